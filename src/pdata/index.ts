@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './count.js';
+export * from './time.js';

@@ -1,0 +1,141 @@
+// The agent's own metrics (accepted/refused/sent/failed/dropped per component, queue sizes,
+// process CPU and RSS), rendered in the Prometheus text format on the self-metrics endpoint.
+export type Labels = Record<string, string>;
+
+export interface Counter {
+  add(n?: number): void;
+  value(): number;
+}
+
+export interface Gauge {
+  set(v: number): void;
+  add(n: number): void;
+  value(): number;
+}
+
+interface Series {
+  labels: Labels;
+  value: number;
+  fn?: () => number;
+}
+
+interface Family {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  series: Map<string, Series>;
+}
+
+function labelKey(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function fmt(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+export class MetricRegistry {
+  private families = new Map<string, Family>();
+
+  private series(name: string, help: string, type: 'counter' | 'gauge', labels: Labels): Series {
+    let fam = this.families.get(name);
+    if (!fam) {
+      fam = { name, help, type, series: new Map() };
+      this.families.set(name, fam);
+    } else if (fam.type !== type) {
+      throw new Error(`self-metric ${name} registered as ${fam.type} and ${type}`);
+    }
+    const key = labelKey(labels);
+    let s = fam.series.get(key);
+    if (!s) {
+      s = { labels: { ...labels }, value: 0 };
+      fam.series.set(key, s);
+    }
+    return s;
+  }
+
+  counter(name: string, help: string, labels: Labels = {}): Counter {
+    const s = this.series(name, help, 'counter', labels);
+    return {
+      add: (n = 1) => {
+        s.value += n;
+      },
+      value: () => s.value,
+    };
+  }
+
+  gauge(name: string, help: string, labels: Labels = {}): Gauge {
+    const s = this.series(name, help, 'gauge', labels);
+    return {
+      set: (v) => {
+        s.value = v;
+      },
+      add: (n) => {
+        s.value += n;
+      },
+      value: () => (s.fn ? s.fn() : s.value),
+    };
+  }
+
+  /** A gauge read when scraped (queue sizes, RSS). */
+  observe(name: string, help: string, labels: Labels, fn: () => number, type: 'counter' | 'gauge' = 'gauge'): void {
+    this.series(name, help, type, labels).fn = fn;
+  }
+
+  /** Remove every series carrying these labels (a component that was shut down by a reload). */
+  removeMatching(labels: Labels): void {
+    for (const fam of this.families.values())
+      for (const [k, s] of fam.series)
+        if (Object.entries(labels).every(([lk, lv]) => s.labels[lk] === lv)) fam.series.delete(k);
+  }
+
+  renderPrometheus(): string {
+    const out: string[] = [];
+    for (const fam of [...this.families.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      if (fam.series.size === 0) continue;
+      out.push(`# HELP ${fam.name} ${fam.help}`, `# TYPE ${fam.name} ${fam.type}`);
+      for (const s of fam.series.values()) {
+        const ls = Object.entries(s.labels)
+          .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+          .join(',');
+        const v = s.fn ? s.fn() : s.value;
+        out.push(`${fam.name}${ls ? `{${ls}}` : ''} ${fmt(v)}`);
+      }
+    }
+    return out.join('\n') + '\n';
+  }
+}
+
+/** A view of the registry that adds a component's labels to every series it creates. */
+export class SelfTelemetry {
+  constructor(
+    readonly registry: MetricRegistry,
+    readonly labels: Labels = {},
+  ) {}
+
+  with(labels: Labels): SelfTelemetry {
+    return new SelfTelemetry(this.registry, { ...this.labels, ...labels });
+  }
+
+  counter(name: string, help: string, labels: Labels = {}): Counter {
+    return this.registry.counter(name, help, { ...this.labels, ...labels });
+  }
+
+  gauge(name: string, help: string, labels: Labels = {}): Gauge {
+    return this.registry.gauge(name, help, { ...this.labels, ...labels });
+  }
+
+  observe(name: string, help: string, labels: Labels, fn: () => number, type: 'counter' | 'gauge' = 'gauge'): void {
+    this.registry.observe(name, help, { ...this.labels, ...labels }, fn, type);
+  }
+}
