@@ -1,0 +1,2 @@
+export { encodeJson, decodeJson } from './json.js';
+export { OtlpDecodeError, MAX_DEPTH } from './errors.js';
