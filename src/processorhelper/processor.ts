@@ -1,0 +1,67 @@
+// Shared shell for processors: counts items in/out/dropped per signal and skips empty batches,
+// so each processor only writes its transformation.
+import type { CreateSettings, Host, Processor } from '../component/component.js';
+import type { Consumer } from '../component/consumer.js';
+import { countItems, resourceList } from '../pdata/count.js';
+import type { Signal, SignalData } from '../pdata/types.js';
+import type { Counter } from '../telemetry/self.js';
+
+export interface ProcessorCounters {
+  incoming: Counter;
+  outgoing: Counter;
+  dropped: Counter;
+  refused: Counter;
+}
+
+export function processorCounters(set: CreateSettings, signal: Signal): ProcessorCounters {
+  const l = { signal };
+  const t = set.telemetry;
+  return {
+    incoming: t.counter('telemd_processor_incoming_items_total', 'Items that entered the processor', l),
+    outgoing: t.counter('telemd_processor_outgoing_items_total', 'Items the processor passed on', l),
+    dropped: t.counter('telemd_processor_dropped_items_total', 'Items the processor dropped on purpose', l),
+    refused: t.counter('telemd_processor_refused_items_total', 'Items refused with a retryable error', l),
+  };
+}
+
+/** Transform one batch in place; return the batch to pass on, or undefined when nothing is left. */
+export type ProcessFn<S extends Signal> = (data: SignalData[S]) => SignalData[S] | undefined;
+
+export interface ProcessorHooks {
+  start?(host: Host): Promise<void>;
+  shutdown?(): Promise<void>;
+}
+
+export class SimpleProcessor<S extends Signal> implements Processor<SignalData[S]> {
+  readonly counters: ProcessorCounters;
+
+  constructor(
+    set: CreateSettings,
+    readonly signal: S,
+    private readonly next: Consumer<SignalData[S]>,
+    private readonly fn: ProcessFn<S>,
+    private readonly hooks: ProcessorHooks = {},
+  ) {
+    this.counters = processorCounters(set, signal);
+  }
+
+  async start(host: Host): Promise<void> {
+    await this.hooks.start?.(host);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.hooks.shutdown?.();
+  }
+
+  async consume(data: SignalData[S]): Promise<void> {
+    const n = countItems(this.signal, data);
+    this.counters.incoming.add(n);
+    const out = this.fn(data);
+    const m = out ? countItems(this.signal, out) : 0;
+    if (n > m) this.counters.dropped.add(n - m);
+    // An emptied batch is an intended drop: acknowledge without bothering downstream.
+    if (!out || resourceList(this.signal, out).length === 0) return;
+    this.counters.outgoing.add(m);
+    await this.next.consume(out);
+  }
+}
