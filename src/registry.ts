@@ -1,5 +1,7 @@
 // Every component type telemd knows. Adding a component = adding its folder and one line here.
 import type { Factory } from './component/component.js';
+import { factory as fileStorage } from '../extensions/file_storage/index.js';
 
 export const factories: Factory[] = [
+  fileStorage as Factory,
 ];
