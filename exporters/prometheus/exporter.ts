@@ -1,0 +1,150 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
+import { consumerOf, type SignalConsumers } from '../../src/component/consumer.js';
+import type { MetricsData } from '../../src/pdata/types.js';
+import { countMetricPoints } from '../../src/pdata/count.js';
+import type { Counter } from '../../src/telemetry/self.js';
+import {
+  DeltaAccumulator, labelsKey, parseEndpoint, translateMetrics, writeText,
+  OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
+  type FamilyType, type PromFamily, type PromSample, type TranslateOptions,
+} from '../../src/prometheus/index.js';
+import type { Config } from './config.js';
+
+interface Stored {
+  family: string;
+  sample: PromSample;
+  updatedMs: number;
+}
+
+/** Keeps the latest value of every series and serves them for scraping. */
+export class PrometheusExporter implements Exporter {
+  readonly consumers: SignalConsumers;
+  private series = new Map<string, Stored>();
+  private families = new Map<string, { type: FamilyType; help: string; unit: string }>();
+  private server?: Server;
+  private delta: DeltaAccumulator;
+  private opts: TranslateOptions;
+  private sent: Counter;
+  private dropped: Counter;
+  private warned = new Set<string>();
+  private expirationMs: number;
+  /** The port actually bound (useful with port 0). */
+  port = 0;
+
+  constructor(
+    private set: CreateSettings,
+    private cfg: Config,
+  ) {
+    this.expirationMs = Number(cfg.metric_expiration);
+    this.delta = new DeltaAccumulator(cfg.delta_temporality, this.expirationMs || 5 * 60_000);
+    this.opts = {
+      addMetricSuffixes: cfg.add_metric_suffixes,
+      namespace: cfg.namespace,
+      resourceToTelemetry: cfg.resource_to_telemetry_conversion.enabled,
+      targetInfo: cfg.target_info.enabled,
+      scopeLabels: true,
+      extraLabels: cfg.const_labels,
+    };
+    const t = set.telemetry;
+    this.sent = t.counter('telemd_exporter_sent_items_total', 'Items successfully sent', { signal: 'metrics' });
+    this.dropped = t.counter('telemd_exporter_dropped_items_total', 'Items dropped', { signal: 'metrics' });
+    t.counter('telemd_exporter_send_failed_items_total', 'Items that failed to send', { signal: 'metrics' });
+    t.observe('telemd_exporter_prometheus_series', 'Series held for scraping', {}, () => this.series.size);
+    this.consumers = { metrics: consumerOf((md: MetricsData) => this.ingest(md)) };
+  }
+
+  ingest(md: MetricsData, nowMs = Date.now()): void {
+    const total = countMetricPoints(md);
+    let dropped = this.delta.apply(md, nowMs);
+    const res = translateMetrics(md, this.opts);
+    dropped += res.dropped;
+    for (const r of res.dropReasons) this.warnOnce(r);
+    for (const f of res.families) {
+      if (!this.families.has(f.name)) this.families.set(f.name, { type: f.type, help: f.help, unit: f.unit });
+      for (const s of f.samples) {
+        const key = labelsKey(s.labels);
+        // A stale point means the series is gone: stop exposing it.
+        if (s.stale) this.series.delete(key);
+        else this.series.set(key, { family: f.name, sample: s, updatedMs: nowMs });
+      }
+    }
+    if (dropped > 0) this.dropped.add(dropped);
+    this.sent.add(Math.max(0, total - dropped));
+  }
+
+  private warnOnce(reason: string): void {
+    if (this.warned.has(reason) || this.warned.size > 100) return;
+    this.warned.add(reason);
+    this.set.logger.warn({ reason }, 'metric points dropped: not representable in Prometheus');
+  }
+
+  /** The current exposition, expired series removed. */
+  render(openMetrics: boolean, nowMs = Date.now()): string {
+    const byFam = new Map<string, PromSample[]>();
+    for (const [k, s] of this.series) {
+      if (this.expirationMs > 0 && nowMs - s.updatedMs > this.expirationMs) {
+        this.series.delete(k);
+        continue;
+      }
+      let arr = byFam.get(s.family);
+      if (!arr) byFam.set(s.family, (arr = []));
+      arr.push(s.sample);
+    }
+    const fams: PromFamily[] = [];
+    for (const name of [...byFam.keys()].sort()) {
+      const meta = this.families.get(name)!;
+      fams.push({ name, ...meta, samples: byFam.get(name)! });
+    }
+    return writeText(fams, { openMetrics, timestamps: this.cfg.send_timestamps });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = (req.url ?? '/').split('?')[0];
+    if (url !== '/metrics' && url !== '/') {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found; metrics are at /metrics\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const om = this.cfg.enable_open_metrics && /application\/openmetrics-text/.test(req.headers.accept ?? '');
+    let body: Buffer = Buffer.from(this.render(om));
+    const headers: Record<string, string> = { 'Content-Type': om ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE };
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && body.length > 1024) {
+      body = gzipSync(body);
+      headers['Content-Encoding'] = 'gzip';
+    }
+    headers['Content-Length'] = String(body.length);
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async start(_host: Host): Promise<void> {
+    const ep = parseEndpoint(this.cfg.endpoint);
+    if (!ep) throw new Error(`prometheus exporter: invalid endpoint "${this.cfg.endpoint}" (expected host:port)`);
+    const srv = createServer((req, res) => this.handle(req, res));
+    this.server = srv;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', (err: NodeJS.ErrnoException) =>
+        reject(new Error(`prometheus exporter: cannot listen on ${this.cfg.endpoint}: ${err.code ?? err.message}`)),
+      );
+      srv.listen(ep.port, ep.host, () => resolve());
+    });
+    const addr = srv.address();
+    this.port = typeof addr === 'object' && addr ? addr.port : ep.port;
+    this.set.logger.info({ endpoint: `${ep.host}:${this.port}` }, 'serving Prometheus metrics at /metrics');
+  }
+
+  async shutdown(): Promise<void> {
+    const srv = this.server;
+    if (!srv) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      srv.close(() => resolve());
+      srv.closeAllConnections?.();
+    });
+  }
+}

@@ -1,0 +1,260 @@
+// OTLP metrics -> Prometheus families/samples, per the OpenTelemetry Prometheus compatibility
+// spec. One module serves the scrape exporter and remote-write so both expose identical
+// series names and labels.
+import type {
+  AnyValue, Attributes, HistogramDataPoint, InstrumentationScope, Metric, MetricsData,
+  NumberDataPoint, Resource, SummaryDataPoint,
+} from '../pdata/types.js';
+import { labelName, metricName, sanitizeMetricName, unitTokens, type MetricKind } from './names.js';
+import { sortLabels, type FamilyType, type Label, type PromFamily, type PromSample } from './model.js';
+
+export interface TranslateOptions {
+  addMetricSuffixes: boolean;
+  namespace?: string;
+  /** Promote every resource attribute to a label (`resource_to_telemetry_conversion`). */
+  resourceToTelemetry: boolean;
+  /** Emit `target_info` with the resource attributes that are not job/instance. */
+  targetInfo: boolean;
+  /** Add `otel_scope_name` / `otel_scope_version` labels. */
+  scopeLabels: boolean;
+  /** const_labels / external_labels: added unless the series already has the label. */
+  extraLabels?: Record<string, string>;
+  now?: () => number;
+}
+
+export const defaultTranslateOptions: TranslateOptions = {
+  addMetricSuffixes: true,
+  resourceToTelemetry: false,
+  targetInfo: true,
+  scopeLabels: true,
+};
+
+/** OTLP's FLAG_NO_RECORDED_VALUE: the point marks a series that disappeared. */
+export const FLAG_NO_RECORDED_VALUE = 1;
+
+export interface TranslateResult {
+  families: PromFamily[];
+  /** OTLP points that could not be represented (e.g. exponential histograms, delta sums). */
+  dropped: number;
+  dropReasons: string[];
+}
+
+const SERVICE_KEYS = new Set(['service.name', 'service.namespace', 'service.instance.id']);
+
+export function attrString(v: AnyValue): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+/** Prometheus formatting of a float label value (`le`, `quantile`). */
+export function formatFloat(v: number): string {
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (Number.isNaN(v)) return 'NaN';
+  return String(v);
+}
+
+/** Attributes to labels; sanitizing collisions join the values with `;` (sorted by original key). */
+function addAttributes(out: Map<string, string>, attrs: Attributes | undefined): void {
+  if (!attrs) return;
+  const keys = Object.keys(attrs).sort();
+  const local = new Map<string, string>();
+  for (const k of keys) {
+    const name = labelName(k);
+    const value = attrString(attrs[k] as AnyValue);
+    if (name === '' || value === '') continue;
+    const prev = local.get(name);
+    local.set(name, prev === undefined ? value : `${prev};${value}`);
+  }
+  for (const [k, v] of local) out.set(k, v);
+}
+
+interface ResourceCtx {
+  base: Map<string, string>;
+}
+
+function jobInstance(res: Resource): { job?: string; instance?: string } {
+  const a = res.attributes;
+  const name = a['service.name'];
+  const ns = a['service.namespace'];
+  const inst = a['service.instance.id'];
+  const out: { job?: string; instance?: string } = {};
+  if (name !== undefined && name !== null && attrString(name) !== '')
+    out.job = ns !== undefined && ns !== null && attrString(ns) !== '' ? `${attrString(ns)}/${attrString(name)}` : attrString(name);
+  if (inst !== undefined && inst !== null && attrString(inst) !== '') out.instance = attrString(inst);
+  return out;
+}
+
+function scopeBase(rc: ResourceCtx, scope: InstrumentationScope, opts: TranslateOptions): Map<string, string> {
+  const m = new Map(rc.base);
+  if (opts.scopeLabels) {
+    if (scope.name) m.set('otel_scope_name', scope.name);
+    if (scope.version) m.set('otel_scope_version', scope.version);
+  }
+  return m;
+}
+
+class Builder {
+  readonly families = new Map<string, PromFamily>();
+  dropped = 0;
+  dropReasons = new Set<string>();
+  constructor(readonly opts: TranslateOptions) {}
+
+  family(name: string, type: FamilyType, help: string, unit: string): PromFamily {
+    let f = this.families.get(name);
+    if (!f) {
+      f = { name, type, help, unit, samples: [] };
+      this.families.set(name, f);
+    }
+    return f;
+  }
+
+  sample(
+    fam: PromFamily, name: string, base: Map<string, string>, attrs: Attributes | undefined,
+    jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined,
+    value: number, tsMs: number, stale: boolean,
+  ): void {
+    const m = new Map<string, string>();
+    for (const [k, v] of base) m.set(k, v);
+    addAttributes(m, attrs);
+    // job/instance come from the resource and win over same-named point attributes (spec).
+    if (jobInst.job !== undefined) m.set('job', jobInst.job);
+    if (jobInst.instance !== undefined) m.set('instance', jobInst.instance);
+    if (this.opts.extraLabels)
+      for (const [k, v] of Object.entries(this.opts.extraLabels)) if (!m.has(k) && v !== '') m.set(k, v);
+    if (extra) m.set(extra[0], extra[1]);
+    m.set('__name__', name);
+    const labels: Label[] = [];
+    for (const [k, v] of m) if (v !== '') labels.push({ name: k, value: v });
+    const s: PromSample = { labels: sortLabels(labels), value, timestampMs: tsMs };
+    if (stale) {
+      s.stale = true;
+      s.value = NaN;
+    }
+    fam.samples.push(s);
+  }
+}
+
+function tsMs(ns: bigint, now: () => number): number {
+  return ns > 0n ? Number(ns / 1_000_000n) : now();
+}
+
+function kindOf(m: Metric): MetricKind | undefined {
+  switch (m.type) {
+    case 'gauge':
+      return 'gauge';
+    case 'sum':
+      return m.isMonotonic ? 'counter' : 'gauge';
+    case 'histogram':
+      return 'histogram';
+    case 'summary':
+      return 'summary';
+    default:
+      return undefined;
+  }
+}
+
+function numberValue(p: NumberDataPoint): number {
+  return typeof p.value === 'bigint' ? Number(p.value) : p.value;
+}
+
+export function translateMetrics(md: MetricsData, opts: TranslateOptions = defaultTranslateOptions): TranslateResult {
+  const b = new Builder(opts);
+  const now = opts.now ?? Date.now;
+  for (const rm of md.resourceMetrics) {
+    const ji = jobInstance(rm.resource);
+    const base = new Map<string, string>();
+    if (opts.resourceToTelemetry) addAttributes(base, rm.resource.attributes);
+    const rc: ResourceCtx = { base };
+    let latest = 0;
+    for (const sm of rm.scopeMetrics) {
+      const sb = scopeBase(rc, sm.scope, opts);
+      for (const m of sm.metrics) latest = Math.max(latest, translateMetric(b, m, sb, ji, now));
+    }
+    if (opts.targetInfo && latest > 0) emitTargetInfo(b, rm.resource, ji, latest);
+  }
+  return { families: [...b.families.values()], dropped: b.dropped, dropReasons: [...b.dropReasons] };
+}
+
+function emitTargetInfo(b: Builder, res: Resource, ji: { job?: string; instance?: string }, ts: number): void {
+  const attrs: Attributes = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(res.attributes))
+    if (!SERVICE_KEYS.has(k)) {
+      attrs[k] = v;
+      n++;
+    }
+  if (n === 0) return;
+  const name = b.opts.namespace ? sanitizeMetricName(`${b.opts.namespace}_target_info`) : 'target_info';
+  const fam = b.family(name, 'gauge', 'Target metadata', '');
+  b.sample(fam, name, new Map(), attrs, ji, undefined, 1, ts, false);
+}
+
+/** Returns the latest timestamp (ms) written, 0 if none. */
+function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: { job?: string; instance?: string }, now: () => number): number {
+  const kind = kindOf(m);
+  if (m.type === 'empty') return 0;
+  if (!kind) {
+    b.dropped += m.dataPoints.length;
+    b.dropReasons.add(`${m.type} metrics have no Prometheus classic representation (${m.name})`);
+    return 0;
+  }
+  if ((m.type === 'sum' || m.type === 'histogram') && m.aggregationTemporality !== 2) {
+    // Delta points must be accumulated before translation (see DeltaAccumulator).
+    b.dropped += m.dataPoints.length;
+    b.dropReasons.add(`delta temporality is not accumulated (${m.name})`);
+    return 0;
+  }
+  const name = metricName(m.name, m.unit, kind, { addSuffixes: b.opts.addMetricSuffixes, namespace: b.opts.namespace });
+  const fam = b.family(name, kind, m.description ?? '', b.opts.addMetricSuffixes ? unitTokens(m.unit).join('_') : '');
+  let latest = 0;
+  if (m.type === 'gauge' || m.type === 'sum') {
+    for (const p of m.dataPoints) {
+      const t = tsMs(p.timeUnixNano, now);
+      latest = Math.max(latest, t);
+      b.sample(fam, name, base, p.attributes, ji, undefined, numberValue(p), t, stale(p.flags));
+    }
+  } else if (m.type === 'histogram') {
+    for (const p of m.dataPoints) latest = Math.max(latest, histogram(b, fam, name, base, ji, p, now));
+  } else if (m.type === 'summary') {
+    for (const p of m.dataPoints) latest = Math.max(latest, summary(b, fam, name, base, ji, p, now));
+  }
+  return latest;
+}
+
+function stale(flags: number | undefined): boolean {
+  return ((flags ?? 0) & FLAG_NO_RECORDED_VALUE) !== 0;
+}
+
+function histogram(
+  b: Builder, fam: PromFamily, name: string, base: Map<string, string>,
+  ji: { job?: string; instance?: string }, p: HistogramDataPoint, now: () => number,
+): number {
+  const t = tsMs(p.timeUnixNano, now);
+  const st = stale(p.flags);
+  let cum = 0;
+  for (let i = 0; i < p.explicitBounds.length; i++) {
+    cum += p.bucketCounts[i] ?? 0;
+    b.sample(fam, `${name}_bucket`, base, p.attributes, ji, ['le', formatFloat(p.explicitBounds[i]!)], cum, t, st);
+  }
+  b.sample(fam, `${name}_bucket`, base, p.attributes, ji, ['le', '+Inf'], p.count, t, st);
+  if (p.sum !== undefined) b.sample(fam, `${name}_sum`, base, p.attributes, ji, undefined, p.sum, t, st);
+  b.sample(fam, `${name}_count`, base, p.attributes, ji, undefined, p.count, t, st);
+  return t;
+}
+
+function summary(
+  b: Builder, fam: PromFamily, name: string, base: Map<string, string>,
+  ji: { job?: string; instance?: string }, p: SummaryDataPoint, now: () => number,
+): number {
+  const t = tsMs(p.timeUnixNano, now);
+  const st = stale(p.flags);
+  for (const q of p.quantileValues)
+    b.sample(fam, name, base, p.attributes, ji, ['quantile', formatFloat(q.quantile)], q.value, t, st);
+  b.sample(fam, `${name}_sum`, base, p.attributes, ji, undefined, p.sum, t, st);
+  b.sample(fam, `${name}_count`, base, p.attributes, ji, undefined, p.count, t, st);
+  return t;
+}

@@ -1,0 +1,46 @@
+// Small OTLP-shaped inputs used by the prometheus tests.
+import type { Attributes, Metric, MetricsData } from '../../src/pdata/types.js';
+import pino from 'pino';
+import type { CreateSettings, Host } from '../../src/component/component.js';
+import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+
+export function md(metrics: Metric[], resource: Attributes = { 'service.name': 'telemd', 'host.name': 'h1' }): MetricsData {
+  return {
+    resourceMetrics: [{ resource: { attributes: resource }, scopeMetrics: [{ scope: { name: 'test', version: '1.0' }, metrics }] }],
+  };
+}
+
+export const T0 = 1_700_000_000_000n * 1_000_000n;
+
+export function cpuTime(ts: bigint = T0, user = 12.5, idle = 100): Metric {
+  return {
+    name: 'system.cpu.time', unit: 's', description: 'Total seconds each logical CPU spent on each mode.',
+    type: 'sum', isMonotonic: true, aggregationTemporality: 2,
+    dataPoints: [
+      { attributes: { cpu: 'cpu0', state: 'user' }, startTimeUnixNano: T0, timeUnixNano: ts, value: user },
+      { attributes: { cpu: 'cpu0', state: 'idle' }, startTimeUnixNano: T0, timeUnixNano: ts, value: idle },
+    ],
+  };
+}
+
+export function settings(id = 'prometheus'): CreateSettings & { registry: MetricRegistry } {
+  const registry = new MetricRegistry();
+  const [type, name = ''] = id.split('/');
+  return {
+    id: { type: type!, name, id },
+    kind: 'exporter',
+    logger: pino({ level: 'silent' }),
+    telemetry: new SelfTelemetry(registry, { component: id, kind: 'exporter' }),
+    registry,
+  };
+}
+
+/** A Host for components driven in-process (no extensions, no storage unless given). */
+export function testHost(storage?: Host['getStorage']): Host {
+  return {
+    getExtension: () => undefined,
+    getStorage: storage ?? (() => Promise.reject(new Error('no storage in this test'))),
+    reportFatal: () => {},
+  } as Partial<Host> as Host;
+}
+export const host = testHost();
