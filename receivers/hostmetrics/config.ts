@@ -1,0 +1,88 @@
+// Config keys and defaults follow the Collector's hostmetrics receiver, so its configs run as-is.
+import { ParseContext, Schema, s, type Infer, type Path } from '../../src/config/schema.js';
+
+/**
+ * A scraper section: absent = scraper off; present (even as `cpu:` with no value) = on with
+ * defaults. A plain optional schema cannot tell `cpu:` (null) from absent.
+ */
+class ScraperSection<T> extends Schema<T | undefined> {
+  constructor(private readonly inner: Schema<T>) {
+    super();
+  }
+  override parse(v: unknown, ctx: ParseContext, path: Path = []): T | undefined {
+    if (v === undefined) return undefined;
+    return this.inner.parse(v === null ? {} : v, ctx, path);
+  }
+  parseValue(v: unknown, ctx: ParseContext, path: Path): T | undefined {
+    return this.inner.parse(v, ctx, path);
+  }
+  override keys(): string[] {
+    return this.inner.keys();
+  }
+  override redact(value: T | undefined): unknown {
+    return value === undefined ? value : this.inner.redact(value);
+  }
+}
+const section = <T>(inner: Schema<T>) => new ScraperSection(inner);
+
+const toggles = () =>
+  s.record(s.object({ enabled: s.boolean().optional() })).default({}).describe('Per-metric switches: `<metric>: {enabled: bool}`');
+
+const matchType = () => s.enum(['strict', 'regexp'] as const).default('strict');
+const matchList = <K extends string>(key: K) =>
+  s
+    .object({
+      ...({ [key]: s.array(s.string()).default([]) } as unknown as Record<K, Schema<string[]>>),
+      match_type: matchType(),
+    })
+    .optional();
+
+export const cpuSchema = s.object({
+  metrics: toggles(),
+  per_cpu: s.boolean().default(false).describe('One series per logical CPU (`cpu` attribute); telemd extension'),
+});
+export const memorySchema = s.object({ metrics: toggles() });
+export const loadSchema = s.object({
+  metrics: toggles(),
+  cpu_average: s.boolean().default(false).describe('Divide load averages by the number of logical CPUs'),
+});
+export const filesystemSchema = s.object({
+  metrics: toggles(),
+  include_devices: matchList('devices'),
+  exclude_devices: matchList('devices'),
+  include_fs_types: matchList('fs_types'),
+  exclude_fs_types: matchList('fs_types'),
+  include_mount_points: matchList('mount_points'),
+  exclude_mount_points: matchList('mount_points'),
+  include_virtual_filesystems: s.boolean().default(false),
+});
+export const networkSchema = s.object({
+  metrics: toggles(),
+  include: matchList('interfaces'),
+  exclude: matchList('interfaces'),
+});
+export const diskSchema = s.object({
+  metrics: toggles(),
+  include: matchList('devices'),
+  exclude: matchList('devices'),
+});
+
+export const scrapersSchema = s.object({
+  cpu: section(cpuSchema),
+  memory: section(memorySchema),
+  load: section(loadSchema),
+  filesystem: section(filesystemSchema),
+  network: section(networkSchema),
+  disk: section(diskSchema),
+});
+
+export const configSchema = s.object({
+  collection_interval: s.duration({ min: 1 }).default('10s').describe('How often to scrape'),
+  initial_delay: s.duration().default(0).describe('Delay before the first scrape (0 = at start)'),
+  root_path: s.string().default('').describe('Host root when running in a container, e.g. /hostfs'),
+  semconv: s.enum(['collector', 'latest'] as const).default('collector').describe('Metric/attribute naming: the Collector\'s defaults or the latest semantic conventions'),
+  scrapers: scrapersSchema,
+});
+
+export type Config = Infer<typeof configSchema>;
+export type ScrapersConfig = Config['scrapers'];
