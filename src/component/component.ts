@@ -29,6 +29,15 @@ export interface Host {
   getStorage(extensionId: string, owner: ComponentId, signal?: Signal): Promise<StorageClient>;
   /** Report a fatal failure of a running component; the health check turns unhealthy. */
   reportFatal(id: string, err: unknown): void;
+  /** The agent itself, for extensions that expose it (health_check). */
+  agent: AgentControl;
+}
+
+export interface AgentControl {
+  /** healthy, or the reasons why not. */
+  health(): { healthy: boolean; reasons: string[] };
+  /** Re-read the config; resolves with the errors that kept the running pipeline (none = applied). */
+  reload(): Promise<{ applied: boolean; errors: string[] }>;
 }
 
 export interface CreateSettings {

@@ -2,7 +2,7 @@
 // "did you mean", durations and sizes, secret fields (redacted in print-config and logs).
 // Hand-written rather than zod because it must carry YAML paths for file:line:col errors,
 // secret markers for redaction and descriptions for `telemd components`.
-import { parseDuration, parseSize } from './units.js';
+import { formatDuration, parseDuration, parseSize } from './units.js';
 import { suggest } from './suggest.js';
 
 export type Path = (string | number)[];
@@ -24,6 +24,8 @@ export class ParseContext {
 export const REDACTED = '[REDACTED]';
 
 export abstract class Schema<T> {
+  /** Type-level only: what parse() returns (keeps inference exact). */
+  declare readonly _output: T;
   desc?: string;
   protected defaultFn?: () => T;
   isSecret = false;
@@ -65,7 +67,7 @@ export abstract class Schema<T> {
     return this;
   }
 
-  /** Copy of `value` with secret fields replaced by [REDACTED]. */
+  /** Copy of `value` for people (print-config): secrets replaced by [REDACTED], durations as text. */
   redact(value: T): unknown {
     if (this.isSecret && value !== undefined && value !== '' && value !== null) return REDACTED;
     return value;
@@ -140,6 +142,9 @@ class DurationSchema extends Schema<number> {
     }
     if (this.opts.min !== undefined && ms < this.opts.min) ctx.error(path, `must be at least ${this.opts.min}ms`);
     return ms;
+  }
+  override redact(value: number): unknown {
+    return typeof value === 'number' ? formatDuration(value) : value;
   }
 }
 
@@ -218,7 +223,7 @@ class RecordSchema<T> extends Schema<Record<string, T>> {
 
 export type Shape = Record<string, Schema<unknown>>;
 export type InferShape<S extends Shape> = { [K in keyof S]: Infer<S[K]> };
-export type Infer<S> = S extends Schema<infer T> ? T : never;
+export type Infer<S> = S extends { readonly _output: infer T } ? T : never;
 
 export class ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
   constructor(

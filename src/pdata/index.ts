@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './count.js';
 export * from './time.js';
+export * from './split.js';

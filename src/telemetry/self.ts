@@ -99,6 +99,13 @@ export class MetricRegistry {
         if (Object.entries(labels).every(([lk, lv]) => s.labels[lk] === lv)) fam.series.delete(k);
   }
 
+  /** Current values of one family. */
+  values(name: string): { labels: Labels; value: number }[] {
+    const fam = this.families.get(name);
+    if (!fam) return [];
+    return [...fam.series.values()].map((s) => ({ labels: s.labels, value: s.fn ? s.fn() : s.value }));
+  }
+
   renderPrometheus(): string {
     const out: string[] = [];
     for (const fam of [...this.families.values()].sort((a, b) => a.name.localeCompare(b.name))) {

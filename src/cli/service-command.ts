@@ -1,0 +1,138 @@
+// `telemd service install|uninstall`: user, config, state directory and systemd unit.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Args } from './args.js';
+import { defaultConfigPath, packageRoot } from './paths.js';
+import { renderUnit } from './unit.js';
+
+const UNIT_PATH = '/etc/systemd/system/telemd.service';
+const DEFAULT_CONFIG = '/etc/telemd/config.yaml';
+const STATE_DIR = '/var/lib/telemd';
+
+interface Step {
+  describe: string;
+  run(): void;
+}
+
+function sh(cmd: string, args: string[]): void {
+  execFileSync(cmd, args, { stdio: 'inherit' });
+}
+
+function userExists(user: string): boolean {
+  try {
+    execFileSync('id', ['-u', user], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const systemdRunning = () => existsSync('/run/systemd/system');
+
+export function installSteps(args: Args): { steps: Step[]; unit: string } {
+  const user = args.values.get('--user') ?? 'telemd';
+  const config = resolve(args.configs[0] ?? DEFAULT_CONFIG);
+  const unitPath = args.values.get('--unit-path') ?? UNIT_PATH;
+  const unit = renderUnit({
+    node: process.execPath,
+    entry: join(packageRoot(), 'bin', 'telemd.js'),
+    config,
+    user,
+  });
+  const steps: Step[] = [];
+  if (!userExists(user)) {
+    steps.push({
+      describe: `create system user ${user} (groups: adm, systemd-journal if present)`,
+      run: () => {
+        sh('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', STATE_DIR, '--shell', '/usr/sbin/nologin', user]);
+        for (const g of ['adm', 'systemd-journal']) {
+          try {
+            sh('usermod', ['-a', '-G', g, user]);
+          } catch {
+            /* the group may not exist on this host */
+          }
+        }
+      },
+    });
+  }
+  if (!existsSync(config)) {
+    steps.push({
+      describe: `write ${config} from the embedded default`,
+      run: () => {
+        mkdirSync(dirname(config), { recursive: true });
+        copyFileSync(defaultConfigPath(), config);
+      },
+    });
+  } else {
+    steps.push({ describe: `keep existing ${config}`, run: () => undefined });
+  }
+  steps.push({
+    describe: `create state directory ${STATE_DIR} owned by ${user}`,
+    run: () => {
+      mkdirSync(STATE_DIR, { recursive: true, mode: 0o750 });
+      sh('chown', [`${user}:${user}`, STATE_DIR]);
+    },
+  });
+  steps.push({
+    describe: `validate ${config}`,
+    run: () => sh(process.execPath, [join(packageRoot(), 'bin', 'telemd.js'), 'validate', '--config', config]),
+  });
+  steps.push({ describe: `write ${unitPath}`, run: () => writeFileSync(unitPath, unit, { mode: 0o644 }) });
+  if (systemdRunning()) {
+    steps.push({ describe: 'systemctl daemon-reload', run: () => sh('systemctl', ['daemon-reload']) });
+    steps.push({ describe: 'systemctl enable --now telemd', run: () => sh('systemctl', ['enable', '--now', 'telemd']) });
+  } else {
+    steps.push({ describe: 'systemd is not running here: enable and start telemd.service yourself', run: () => undefined });
+  }
+  return { steps, unit };
+}
+
+function uninstallSteps(args: Args): Step[] {
+  const user = args.values.get('--user') ?? 'telemd';
+  const unitPath = args.values.get('--unit-path') ?? UNIT_PATH;
+  const steps: Step[] = [];
+  if (systemdRunning())
+    steps.push({
+      describe: 'systemctl disable --now telemd',
+      run: () => {
+        try {
+          sh('systemctl', ['disable', '--now', 'telemd']);
+        } catch {
+          /* not enabled */
+        }
+      },
+    });
+  steps.push({ describe: `remove ${unitPath}`, run: () => rmSync(unitPath, { force: true }) });
+  if (systemdRunning()) steps.push({ describe: 'systemctl daemon-reload', run: () => sh('systemctl', ['daemon-reload']) });
+  if (userExists(user)) steps.push({ describe: `remove system user ${user}`, run: () => sh('userdel', [user]) });
+  if (args.flags.has('--purge')) {
+    steps.push({ describe: `remove ${STATE_DIR} and /etc/telemd`, run: () => {
+      rmSync(STATE_DIR, { recursive: true, force: true });
+      rmSync('/etc/telemd', { recursive: true, force: true });
+    } });
+  } else {
+    steps.push({ describe: `keep ${STATE_DIR} and /etc/telemd (add --purge to remove them)`, run: () => undefined });
+  }
+  return steps;
+}
+
+export function serviceCommand(args: Args): number {
+  const sub = args.command[1];
+  const dry = args.flags.has('--dry-run');
+  if (sub !== 'install' && sub !== 'uninstall') {
+    process.stderr.write('usage: telemd service install [--config F] [--dry-run] | telemd service uninstall [--dry-run] [--purge]\n');
+    return 64;
+  }
+  if (!dry && process.getuid && process.getuid() !== 0) {
+    process.stderr.write(`telemd service ${sub} must run as root (try sudo, or --dry-run to see what it would do)\n`);
+    return 77;
+  }
+  const { steps, unit } = sub === 'install' ? installSteps(args) : { steps: uninstallSteps(args), unit: '' };
+  for (const [i, step] of steps.entries()) {
+    process.stdout.write(`${dry ? '[dry-run] ' : ''}${i + 1}. ${step.describe}\n`);
+    if (!dry) step.run();
+  }
+  if (dry && unit) process.stdout.write(`\n--- ${args.values.get('--unit-path') ?? UNIT_PATH} ---\n${unit}`);
+  return 0;
+}

@@ -1,0 +1,207 @@
+// From config files to a validated AgentConfig: every error collected with file:line:col.
+import { parseComponentId, type ComponentId, type Factory, type Kind } from '../component/component.js';
+import { SIGNALS, type Signal } from '../pdata/types.js';
+import { expandEnv } from './expand.js';
+import { ParseContext } from './schema.js';
+import { serviceSchema, type ServiceConfig } from './service.js';
+import { ConfigSources, type ConfigError } from './sources.js';
+import { suggest } from './suggest.js';
+
+export interface ComponentConfig {
+  id: ComponentId;
+  kind: Kind;
+  factory: Factory;
+  config: unknown;
+}
+
+export interface PipelineConfig {
+  /** `metrics` or `metrics/name`. */
+  id: string;
+  signal: Signal;
+  receivers: string[];
+  processors: string[];
+  exporters: string[];
+}
+
+export interface AgentConfig {
+  components: Record<Kind, Map<string, ComponentConfig>>;
+  pipelines: PipelineConfig[];
+  service: ServiceConfig;
+  /** Self-metrics address (host:port), '' when disabled. */
+  metricsAddress: string;
+}
+
+export interface ResolveOptions {
+  files: string[];
+  /** Extra inline YAML documents (tests, the embedded default), as [name, text]. */
+  texts?: [string, string][];
+  sets?: string[];
+  env?: NodeJS.ProcessEnv;
+  factories: readonly Factory[];
+}
+
+export interface ResolveResult {
+  config?: AgentConfig;
+  errors: ConfigError[];
+  sources: ConfigSources;
+}
+
+const SECTIONS: Record<string, Kind> = {
+  receivers: 'receiver',
+  processors: 'processor',
+  exporters: 'exporter',
+  extensions: 'extension',
+};
+const TOP_KEYS = [...Object.keys(SECTIONS), 'service', 'connectors'];
+
+export function resolveConfig(opts: ResolveOptions): ResolveResult {
+  const src = new ConfigSources();
+  for (const f of opts.files) src.addFile(f);
+  for (const [name, text] of opts.texts ?? []) src.addText(name, text);
+  for (const set of opts.sets ?? []) src.addSet(set);
+  if (src.errors.length > 0) return { errors: src.errors, sources: src };
+
+  const envIssues: { path: (string | number)[]; message: string }[] = [];
+  const raw = expandEnv(src.value, opts.env ?? process.env, envIssues) as Record<string, unknown>;
+  for (const i of envIssues) src.error(i.path, i.message);
+
+  for (const key of Object.keys(raw)) {
+    if (key === 'connectors') {
+      if (raw[key] && Object.keys(raw[key] as object).length > 0)
+        src.error([key], 'connectors are not supported by telemd yet', true);
+    } else if (!TOP_KEYS.includes(key)) {
+      const hint = suggest(key, TOP_KEYS);
+      src.error([key], `unknown top-level key "${key}"` + (hint ? `; did you mean "${hint}"?` : ''), true);
+    }
+  }
+
+  const components = {
+    receiver: new Map(),
+    processor: new Map(),
+    exporter: new Map(),
+    extension: new Map(),
+  } as Record<Kind, Map<string, ComponentConfig>>;
+
+  for (const [section, kind] of Object.entries(SECTIONS)) {
+    const block = raw[section];
+    if (block === undefined || block === null) continue;
+    if (typeof block !== 'object' || Array.isArray(block)) {
+      src.error([section], `"${section}" must be a map of component ids to their config`);
+      continue;
+    }
+    const ofKind = opts.factories.filter((f) => f.kind === kind);
+    for (const [idText, cfgRaw] of Object.entries(block as Record<string, unknown>)) {
+      const id = parseComponentId(idText);
+      if (!id) {
+        src.error([section, idText], `invalid ${kind} id "${idText}" (expected type or type/name)`, true);
+        continue;
+      }
+      const factory = ofKind.find((f) => f.type === id.type);
+      if (!factory) {
+        const hint = suggest(id.type, ofKind.map((f) => f.type));
+        src.error(
+          [section, idText],
+          `unknown ${kind} type "${id.type}"` +
+            (hint ? `; did you mean "${hint}"?` : `; run \`telemd components\` for the list`),
+          true,
+        );
+        continue;
+      }
+      const ctx = new ParseContext();
+      const parsed = factory.config.parse(cfgRaw ?? undefined, ctx, []);
+      for (const issue of ctx.issues) {
+        const where = [section, idText, ...issue.path];
+        const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+        src.error(where, `${kind} "${idText}": ${field}${issue.message}`, issue.atKey);
+      }
+      if (ctx.issues.length === 0 && factory.validate) {
+        for (const msg of factory.validate(parsed as never)) src.error([section, idText], `${kind} "${idText}": ${msg}`, true);
+      }
+      components[kind].set(idText, { id, kind, factory: factory as Factory, config: parsed });
+    }
+  }
+
+  const ctx = new ParseContext();
+  const service = serviceSchema.parse(raw.service ?? undefined, ctx, []);
+  for (const issue of ctx.issues) {
+    src.error(['service', ...issue.path], `service: ${issue.path.join('.')}: ${issue.message}`, issue.atKey);
+  }
+
+  const pipelines: PipelineConfig[] = [];
+  if (raw.service === undefined) src.error([], 'the config has no "service" section (service.pipelines is required)');
+  else if (Object.keys(service.pipelines).length === 0)
+    src.error(['service'], 'service.pipelines is empty: nothing would run');
+
+  for (const [pid, p] of Object.entries(service.pipelines)) {
+    const signal = pid.split('/')[0] as Signal;
+    const base = ['service', 'pipelines', pid];
+    if (!SIGNALS.includes(signal)) {
+      const hint = suggest(signal, SIGNALS);
+      src.error(base, `pipeline "${pid}": unknown signal "${signal}" (metrics, logs or traces)` + (hint ? `; did you mean "${hint}"?` : ''), true);
+      continue;
+    }
+    const check = (list: string[], key: 'receivers' | 'processors' | 'exporters', kind: Kind) => {
+      if (list.length === 0 && key !== 'processors') src.error(base, `pipeline "${pid}" has no ${key}`, true);
+      const seen = new Set<string>();
+      list.forEach((ref, i) => {
+        const where = [...base, key, i];
+        if (seen.has(ref)) src.error(where, `pipeline "${pid}" names ${kind} "${ref}" twice`);
+        seen.add(ref);
+        const c = components[kind].get(ref);
+        if (!c) {
+          const hint = suggest(ref, components[kind].keys());
+          src.error(
+            where,
+            `pipeline "${pid}" references ${kind} "${ref}", which is not defined under "${key}"` +
+              (hint ? `; did you mean "${hint}"?` : ''),
+          );
+          return;
+        }
+        const sigs = 'signals' in c.factory ? c.factory.signals : SIGNALS;
+        if (!sigs.includes(signal)) src.error(where, `${kind} "${ref}" does not support ${signal} (it supports ${sigs.join(', ')})`);
+      });
+    };
+    check(p.receivers, 'receivers', 'receiver');
+    check(p.processors, 'processors', 'processor');
+    check(p.exporters, 'exporters', 'exporter');
+    pipelines.push({ id: pid, signal, receivers: p.receivers, processors: p.processors, exporters: p.exporters });
+  }
+
+  service.extensions.forEach((ref, i) => {
+    if (!components.extension.has(ref)) {
+      const hint = suggest(ref, components.extension.keys());
+      src.error(['service', 'extensions', i], `extension "${ref}" is not defined under "extensions"` + (hint ? `; did you mean "${hint}"?` : ''));
+    }
+  });
+
+  const metricsAddress = selfMetricsAddress(service, src);
+  if (src.errors.length > 0) return { errors: src.errors, sources: src };
+  return { config: { components, pipelines, service, metricsAddress }, errors: [], sources: src };
+}
+
+function selfMetricsAddress(service: ServiceConfig, src: ConfigSources): string {
+  const m = service.telemetry.metrics;
+  if (m.level === 'none') return '';
+  if (m.address !== undefined) return m.address;
+  // Collector >= 0.111: readers: [{ pull: { exporter: { prometheus: { host, port } } } }]
+  if (Array.isArray(m.readers)) {
+    for (const r of m.readers as unknown[]) {
+      const prom = (r as { pull?: { exporter?: { prometheus?: { host?: string; port?: number } } } })?.pull?.exporter?.prometheus;
+      if (prom) return `${prom.host ?? '127.0.0.1'}:${prom.port ?? 8888}`;
+    }
+    src.error(['service', 'telemetry', 'metrics', 'readers'], 'only a pull/prometheus reader is supported');
+  }
+  return '127.0.0.1:8888';
+}
+
+/** print-config: the merged, defaulted config with secrets redacted. */
+export function presentConfig(cfg: AgentConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [section, kind] of Object.entries(SECTIONS)) {
+    const m = cfg.components[kind];
+    if (m.size === 0) continue;
+    out[section] = Object.fromEntries([...m].map(([id, c]) => [id, c.factory.config.redact(c.config as never)]));
+  }
+  out.service = serviceSchema.redact(cfg.service);
+  return out;
+}

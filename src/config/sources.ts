@@ -1,0 +1,147 @@
+// Reading config files: YAML with positions, merged in order, plus --set overrides.
+import { readFileSync } from 'node:fs';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { Path } from './schema.js';
+
+export interface ConfigError {
+  file?: string;
+  line?: number;
+  col?: number;
+  message: string;
+}
+
+export function formatConfigError(e: ConfigError): string {
+  const where = e.file ? `${e.file}${e.line ? `:${e.line}:${e.col ?? 1}` : ''}: ` : '';
+  return `${where}${e.message}`;
+}
+
+interface LoadedDoc {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+/** The parsed files plus the --set overrides, able to say where a config path was written. */
+export class ConfigSources {
+  readonly docs: LoadedDoc[] = [];
+  readonly errors: ConfigError[] = [];
+  /** --set overrides, by joined path, to attribute errors to them. */
+  private sets = new Map<string, string>();
+  private merged: Record<string, unknown> = {};
+
+  addFile(file: string): void {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      this.errors.push({ file, message: code === 'ENOENT' ? 'no such file' : `cannot read: ${(err as Error).message}` });
+      return;
+    }
+    this.addText(file, text);
+  }
+
+  addText(file: string, text: string): void {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = lines.linePos(e.pos[0]);
+        this.errors.push({ file, line: pos.line, col: pos.col, message: `YAML syntax error: ${firstLine(e.message)}` });
+      }
+      return;
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
+      this.errors.push({ file, line: 1, col: 1, message: 'the config must be a YAML map' });
+      return;
+    }
+    this.docs.push({ file, doc, lines });
+    this.merged = deepMerge(this.merged, (value ?? {}) as Record<string, unknown>) as Record<string, unknown>;
+  }
+
+  /** `path=value`; path segments separated by `::` (Collector) or `.`. */
+  addSet(expr: string): void {
+    const eq = expr.indexOf('=');
+    if (eq <= 0) {
+      this.errors.push({ file: '--set', message: `"${expr}": expected path=value` });
+      return;
+    }
+    const key = expr.slice(0, eq);
+    const path = key.includes('::') ? key.split('::') : key.split('.');
+    let value: unknown;
+    try {
+      value = parseDocument(expr.slice(eq + 1)).toJS();
+    } catch {
+      value = expr.slice(eq + 1);
+    }
+    let obj = this.merged;
+    for (const seg of path.slice(0, -1)) {
+      const next = obj[seg];
+      if (!next || typeof next !== 'object' || Array.isArray(next)) obj[seg] = {};
+      obj = obj[seg] as Record<string, unknown>;
+    }
+    obj[path[path.length - 1]!] = value;
+    this.sets.set(path.join('\u0000'), expr);
+  }
+
+  get value(): Record<string, unknown> {
+    return this.merged;
+  }
+
+  /** Where `path` was written: the last file (or --set) that defines it, else its nearest ancestor. */
+  locate(path: Path, atKey = false): Omit<ConfigError, 'message'> {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const sub = path.slice(0, depth);
+      const set = this.sets.get(sub.join('\u0000'));
+      if (set) return { file: `--set ${set}` };
+      for (let i = this.docs.length - 1; i >= 0; i--) {
+        const d = this.docs[i]!;
+        const pos = findPos(d.doc, sub, atKey && depth === path.length);
+        if (pos !== undefined) {
+          const lp = d.lines.linePos(pos);
+          return { file: d.file, line: lp.line, col: lp.col };
+        }
+      }
+    }
+    return { file: this.docs[this.docs.length - 1]?.file };
+  }
+
+  error(path: Path, message: string, atKey = false): void {
+    this.errors.push({ ...this.locate(path, atKey), message });
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
+
+function findPos(doc: Document, path: Path, atKey: boolean): number | undefined {
+  if (path.length === 0) return doc.contents?.range?.[0];
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1]!;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last));
+    if (!pair) return undefined;
+    const key = pair.key as YamlNode;
+    const val = pair.value as YamlNode | null;
+    if (atKey || !val || !val.range) return key.range?.[0];
+    return val.range[0];
+  }
+  const node = doc.getIn(path, true) as YamlNode | undefined;
+  return node && typeof node === 'object' && 'range' in node ? node.range?.[0] : undefined;
+}
+
+/** Maps merge key by key; anything else (lists included) is replaced, as in the Collector. */
+export function deepMerge(a: unknown, b: unknown): unknown {
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v;
+    return out;
+  }
+  return b === null && isPlainObject(a) ? a : b;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

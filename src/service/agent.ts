@@ -1,0 +1,142 @@
+// The agent: config → graph → running pipelines, with reload, shutdown and self-telemetry.
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { AgentControl, Factory } from '../component/component.js';
+import { resolveConfig, type AgentConfig } from '../config/resolve.js';
+import { formatConfigError, type ConfigError } from '../config/sources.js';
+import { registerProcessMetrics } from '../telemetry/process.js';
+import { MetricRegistry } from '../telemetry/self.js';
+import { startMetricsServer } from '../telemetry/server.js';
+import { Graph } from './graph.js';
+import { SystemdNotifier } from './notify.js';
+import { StatusBoard } from './status.js';
+
+export interface AgentOptions {
+  files: string[];
+  sets?: string[];
+  env?: NodeJS.ProcessEnv;
+  factories: readonly Factory[];
+  logger: Logger;
+}
+
+export class ConfigInvalid extends Error {
+  constructor(readonly errors: ConfigError[]) {
+    super(errors.map(formatConfigError).join('\n'));
+  }
+}
+
+export class Agent implements AgentControl {
+  readonly registry = new MetricRegistry();
+  readonly status = new StatusBoard();
+  private graph?: Graph;
+  private config?: AgentConfig;
+  private metricsServer?: Server;
+  private metricsAddress = '';
+  private notifier: SystemdNotifier;
+  private reloading: Promise<{ applied: boolean; errors: string[] }> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.notifier = new SystemdNotifier(opts.logger, opts.env ?? process.env);
+    registerProcessMetrics(this.registry);
+  }
+
+  get logger(): Logger {
+    return this.opts.logger;
+  }
+
+  load(): AgentConfig {
+    const r = resolveConfig({ files: this.opts.files, sets: this.opts.sets, env: this.opts.env, factories: this.opts.factories });
+    if (!r.config) throw new ConfigInvalid(r.errors);
+    return r.config;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.load();
+    this.applyLogLevel(cfg);
+    await this.ensureMetricsServer(cfg.metricsAddress);
+    await this.run(cfg);
+    this.notifier.ready();
+    this.logger.info(
+      { pipelines: cfg.pipelines.map((p) => p.id), self_metrics: cfg.metricsAddress || 'disabled' },
+      'telemd started: pipelines running',
+    );
+  }
+
+  private applyLogLevel(cfg: AgentConfig): void {
+    const lvl = cfg.service.telemetry.logs.level;
+    this.logger.level = lvl === 'dpanic' || lvl === 'panic' || lvl === 'fatal' ? 'fatal' : lvl;
+  }
+
+  private async run(cfg: AgentConfig): Promise<void> {
+    const graph = new Graph(cfg, this.logger, this.registry, this.status);
+    // A component that fails to build or start is named in the error.
+    graph.build();
+    await graph.start(this);
+    this.graph = graph;
+    this.config = cfg;
+    this.status.setRunning(true);
+  }
+
+  private async ensureMetricsServer(address: string): Promise<void> {
+    if (address === this.metricsAddress && (this.metricsServer || !address)) return;
+    if (this.metricsServer) await new Promise<void>((r) => this.metricsServer!.close(() => r()));
+    this.metricsServer = undefined;
+    this.metricsAddress = address;
+    if (address) this.metricsServer = await startMetricsServer(address, this.registry);
+  }
+
+  health(): { healthy: boolean; reasons: string[] } {
+    return this.status.health();
+  }
+
+  /** Validates the new config first; on any error the running pipelines stay. */
+  reload(): Promise<{ applied: boolean; errors: string[] }> {
+    this.reloading ??= this.doReload().finally(() => (this.reloading = undefined));
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<{ applied: boolean; errors: string[] }> {
+    if (this.stopped) return { applied: false, errors: ['the agent is stopping'] };
+    let next: AgentConfig;
+    try {
+      next = this.load();
+    } catch (err) {
+      const errors = err instanceof ConfigInvalid ? err.errors.map(formatConfigError) : [String(err)];
+      this.logger.error({ errors }, 'reload refused: the new config is invalid; the running pipelines stay');
+      return { applied: false, errors };
+    }
+    this.notifier.reloading();
+    const old = this.config!;
+    await this.graph?.shutdown(old.service.shutdown_timeout);
+    this.status.setRunning(false);
+    try {
+      this.applyLogLevel(next);
+      await this.ensureMetricsServer(next.metricsAddress);
+      await this.run(next);
+      this.logger.info({ pipelines: next.pipelines.map((p) => p.id) }, 'config reloaded');
+      this.notifier.ready();
+      return { applied: true, errors: [] };
+    } catch (err) {
+      this.logger.error({ err }, 'reload failed to start the new pipelines; restoring the previous config');
+      this.applyLogLevel(old);
+      await this.run(old);
+      this.notifier.ready();
+      return { applied: false, errors: [(err as Error).message] };
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.notifier.stopping();
+    const budget = this.config?.service.shutdown_timeout ?? 10_000;
+    this.logger.info({ timeout_ms: budget }, 'shutting down: stopping receivers, flushing processors, draining exporters');
+    await this.reloading;
+    await this.graph?.shutdown(budget);
+    this.status.setRunning(false);
+    if (this.metricsServer) await new Promise<void>((r) => this.metricsServer!.close(() => r()));
+    this.notifier.close();
+    this.logger.info('telemd stopped');
+  }
+}

@@ -1,0 +1,50 @@
+// Counting wrappers the graph puts around components, so every component is observed the same
+// way without writing it: items accepted/refused per receiver, in/out per processor.
+import { isPermanent, type Consumer } from '../component/consumer.js';
+import { countItems } from '../pdata/count.js';
+import type { Signal, SignalData } from '../pdata/types.js';
+import type { SelfTelemetry } from '../telemetry/self.js';
+
+export function observeReceiver<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
+  const accepted = tel.counter('telemd_receiver_accepted_items_total', 'Items a receiver pushed into the pipeline that were accepted', { signal });
+  const refused = tel.counter('telemd_receiver_refused_items_total', 'Items a receiver pushed into the pipeline that were refused', {
+    signal,
+    reason: 'retryable',
+  });
+  const refusedPermanent = tel.counter('telemd_receiver_refused_items_total', 'Items a receiver pushed into the pipeline that were refused', {
+    signal,
+    reason: 'permanent',
+  });
+  return {
+    async consume(data) {
+      const n = countItems(signal, data);
+      try {
+        await next.consume(data);
+        accepted.add(n);
+      } catch (err) {
+        (isPermanent(err) ? refusedPermanent : refused).add(n);
+        throw err;
+      }
+    },
+  };
+}
+
+export function observeProcessorInput<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
+  const incoming = tel.counter('telemd_processor_incoming_items_total', 'Items that entered a processor', { signal });
+  return {
+    consume(data) {
+      incoming.add(countItems(signal, data));
+      return next.consume(data);
+    },
+  };
+}
+
+export function observeProcessorOutput<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
+  const outgoing = tel.counter('telemd_processor_outgoing_items_total', 'Items a processor passed on', { signal });
+  return {
+    consume(data) {
+      outgoing.add(countItems(signal, data));
+      return next.consume(data);
+    },
+  };
+}
