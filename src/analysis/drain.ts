@@ -1,0 +1,195 @@
+// Online log template miner in the style of Drain (He et al., ICWS 2017): a fixed-depth parse
+// tree routes a tokenised message by its length and first tokens to a small set of clusters,
+// the most similar cluster above a threshold absorbs it (differing tokens become `<*>`),
+// otherwise a new cluster starts. One generic rule replaces per-system masks: a token with a
+// digit in it is a variable. Memory: at most `maxTemplates` clusters, each its tokens plus
+// ~100 bytes; the least recently seen cluster is evicted when full (counted by the caller).
+
+export const WILDCARD = '<*>';
+
+export interface MinerOptions {
+  /** Prefix tokens used for routing (Drain's depth - 2). */
+  prefixTokens: number;
+  /** Fraction of equal tokens needed to join a cluster. */
+  similarity: number;
+  /** Children per tree node before new tokens fall into the `<*>` branch. */
+  maxChildren: number;
+  maxTemplates: number;
+}
+
+export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000 };
+
+export interface Cluster {
+  /** Stable id: a hash of the template this cluster started from. */
+  id: string;
+  tokens: string[];
+  count: number;
+  /** Sequence number of the last match, for LRU eviction. */
+  lastSeen: number;
+}
+
+export interface MatchResult {
+  cluster: Cluster;
+  /** True when this message started a new template. */
+  created: boolean;
+  /** Cluster evicted to make room, if any. */
+  evicted?: Cluster;
+}
+
+export interface SavedCluster {
+  id: string;
+  template: string;
+  count: number;
+}
+
+interface Node {
+  children: Map<string, Node>;
+  clusters: Cluster[];
+}
+
+const newNode = (): Node => ({ children: new Map(), clusters: [] });
+
+function hasDigit(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
+/** Whitespace tokens; tokens with digits become the wildcard. */
+export function tokenize(line: string): string[] {
+  const out: string[] = [];
+  for (const t of line.split(/\s+/)) if (t) out.push(hasDigit(t) ? WILDCARD : t);
+  return out;
+}
+
+/** FNV-1a 32-bit, hex: short ids that are equal on every host for the same template. */
+function fnv(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+export class TemplateMiner {
+  private root = newNode();
+  private all = new Map<string, Cluster>();
+  private seq = 0;
+  readonly opts: MinerOptions;
+
+  constructor(opts: Partial<MinerOptions> = {}) {
+    this.opts = { ...DEFAULT_MINER, ...opts };
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  clusters(): IterableIterator<Cluster> {
+    return this.all.values();
+  }
+
+  /** Finds or creates the template of one message. */
+  add(line: string): MatchResult {
+    const tokens = tokenize(line);
+    const leaf = this.leaf(tokens, true)!;
+    const c = this.best(leaf.clusters, tokens);
+    this.seq++;
+    if (c) {
+      for (let i = 0; i < tokens.length; i++) if (c.tokens[i] !== tokens[i]) c.tokens[i] = WILDCARD;
+      c.count++;
+      c.lastSeen = this.seq;
+      return { cluster: c, created: false };
+    }
+    const evicted = this.all.size >= this.opts.maxTemplates ? this.evictOldest() : undefined;
+    const created = this.insert(tokens, 1, undefined);
+    return { cluster: created, created: true, evicted };
+  }
+
+  /** The template text of a cluster (variables as `<*>`). */
+  static text(c: Cluster): string {
+    return c.tokens.join(' ');
+  }
+
+  save(): SavedCluster[] {
+    return [...this.all.values()]
+      .sort((a, b) => a.lastSeen - b.lastSeen)
+      .map((c) => ({ id: c.id, template: TemplateMiner.text(c), count: c.count }));
+  }
+
+  /** Restores saved clusters (oldest first), keeping their ids. */
+  load(saved: SavedCluster[]): void {
+    for (const s of saved) {
+      if (this.all.has(s.id) || this.all.size >= this.opts.maxTemplates) continue;
+      const tokens = s.template.split(' ').filter((t) => t);
+      this.seq++;
+      this.insert(tokens, s.count, s.id);
+    }
+  }
+
+  private insert(tokens: string[], count: number, id: string | undefined): Cluster {
+    let cid = id ?? fnv(tokens.join(' '));
+    for (let k = 1; !id && this.all.has(cid); k++) cid = `${fnv(tokens.join(' '))}-${k}`;
+    const c: Cluster = { id: cid, tokens: tokens.slice(), count, lastSeen: this.seq };
+    this.leaf(tokens, true)!.clusters.push(c);
+    this.all.set(cid, c);
+    return c;
+  }
+
+  private evictOldest(): Cluster | undefined {
+    let old: Cluster | undefined;
+    for (const c of this.all.values()) if (!old || c.lastSeen < old.lastSeen) old = c;
+    if (!old) return undefined;
+    this.all.delete(old.id);
+    const leaf = this.leaf(old.tokens, false);
+    if (leaf) leaf.clusters = leaf.clusters.filter((c) => c !== old);
+    return old;
+  }
+
+  private leaf(tokens: string[], create: boolean): Node | undefined {
+    let node = this.root;
+    const path = [String(tokens.length), ...tokens.slice(0, this.opts.prefixTokens)];
+    for (let d = 0; d < path.length; d++) {
+      let key = path[d]!;
+      let next = node.children.get(key);
+      if (!next && d > 0 && key !== WILDCARD) {
+        // A full node sends newcomers down the wildcard branch (bounded fan-out).
+        if (node.children.size >= this.opts.maxChildren) key = WILDCARD;
+        next = node.children.get(key);
+      }
+      if (!next) {
+        if (!create) return undefined;
+        next = newNode();
+        node.children.set(key, next);
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  private best(clusters: Cluster[], tokens: string[]): Cluster | undefined {
+    let best: Cluster | undefined;
+    let bestSim = -1;
+    let bestParams = -1;
+    for (const c of clusters) {
+      let same = 0;
+      let params = 0;
+      for (let i = 0; i < tokens.length; i++) {
+        const t = c.tokens[i]!;
+        // A masked token (it had digits) fits a variable slot as well as an equal word does.
+        if (t === tokens[i]) same++;
+        else if (t === WILDCARD) params++;
+      }
+      const sim = tokens.length ? same / tokens.length : 1;
+      if (sim > bestSim || (sim === bestSim && params > bestParams)) {
+        best = c;
+        bestSim = sim;
+        bestParams = params;
+      }
+    }
+    return best && bestSim >= this.opts.similarity ? best : undefined;
+  }
+}
