@@ -1,5 +1,5 @@
 // Batches that use every field of the model, for codec round trips and comparisons.
-import type { Attributes, LogsData, MetricsData, TracesData } from '../../src/pdata/types.js';
+import type { Attributes, LogsData, Metric, MetricsData, TracesData } from '../../src/pdata/types.js';
 
 const tid = (n: number) => Uint8Array.from({ length: 16 }, (_, i) => (n * 7 + i) & 255);
 const sid = (n: number) => Uint8Array.from({ length: 8 }, (_, i) => (n * 13 + i + 1) & 255);
@@ -58,7 +58,7 @@ export function metricsFixture(n = 1): MetricsData {
               dataPoints: [{ attributes: {}, startTimeUnixNano: t0, timeUnixNano: t0 + 5n, count: 4, sum: 10,
                 quantileValues: [{ quantile: 0, value: 1 }, { quantile: 0.5, value: 2 }, { quantile: 1, value: 5 }] }] },
             { type: 'empty', name: 'nothing' },
-          ],
+          ] as Metric[],
         },
       ],
     })),

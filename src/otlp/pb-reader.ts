@@ -1,0 +1,187 @@
+// Protobuf wire reader with bounds checks on every read: hostile input raises OtlpDecodeError.
+import { OtlpDecodeError } from './errors.js';
+
+export class PbReader {
+  readonly view: DataView;
+  pos: number;
+
+  constructor(
+    readonly buf: Uint8Array,
+    start = 0,
+    public end = buf.length,
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = start;
+  }
+
+  fail(msg: string): never {
+    throw new OtlpDecodeError(`invalid protobuf at byte ${this.pos}: ${msg}`);
+  }
+
+  /** A varint as a JS number (exact up to 2^53; larger uint64 counters lose precision). */
+  varint(): number {
+    const b = this.buf;
+    let p = this.pos;
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (p >= this.end) this.fail('truncated varint');
+      const c = b[p++]!;
+      if (shift < 28) result |= (c & 127) << shift;
+      else result += (c & 127) * 2 ** shift;
+      if (c < 128) {
+        this.pos = p;
+        return shift < 28 ? result >>> 0 : result;
+      }
+      shift += 7;
+    }
+    this.fail('varint longer than 10 bytes');
+  }
+
+  /** uint32 / enum / int32 fields: the low 32 bits, as protobuf does. */
+  varint32(): number {
+    const b = this.buf;
+    const p = this.pos;
+    if (p < this.end && b[p]! < 128) {
+      this.pos = p + 1;
+      return b[p]!;
+    }
+    const v = this.varint64();
+    return Number(BigInt.asIntN(32, v));
+  }
+
+  /** A full 64-bit varint as unsigned bigint. */
+  varint64(): bigint {
+    const b = this.buf;
+    let p = this.pos;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (p >= this.end) this.fail('truncated varint');
+      const c = b[p++]!;
+      if (i < 4) lo |= (c & 127) << (7 * i);
+      else if (i === 4) {
+        lo |= (c & 15) << 28;
+        hi |= (c & 127) >> 4;
+      } else hi |= (c & 127) << (7 * i - 32);
+      if (c < 128) {
+        this.pos = p;
+        return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+      }
+    }
+    this.fail('varint longer than 10 bytes');
+  }
+
+  int64(): bigint {
+    const b = this.buf;
+    const p = this.pos;
+    if (p < this.end && b[p]! < 128) {
+      this.pos = p + 1;
+      return BigInt(b[p]!);
+    }
+    return BigInt.asIntN(64, this.varint64());
+  }
+
+  sint32(): number {
+    const v = this.varint() >>> 0;
+    return (v >>> 1) ^ -(v & 1);
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.end) this.fail(`need ${n} bytes, ${this.end - this.pos} left`);
+  }
+
+  fixed64(): bigint {
+    this.need(8);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  sfixed64(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** fixed64 counter as a number. */
+  fixed64n(): number {
+    this.need(8);
+    const v = this.view.getUint32(this.pos, true) + this.view.getUint32(this.pos + 4, true) * 4294967296;
+    this.pos += 8;
+    return v;
+  }
+
+  fixed32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Length of a length-delimited field; checks it fits. Returns the end offset. */
+  lenEnd(): number {
+    const len = this.varint();
+    if (len > this.end - this.pos) this.fail(`length ${len} exceeds the ${this.end - this.pos} bytes left`);
+    return this.pos + len;
+  }
+
+  string(): string {
+    const e = this.lenEnd();
+    const s = this.pos;
+    this.pos = e;
+    if (e - s < 16) {
+      // Short ASCII strings are cheaper to build by hand than through the UTF-8 decoder.
+      let out = '';
+      for (let i = s; i < e; i++) {
+        const c = this.buf[i]!;
+        if (c >= 128) return Buffer.from(this.buf.buffer, this.buf.byteOffset + s, e - s).toString('utf8');
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + s, e - s).toString('utf8');
+  }
+
+  bytes(): Uint8Array {
+    const e = this.lenEnd();
+    // A copy (and a plain Uint8Array even when the input is a Buffer) so the body can be freed.
+    const out = new Uint8Array(this.buf.subarray(this.pos, e));
+    this.pos = e;
+    return out;
+  }
+
+  /** Skip a field of an unknown number. */
+  skip(wire: number): void {
+    switch (wire) {
+      case 0:
+        this.varint64();
+        return;
+      case 1:
+        this.need(8);
+        this.pos += 8;
+        return;
+      case 2:
+        this.pos = this.lenEnd();
+        return;
+      case 5:
+        this.need(4);
+        this.pos += 4;
+        return;
+      default:
+        this.fail(`unsupported wire type ${wire}`);
+    }
+  }
+}
+
+export function wrongWire(r: PbReader, field: number, wire: number): never {
+  r.fail(`field ${field} has wire type ${wire}`);
+}

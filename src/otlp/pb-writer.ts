@@ -1,0 +1,180 @@
+// Protobuf wire writer. Sub-messages are written in place with a one-byte length slot that is
+// widened afterwards (rarely: most messages are < 128 bytes), so there is no sizing pass.
+
+const F64 = new Float64Array(1);
+const F64B = new Uint8Array(F64.buffer);
+
+export class PbWriter {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initial = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.buf.copy(nb, 0, 0, this.pos);
+    this.buf = nb;
+  }
+
+  /** A copy of what was written. */
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
+  }
+
+  varint(v: number): void {
+    this.ensure(10);
+    const b = this.buf;
+    if (v >= 0 && v < 0x80000000) {
+      while (v > 127) {
+        b[this.pos++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      b[this.pos++] = v;
+      return;
+    }
+    this.varint64(BigInt.asUintN(64, BigInt(Math.trunc(v))));
+  }
+
+  varint64(v: bigint): void {
+    this.ensure(10);
+    let lo = Number(v & 0xffffffffn);
+    let hi = Number((v >> 32n) & 0xffffffffn);
+    const b = this.buf;
+    while (hi > 0 || lo > 127) {
+      b[this.pos++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | ((hi & 127) << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    b[this.pos++] = lo;
+  }
+
+  tag(field: number, wire: number): void {
+    const t = (field << 3) | wire;
+    if (t < 128) {
+      this.ensure(1);
+      this.buf[this.pos++] = t;
+    } else this.varint(t);
+  }
+
+  fixed64(v: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.pos);
+    this.pos += 8;
+  }
+
+  /** A non-negative integer (count) as fixed64 without BigInt. */
+  fixed64n(v: number): void {
+    this.ensure(8);
+    const lo = v % 4294967296;
+    this.buf.writeUInt32LE(lo >>> 0, this.pos);
+    this.buf.writeUInt32LE(Math.floor(v / 4294967296) >>> 0, this.pos + 4);
+    this.pos += 8;
+  }
+
+  fixed32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32LE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  double(v: number): void {
+    this.ensure(8);
+    F64[0] = v;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = F64B[0]!; b[p + 1] = F64B[1]!; b[p + 2] = F64B[2]!; b[p + 3] = F64B[3]!;
+    b[p + 4] = F64B[4]!; b[p + 5] = F64B[5]!; b[p + 6] = F64B[6]!; b[p + 7] = F64B[7]!;
+    this.pos += 8;
+  }
+
+  string(field: number, s: string): void {
+    this.tag(field, 2);
+    const n = s.length;
+    if (n < 43) {
+      // At most 126 bytes of UTF-8: the length fits one byte and is back-filled.
+      this.ensure(1 + n * 3);
+      const b = this.buf;
+      const lenAt = this.pos++;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) {
+        let c = s.charCodeAt(i);
+        if (c < 0x80) b[p++] = c;
+        else if (c < 0x800) {
+          b[p++] = 0xc0 | (c >> 6);
+          b[p++] = 0x80 | (c & 63);
+        } else {
+          if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
+            const d = s.charCodeAt(i + 1);
+            if (d >= 0xdc00 && d < 0xe000) {
+              c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+              i++;
+              b[p++] = 0xf0 | (c >> 18);
+              b[p++] = 0x80 | ((c >> 12) & 63);
+              b[p++] = 0x80 | ((c >> 6) & 63);
+              b[p++] = 0x80 | (c & 63);
+              continue;
+            }
+          }
+          if (c >= 0xd800 && c < 0xe000) c = 0xfffd; // lone surrogate: same as Buffer.write
+          b[p++] = 0xe0 | (c >> 12);
+          b[p++] = 0x80 | ((c >> 6) & 63);
+          b[p++] = 0x80 | (c & 63);
+        }
+      }
+      b[lenAt] = p - this.pos;
+      this.pos = p;
+      return;
+    }
+    const len = Buffer.byteLength(s);
+    this.varint(len);
+    this.ensure(len);
+    this.buf.write(s, this.pos, len, 'utf8');
+    this.pos += len;
+  }
+
+  bytes(field: number, v: Uint8Array): void {
+    this.tag(field, 2);
+    this.varint(v.length);
+    this.ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
+  }
+
+  /** Open a length-delimited field; pass the result to `close`. */
+  open(field: number): number {
+    this.tag(field, 2);
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  close(lenAt: number): void {
+    const len = this.pos - lenAt - 1;
+    if (len < 128) {
+      this.buf[lenAt] = len;
+      return;
+    }
+    let extra = 1;
+    for (let v = len >>> 14; v > 0; v >>>= 7) extra++;
+    this.ensure(extra);
+    this.buf.copy(this.buf, lenAt + 1 + extra, lenAt + 1, this.pos);
+    let p = lenAt;
+    let v = len;
+    while (v > 127) {
+      this.buf[p++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    this.buf[p] = v;
+    this.pos += extra;
+  }
+}
