@@ -1,9 +1,11 @@
 // Every component type telemd knows. Adding a component = adding its folder and one line here.
 import type { Factory } from './component/component.js';
+import { factory as hostmetrics } from '../receivers/hostmetrics/index.js';
 import { factory as fileStorage } from '../extensions/file_storage/index.js';
 import { factory as prometheusExporter } from '../exporters/prometheus/index.js';
 
 export const factories: Factory[] = [
+  hostmetrics as Factory,
   fileStorage as Factory,
   prometheusExporter as Factory,
 ];

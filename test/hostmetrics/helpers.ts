@@ -27,6 +27,7 @@ export const host: Host = {
   getExtension: () => undefined,
   getStorage: () => Promise.reject(new Error('no storage')),
   reportFatal: () => {},
+  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
 };
 
 export function allMetrics(d: MetricsData): Metric[] {

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ParseContext } from '../../src/config/schema.js';
+import { suggest } from '../../src/config/suggest.js';
+import { configSchema } from '../../receivers/hostmetrics/config.js';
+import { factory } from '../../receivers/hostmetrics/index.js';
+import { HostMetricsReceiver, MAX_IN_FLIGHT } from '../../receivers/hostmetrics/receiver.js';
+import { validateScrapers } from '../../receivers/hostmetrics/build.js';
+import { ConsumerError } from '../../src/component/consumer.js';
+import type { MetricsData } from '../../src/pdata/types.js';
+import { allMetrics, host, parseConfig, points, settings } from './helpers.js';
+
+const fixture = fileURLToPath(new URL('../fixtures/proc/host1', import.meta.url));
+const ALL = { cpu: null, memory: null, load: null, filesystem: null, network: null, disk: null };
+
+describe('hostmetrics config', () => {
+  it('accepts a Collector config unchanged', () => {
+    const raw = {
+      collection_interval: '30s',
+      root_path: '',
+      scrapers: {
+        cpu: { metrics: { 'system.cpu.utilization': { enabled: true } } },
+        memory: null,
+        load: { cpu_average: true },
+        filesystem: { exclude_mount_points: { mount_points: ['/snap/.*'], match_type: 'regexp' }, include_virtual_filesystems: false },
+        network: { include: { interfaces: ['eth0'], match_type: 'strict' } },
+        disk: { exclude: { devices: ['^loop'], match_type: 'regexp' } },
+      },
+    };
+    const cfg = parseConfig(raw);
+    expect(cfg.collection_interval).toBe(30_000);
+    expect(cfg.scrapers.memory).toEqual({ metrics: {} });
+    expect(cfg.scrapers.disk).toBeDefined();
+    expect(cfg.scrapers.load!.cpu_average).toBe(true);
+    expect(validateScrapers(cfg.scrapers, suggest)).toEqual([]);
+  });
+
+  it('reports unknown keys, unknown metric names, bad regexps and an empty scraper list', () => {
+    const ctx = new ParseContext();
+    configSchema.parse({ colection_interval: '10s', scrapers: { cpu: { metricz: {} } } }, ctx);
+    const msgs = ctx.issues.map((i) => i.message).join('\n');
+    expect(msgs).toMatch(/unknown key "colection_interval"; did you mean "collection_interval"/);
+    expect(msgs).toMatch(/unknown key "metricz"; did you mean "metrics"/);
+    const cfg = parseConfig({ scrapers: { cpu: { metrics: { 'system.cpu.utilisation': { enabled: true } } }, disk: { include: { devices: ['('], match_type: 'regexp' } } } });
+    const errs = factory.validate!(cfg);
+    expect(errs.join('\n')).toMatch(/unknown metric "system.cpu.utilisation"; did you mean "system.cpu.utilization"/);
+    expect(errs.join('\n')).toMatch(/scrapers.disk.include.devices: invalid regexp/);
+    expect(factory.validate!(parseConfig({ scrapers: {} }))).toEqual([expect.stringMatching(/at least one scraper/)]);
+  });
+});
+
+describe('hostmetrics receiver', () => {
+  it('scrapes once right at start, then every interval', async () => {
+    const got: MetricsData[] = [];
+    const r = factory.create(settings(), parseConfig({ collection_interval: '150ms', scrapers: ALL }), { metrics: { consume: async (d) => void got.push(d) } });
+    await r.start(host);
+    await new Promise((res) => setTimeout(res, 40));
+    expect(got.length).toBe(1);
+    await new Promise((res) => setTimeout(res, 400));
+    await r.shutdown();
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    const names = new Set(allMetrics(got[0]!).map((m) => m.name));
+    for (const n of ['system.cpu.time', 'system.memory.usage', 'system.cpu.load_average.1m', 'system.filesystem.usage', 'system.network.io', 'system.disk.io'])
+      expect(names).toContain(n);
+    const scopes = got[0]!.resourceMetrics[0]!.scopeMetrics.map((s) => s.scope.name);
+    expect(scopes).toContain('telemd/receiver/hostmetrics/cpu');
+  });
+
+  it('keeps at most a few batches in flight when the pipeline stalls, counting skipped scrapes as refused', async () => {
+    const set = settings();
+    const pending: (() => void)[] = [];
+    const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: fixture, scrapers: { cpu: null, memory: null } }), {
+      consume: () => new Promise<void>((res) => pending.push(res)),
+    });
+    await r.start(host);
+    for (let i = 0; i < 20; i++) {
+      await new Promise((res) => setTimeout(res, 2));
+      r.tick();
+    }
+    await new Promise((res) => setTimeout(res, 10));
+    expect(pending.length).toBe(MAX_IN_FLIGHT);
+    const prom = set.registry.renderPrometheus();
+    const skipped = Number(/telemd_receiver_skipped_scrapes_total\{[^}]*\} (\d+)/.exec(prom)![1]);
+    const refused = Number(/telemd_receiver_refused_items_total\{[^}]*\} (\d+)/.exec(prom)![1]);
+    expect(skipped).toBe(21 - MAX_IN_FLIGHT);
+    expect(refused).toBe(skipped * 14); // 8 cpu states + 6 memory states per scrape
+    for (const res of pending.splice(0)) res();
+    await new Promise((res) => setTimeout(res, 10));
+    r.tick();
+    await new Promise((res) => setTimeout(res, 10));
+    expect(pending.length).toBe(1);
+    pending[0]!();
+    await r.shutdown();
+    expect(Number(/telemd_receiver_accepted_items_total\{[^}]*\} (\d+)/.exec(set.registry.renderPrometheus())![1])).toBe(3 * 14);
+  });
+
+  it('counts points refused by the pipeline', async () => {
+    const set = settings();
+    const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: fixture, scrapers: { load: null } }), {
+      consume: () => Promise.reject(ConsumerError.retryable('queue full')),
+    });
+    await r.start(host);
+    await new Promise((res) => setTimeout(res, 30));
+    await r.shutdown();
+    expect(set.registry.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{[^}]*signal="metrics"[^}]*\} 3/);
+  });
+
+  it('honours metric toggles and semconv: latest', async () => {
+    const cfg = parseConfig({
+      root_path: fixture,
+      semconv: 'latest',
+      scrapers: {
+        cpu: { metrics: { 'system.cpu.time': { enabled: false }, 'system.cpu.utilization': { enabled: true } }, per_cpu: true },
+        network: null,
+        disk: null,
+      },
+    });
+    const r = new HostMetricsReceiver(settings(), cfg, { consume: async () => {} });
+    await r.start(host);
+    await r.shutdown();
+    await r.scrapeOnce();
+    const d = await r.scrapeOnce();
+    expect(points(d, 'system.cpu.time')).toHaveLength(0);
+    const util = points(d, 'system.cpu.utilization');
+    expect(util.length).toBe(0); // fixture did not change between scrapes: Δtotal = 0
+    expect(points(d, 'system.network.io')[0]!.attributes).toHaveProperty('network.io.direction');
+    expect(points(d, 'system.network.io')[0]!.attributes).toHaveProperty('network.interface.name');
+    expect(points(d, 'system.network.connection.count').length).toBe(11);
+    expect(points(d, 'system.disk.io')[0]!.attributes).toHaveProperty('disk.io.direction');
+  });
+
+  it('refuses to start with a clear error when root_path has no /proc', async () => {
+    const r = new HostMetricsReceiver(settings(), parseConfig({ root_path: '/nonexistent-root', scrapers: { cpu: null } }), { consume: async () => {} });
+    await expect(r.start(host)).rejects.toThrow(/nonexistent-root\/proc\/stat/);
+  });
+
+  it('keeps the other scrapers going when one fails, and counts the failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hm-'));
+    mkdirSync(join(dir, 'proc'));
+    for (const f of ['stat', 'meminfo']) copyFileSync(join(fixture, 'proc', f), join(dir, 'proc', f));
+    const set = settings();
+    const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: dir, scrapers: { cpu: null, load: null, memory: null } }), { consume: async () => {} });
+    await r.start(host);
+    await r.shutdown();
+    const d = await r.scrapeOnce();
+    expect(points(d, 'system.cpu.time')).toHaveLength(8);
+    expect(points(d, 'system.memory.usage')).toHaveLength(6);
+    expect(points(d, 'system.cpu.load_average.1m')).toHaveLength(0);
+    expect(set.registry.renderPrometheus()).toMatch(/telemd_receiver_scrape_errors_total\{[^}]*\} 1/);
+    rmSync(dir, { recursive: true });
+  });
+});
