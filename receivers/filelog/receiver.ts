@@ -1,0 +1,504 @@
+// The filelog receiver: finds files by glob every poll_interval, reads them to their end,
+// hands batches downstream and advances each file's checkpoint only when the batch holding
+// its lines was acknowledged. A refused batch is re-read from the file after a pause.
+import { fstat as fstatCb, watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import picomatch from 'picomatch';
+import { glob } from 'tinyglobby';
+import type { CreateSettings, Host, Receiver } from '../../src/component/component.js';
+import { isPermanent, type ConsumerError, type LogsConsumer } from '../../src/component/consumer.js';
+import type { Attributes, AnyValue, LogRecord, LogsData } from '../../src/pdata/types.js';
+import { nowNanos } from '../../src/pdata/time.js';
+import { buildPipeline, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
+import type { Counter } from '../../src/telemetry/self.js';
+import { CheckpointStore, type FileCheckpoint } from './checkpoint.js';
+import type { Config } from './config.js';
+import { multilineCombiner, passThrough } from './multiline.js';
+import { fileKey, readHead, sameStart, TrackedFile, type InFlight } from './tracked.js';
+
+const fstat = promisify(fstatCb);
+
+/** Batches in flight downstream at once, over all files. */
+const MAX_IN_FLIGHT = 8;
+/** Polls an unmatched, drained file is kept open (a writer may still hold it briefly). */
+const RELEASE_AFTER_POLLS = 2;
+/** Polls a forgotten identity (checkpoint, truncated content) stays matchable. */
+const FORGET_AFTER_POLLS = 10;
+/** Polls a new file that starts like a live one waits (it may be a copytruncate copy). */
+const COPY_WAIT_POLLS = 5;
+
+interface Dormant extends FileCheckpoint {
+  seenPoll: number;
+  restored: boolean;
+}
+
+interface Orphan {
+  fp: Buffer;
+  offset: number;
+  poll: number;
+}
+
+export class FileLogReceiver implements Receiver {
+  private active = new Map<string, TrackedFile>();
+  private dormant = new Map<string, Dormant>();
+  private orphans: Orphan[] = [];
+  private deferred = new Map<string, number>();
+  private pollNo = 0;
+  private firstRun = true;
+  private stopping = false;
+  private loopDone: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private watchers: FSWatcher[] = [];
+  private pausedUntil = 0;
+  private backoffMs: number;
+  private inFlight = 0;
+  private slotWaiters: (() => void)[] = [];
+  private store: CheckpointStore = new CheckpointStore(undefined, () => []);
+  private readonly isExcluded: (p: string) => boolean;
+  private readonly gzAllowed: boolean;
+  private readonly pipeline: StanzaPipeline | undefined;
+  private warnedCap = false;
+  // The batch being built for the file being read (files are read one at a time).
+  private batch: LogRecord[] = [];
+  private batchRes: (Attributes | undefined)[] | undefined;
+  private batchEnd = -1;
+  private obsNow = 0n;
+  private readonly accepted: Counter;
+  private readonly refused: Counter;
+  private readonly truncatedLines: Counter;
+  private readonly parseErrors: Counter;
+  private readonly dropped: Counter;
+
+  constructor(
+    private readonly set: CreateSettings,
+    private readonly cfg: Config,
+    private readonly next: LogsConsumer,
+  ) {
+    this.backoffMs = cfg.retry_on_failure.initial_interval;
+    this.isExcluded = cfg.exclude.length ? picomatch(cfg.exclude, { dot: true }) : () => false;
+    this.gzAllowed = cfg.include.some((p) => /\.gz$/.test(p));
+    this.pipeline = cfg.operators.length ? buildPipeline(cfg.operators).pipeline : undefined;
+    const t = set.telemetry;
+    const l = { signal: 'logs' };
+    this.accepted = t.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', l);
+    this.refused = t.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline', l);
+    this.truncatedLines = t.counter('telemd_filelog_truncated_records_total', 'Records cut at max_log_size', l);
+    this.parseErrors = t.counter('telemd_filelog_operator_errors_total', 'Records an operator failed on (kept as-is)', l);
+    this.dropped = t.counter('telemd_processor_dropped_items_total', 'Records dropped by an operator (on_error: drop)', l);
+    t.observe('telemd_filelog_open_files', 'Files held open', l, () => this.active.size);
+  }
+
+  async start(host: Host): Promise<void> {
+    if (this.cfg.storage) {
+      const client = await host.getStorage(this.cfg.storage, this.set.id);
+      this.store = new CheckpointStore(client, () => this.snapshot());
+      let restored: FileCheckpoint[] | undefined;
+      try {
+        restored = await this.store.load();
+      } catch (err) {
+        // Reading everything again duplicates; starting at the end could lose. Prefer duplicates.
+        this.set.logger.error({ err: String(err) }, 'filelog: checkpoints unreadable; files are read from the start');
+        restored = [];
+      }
+      if (restored) {
+        this.firstRun = false;
+        for (const c of restored) this.dormant.set(fileKey(c.dev, c.ino), { ...c, seenPoll: 0, restored: true });
+        this.set.logger.info({ files: restored.length }, 'filelog: resuming from checkpoints');
+      }
+    }
+    this.startWatchers();
+    this.loopDone = this.loop();
+  }
+
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const w of this.watchers) w.close();
+    this.wake?.();
+    await this.loopDone;
+    // Acknowledgements still on their way move checkpoints; wait for them, then save.
+    await Promise.all([...this.active.values()].flatMap((f) => f.window.map((w) => w.done)));
+    for (const f of this.active.values()) this.settle(f);
+    await this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
+    for (const f of this.active.values()) await f.close();
+    this.active.clear();
+  }
+
+  // ---- polling ----
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.pollOnce();
+      } catch (err) {
+        this.set.logger.error({ err: String(err) }, 'filelog: poll failed');
+      }
+      if (this.stopping) break;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.sleepTimer = setTimeout(resolve, this.cfg.poll_interval);
+      });
+      clearTimeout(this.sleepTimer);
+      this.wake = undefined;
+    }
+  }
+
+  /** inotify on the folders of the patterns: a write wakes the poll loop early. */
+  private startWatchers(): void {
+    const dirs = new Set<string>();
+    for (const p of this.cfg.include) {
+      const i = p.search(/[*?[{]/);
+      dirs.add(i < 0 ? dirname(p) : dirname(p.slice(0, i) + 'x'));
+    }
+    for (const d of dirs) {
+      try {
+        const w = watch(d, { persistent: false }, () => this.wake?.());
+        w.on('error', () => w.close());
+        this.watchers.push(w);
+      } catch {
+        // The folder may not exist yet; polling finds files there later.
+      }
+    }
+  }
+
+  private async matchPaths(): Promise<Map<string, { path: string; size: number; dev: number; ino: number }>> {
+    const paths = await glob(this.cfg.include, {
+      absolute: true,
+      onlyFiles: true,
+      dot: true,
+      expandDirectories: false,
+      followSymbolicLinks: true,
+    });
+    const out = new Map<string, { path: string; size: number; dev: number; ino: number }>();
+    for (const p of paths) {
+      if (this.isExcluded(p)) continue;
+      if (!this.gzAllowed && p.endsWith('.gz')) continue;
+      try {
+        const st = await stat(p);
+        out.set(fileKey(st.dev, st.ino), { path: p, size: st.size, dev: st.dev, ino: st.ino });
+      } catch {
+        // Vanished between glob and stat: the next poll sees the new state.
+      }
+    }
+    return out;
+  }
+
+  private async pollOnce(): Promise<void> {
+    const poll = ++this.pollNo;
+    const matched = await this.matchPaths();
+    let changed = false;
+
+    // Known files: new names, truncation (copytruncate) and growing fingerprints.
+    for (const f of this.active.values()) {
+      const m = matched.get(f.key);
+      if (m) {
+        f.seenPoll = poll;
+        if (m.path !== f.path) f.setPath(m.path);
+      }
+      if (await this.checkTruncated(f, poll)) changed = true;
+    }
+
+    // Files not open yet.
+    for (const [key, m] of matched) {
+      if (this.active.has(key) || this.stopping) continue;
+      if (this.active.size >= this.cfg.max_concurrent_files) {
+        if (!this.warnedCap) this.set.logger.warn({ max: this.cfg.max_concurrent_files }, 'filelog: max_concurrent_files reached; new files wait');
+        this.warnedCap = true;
+        break;
+      }
+      const d = this.dormant.get(key);
+      if (d && d.offset === m.size && d.path === m.path) {
+        d.seenPoll = poll; // idle and unchanged: no need to open it
+        continue;
+      }
+      if (await this.openFile(key, m, matched, poll)) changed = true;
+    }
+
+    if (Date.now() >= this.pausedUntil) {
+      for (const f of [...this.active.values()]) {
+        if (this.stopping) break;
+        await this.readFile(f);
+      }
+    }
+
+    if (this.releaseFiles(poll)) changed = true;
+    if (changed) await this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
+  }
+
+  private async checkTruncated(f: TrackedFile, poll: number): Promise<boolean> {
+    if (!f.fh) return false;
+    const st = await fstat(f.fh.fd);
+    const headLen = Math.min(this.cfg.fingerprint_size, st.size);
+    const head = headLen > 0 ? await readHead(f.fh, headLen) : Buffer.alloc(0);
+    const truncated = st.size < f.splitter.readPos || st.size < f.acked || !sameStart(f.fp, head) || (head.length < f.fp.length && st.size < f.fp.length);
+    if (!truncated) {
+      if (head.length > f.fp.length) f.fp = head;
+      return false;
+    }
+    // Deliveries in flight still count against the old content.
+    await Promise.all(f.window.map((w) => w.done));
+    this.settle(f);
+    if (f.fp.length > 0) this.orphans.push({ fp: f.fp, offset: f.acked, poll });
+    this.set.logger.info({ path: f.path, offset: f.acked }, 'filelog: file truncated; reading its new content from the start');
+    f.rewind(0);
+    f.fp = head;
+    return true;
+  }
+
+  private async openFile(
+    key: string,
+    m: { path: string; size: number; dev: number; ino: number },
+    matched: Map<string, { path: string }>,
+    poll: number,
+  ): Promise<boolean> {
+    const f = new TrackedFile(m.dev, m.ino, m.path, Buffer.alloc(0), 0, this.cfg.encoding, this.cfg.max_log_size);
+    try {
+      await f.open();
+    } catch (err) {
+      this.set.logger.warn({ path: m.path, err: String(err) }, 'filelog: cannot open file');
+      return false;
+    }
+    const head = await readHead(f.fh!, Math.min(this.cfg.fingerprint_size, m.size));
+    let offset: number | undefined;
+    const d = this.dormant.get(key);
+    if (d) {
+      this.dormant.delete(key);
+      if (d.fp.length === 0 || sameStart(d.fp, head)) offset = d.offset <= m.size ? d.offset : undefined;
+      if (offset === undefined) this.set.logger.info({ path: m.path }, 'filelog: file content replaced (inode reused or truncated)');
+    }
+    if (offset === undefined && head.length > 0) {
+      // A copy of content we were reading (copytruncate), or a file known from checkpoints
+      // under another identity: continue where that content was left.
+      const oi = this.orphans.findIndex((o) => head.length >= o.fp.length && sameStart(o.fp, head));
+      if (oi >= 0) {
+        offset = Math.min(this.orphans[oi]!.offset, m.size);
+        this.orphans.splice(oi, 1);
+      } else {
+        for (const [k, r] of this.dormant) {
+          if (!r.restored || matched.has(k) || r.fp.length === 0) continue;
+          if (head.length >= r.fp.length && sameStart(r.fp, head)) {
+            offset = Math.min(r.offset, m.size);
+            this.dormant.delete(k);
+            break;
+          }
+        }
+      }
+      if (offset === undefined) {
+        const twin = [...this.active.values()].find((a) => a.fp.length > 0 && head.length >= a.fp.length && sameStart(a.fp, head));
+        const since = this.deferred.get(key) ?? poll;
+        if (twin && poll - since < COPY_WAIT_POLLS) {
+          this.deferred.set(key, since);
+          await f.close();
+          return false;
+        }
+      }
+    }
+    this.deferred.delete(key);
+    if (offset === undefined) offset = this.firstRun && poll === 1 && this.cfg.start_at === 'end' ? m.size : 0;
+    f.fp = head;
+    f.rewind(offset);
+    f.combiner = this.cfg.multiline
+      ? multilineCombiner(this.cfg.multiline, this.cfg.max_log_size, (t, e, c) => this.collect(f, t, e, c))
+      : passThrough((t, e, c) => this.collect(f, t, e, c));
+    f.seenPoll = poll;
+    this.active.set(key, f);
+    this.set.logger.debug({ path: m.path, offset }, 'filelog: tracking file');
+    return true;
+  }
+
+  /** Let go of drained files that left the glob (rotated away, deleted); idle files beyond the cap. */
+  private releaseFiles(poll: number): boolean {
+    let changed = false;
+    const now = Date.now();
+    for (const [key, f] of this.active) {
+      const drained = f.atEof && f.window.length === 0 && f.splitter.pendingBytes === 0 && !f.combiner.pending && !f.retry;
+      if (!drained) continue;
+      if (poll - f.seenPoll >= RELEASE_AFTER_POLLS) {
+        this.active.delete(key);
+        void f.close();
+        this.set.logger.debug({ path: f.path }, 'filelog: released drained file');
+        changed = true;
+      } else if (this.active.size > this.cfg.max_concurrent_files / 2 && now - f.lastData > 5000) {
+        this.active.delete(key);
+        this.dormant.set(key, { dev: f.dev, ino: f.ino, fp: f.fp, offset: f.acked, path: f.path, seenPoll: poll, restored: false });
+        void f.close();
+      }
+    }
+    for (const [key, d] of this.dormant) {
+      if (d.seenPoll === 0) d.seenPoll = poll;
+      if (poll - d.seenPoll >= FORGET_AFTER_POLLS) {
+        this.dormant.delete(key);
+        changed = true;
+      }
+    }
+    this.orphans = this.orphans.filter((o) => poll - o.poll < FORGET_AFTER_POLLS);
+    for (const [k, since] of this.deferred) if (poll - since > COPY_WAIT_POLLS) this.deferred.delete(k);
+    return changed;
+  }
+
+  private snapshot(): FileCheckpoint[] {
+    const out: FileCheckpoint[] = [];
+    for (const f of this.active.values()) out.push({ dev: f.dev, ino: f.ino, fp: f.fp, offset: f.acked, path: f.path });
+    for (const d of this.dormant.values()) out.push({ dev: d.dev, ino: d.ino, fp: d.fp, offset: d.offset, path: d.path });
+    return out;
+  }
+
+  // ---- reading ----
+
+  private collect(f: TrackedFile, text: string, end: number, truncated: boolean): void {
+    const attrs: Attributes = {};
+    if (this.cfg.include_file_name) attrs['log.file.name'] = f.name;
+    if (this.cfg.include_file_path) attrs['log.file.path'] = f.path;
+    for (const k in this.cfg.attributes) attrs[k] = this.cfg.attributes[k] as AnyValue;
+    if (truncated) {
+      attrs['log.truncated'] = true;
+      this.truncatedLines.add();
+    }
+    const rec: LogRecord = { timeUnixNano: 0n, observedTimeUnixNano: this.obsNow, severityNumber: 0, body: text, attributes: attrs };
+    if (this.pipeline) {
+      const e = { record: rec, resource: undefined as Attributes | undefined };
+      const o = this.pipeline.process(e);
+      if (o === Outcome.Drop) {
+        this.dropped.add();
+        this.batchEnd = end;
+        return;
+      }
+      if (o === Outcome.Error) this.parseErrors.add();
+      if (e.resource) (this.batchRes ??= new Array<Attributes | undefined>(this.batch.length)).push(e.resource);
+      else this.batchRes?.push(undefined);
+    }
+    this.batch.push(rec);
+    this.batchEnd = end;
+  }
+
+  private async readFile(f: TrackedFile): Promise<void> {
+    if (!f.fh) return;
+    if (f.retry) {
+      if (f.window.some((w) => w.state === 'pending')) return;
+      this.rewindAfterRefusal(f);
+      if (Date.now() < this.pausedUntil) return;
+    }
+    const max = this.cfg.max_batch_size;
+    while (!this.stopping && !f.retry && Date.now() >= this.pausedUntil) {
+      this.batch = [];
+      this.batchRes = undefined;
+      this.batchEnd = -1;
+      this.obsNow = nowNanos();
+      let eof = false;
+      while (this.batch.length < max) {
+        f.splitter.drain(f.combiner.push, max - this.batch.length);
+        if (this.batch.length >= max) break;
+        const w = f.splitter.writable();
+        const { bytesRead } = await f.fh.read(w.buf, w.off, w.len, f.splitter.readPos);
+        if (bytesRead === 0) {
+          eof = true;
+          break;
+        }
+        f.splitter.commit(bytesRead);
+        f.lastData = Date.now();
+      }
+      f.atEof = eof;
+      if (eof && Date.now() - f.lastData >= this.cfg.force_flush_period) {
+        f.splitter.flushPartial(f.combiner.push);
+        f.combiner.flush();
+      }
+      if (this.batch.length > 0) {
+        if (f.retry) break; // the rewind re-reads these lines
+        await this.deliver(f, this.batch, this.batchRes, this.batchEnd);
+      }
+      if (eof) break;
+    }
+  }
+
+  private toLogsData(records: LogRecord[], res: (Attributes | undefined)[] | undefined): LogsData {
+    const scope = { name: 'telemd/filelog' };
+    const base = this.cfg.resource as Attributes;
+    if (!res) return { resourceLogs: [{ resource: { attributes: { ...base } }, scopeLogs: [{ scope, logRecords: records }] }] };
+    const groups = new Map<string, { attrs: Attributes; recs: LogRecord[] }>();
+    records.forEach((r, i) => {
+      const a = { ...base, ...(res[i] ?? {}) };
+      const k = JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { attrs: a, recs: [] }));
+      g.recs.push(r);
+    });
+    return {
+      resourceLogs: [...groups.values()].map((g) => ({ resource: { attributes: g.attrs }, scopeLogs: [{ scope, logRecords: g.recs }] })),
+    };
+  }
+
+  private async deliver(f: TrackedFile, records: LogRecord[], res: (Attributes | undefined)[] | undefined, end: number): Promise<void> {
+    await this.acquireSlot();
+    const n = records.length;
+    const entry: InFlight = { end, items: n, state: 'pending', done: Promise.resolve() };
+    f.window.push(entry);
+    let p: Promise<void>;
+    try {
+      p = this.next.consume(this.toLogsData(records, res));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    entry.done = p.then(
+      () => {
+        entry.state = 'ok';
+        this.accepted.add(n);
+      },
+      (err: unknown) => this.refusal(f, entry, err),
+    ).finally(() => {
+      this.releaseSlot();
+      if (this.settle(f)) this.store.save().catch((e) => this.set.logger.error({ err: String(e) }, 'filelog: checkpoint save failed'));
+    });
+  }
+
+  private refusal(f: TrackedFile, entry: InFlight, err: unknown): void {
+    this.refused.add(entry.items);
+    if (isPermanent(err)) {
+      entry.state = 'dropped';
+      this.set.logger.error({ path: f.path, items: entry.items, err: String(err) }, 'filelog: batch refused permanently; skipping it');
+      return;
+    }
+    entry.state = 'retry';
+    entry.retryAfterMs = (err as ConsumerError | undefined)?.retryAfterMs;
+    f.retry = true;
+  }
+
+  /** Advance the acknowledged offset over the settled head of the window. */
+  private settle(f: TrackedFile): boolean {
+    let moved = false;
+    while (f.window.length && (f.window[0]!.state === 'ok' || f.window[0]!.state === 'dropped')) {
+      f.acked = f.window.shift()!.end;
+      moved = true;
+    }
+    if (moved && !f.retry) this.backoffMs = this.cfg.retry_on_failure.initial_interval;
+    return moved;
+  }
+
+  /** A retryable refusal: continue from the acknowledged offset after a pause. */
+  private rewindAfterRefusal(f: TrackedFile): void {
+    this.settle(f);
+    const head = f.window.find((w) => w.state === 'retry');
+    const wait = Math.max(head?.retryAfterMs ?? 0, this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.cfg.retry_on_failure.max_interval);
+    this.pausedUntil = Date.now() + wait;
+    this.set.logger.warn({ path: f.path, offset: f.acked, retryInMs: wait }, 'filelog: pipeline refused a batch; reading pauses and resumes from the acknowledged offset');
+    f.window = [];
+    f.retry = false;
+    f.rewind(f.acked);
+  }
+
+  private acquireSlot(): Promise<void> {
+    if (this.inFlight < MAX_IN_FLIGHT) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private releaseSlot(): void {
+    const w = this.slotWaiters.shift();
+    if (w) w();
+    else this.inFlight--;
+  }
+}

@@ -1,0 +1,99 @@
+// One file being read: its identity (device, inode, fingerprint), its open handle, the
+// splitter's read position and the acknowledged position that checkpoints persist.
+import { open, type FileHandle } from 'node:fs/promises';
+import { LineSplitter, type Encoding } from './splitter.js';
+import type { Combiner } from './multiline.js';
+
+export interface InFlight {
+  end: number;
+  items: number;
+  state: 'pending' | 'ok' | 'retry' | 'dropped';
+  retryAfterMs?: number;
+  done: Promise<void>;
+}
+
+export class TrackedFile {
+  fh: FileHandle | undefined;
+  /** Acknowledged offset: everything before it reached the pipeline. */
+  acked: number;
+  /** Batches handed downstream and not yet settled, oldest first. */
+  window: InFlight[] = [];
+  /** Poll number in which the glob last matched this file. */
+  seenPoll = 0;
+  /** Last time bytes were read (for force_flush_period and idling). */
+  lastData = Date.now();
+  atEof = false;
+  /** A batch was refused (retryable): reading waits, then rewinds to `acked`. */
+  retry = false;
+  combiner!: Combiner;
+  readonly splitter: LineSplitter;
+  name: string;
+
+  constructor(
+    readonly dev: number,
+    readonly ino: number,
+    public path: string,
+    public fp: Buffer,
+    offset: number,
+    encoding: Encoding,
+    maxLogSize: number,
+  ) {
+    this.acked = offset;
+    this.splitter = new LineSplitter(encoding, maxLogSize);
+    this.splitter.reset(offset);
+    this.name = baseName(path);
+  }
+
+  get key(): string {
+    return fileKey(this.dev, this.ino);
+  }
+
+  async open(): Promise<void> {
+    this.fh = await open(this.path, 'r');
+  }
+
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    await fh?.close().catch(() => {});
+  }
+
+  /** Continue from `offset`, dropping buffered and pending lines (they will be re-read). */
+  rewind(offset: number): void {
+    this.splitter.reset(offset);
+    this.combiner.reset();
+    this.acked = offset;
+  }
+
+  setPath(p: string): void {
+    this.path = p;
+    this.name = baseName(p);
+  }
+}
+
+export function fileKey(dev: number, ino: number): string {
+  return `${dev}:${ino}`;
+}
+
+function baseName(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? p : p.slice(i + 1);
+}
+
+/** Read the first `n` bytes of an open file (fewer if it is shorter). */
+export async function readHead(fh: FileHandle, n: number): Promise<Buffer> {
+  const b = Buffer.alloc(n);
+  let got = 0;
+  while (got < n) {
+    const { bytesRead } = await fh.read(b, got, n - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return b.subarray(0, got);
+}
+
+/** `head` continues what `fp` recorded (fp is a prefix of head, or head of fp). */
+export function sameStart(fp: Buffer, head: Buffer): boolean {
+  const n = Math.min(fp.length, head.length);
+  return fp.subarray(0, n).equals(head.subarray(0, n));
+}

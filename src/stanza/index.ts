@@ -1,0 +1,67 @@
+// Stanza-style operator pipelines for log receivers (filelog, journald, ...): built from the
+// Collector's `operators:` list, run in order on each entry. A failing operator keeps the
+// entry as-is with `log.parse_error` (on_error: send) or drops it (on_error: drop).
+import { ParseContext } from '../config/schema.js';
+import type { Entry, Operator } from './entry.js';
+import { Build, makeOperator, operatorSchemas, type OperatorType } from './operators.js';
+import { suggest } from '../config/suggest.js';
+
+export type { Entry, Operator } from './entry.js';
+export { buildTimeParser } from './timestamp.js';
+export { buildSeverityMapper } from './severity.js';
+
+export const PARSE_ERROR_ATTRIBUTE = 'log.parse_error';
+
+/** Outcome of one entry: passed every operator, kept with an error, or dropped. */
+export const enum Outcome {
+  Ok = 0,
+  Error = 1,
+  Drop = 2,
+}
+
+export interface StanzaPipeline {
+  readonly operators: readonly Operator[];
+  process(e: Entry): Outcome;
+}
+
+export function buildPipeline(configs: unknown[]): { pipeline: StanzaPipeline; errors: string[] } {
+  const b = new Build();
+  const ops: { op: Operator; drop: boolean }[] = [];
+  configs.forEach((raw, i) => {
+    const where = `operators[${i}]`;
+    const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    if (typeof type !== 'string' || !(type in operatorSchemas)) {
+      const known = Object.keys(operatorSchemas);
+      const hint = typeof type === 'string' ? suggest(type, known) : undefined;
+      b.errors.push(
+        `${where}: ` +
+          (typeof type === 'string' ? `unknown operator type "${type}"` : 'missing "type"') +
+          (hint ? `; did you mean "${hint}"?` : `; known: ${known.join(', ')}`),
+      );
+      return;
+    }
+    const ctx = new ParseContext();
+    const cfg = operatorSchemas[type as OperatorType].parse(raw, ctx) as Record<string, unknown>;
+    for (const is of ctx.issues) b.errors.push(`${where}${is.path.length ? '.' + is.path.join('.') : ''}: ${is.message}`);
+    if (ctx.issues.length) return;
+    const op = makeOperator(type as OperatorType, cfg, `${where} (${type})`, b);
+    if (op) ops.push({ op, drop: String(cfg.on_error).startsWith('drop') });
+  });
+  const pipeline: StanzaPipeline = {
+    operators: ops.map((o) => o.op),
+    process(e: Entry): Outcome {
+      let out = Outcome.Ok;
+      for (const { op, drop } of ops) {
+        try {
+          op.process(e);
+        } catch (err) {
+          if (drop) return Outcome.Drop;
+          e.record.attributes[PARSE_ERROR_ATTRIBUTE] = `${op.id}: ${(err as Error).message}`;
+          out = Outcome.Error;
+        }
+      }
+      return out;
+    },
+  };
+  return { pipeline, errors: b.errors };
+}
