@@ -36,8 +36,8 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
   private waiting = new Set<Ack>();
   private timer?: NodeJS.Timeout;
   private inflight = new Set<Promise<void>>();
-  private readonly sizeTrigger = this.counter('size');
-  private readonly timeoutTrigger = this.counter('timeout');
+  private readonly sizeTrigger;
+  private readonly timeoutTrigger;
 
   constructor(
     private readonly set: CreateSettings,
@@ -46,6 +46,8 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
     private readonly next: Consumer<SignalData[S]>,
   ) {
     this.buffer = emptyData(signal);
+    this.sizeTrigger = this.counter('size');
+    this.timeoutTrigger = this.counter('timeout');
   }
 
   private counter(trigger: string) {

@@ -1,0 +1,22 @@
+import { s, type Infer } from '../../src/config/schema.js';
+
+export const configSchema = s.object({
+  path: s.string().describe('file to write; OTLP JSON, one export request per line'),
+  format: s.enum(['json', 'proto'] as const).default('json').describe('json: one request per line; proto: 4-byte big-endian length + bytes'),
+  rotation: s
+    .object({
+      max_megabytes: s.int({ min: 1 }).default(100),
+      max_days: s.int({ min: 0 }).default(0).describe('0 = keep regardless of age'),
+      max_backups: s.int({ min: 0 }).default(100).describe('0 = keep all'),
+      localtime: s.boolean().default(false),
+    })
+    .optional()
+    .describe('rotate when the file exceeds max_megabytes'),
+  compression: s.enum(['none', 'gzip', 'zstd'] as const).default('none').describe('gzip: compress rotated files (zstd is accepted as gzip)'),
+  flush_interval: s.duration().default('1s').describe('longest time written data waits before write + fsync'),
+  fsync: s.boolean().default(true).describe('fsync before acknowledging (durable delivery)'),
+  append: s.boolean().default(true).describe('append to an existing file (the Collector truncates by default; telemd never discards data)'),
+  group_by: s.unknown().optional(),
+});
+
+export type Config = Infer<typeof configSchema>;

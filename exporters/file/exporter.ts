@@ -1,0 +1,59 @@
+import type { CreateSettings, Exporter } from '../../src/component/component.js';
+import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
+import { encodeJson, encodeProto } from '../../src/otlp/index.js';
+import { countItems } from '../../src/pdata/count.js';
+import type { Signal, SignalData } from '../../src/pdata/types.js';
+import type { Config } from './config.js';
+import { RotatingWriter } from './writer.js';
+
+/** Writes OTLP export requests to a file: the format the Collector's file exporter writes. */
+export class FileExporter implements Exporter {
+  readonly consumers: SignalConsumers = {};
+  private writer: RotatingWriter;
+
+  constructor(
+    private readonly set: CreateSettings,
+    private readonly cfg: Config,
+    signals: readonly Signal[],
+  ) {
+    this.writer = new RotatingWriter(cfg, set.logger);
+    for (const s of signals) (this.consumers as Record<Signal, unknown>)[s] = { consume: (d: SignalData[Signal]) => this.write(s, d) };
+  }
+
+  private encode<S extends Signal>(signal: S, data: SignalData[S]): Buffer {
+    if (this.cfg.format === 'json') return Buffer.from(`${encodeJson(signal, data)}\n`);
+    const body = encodeProto(signal, data);
+    const out = Buffer.allocUnsafe(4 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    out.set(body, 4);
+    return out;
+  }
+
+  private async write<S extends Signal>(signal: S, data: SignalData[S]): Promise<void> {
+    const n = countItems(signal, data);
+    const labels = { signal };
+    let chunk: Buffer;
+    try {
+      chunk = this.encode(signal, data);
+    } catch (err) {
+      this.set.telemetry.counter('telemd_exporter_send_failed_items_total', 'Items an exporter failed to send', labels).add(n);
+      throw ConsumerError.permanent(`cannot encode ${signal}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      await this.writer.write(chunk);
+      this.set.telemetry.counter('telemd_exporter_sent_items_total', 'Items an exporter delivered', labels).add(n);
+    } catch (err) {
+      this.set.telemetry.counter('telemd_exporter_send_failed_items_total', 'Items an exporter failed to send', labels).add(n);
+      this.set.logger.error({ err: (err as Error).message, path: this.cfg.path }, 'write failed; the data was refused (retryable)');
+      throw ConsumerError.retryable(`cannot write ${this.cfg.path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.writer.open();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.writer.close();
+  }
+}

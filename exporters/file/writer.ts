@@ -1,0 +1,135 @@
+// Append-only writer with group commit: every consume() waiting on a flush is acknowledged by
+// one write + fdatasync, so durability costs one fsync per flush interval, not per batch.
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+
+interface Pending {
+  chunk: Buffer;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export class RotatingWriter {
+  private fh?: fsp.FileHandle;
+  private size = 0;
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly logger: Logger,
+  ) {}
+
+  async open(): Promise<void> {
+    await fsp.mkdir(dirname(this.cfg.path), { recursive: true });
+    this.fh = await fsp.open(this.cfg.path, this.cfg.append ? 'a' : 'w', 0o640);
+    this.size = (await this.fh.stat()).size;
+  }
+
+  write(chunk: Buffer): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('file exporter is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ chunk, resolve, reject });
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes >= 4 << 20 || this.cfg.flush_interval === 0) this.flushSoon(0);
+      else this.flushSoon(this.cfg.flush_interval);
+    });
+  }
+
+  private flushSoon(ms: number): void {
+    if (ms === 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, ms);
+  }
+
+  /** Writes everything pending; flushes are serialized. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushNow());
+    return this.flushing;
+  }
+
+  private async flushNow(): Promise<void> {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      const max = this.cfg.rotation ? this.cfg.rotation.max_megabytes * 1024 * 1024 : Infinity;
+      const bytes = batch.reduce((n, p) => n + p.chunk.length, 0);
+      if (this.size > 0 && this.size + bytes > max) await this.rotate();
+      const fh = this.fh!;
+      await fh.writev(batch.map((p) => p.chunk));
+      this.size += bytes;
+      if (this.cfg.fsync) await fh.datasync();
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      // Nothing was acknowledged: the senders get a retryable refusal and keep their data.
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  private backupName(): string {
+    const d = new Date();
+    const iso = this.cfg.rotation?.localtime
+      ? new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 23)
+      : d.toISOString().slice(0, 23);
+    const ext = extname(this.cfg.path);
+    const base = basename(this.cfg.path, ext);
+    return join(dirname(this.cfg.path), `${base}-${iso.replace(/:/g, '-')}${ext}`);
+  }
+
+  private async rotate(): Promise<void> {
+    await this.fh?.close();
+    const backup = this.backupName();
+    await fsp.rename(this.cfg.path, backup);
+    this.fh = await fsp.open(this.cfg.path, 'a', 0o640);
+    this.size = 0;
+    this.logger.info({ backup }, 'rotated output file');
+    void this.compressAndPrune(backup).catch((err: unknown) => this.logger.warn({ err }, 'post-rotation housekeeping failed'));
+  }
+
+  private async compressAndPrune(backup: string): Promise<void> {
+    if (this.cfg.compression !== 'none') {
+      await pipeline(createReadStream(backup), createGzip(), createWriteStream(`${backup}.gz`, { mode: 0o640 }));
+      await fsp.unlink(backup);
+    }
+    const r = this.cfg.rotation;
+    if (!r) return;
+    const dir = dirname(this.cfg.path);
+    const ext = extname(this.cfg.path);
+    const base = basename(this.cfg.path, ext);
+    const backups = (await fsp.readdir(dir))
+      .filter((f) => f.startsWith(`${base}-`) && (f.endsWith(ext) || f.endsWith(`${ext}.gz`)))
+      .sort()
+      .reverse();
+    const cutoff = r.max_days > 0 ? Date.now() - r.max_days * 86_400_000 : 0;
+    for (const [i, f] of backups.entries()) {
+      const full = join(dir, f);
+      const old = cutoff > 0 && (await fsp.stat(full)).mtimeMs < cutoff;
+      if ((r.max_backups > 0 && i >= r.max_backups) || old) await fsp.unlink(full);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    this.closed = true;
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+}

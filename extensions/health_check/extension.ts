@@ -1,0 +1,75 @@
+// GET <path>: 200 when every pipeline runs, 503 with JSON reasons otherwise. POST /reload.
+import { createServer, type Server } from 'node:http';
+import type { AgentControl, CreateSettings, Extension, Host } from '../../src/component/component.js';
+import { DeliveryWatch } from '../../src/service/status.js';
+import { splitHostPort } from '../../src/telemetry/server.js';
+import type { Config } from './config.js';
+
+export class HealthCheck implements Extension {
+  private server?: Server;
+  private agent?: AgentControl;
+  private watch?: DeliveryWatch;
+  private sampler?: NodeJS.Timeout;
+
+  constructor(
+    private readonly set: CreateSettings,
+    private readonly cfg: Config,
+  ) {}
+
+  private windowMs(): number {
+    const c = this.cfg.check_collector_pipeline;
+    return c?.enabled ? c.interval : this.cfg.exporter_stall_window;
+  }
+
+  async start(host: Host): Promise<void> {
+    this.agent = host.agent;
+    if (this.windowMs() > 0) {
+      this.watch = new DeliveryWatch(this.set.telemetry.registry, this.windowMs());
+      this.sampler = setInterval(() => this.watch!.sample(), 1000);
+      this.sampler.unref();
+    }
+    const { host: h, port } = splitHostPort(this.cfg.endpoint);
+    const server = createServer((req, res) => {
+      const url = req.url?.split('?')[0];
+      if (url === '/reload' && this.cfg.enable_reload) {
+        if (req.method !== 'POST') {
+          res.writeHead(405, { allow: 'POST' }).end();
+          return;
+        }
+        this.agent!.reload().then(
+          (r) => res.writeHead(r.applied ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(r) + '\n'),
+          (err: unknown) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ applied: false, errors: [String(err)] }) + '\n'),
+        );
+        return;
+      }
+      if (url !== this.cfg.path) {
+        res.writeHead(404).end();
+        return;
+      }
+      const h = this.agent!.health();
+      const reasons = [...h.reasons, ...(this.watch?.stalled() ?? [])];
+      const healthy = reasons.length === 0;
+      const custom = healthy ? this.cfg.response_body?.healthy : this.cfg.response_body?.unhealthy;
+      const body = custom ?? JSON.stringify({ status: healthy ? 'Server available' : 'Server not available', healthy, reasons }) + '\n';
+      res.writeHead(healthy ? 200 : 503, { 'content-type': custom ? 'text/plain' : 'application/json' }).end(body);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, h, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.sampler) clearInterval(this.sampler);
+    const s = this.server;
+    this.server = undefined;
+    if (s) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  }
+}
