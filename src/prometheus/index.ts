@@ -4,3 +4,5 @@ export * from './translate.js';
 export * from './delta.js';
 export * from './textwriter.js';
 export * from './endpoint.js';
+export * from './remotewrite.js';
+export * from './rwbuild.js';
