@@ -1,0 +1,47 @@
+import { processorFactory } from '../../src/component/component.js';
+import { AggregationTemporality, type MetricsData } from '../../src/pdata/types.js';
+import { retainMetrics } from '../../src/processorhelper/iterate.js';
+import { SimpleProcessor } from '../../src/processorhelper/processor.js';
+import { attrsKey, metricKey } from '../../src/processorhelper/series.js';
+import { accumulateHist, accumulateSum, type HistState, type Outcome, type SumState } from './accumulate.js';
+import { configSchema, type Config } from './config.js';
+
+export const factory = processorFactory<Config>({
+  type: 'deltatocumulative',
+  description: 'Accumulates delta sums and histograms into cumulative ones',
+  config: configSchema,
+  signals: ['metrics'],
+  create: (set, cfg, signal, next) => {
+    const sums = new Map<string, SumState>();
+    const hists = new Map<string, HistState>();
+    const t = set.telemetry;
+    t.observe('telemd_deltatocumulative_streams', 'Streams tracked', { signal }, () => sums.size + hists.size);
+    const old = t.counter('telemd_deltatocumulative_out_of_order_items_total', 'Points dropped as late or duplicate', { signal });
+    const limited = t.counter('telemd_deltatocumulative_stream_limit_items_total', 'Points dropped because max_streams was reached', { signal });
+    let lastSweep = Date.now();
+    const count = (o: Outcome): boolean => {
+      if (o === 'old') old.add();
+      else if (o === 'limit') limited.add();
+      return o === 'ok';
+    };
+    return new SimpleProcessor(set, signal, next, (d) => {
+      const now = Date.now();
+      if (now - lastSweep >= Math.min(cfg.max_stale, 60_000)) {
+        lastSweep = now;
+        for (const map of [sums, hists] as Map<string, { seen: number }>[])
+          for (const [k, st] of map) if (now - st.seen > cfg.max_stale) map.delete(k);
+      }
+      retainMetrics(d as MetricsData, (m, scope, res) => {
+        if ((m.type !== 'sum' && m.type !== 'histogram') || m.aggregationTemporality !== AggregationTemporality.Delta) return true;
+        const base = metricKey(res, scope, m);
+        if (m.type === 'sum')
+          m.dataPoints = m.dataPoints.filter((dp) => count(accumulateSum(sums, base + attrsKey(dp.attributes), dp, now, cfg.max_streams)));
+        else
+          m.dataPoints = m.dataPoints.filter((dp) => count(accumulateHist(hists, base + attrsKey(dp.attributes), dp, now, cfg.max_streams)));
+        m.aggregationTemporality = AggregationTemporality.Cumulative;
+        return m.dataPoints.length > 0;
+      });
+      return d;
+    });
+  },
+});

@@ -1,0 +1,100 @@
+// One memory monitor per memory_limiter id, shared by every pipeline that names it (as in the
+// Collector), so the check timer and the refusal state are global to the component.
+import type { Logger } from 'pino';
+import { getHeapStatistics } from 'node:v8';
+import type { Config } from './config.js';
+import { computeLimits, type Limits } from './limits.js';
+
+const MiB = 1024 * 1024;
+type GcFn = () => void;
+
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+}
+
+export function sampleMemory(): MemorySample {
+  return { rss: process.memoryUsage.rss(), heapUsed: getHeapStatistics().used_heap_size };
+}
+
+export class MemoryMonitor {
+  refusing = false;
+  last: MemorySample = { rss: 0, heapUsed: 0 };
+  gcCount = 0;
+  readonly limits: Limits;
+  private timer?: NodeJS.Timeout;
+  private lastGc = 0;
+  refs = 0;
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly logger: Logger,
+    private readonly measure: () => MemorySample = sampleMemory,
+    private readonly gc: GcFn | undefined = (globalThis as { gc?: GcFn }).gc,
+  ) {
+    this.limits = computeLimits(cfg);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    if (!this.gc)
+      this.logger.info('memory_limiter: global.gc is not exposed (start node with --expose-gc); limits still apply but GC cannot be forced');
+    this.check();
+    this.timer = setInterval(() => this.check(), this.cfg.check_interval);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Measure, force GC when over a limit (rate limited), and update the refusal state. */
+  check(): void {
+    let m = this.measure();
+    const now = performance.now();
+    const minGap =
+      m.rss >= this.limits.hard ? this.cfg.min_gc_interval_when_hard_limited
+      : m.rss >= this.limits.soft ? this.cfg.min_gc_interval_when_soft_limited
+      : Infinity;
+    if (this.gc && minGap !== Infinity && (this.gcCount === 0 || now - this.lastGc >= minGap)) {
+      this.gc();
+      this.gcCount++;
+      this.lastGc = now;
+      m = this.measure();
+    }
+    this.last = m;
+    const over = m.rss >= this.limits.soft;
+    if (over !== this.refusing) {
+      const f = { rss_mib: mib(m.rss), heap_used_mib: mib(m.heapUsed), soft_limit_mib: mib(this.limits.soft), hard_limit_mib: mib(this.limits.hard) };
+      if (over) this.logger.warn(f, 'memory usage above the soft limit: refusing data until it drops');
+      else this.logger.info(f, 'memory usage back below the soft limit: accepting data');
+      this.refusing = over;
+    }
+  }
+}
+
+function mib(b: number): number {
+  return Math.round((b / MiB) * 10) / 10;
+}
+
+const monitors = new Map<string, MemoryMonitor>();
+
+/** The monitor of a component id; created on first use, stopped when the last user releases it. */
+export function acquireMonitor(id: string, cfg: Config, logger: Logger): MemoryMonitor {
+  let m = monitors.get(id);
+  if (!m) {
+    m = new MemoryMonitor(cfg, logger);
+    monitors.set(id, m);
+  }
+  m.refs++;
+  return m;
+}
+
+export function releaseMonitor(id: string, m: MemoryMonitor): void {
+  m.refs--;
+  if (m.refs <= 0 && monitors.get(id) === m) {
+    m.stop();
+    monitors.delete(id);
+  }
+}

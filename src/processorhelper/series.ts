@@ -1,0 +1,36 @@
+// Stable identities of metric streams (resource + scope + metric + point attributes), the key
+// under which cumulativetodelta / deltatocumulative keep per-stream state.
+import type { AnyValue, Attributes, InstrumentationScope, Metric, Resource } from '../pdata/types.js';
+
+function enc(v: AnyValue): string {
+  if (v === null) return 'n';
+  switch (typeof v) {
+    case 'string':
+      return 's' + JSON.stringify(v);
+    case 'bigint':
+      return 'i' + v.toString();
+    case 'number':
+      return 'd' + String(v);
+    case 'boolean':
+      return v ? 'T' : 'F';
+  }
+  if (v instanceof Uint8Array) return 'b' + Buffer.from(v).toString('base64');
+  if (Array.isArray(v)) return '[' + v.map(enc).join(',') + ']';
+  return attrsKey(v);
+}
+
+/** Order-independent encoding of an attribute map. */
+export function attrsKey(a: Attributes): string {
+  const keys = Object.keys(a);
+  if (keys.length === 0) return '{}';
+  keys.sort();
+  let out = '{';
+  for (const k of keys) out += JSON.stringify(k) + ':' + enc(a[k]!) + ',';
+  return out + '}';
+}
+
+/** Identity of a metric (without its points); combine with attrsKey(point.attributes). */
+export function metricKey(res: Resource, scope: InstrumentationScope, m: Metric, resKey = attrsKey(res.attributes)): string {
+  const mono = m.type === 'sum' ? (m.isMonotonic ? 'm' : 'n') : '';
+  return `${resKey}|${scope.name}|${scope.version ?? ''}|${m.name}|${m.unit ?? ''}|${m.type}${mono}|`;
+}
