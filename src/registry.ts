@@ -7,6 +7,16 @@ import { factory as healthCheck } from '../extensions/health_check/index.js';
 import { factory as hostmetrics } from '../receivers/hostmetrics/index.js';
 import { factory as fileStorage } from '../extensions/file_storage/index.js';
 import { factory as prometheusExporter } from '../exporters/prometheus/index.js';
+import { factory as memoryLimiter } from '../processors/memory_limiter/index.js';
+import { factory as probabilisticSampler } from '../processors/probabilistic_sampler/index.js';
+import { factory as rateLimit } from '../processors/rate_limit/index.js';
+import { factory as filterProcessor } from '../processors/filter/index.js';
+import { factory as attributesProcessor } from '../processors/attributes/index.js';
+import { factory as resourceProcessor } from '../processors/resource/index.js';
+import { factory as resourceDetection } from '../processors/resourcedetection/index.js';
+import { factory as transformProcessor } from '../processors/transform/index.js';
+import { factory as cumulativeToDelta } from '../processors/cumulativetodelta/index.js';
+import { factory as deltaToCumulative } from '../processors/deltatocumulative/index.js';
 
 export const factories: Factory[] = [
   batch as Factory,
@@ -16,4 +26,14 @@ export const factories: Factory[] = [
   hostmetrics as Factory,
   fileStorage as Factory,
   prometheusExporter as Factory,
+  memoryLimiter as Factory,
+  probabilisticSampler as Factory,
+  rateLimit as Factory,
+  filterProcessor as Factory,
+  attributesProcessor as Factory,
+  resourceProcessor as Factory,
+  resourceDetection as Factory,
+  transformProcessor as Factory,
+  cumulativeToDelta as Factory,
+  deltaToCumulative as Factory,
 ];
