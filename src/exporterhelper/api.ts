@@ -1,12 +1,15 @@
 import type { Consumer } from '../component/consumer.js';
-import type { CreateSettings, Lifecycle } from '../component/component.js';
+import type { CreateSettings, Host, Lifecycle } from '../component/component.js';
 import type { Signal, SignalData } from '../pdata/types.js';
+import type { Codec } from './codec.js';
 import type { RetryConfig, SendingQueueConfig } from './config.js';
 
 /**
  * What an exporter writes: push one batch. Throw ConsumerError.permanent for data the backend
- * refuses for good (it is counted and dropped); anything else is retried with backoff.
- * `signal` aborts the attempt at the timeout or on shutdown.
+ * refuses for good (it is counted and dropped); anything else is retried with backoff (a
+ * ConsumerError.retryable with `retryAfterMs` sets the least wait before the next attempt).
+ * `abort` fires at the timeout or on shutdown. The batch may be pushed again after a failure,
+ * so a push must not change it.
  */
 export type PushFn<S extends Signal> = (data: SignalData[S], abort: AbortSignal) => Promise<void>;
 
@@ -15,8 +18,18 @@ export interface QueuedSenderOptions<S extends Signal> {
   signal: S;
   queue: SendingQueueConfig;
   retry: RetryConfig;
+  /** Per attempt; 0 = none. */
   timeoutMs: number;
   push: PushFn<S>;
+  /** How the persistent queue serializes batches (default: the v8 codec). */
+  codec?: Codec;
+  /** Default drain time of `shutdown()` (memory queue), in ms. Default 10s. */
+  shutdownTimeoutMs?: number;
+  /** Persistent queue tuning (tests and benchmarks). */
+  segmentBytes?: number;
+  hotCacheBytes?: number;
+  /** Jitter source (tests). */
+  random?: () => number;
 }
 
 /**
@@ -26,4 +39,10 @@ export interface QueuedSenderOptions<S extends Signal> {
  */
 export interface QueuedSender<S extends Signal> extends Lifecycle {
   consumer: Consumer<SignalData[S]>;
+  start(host: Host): Promise<void>;
+  /**
+   * Memory queue / no queue: stop accepting, keep sending for up to `timeoutMs`, then abort and
+   * reject what is left (counted as dropped). Persistent queue: stop, leave the rest on disk.
+   */
+  shutdown(timeoutMs?: number): Promise<void>;
 }

@@ -1,0 +1,152 @@
+import { ConsumerError } from '../component/consumer.js';
+import { countItems } from '../pdata/count.js';
+import type { Signal, SignalData } from '../pdata/types.js';
+import type { Counter } from '../telemetry/self.js';
+import type { SendingQueueConfig } from './config.js';
+import type { Lease, SendQueue } from './queue.js';
+import type { Outcome } from './send.js';
+
+interface Entry<S extends Signal> {
+  data: SignalData[S];
+  items: number;
+  units: number;
+  resolve(): void;
+  reject(e: ConsumerError): void;
+}
+
+export type Sizer<S extends Signal> = (data: SignalData[S], items: number) => number;
+
+/**
+ * In-memory FIFO. An offer settles only when its batch was delivered (or finally refused), so
+ * the receiver's acknowledgement still means "delivered". Capacity counts queued batches (not
+ * those being sent), in units of the sizer.
+ */
+export class MemoryQueue<S extends Signal> implements SendQueue<S> {
+  private q: Entry<S>[] = [];
+  private head = 0;
+  private used = 0;
+  private blocked: Entry<S>[] = [];
+  private takers: ((e: Entry<S> | undefined) => void)[] = [];
+  private emptyWaiters: (() => void)[] = [];
+  private closed = false;
+  private stopped = false;
+
+  constructor(
+    private readonly signal: S,
+    private readonly cfg: SendingQueueConfig,
+    private readonly sizer: Sizer<S>,
+    private readonly dropped: (reason: string) => Counter,
+  ) {}
+
+  async start(): Promise<void> {}
+
+  size(): number {
+    return this.used;
+  }
+  capacity(): number {
+    return this.cfg.queue_size;
+  }
+  private length(): number {
+    return this.q.length - this.head;
+  }
+  // A batch larger than the whole queue still goes through when the queue is empty.
+  private fits(units: number): boolean {
+    return this.used === 0 || this.used + units <= this.cfg.queue_size;
+  }
+
+  offer(data: SignalData[S]): Promise<void> {
+    if (this.closed) return Promise.reject(ConsumerError.retryable('exporter is shutting down'));
+    const items = countItems(this.signal, data);
+    const units = this.sizer(data, items);
+    return new Promise<void>((resolve, reject) => this.admit({ data, items, units, resolve, reject }));
+  }
+
+  private admit(e: Entry<S>): void {
+    const mode = this.cfg.when_full;
+    if (mode === 'drop_newest' && !this.fits(e.units)) {
+      this.dropped('queue_full').add(e.items);
+      return e.reject(ConsumerError.retryable(`sending queue is full (${this.used}/${this.cfg.queue_size} ${this.cfg.sizer})`));
+    }
+    if (mode === 'drop_oldest') {
+      while (!this.fits(e.units) && this.length() > 0) {
+        const old = this.shift()!;
+        this.dropped('queue_full').add(old.items);
+        old.reject(ConsumerError.retryable('dropped from a full sending queue (when_full: drop_oldest)'));
+      }
+    }
+    // block: wait in line (FIFO, a newcomer never overtakes) = backpressure on the receiver.
+    if (mode === 'block' && (this.blocked.length > 0 || !this.fits(e.units))) {
+      this.blocked.push(e);
+      return;
+    }
+    this.enqueue(e);
+  }
+
+  private enqueue(e: Entry<S>): void {
+    const taker = this.takers.shift();
+    if (taker) return taker(e);
+    this.q.push(e);
+    this.used += e.units;
+  }
+
+  private pump(): void {
+    while (this.blocked.length > 0 && this.fits(this.blocked[0]!.units)) this.enqueue(this.blocked.shift()!);
+  }
+
+  private shift(): Entry<S> | undefined {
+    if (this.length() === 0) return undefined;
+    const e = this.q[this.head]!;
+    this.q[this.head++] = undefined as unknown as Entry<S>;
+    if (this.head > 1024 && this.head * 2 > this.q.length) {
+      this.q = this.q.slice(this.head);
+      this.head = 0;
+    }
+    this.used -= e.units;
+    if (this.length() === 0) for (const w of this.emptyWaiters.splice(0)) w();
+    return e;
+  }
+
+  async take(): Promise<Lease<S> | undefined> {
+    if (this.stopped) return undefined;
+    let e = this.shift();
+    if (e) this.pump();
+    else {
+      if (this.closed) return undefined;
+      e = await new Promise<Entry<S> | undefined>((r) => this.takers.push(r));
+      if (!e) return undefined;
+    }
+    const entry = e;
+    return {
+      data: entry.data,
+      items: entry.items,
+      settle: (o: Outcome) => (o.kind === 'delivered' ? entry.resolve() : this.release(entry, o)),
+    };
+  }
+
+  private release(e: Entry<S>, o: Exclude<Outcome, { kind: 'delivered' }>): void {
+    if (o.kind === 'aborted') {
+      this.dropped('shutdown').add(e.items);
+      e.reject(ConsumerError.retryable(`not delivered before shutdown: ${o.error.message}`, { cause: o.error }));
+    } else e.reject(o.error);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const b of this.blocked.splice(0)) b.reject(ConsumerError.retryable('exporter is shutting down'));
+    if (this.length() === 0) for (const t of this.takers.splice(0)) t(undefined);
+  }
+
+  drained(): Promise<void> {
+    if (this.length() === 0) return Promise.resolve();
+    return new Promise((r) => this.emptyWaiters.push(r));
+  }
+
+  async stop(): Promise<void> {
+    this.close();
+    this.stopped = true;
+    for (const t of this.takers.splice(0)) t(undefined);
+    let e: Entry<S> | undefined;
+    while ((e = this.shift()))
+      this.release(e, { kind: 'aborted', error: ConsumerError.retryable('shutdown timeout reached') });
+  }
+}

@@ -1,0 +1,496 @@
+import { open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { ConsumerError } from '../component/consumer.js';
+import { countItems } from '../pdata/count.js';
+import type { Signal, SignalData } from '../pdata/types.js';
+import type { StorageClient } from '../storage/storage.js';
+import { fsyncDir } from '../storage/fsutil.js';
+import type { Counter } from '../telemetry/self.js';
+import { codecById, type Codec } from './codec.js';
+import type { SendingQueueConfig } from './config.js';
+import type { Lease, SendQueue } from './queue.js';
+import { encodeRecord, HEADER, parseRecord, resync } from './record.js';
+import type { Outcome } from './send.js';
+
+interface Segment {
+  path: string;
+  firstSeq: number;
+  lastSeq: number;
+  /** Bytes on disk, garbage included. */
+  size: number;
+  records: number;
+  done: number;
+  reader?: Promise<FileHandle>;
+}
+
+const PENDING = 0;
+const SENDING = 1;
+const DONE = 2;
+
+interface Entry<S extends Signal> {
+  seq: number;
+  seg: Segment;
+  offset: number;
+  length: number;
+  items: number;
+  units: number;
+  state: number;
+  /** Kept from `offer` while the hot cache has room: saves a read and a decode. */
+  data?: SignalData[S];
+}
+
+interface Admission<S extends Signal> {
+  data: SignalData[S];
+  record: Buffer;
+  seq: number;
+  items: number;
+  units: number;
+  resolve(): void;
+  reject(e: ConsumerError): void;
+}
+
+export interface PersistentQueueCounters {
+  dropped(reason: string): Counter;
+  corrupt(reason: string): Counter;
+}
+
+export interface PersistentQueueOptions {
+  /** Start a new segment file once the current one is this big. */
+  segmentBytes?: number;
+  /** Decoded batches kept in memory so fresh data need not be read back (0 = always read). */
+  hotCacheBytes?: number;
+}
+
+const ACK_KEY = 'queue_ack';
+
+function segName(seq: number): string {
+  return `${String(seq).padStart(20, '0')}.seg`;
+}
+
+/**
+ * A queue of append-only segment files. `offer` resolves once the record is fsync'd (several
+ * concurrent offers share one fsync). The ack pointer (first seq not yet settled) is stored
+ * through the StorageClient; after any restart, records at or after it are sent again
+ * (at-least-once). Segments are deleted once every record in them is settled.
+ */
+export class PersistentQueue<S extends Signal> implements SendQueue<S> {
+  private readonly dir: string;
+  private readonly segBytes: number;
+  private readonly hotLimit: number;
+  private segments: Segment[] = [];
+  private entries: Entry<S>[] = [];
+  private head = 0;
+  private cursor = 0;
+  private nextSeq = 0;
+  private unackedUnits = 0;
+  private diskBytes = 0;
+  private reservedUnits = 0;
+  private reservedBytes = 0;
+  private hotBytes = 0;
+  private writeBuf: Admission<S>[] = [];
+  private blocked: Admission<S>[] = [];
+  private takers: ((e: Entry<S> | undefined) => void)[] = [];
+  private cur?: { seg: Segment; fh: FileHandle };
+  private writing?: Promise<void>;
+  private acking?: Promise<void>;
+  private ackDirty = false;
+  private persistedAck = 0;
+  private closed = false;
+
+  constructor(
+    private readonly signal: S,
+    private readonly cfg: SendingQueueConfig,
+    private readonly client: StorageClient,
+    private readonly codec: Codec,
+    private readonly logger: Logger,
+    private readonly counters: PersistentQueueCounters,
+    opts: PersistentQueueOptions = {},
+  ) {
+    this.dir = client.directory;
+    this.segBytes = opts.segmentBytes ?? Math.max(64 * 1024, Math.min(32 * 1024 * 1024, Math.floor(cfg.max_disk_size / 16)));
+    this.hotLimit = opts.hotCacheBytes ?? 16 * 1024 * 1024;
+  }
+
+  size(): number {
+    return this.unackedUnits;
+  }
+  capacity(): number {
+    return this.cfg.queue_size;
+  }
+  diskUsage(): number {
+    return this.diskBytes;
+  }
+
+  // ---------- recovery ----------
+
+  async start(): Promise<void> {
+    const raw = (await this.client.get(ACK_KEY))?.toString('utf8');
+    const ack = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : 0;
+    if (raw !== undefined && ack === 0 && raw !== '0')
+      this.logger.warn({ value: raw.slice(0, 40) }, 'persistent queue ack pointer unreadable: resending everything on disk');
+    this.persistedAck = ack;
+    const names = (await readdir(this.dir)).filter((n) => /^\d{20}\.seg$/.test(n)).sort();
+    let lastSeq = -1;
+    let items = 0;
+    for (const name of names) {
+      const path = join(this.dir, name);
+      const buf = await readFile(path);
+      const seg: Segment = { path, firstSeq: Number(name.slice(0, 20)), lastSeq: -1, size: buf.length, records: 0, done: 0 };
+      let off = 0;
+      while (off < buf.length) {
+        const m = parseRecord(buf, off);
+        if (m && m.seq > lastSeq) {
+          lastSeq = seg.lastSeq = m.seq;
+          seg.records++;
+          if (m.seq < ack) seg.done++;
+          else {
+            const units = this.unitsOf(m.items, m.length);
+            this.entries.push({ seq: m.seq, seg, offset: off, length: m.length, items: m.items, units, state: PENDING });
+            this.unackedUnits += units;
+            items += m.items;
+          }
+          off += m.length;
+          continue;
+        }
+        const next = resync(buf, off + 1);
+        const reason = next === -1 ? 'torn_tail' : 'corrupt_record';
+        this.counters.corrupt(reason).add(1);
+        this.logger.warn(
+          { segment: name, offset: off, skipped_bytes: (next === -1 ? buf.length : next) - off, reason },
+          next === -1
+            ? 'persistent queue: torn or corrupt tail skipped (an interrupted write); data after it is unrecoverable'
+            : 'persistent queue: corrupt record skipped',
+        );
+        if (next === -1) break;
+        off = next;
+      }
+      this.diskBytes += seg.size;
+      this.segments.push(seg);
+    }
+    this.nextSeq = Math.max(lastSeq + 1, ack);
+    await this.cleanup();
+    if (this.entries.length > 0)
+      this.logger.info(
+        { batches: this.entries.length, items, segments: this.segments.length, disk_bytes: this.diskBytes },
+        'persistent queue: resuming delivery of data left on disk',
+      );
+  }
+
+  private unitsOf(items: number, length: number): number {
+    return this.cfg.sizer === 'requests' ? 1 : this.cfg.sizer === 'items' ? items : length;
+  }
+
+  // ---------- admission ----------
+
+  private fits(units: number, bytes: number): boolean {
+    const u = this.unackedUnits + this.reservedUnits;
+    const d = this.diskBytes + this.reservedBytes;
+    return (u === 0 || u + units <= this.cfg.queue_size) && (d === 0 || d + bytes <= this.cfg.max_disk_size);
+  }
+
+  offer(data: SignalData[S]): Promise<void> {
+    if (this.closed) return Promise.reject(ConsumerError.retryable('exporter is shutting down'));
+    const items = countItems(this.signal, data);
+    let payload: Uint8Array;
+    try {
+      payload = this.codec.encode(this.signal, data);
+    } catch (err) {
+      this.counters.dropped('unencodable').add(items);
+      return Promise.reject(ConsumerError.permanent(`cannot serialize batch for the persistent queue: ${(err as Error).message}`, { cause: err }));
+    }
+    const length = HEADER + payload.byteLength;
+    if (length > this.cfg.max_disk_size) {
+      this.counters.dropped('too_large').add(items);
+      return Promise.reject(
+        ConsumerError.permanent(`batch of ${length} bytes is larger than the queue's max_disk_size (${this.cfg.max_disk_size})`),
+      );
+    }
+    const units = this.unitsOf(items, length);
+    return new Promise<void>((resolve, reject) => {
+      // seq and record are filled in when admitted, so seqs follow the order of the file.
+      const a: Admission<S> = { data, record: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), seq: -1, items, units, resolve, reject };
+      this.admit(a);
+    });
+  }
+
+  private admit(a: Admission<S>): void {
+    const bytes = a.record.length + HEADER;
+    const mode = this.cfg.when_full;
+    if (!this.fits(a.units, bytes) && mode === 'drop_newest') {
+      this.counters.dropped('queue_full').add(a.items);
+      return a.reject(ConsumerError.retryable('persistent sending queue is full (when_full: drop_newest)'));
+    }
+    if (mode === 'drop_oldest') this.dropOldestFor(a.units, bytes);
+    if (this.blocked.length > 0 || !this.fits(a.units, bytes)) {
+      // block, or drop_oldest waiting for in-flight batches / segment deletion to free room.
+      this.blocked.push(a);
+      return;
+    }
+    this.accept(a);
+  }
+
+  private dropOldestFor(units: number, bytes: number): void {
+    for (let i = this.head; i < this.entries.length && !this.fits(units, bytes); i++) {
+      const e = this.entries[i]!;
+      if (e.state !== PENDING) continue;
+      this.counters.dropped('queue_full').add(e.items);
+      this.markDone(e);
+      // Disk space comes back only once the segment goes, which waits for the ack write.
+      if (this.diskBytes + this.reservedBytes + bytes > this.cfg.max_disk_size) this.rotateSoon = true;
+    }
+  }
+  private rotateSoon = false;
+
+  private accept(a: Admission<S>): void {
+    a.seq = this.nextSeq++;
+    a.record = encodeRecord(a.seq, a.items, this.codec.id, a.record);
+    this.reservedUnits += a.units;
+    this.reservedBytes += a.record.length;
+    this.writeBuf.push(a);
+    if (!this.writing) this.writing = this.writeLoop().finally(() => (this.writing = undefined));
+  }
+
+  private pump(): void {
+    while (this.blocked.length > 0) {
+      const a = this.blocked[0]!;
+      const bytes = a.record.length + HEADER;
+      if (this.cfg.when_full === 'drop_oldest') this.dropOldestFor(a.units, bytes);
+      if (!this.fits(a.units, bytes)) return;
+      this.blocked.shift();
+      this.accept(a);
+    }
+  }
+
+  // ---------- writing (group commit) ----------
+
+  private async openSegment(seq: number): Promise<void> {
+    const path = join(this.dir, segName(seq));
+    const fh = await open(path, 'w', 0o640);
+    await fsyncDir(this.dir);
+    const seg: Segment = { path, firstSeq: seq, lastSeq: -1, size: 0, records: 0, done: 0 };
+    this.segments.push(seg);
+    this.cur = { seg, fh };
+  }
+
+  private async closeCurrent(): Promise<void> {
+    const c = this.cur;
+    this.cur = undefined;
+    await c?.fh.close().catch(() => {});
+  }
+
+  private async writeLoop(): Promise<void> {
+    while (this.writeBuf.length > 0) {
+      const group = this.writeBuf.splice(0);
+      const total = group.reduce((n, a) => n + a.record.length, 0);
+      try {
+        if (this.cur && (this.cur.seg.size >= this.segBytes || this.rotateSoon)) await this.closeCurrent();
+        this.rotateSoon = false;
+        if (!this.cur) await this.openSegment(group[0]!.seq);
+        const { seg, fh } = this.cur!;
+        const buf = group.length === 1 ? group[0]!.record : Buffer.concat(group.map((a) => a.record), total);
+        const { bytesWritten } = await fh.write(buf, 0, buf.length, seg.size);
+        if (bytesWritten !== buf.length) throw new Error(`short write (${bytesWritten} of ${buf.length} bytes)`);
+        await fh.datasync();
+        let off = seg.size;
+        seg.size += total;
+        this.diskBytes += total;
+        for (const a of group) {
+          seg.records++;
+          seg.lastSeq = a.seq;
+          const keep = this.hotBytes + a.record.length <= this.hotLimit;
+          if (keep) this.hotBytes += a.record.length;
+          const e: Entry<S> = { seq: a.seq, seg, offset: off, length: a.record.length, items: a.items, units: a.units, state: PENDING, data: keep ? a.data : undefined };
+          off += a.record.length;
+          this.entries.push(e);
+          this.unackedUnits += a.units;
+          this.reservedUnits -= a.units;
+          this.reservedBytes -= a.record.length;
+          a.resolve();
+          this.giveToTaker();
+        }
+      } catch (err) {
+        // What reached the file is unknown: count the real size, and continue in a new segment.
+        for (const a of group) {
+          this.reservedUnits -= a.units;
+          this.reservedBytes -= a.record.length;
+          a.reject(ConsumerError.retryable(`persistent queue write failed: ${(err as Error).message}`, { cause: err }));
+        }
+        this.logger.error({ error: (err as Error).message, batches: group.length }, 'persistent queue write failed; batches refused (retryable)');
+        if (this.cur) {
+          const real = await stat(this.cur.seg.path).then((s) => s.size, () => this.cur!.seg.size);
+          this.diskBytes += real - this.cur.seg.size;
+          this.cur.seg.size = real;
+          await this.closeCurrent();
+        }
+        this.pump();
+      }
+    }
+  }
+
+  // ---------- dispatch ----------
+
+  private nextPending(): Entry<S> | undefined {
+    if (this.cursor < this.head) this.cursor = this.head;
+    while (this.cursor < this.entries.length) {
+      const e = this.entries[this.cursor]!;
+      if (e.state === PENDING) return e;
+      this.cursor++;
+    }
+    return undefined;
+  }
+
+  private giveToTaker(): void {
+    if (this.takers.length === 0) return;
+    const e = this.nextPending();
+    if (!e) return;
+    e.state = SENDING;
+    this.takers.shift()!(e);
+  }
+
+  async take(): Promise<Lease<S> | undefined> {
+    for (;;) {
+      if (this.closed) return undefined;
+      let e = this.nextPending();
+      if (e) e.state = SENDING;
+      else {
+        e = await new Promise<Entry<S> | undefined>((r) => this.takers.push(r));
+        if (!e) return undefined;
+      }
+      const entry = e;
+      let data = entry.data;
+      if (data !== undefined) {
+        entry.data = undefined;
+        this.hotBytes -= entry.length;
+      } else {
+        try {
+          data = await this.load(entry);
+        } catch (err) {
+          this.counters.corrupt('unreadable').add(1);
+          this.counters.dropped('corrupt').add(entry.items);
+          this.logger.error(
+            { segment: entry.seg.path, offset: entry.offset, seq: entry.seq, items: entry.items, error: (err as Error).message },
+            'persistent queue: record unreadable, skipped',
+          );
+          this.markDone(entry);
+          continue;
+        }
+      }
+      return { data, items: entry.items, settle: (o: Outcome) => this.settle(entry, o) };
+    }
+  }
+
+  private async load(e: Entry<S>): Promise<SignalData[S]> {
+    e.seg.reader ??= open(e.seg.path, 'r');
+    const fh = await e.seg.reader;
+    const buf = Buffer.allocUnsafe(e.length);
+    const { bytesRead } = await fh.read(buf, 0, e.length, e.offset);
+    const m = bytesRead === e.length ? parseRecord(buf, 0) : undefined;
+    if (!m || m.seq !== e.seq) throw new Error('checksum mismatch or short read');
+    const codec = codecById(m.codec);
+    if (!codec) throw new Error(`unknown codec id ${m.codec} (written by a newer telemd?)`);
+    return codec.decode(this.signal, buf.subarray(HEADER));
+  }
+
+  private settle(e: Entry<S>, o: Outcome): void {
+    if (o.kind === 'aborted') {
+      // Shutdown: leave it on disk; it is sent again after the restart.
+      e.state = PENDING;
+      if (this.cursor > this.head) this.cursor = this.head;
+      return;
+    }
+    this.markDone(e);
+  }
+
+  private markDone(e: Entry<S>): void {
+    if (e.state === DONE) return;
+    if (e.data !== undefined) {
+      e.data = undefined;
+      this.hotBytes -= e.length;
+    }
+    e.state = DONE;
+    e.seg.done++;
+    this.unackedUnits -= e.units;
+    const before = this.head;
+    while (this.head < this.entries.length && this.entries[this.head]!.state === DONE) this.head++;
+    if (this.head > 4096 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.cursor = Math.max(0, this.cursor - this.head);
+      this.head = 0;
+    }
+    if (this.head !== before || this.head === this.entries.length) this.scheduleAck();
+    this.pump();
+  }
+
+  private ackValue(): number {
+    return this.head < this.entries.length ? this.entries[this.head]!.seq : this.nextSeq;
+  }
+
+  // Ack writes coalesce: while one is being fsync'd, later acks wait and go in one write.
+  private scheduleAck(): void {
+    if (this.acking) {
+      this.ackDirty = true;
+      return;
+    }
+    this.acking = (async () => {
+      do {
+        this.ackDirty = false;
+        const ack = this.ackValue();
+        if (ack !== this.persistedAck) {
+          try {
+            await this.client.set(ACK_KEY, String(ack));
+            this.persistedAck = ack;
+          } catch (err) {
+            this.logger.error({ error: (err as Error).message }, 'persistent queue: cannot store the ack pointer (data may be sent twice after a restart)');
+            break;
+          }
+        }
+        await this.cleanup();
+      } while (this.ackDirty);
+    })().finally(() => (this.acking = undefined));
+  }
+
+  /** Delete segments whose records are all settled and covered by the stored ack pointer. */
+  private async cleanup(): Promise<void> {
+    const gone = new Set<Segment>();
+    for (const seg of [...this.segments]) {
+      const settled = seg.done === seg.records && seg.lastSeq < this.persistedAck;
+      const isCur = this.cur?.seg === seg;
+      if (!settled || (isCur && (this.writing || seg.records === 0))) continue;
+      if (isCur) await this.closeCurrent();
+      try {
+        if (seg.reader) await (await seg.reader).close();
+        await rm(seg.path, { force: true });
+        this.diskBytes -= seg.size;
+        gone.add(seg);
+      } catch (err) {
+        this.logger.warn({ segment: seg.path, error: (err as Error).message }, 'persistent queue: cannot delete a delivered segment');
+      }
+    }
+    if (gone.size > 0) this.segments = this.segments.filter((s) => !gone.has(s));
+    this.pump();
+  }
+
+  // ---------- shutdown ----------
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.takers.splice(0)) t(undefined);
+    for (const b of this.blocked.splice(0)) b.reject(ConsumerError.retryable('exporter is shutting down'));
+  }
+
+  drained(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.close();
+    while (this.writing) await this.writing;
+    while (this.acking) await this.acking;
+    this.scheduleAck();
+    while (this.acking) await this.acking;
+    await this.closeCurrent();
+    for (const seg of this.segments) if (seg.reader) await (await seg.reader).close().catch(() => {});
+    await this.client.close();
+  }
+}
