@@ -36,6 +36,8 @@ export interface TextStats {
   at: boolean;
   plus: boolean;
   pct: boolean;
+  /** The value belongs to a key that names a version (service.version): dotted quads are versions. */
+  versionKey?: boolean;
 }
 
 export function textStats(t: string): TextStats {
@@ -106,6 +108,9 @@ function emailAt(t: string, at: number, atLen: number): [number, number] | undef
   const tld = domain.slice(dot + 1);
   if (!/^[A-Za-z]{2,24}$/.test(tld) || FILE_EXTENSIONS.has(tld.toLowerCase())) return undefined;
   if (domain.includes('..') || domain.startsWith('-') || domain.startsWith('.')) return undefined;
+  // ssh://git@github.com/... is URL user-info; git@github.com:org/repo.git an scp-style remote.
+  if (s >= 3 && t.startsWith('://', s - 3)) return undefined;
+  if (t.charCodeAt(e) === 58 && /^[A-Za-z~_]/.test(t.charAt(e + 1))) return undefined;
   return [s, e];
 }
 
@@ -147,12 +152,12 @@ const findUrlCredentials: FindFn = (t, st, det, out) => {
 // ---------- IPv4 ----------
 
 const IPV4 =
-  /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)/g;
+  /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\w)/g;
 /** Words after which a dotted quad is a version, not an address. */
-const VERSION_CONTEXT = /(?:version|ver|release|build|firmware|fw|rev|revision|kernel|v)[\s=:"'_-]*$/i;
+const VERSION_CONTEXT = /(?:^|[^a-z])(?:version|ver|release|build|firmware|fw|rev|revision|kernel|v)[\s=:"'_-]*$/i;
 
 const findIPv4: FindFn = (t, st, det, out) => {
-  if (st.dots < 3 || st.digits < 4) return;
+  if (st.dots < 3 || st.digits < 4 || st.versionKey) return;
   IPV4.lastIndex = 0;
   for (let m = IPV4.exec(t); m; m = IPV4.exec(t)) {
     const s = m.index;

@@ -33,6 +33,11 @@ export type Redacted<T> = T | typeof DROP;
 export const KEY_RULE = 'key';
 
 const HASH_CACHE_MAX = 4096;
+/** Keys whose values are versions (service.version, os.version): "10.2.0.1" there is no address. */
+const VERSION_KEY = /version$|(^|[._])ver$/i;
+export function isVersionKey(k: string): boolean {
+  return VERSION_KEY.test(k);
+}
 
 export class Redactor {
   readonly scanner: Scanner;
@@ -81,8 +86,8 @@ export class Redactor {
   }
 
   /** The string with detected spans replaced, the same string if nothing was found, or DROP. */
-  redactString(s: string): Redacted<string> {
-    const found = this.scanner.scan(s);
+  redactString(s: string, versionKey = false): Redacted<string> {
+    const found = this.scanner.scan(s, versionKey);
     if (found.length === 0) return s;
     return this.apply(s, found);
   }
@@ -153,6 +158,7 @@ export class Redactor {
       const v = m[k]!;
       let r: Redacted<AnyValue>;
       if ((topLevel && !this.allowAll && !this.allowed(k)) || (this.hasBlocked && this.blocked(k))) r = this.keyRedact(v);
+      else if (typeof v === 'string') r = this.redactString(v, VERSION_KEY.test(k));
       else r = this.redactValue(v);
       if (r === DROP) delete m[k];
       else if (r !== v) m[k] = r;

@@ -31,9 +31,10 @@ export class Scanner {
   }
 
   /** Non-overlapping matches sorted by start offset (empty array if none). */
-  scan(text: string): Match[] {
+  scan(text: string, versionKey = false): Match[] {
     if (text.length < this.minLength) return NONE;
     const st = textStats(text);
+    if (versionKey) st.versionKey = true;
     const found: Match[] = [];
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i]!.find(text, st, i, found);
     if (found.length <= 1) return found.length ? found : NONE;
