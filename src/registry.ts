@@ -17,6 +17,7 @@ import { factory as resourceDetection } from '../processors/resourcedetection/in
 import { factory as transformProcessor } from '../processors/transform/index.js';
 import { factory as cumulativeToDelta } from '../processors/cumulativetodelta/index.js';
 import { factory as deltaToCumulative } from '../processors/deltatocumulative/index.js';
+import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotewrite/index.js';
 
 export const factories: Factory[] = [
   batch as Factory,
@@ -36,4 +37,5 @@ export const factories: Factory[] = [
   transformProcessor as Factory,
   cumulativeToDelta as Factory,
   deltaToCumulative as Factory,
+  prometheusRemoteWrite as Factory,
 ];

@@ -1,0 +1,94 @@
+// One remote-write POST, with the status handling Remote-Write 1.0 asks for: 2xx done, 5xx and
+// 429 retried (Retry-After honoured), any other 4xx refused for good with the server's message.
+import { readFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { ConsumerError } from '../../src/component/consumer.js';
+import type { Config } from './config.js';
+
+const PROTOCOL_HEADERS = ['content-encoding', 'content-type', 'x-prometheus-remote-write-version', 'user-agent', 'content-length'];
+
+export function userAgent(): string {
+  return `telemd/${process.env.npm_package_version ?? '0.1.0'}`;
+}
+
+/** Seconds or an HTTP date; undefined when absent or unparsable. */
+export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+export class RemoteWriteClient {
+  private url: URL;
+  private headers: Record<string, string>;
+  private agent: HttpAgent | HttpsAgent;
+
+  constructor(cfg: Config) {
+    this.url = new URL(cfg.endpoint);
+    const h: Record<string, string> = {};
+    for (const [k, v] of Object.entries(cfg.headers)) if (!PROTOCOL_HEADERS.includes(k.toLowerCase())) h[k] = v;
+    if (cfg.basic_auth) h.Authorization = `Basic ${Buffer.from(`${cfg.basic_auth.username}:${cfg.basic_auth.password}`).toString('base64')}`;
+    if (cfg.bearer_token) h.Authorization = `Bearer ${cfg.bearer_token}`;
+    Object.assign(h, {
+      'Content-Encoding': 'snappy',
+      'Content-Type': 'application/x-protobuf',
+      'X-Prometheus-Remote-Write-Version': '0.1.0',
+      'User-Agent': userAgent(),
+    });
+    this.headers = h;
+    if (this.url.protocol === 'https:') {
+      this.agent = new HttpsAgent({
+        keepAlive: true,
+        rejectUnauthorized: !cfg.tls.insecure_skip_verify,
+        ca: cfg.tls.ca_file ? readFileSync(cfg.tls.ca_file) : undefined,
+        cert: cfg.tls.cert_file ? readFileSync(cfg.tls.cert_file) : undefined,
+        key: cfg.tls.key_file ? readFileSync(cfg.tls.key_file) : undefined,
+      });
+    } else this.agent = new HttpAgent({ keepAlive: true });
+  }
+
+  /** Resolves on 2xx; rejects with a ConsumerError saying whether to retry. */
+  send(body: Buffer, abort: AbortSignal): Promise<void> {
+    const req = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const r = req(
+        this.url,
+        { method: 'POST', agent: this.agent, headers: { ...this.headers, 'Content-Length': String(body.length) }, signal: abort },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            // Only the start of an error body is kept for the log line.
+            if (size < 1024) chunks.push(c);
+            size += c.length;
+          });
+          res.on('error', (e) => reject(ConsumerError.retryable(`remote-write response: ${e.message}`, { cause: e })));
+          res.on('end', () => {
+            const code = res.statusCode ?? 0;
+            if (code >= 200 && code < 300) return resolve();
+            const msg = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
+            const text = `remote-write endpoint answered ${code}${msg ? `: ${msg}` : ''}`;
+            if (code >= 500 || code === 429) {
+              const ra = parseRetryAfter(res.headers['retry-after'] as string | undefined);
+              reject(ConsumerError.retryable(text, { retryAfterMs: ra }));
+            } else reject(ConsumerError.permanent(text));
+          });
+        },
+      );
+      r.on('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          abort.aborted
+            ? ConsumerError.retryable(`remote-write request aborted: ${String(abort.reason instanceof Error ? abort.reason.message : abort.reason)}`)
+            : ConsumerError.retryable(`remote-write request to ${this.url.host} failed: ${e.code ?? e.message}`, { cause: e }),
+        ),
+      );
+      r.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

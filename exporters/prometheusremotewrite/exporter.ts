@@ -1,0 +1,144 @@
+import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
+import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
+import { createQueuedSender } from '../../src/exporterhelper/index.js';
+import type { QueuedSender, QueuedSenderOptions } from '../../src/exporterhelper/api.js';
+import type { MetricsData } from '../../src/pdata/types.js';
+import { metricPointCount } from '../../src/pdata/count.js';
+import type { Counter } from '../../src/telemetry/self.js';
+import {
+  buildWriteRequests, compressWriteRequest, DeltaAccumulator, translateMetrics, type TranslateOptions,
+} from '../../src/prometheus/index.js';
+import { RemoteWriteClient } from './client.js';
+import type { Config } from './config.js';
+import { shardBySeries } from './series.js';
+import { StaleTracker } from './stale.js';
+
+export type SenderFactory = (o: QueuedSenderOptions<'metrics'>) => QueuedSender<'metrics'>;
+
+/**
+ * Remote-Write 1.0 sender. Batches are split by series into `num_consumers` shards, each an
+ * ordered queue with one sender, so samples of a series always arrive in timestamp order
+ * (Prometheus refuses out-of-order samples) while shards send in parallel.
+ */
+export class RemoteWriteExporter implements Exporter {
+  readonly consumers: SignalConsumers;
+  private shards: QueuedSender<'metrics'>[] = [];
+  private client: RemoteWriteClient;
+  private delta: DeltaAccumulator;
+  private stale?: StaleTracker;
+  private staleTimer?: NodeJS.Timeout;
+  private opts: TranslateOptions;
+  private dropped: Counter;
+  private warned = new Set<string>();
+
+  constructor(
+    private set: CreateSettings,
+    private cfg: Config,
+    makeSender: SenderFactory = createQueuedSender,
+    private clock: () => number = Date.now,
+  ) {
+    this.client = new RemoteWriteClient(cfg);
+    this.delta = new DeltaAccumulator(cfg.delta_temporality);
+    if (cfg.stale_markers.enabled) this.stale = new StaleTracker(Number(cfg.stale_markers.after));
+    this.opts = {
+      addMetricSuffixes: cfg.add_metric_suffixes,
+      namespace: cfg.namespace,
+      resourceToTelemetry: cfg.resource_to_telemetry_conversion.enabled,
+      targetInfo: cfg.target_info.enabled,
+      scopeLabels: true,
+      extraLabels: cfg.external_labels,
+    };
+    this.dropped = set.telemetry.counter('telemd_exporter_dropped_items_total', 'Items the exporter dropped without trying to send them', { signal: 'metrics', reason: 'unsupported' });
+    const queue = { ...cfg.sending_queue };
+    const rwq = cfg.remote_write_queue;
+    if (rwq) Object.assign(queue, { enabled: rwq.enabled, queue_size: rwq.queue_size, num_consumers: rwq.num_consumers });
+    const n = queue.num_consumers;
+    for (let i = 0; i < n; i++) {
+      // Each shard needs its own persistent-queue namespace and queue-size gauge.
+      const shardSet: CreateSettings =
+        n === 1
+          ? set
+          : {
+              ...set,
+              id: { ...set.id, name: `${set.id.name ? `${set.id.name}_` : ''}shard${i}`, id: `${set.id.id}#shard${i}` },
+              telemetry: set.telemetry.with({ shard: String(i) }),
+            };
+      this.shards.push(
+        makeSender({
+          set: shardSet,
+          signal: 'metrics',
+          queue: { ...queue, num_consumers: 1, queue_size: Math.max(1, Math.ceil(queue.queue_size / n)) },
+          retry: cfg.retry_on_failure,
+          timeoutMs: Number(cfg.timeout),
+          push: (md, abort) => this.push(md, abort),
+        }),
+      );
+    }
+    this.consumers = { metrics: { consume: (md: MetricsData) => this.consume(md) } };
+  }
+
+  private async consume(md: MetricsData): Promise<void> {
+    let dropped = this.delta.apply(md);
+    // Exponential histograms have no Remote-Write 1.0 form: drop them here so queues hold only sendable data.
+    for (const rm of md.resourceMetrics)
+      for (const sm of rm.scopeMetrics)
+        sm.metrics = sm.metrics.filter((m) => {
+          if (m.type !== 'exponentialHistogram') return true;
+          dropped += metricPointCount(m);
+          this.warnOnce(`exponential histograms are not supported by Remote-Write 1.0 (${m.name})`);
+          return false;
+        });
+    if (dropped > 0) this.dropped.add(dropped);
+    this.stale?.observe(md, this.clock());
+    await this.route(md);
+  }
+
+  private async route(md: MetricsData): Promise<void> {
+    const parts = shardBySeries(md, this.shards.length);
+    await Promise.all(parts.map((p, i) => (p.resourceMetrics.length ? this.shards[i]!.consumer.consume(p) : undefined)));
+  }
+
+  /** Translate, encode, compress and POST (split at max_batch_size_bytes, sent in order). */
+  private async push(md: MetricsData, abort: AbortSignal): Promise<void> {
+    const tr = translateMetrics(md, this.opts);
+    const built = buildWriteRequests(tr.families, { metadata: this.cfg.send_metadata, maxBytes: this.cfg.max_batch_size_bytes });
+    if (built.invalid > 0) {
+      this.dropped.add(built.invalid);
+      for (const r of built.invalidReasons) this.warnOnce(`series refused by remote-write label rules: ${r}`);
+    }
+    for (const req of built.requests) {
+      if (abort.aborted) throw ConsumerError.retryable('remote-write aborted');
+      await this.client.send(compressWriteRequest(req), abort);
+    }
+  }
+
+  private warnOnce(reason: string): void {
+    if (this.warned.has(reason) || this.warned.size > 100) return;
+    this.warned.add(reason);
+    this.set.logger.warn({ reason }, 'metric points dropped');
+  }
+
+  /** Sends stale markers for series that went quiet (also driven by a 1 s timer). */
+  async flushStale(nowMs = this.clock()): Promise<void> {
+    const md = this.stale?.collect(nowMs);
+    if (md) await this.route(md);
+  }
+
+  async start(host: Host): Promise<void> {
+    for (const s of this.shards) await s.start(host);
+    if (this.stale) {
+      this.staleTimer = setInterval(() => {
+        this.flushStale().catch((err: unknown) =>
+          this.set.logger.warn({ error: err instanceof Error ? err.message : String(err) }, 'stale markers not delivered'),
+        );
+      }, 1000);
+      this.staleTimer.unref();
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.staleTimer) clearInterval(this.staleTimer);
+    await Promise.all(this.shards.map((s) => s.shutdown()));
+    this.client.close();
+  }
+}
