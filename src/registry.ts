@@ -1,5 +1,6 @@
 // Every component type telemd knows. Adding a component = adding its folder and one line here.
 import type { Factory } from './component/component.js';
+import { factory as filelog } from '../receivers/filelog/index.js';
 import { factory as batch } from '../processors/batch/index.js';
 import { factory as fileExporter } from '../exporters/file/index.js';
 import { factory as debugExporter } from '../exporters/debug/index.js';
@@ -20,6 +21,7 @@ import { factory as deltaToCumulative } from '../processors/deltatocumulative/in
 import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotewrite/index.js';
 
 export const factories: Factory[] = [
+  filelog as Factory,
   batch as Factory,
   fileExporter as Factory,
   debugExporter as Factory,

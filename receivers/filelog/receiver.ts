@@ -21,7 +21,7 @@ import { fileKey, readHead, sameStart, TrackedFile, type InFlight } from './trac
 const fstat = promisify(fstatCb);
 
 /** Batches in flight downstream at once, over all files. */
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 16;
 /** Polls an unmatched, drained file is kept open (a writer may still hold it briefly). */
 const RELEASE_AFTER_POLLS = 2;
 /** Polls a forgotten identity (checkpoint, truncated content) stays matchable. */
@@ -298,10 +298,10 @@ export class FileLogReceiver implements Receiver {
     this.deferred.delete(key);
     if (offset === undefined) offset = this.firstRun && poll === 1 && this.cfg.start_at === 'end' ? m.size : 0;
     f.fp = head;
-    f.rewind(offset);
     f.combiner = this.cfg.multiline
       ? multilineCombiner(this.cfg.multiline, this.cfg.max_log_size, (t, e, c) => this.collect(f, t, e, c))
       : passThrough((t, e, c) => this.collect(f, t, e, c));
+    f.rewind(offset);
     f.seenPoll = poll;
     this.active.set(key, f);
     this.set.logger.debug({ path: m.path, offset }, 'filelog: tracking file');

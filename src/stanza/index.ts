@@ -56,7 +56,8 @@ export function buildPipeline(configs: unknown[]): { pipeline: StanzaPipeline; e
           op.process(e);
         } catch (err) {
           if (drop) return Outcome.Drop;
-          e.record.attributes[PARSE_ERROR_ATTRIBUTE] = `${op.id}: ${(err as Error).message}`;
+          // The first failure explains the rest (later operators miss the fields it would have made).
+          if (out === Outcome.Ok) e.record.attributes[PARSE_ERROR_ATTRIBUTE] = `${op.id}: ${(err as Error).message}`;
           out = Outcome.Error;
         }
       }

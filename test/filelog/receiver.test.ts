@@ -1,0 +1,238 @@
+import { appendFile, rename, truncate, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConsumerError } from '../../src/component/consumer.js';
+import type { Receiver } from '../../src/component/component.js';
+import { MetricRegistry } from '../../src/telemetry/self.js';
+import { DirStorage, Recorder, startReceiver, tempDir, waitFor } from './harness.js';
+
+const fast = { poll_interval: '20ms', force_flush_period: '100ms' };
+let running: Receiver[] = [];
+afterEach(async () => {
+  await Promise.all(running.map((r) => r.shutdown()));
+  running = [];
+});
+async function start(...a: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const r = await startReceiver(...a);
+  running.push(r);
+  return r;
+}
+async function stop(r: Receiver): Promise<void> {
+  running = running.filter((x) => x !== r);
+  await r.shutdown();
+}
+
+describe('filelog receiver', () => {
+  it('reads existing lines from the beginning with file attributes, then appended ones', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    await writeFile(f, 'one\ntwo\n');
+    const rec = new Recorder();
+    await start({ include: [join(dir, '*.log')], start_at: 'beginning', include_file_path: true, ...fast }, rec);
+    await waitFor(() => rec.got.length === 2);
+    await appendFile(f, 'three\r\n');
+    await waitFor(() => rec.got.length === 3);
+    expect(rec.bodies()).toEqual(['one', 'two', 'three']);
+    expect(rec.got[0]!.attributes).toEqual({ 'log.file.name': 'a.log', 'log.file.path': f });
+    expect(rec.got[0]!.observedTimeUnixNano).toBeGreaterThan(0n);
+  });
+
+  it('start_at end skips what was there on the first run only', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    await writeFile(f, 'old\n');
+    const rec = new Recorder();
+    await start({ include: [join(dir, '*.log')], ...fast }, rec);
+    await new Promise((r) => setTimeout(r, 100));
+    await appendFile(f, 'new\n');
+    await writeFile(join(dir, 'b.log'), 'fresh file\n');
+    await waitFor(() => rec.got.length === 2);
+    expect(rec.bodies().sort()).toEqual(['fresh file', 'new']);
+  });
+
+  it('advances the checkpoint only for acknowledged lines: a restart re-reads what was not acknowledged', async () => {
+    const dir = await tempDir();
+    const store = new DirStorage(join(dir, 'storage'));
+    const f = join(dir, 'a.log');
+    await writeFile(f, 'l1\nl2\n');
+    const rec = new Recorder();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let holdNext = false;
+    rec.gate = async () => {
+      if (holdNext) await held;
+    };
+    const r1 = await start({ include: [f], start_at: 'beginning', storage: 'file_storage', ...fast }, rec, store);
+    await waitFor(() => rec.got.length === 2);
+    holdNext = true;
+    await appendFile(f, 'l3\n');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rec.got.length).toBe(2); // l3 is in flight, not acknowledged
+    const saved = JSON.parse((await store.get('file_checkpoints'))!.toString()) as { files: { offset: number }[] };
+    expect(saved.files[0]!.offset).toBe(6);
+    // Simulate a crash: drop the receiver without letting the acknowledgement arrive.
+    running = running.filter((x) => x !== r1);
+    const stopping = r1.shutdown();
+    const rec2 = new Recorder();
+    await start({ include: [f], start_at: 'end', storage: 'file_storage', ...fast }, rec2, new DirStorage(join(dir, 'storage')));
+    await waitFor(() => rec2.got.length === 1);
+    expect(rec2.bodies()).toEqual(['l3']);
+    release();
+    await stopping;
+  });
+
+  it('pauses on a retryable refusal and re-reads from the file: nothing lost', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    await writeFile(f, Array.from({ length: 50 }, (_, i) => `n${i}`).join('\n') + '\n');
+    const rec = new Recorder();
+    let refusals = 0;
+    rec.gate = () => {
+      if (refusals < 3) {
+        refusals++;
+        throw ConsumerError.retryable('queue full', { retryAfterMs: 30 });
+      }
+    };
+    const reg = new MetricRegistry();
+    await start(
+      { include: [f], start_at: 'beginning', retry_on_failure: { initial_interval: '10ms' }, max_batch_size: 20, ...fast },
+      rec,
+      undefined,
+      reg,
+    );
+    await waitFor(() => rec.got.length >= 50);
+    expect(rec.bodies()).toEqual(Array.from({ length: 50 }, (_, i) => `n${i}`));
+    expect(reg.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{[^}]*\} 60/);
+    expect(reg.renderPrometheus()).toMatch(/telemd_receiver_accepted_items_total\{[^}]*\} 50/);
+  });
+
+  it('drops a permanently refused batch, counts it, and goes on', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    await writeFile(f, 'bad\n');
+    const rec = new Recorder();
+    rec.gate = (recs) => {
+      if (recs.some((r) => r.body === 'bad')) throw ConsumerError.permanent('invalid');
+    };
+    const reg = new MetricRegistry();
+    await start({ include: [f], start_at: 'beginning', ...fast }, rec, undefined, reg);
+    await waitFor(() => /refused_items_total\{[^}]*\} 1/.test(reg.renderPrometheus()));
+    await appendFile(f, 'good\n');
+    await waitFor(() => rec.got.length === 1);
+    expect(rec.bodies()).toEqual(['good']);
+  });
+
+  it('drains a file renamed out of the glob, and a deleted file still open', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'app.log');
+    await writeFile(f, 'a1\n');
+    const rec = new Recorder();
+    await start({ include: [f], start_at: 'beginning', ...fast }, rec);
+    await waitFor(() => rec.got.length === 1);
+    // Writer appends to the old file after the rename (it still holds it open).
+    const { open } = await import('node:fs/promises');
+    const fh = await open(f, 'a');
+    await rename(f, join(dir, 'app.log.1'));
+    await fh.appendFile('a2\n');
+    await writeFile(f, 'b1\n');
+    await waitFor(() => rec.got.length === 3);
+    await fh.appendFile('a3\n');
+    await unlink(join(dir, 'app.log.1'));
+    await fh.appendFile('a4\n');
+    await waitFor(() => rec.got.length === 5);
+    await fh.close();
+    expect(rec.bodies().sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b1']);
+  });
+
+  it('detects copytruncate and reads the new content from 0; the copy continues at the old offset', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'app.log');
+    await writeFile(f, 'first line of the old content\n');
+    const rec = new Recorder();
+    await start({ include: [join(dir, 'app.log*')], start_at: 'beginning', ...fast }, rec);
+    await waitFor(() => rec.got.length === 1);
+    await appendFile(f, 'second\n');
+    // Copy then truncate in one go, before the receiver read "second".
+    const { copyFile } = await import('node:fs/promises');
+    await copyFile(f, join(dir, 'app.log.1'));
+    await truncate(f, 0);
+    await appendFile(f, 'new\n');
+    await waitFor(() => rec.got.length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rec.bodies().sort()).toEqual(['first line of the old content', 'new', 'second']);
+  });
+
+  it('handles a 10 MiB line, binary garbage, latin1 and a last line without newline', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    const big = 'y'.repeat(10 * 1024 * 1024);
+    const garbage = Buffer.from(Array.from({ length: 256 }, (_, i) => (i === 10 ? 11 : i)));
+    await writeFile(f, Buffer.concat([Buffer.from(`${big}\n`), garbage, Buffer.from('\nafter\nno newline')]));
+    const rec = new Recorder();
+    const reg = new MetricRegistry();
+    await start({ include: [f], start_at: 'beginning', ...fast }, rec, undefined, reg);
+    await waitFor(() => rec.got.length === 4);
+    const [a, b, c, d] = rec.got;
+    expect((a!.body as string).length).toBe(1024 * 1024);
+    expect(a!.attributes['log.truncated']).toBe(true);
+    expect(b!.body as string).toContain('\ufffd');
+    expect((b!.body as string).startsWith('\u0000\u0001')).toBe(true);
+    expect(c!.body).toBe('after');
+    expect(d!.body).toBe('no newline');
+    expect(reg.renderPrometheus()).toMatch(/telemd_filelog_truncated_records_total\{[^}]*\} 1/);
+
+    const g = join(dir, 'l.log');
+    await writeFile(g, Buffer.from('gr\xfc\xdfe\n', 'latin1'));
+    const rec2 = new Recorder();
+    await start({ include: [g], start_at: 'beginning', encoding: 'latin1', ...fast }, rec2);
+    await waitFor(() => rec2.got.length === 1);
+    expect(rec2.bodies()).toEqual(['grüße']);
+  });
+
+  it('joins multiline records by line_start_pattern and flushes the last one when idle', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    await writeFile(f, '2026-01-01 boom\n  at a()\n  at b()\n2026-01-02 ok\n');
+    const rec = new Recorder();
+    await start({ include: [f], start_at: 'beginning', multiline: { line_start_pattern: '^\\d{4}-' }, ...fast }, rec);
+    await waitFor(() => rec.got.length === 2);
+    expect(rec.bodies()).toEqual(['2026-01-01 boom\n  at a()\n  at b()', '2026-01-02 ok']);
+  });
+
+  it('runs operators; a line that fails to parse is kept with an error attribute', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    await writeFile(f, '{"level":"warn","msg":"hi","ts":"2026-11-22T03:00:00Z"}\nnot json\n');
+    const rec = new Recorder();
+    await start(
+      {
+        include: [f],
+        start_at: 'beginning',
+        operators: [
+          {
+            type: 'json_parser',
+            timestamp: { parse_from: 'attributes.ts', layout: '%Y-%m-%dT%H:%M:%S%z' },
+            severity: { parse_from: 'attributes.level' },
+          },
+          { type: 'move', from: 'attributes.msg', to: 'body' },
+        ],
+        ...fast,
+      },
+      rec,
+    );
+    await waitFor(() => rec.got.length === 2);
+    const [a, b] = rec.got;
+    expect(a!.body).toBe('hi');
+    expect(a!.severityNumber).toBe(13);
+    expect(a!.timeUnixNano).toBe(BigInt(Date.parse('2026-11-22T03:00:00Z')) * 1_000_000n);
+    expect(b!.body).toBe('not json');
+    expect(String(b!.attributes['log.parse_error'])).toMatch(/json_parser/);
+  });
+
+  it('rejects bad config with clear messages', async () => {
+    await expect(startReceiver({ include: ['/x'], operators: [{ type: 'json_parsr' }] }, new Recorder())).rejects.toThrow(
+      /did you mean "json_parser"/,
+    );
+    await expect(startReceiver({ include: ['/x'], start_at: 'begining' }, new Recorder())).rejects.toThrow(/did you mean "beginning"/);
+  });
+});
