@@ -9,6 +9,11 @@ import { FilesystemScraper, filesystemDefs } from './scrapers/filesystem.js';
 import { LoadScraper, loadDefs } from './scrapers/load.js';
 import { MemoryScraper, memoryDefs } from './scrapers/memory.js';
 import { NetworkScraper, networkDefs } from './scrapers/network.js';
+import { PagingScraper, pagingDefs } from './scrapers/paging.js';
+import { ProcessesScraper, processesDefs } from './scrapers/processes.js';
+import { PROCESS_RESOURCE_ATTRIBUTES, ProcessScraper, processDefs } from './scrapers/process.js';
+import { SystemScraper, systemDefs } from './scrapers/system.js';
+import { CgroupScraper, cgroupDefs } from './scrapers/cgroup.js';
 
 export const DEFS: Record<keyof ScrapersConfig, MetricDefs> = {
   cpu: cpuDefs,
@@ -17,6 +22,11 @@ export const DEFS: Record<keyof ScrapersConfig, MetricDefs> = {
   filesystem: filesystemDefs,
   network: networkDefs,
   disk: diskDefs,
+  paging: pagingDefs,
+  processes: processesDefs,
+  process: processDefs,
+  system: systemDefs,
+  cgroup: cgroupDefs,
 };
 
 export interface Built {
@@ -30,7 +40,7 @@ function pair(inc: ListCfg | undefined, exc: ListCfg | undefined, key: string): 
   return [m(inc), m(exc)];
 }
 
-export function buildScrapers(cfg: ScrapersConfig, intervalMs: number): Built[] {
+export function buildScrapers(cfg: ScrapersConfig, intervalMs: number, onProblem: (scraper: string, kind: string) => void = () => {}): Built[] {
   const out: Built[] = [];
   const add = (scraper: Scraper, t: Toggles) => out.push({ scraper, enabled: enabledSet(scraper.defs, t) });
   if (cfg.cpu) add(new CpuScraper({ perCpu: cfg.cpu.per_cpu }), cfg.cpu.metrics);
@@ -51,6 +61,19 @@ export function buildScrapers(cfg: ScrapersConfig, intervalMs: number): Built[] 
   }
   if (cfg.network) add(new NetworkScraper(pair(cfg.network.include, cfg.network.exclude, 'interfaces')), cfg.network.metrics);
   if (cfg.disk) add(new DiskScraper(pair(cfg.disk.include, cfg.disk.exclude, 'devices')), cfg.disk.metrics);
+  if (cfg.paging) add(new PagingScraper(), cfg.paging.metrics);
+  if (cfg.processes) add(new ProcessesScraper(), cfg.processes.metrics);
+  if (cfg.system) add(new SystemScraper(), cfg.system.metrics);
+  if (cfg.cgroup) add(new CgroupScraper(cfg.cgroup.services), cfg.cgroup.metrics);
+  if (cfg.process) {
+    const p = cfg.process;
+    const ra = new Set(
+      Object.entries(PROCESS_RESOURCE_ATTRIBUTES)
+        .filter(([k, on]) => p.resource_attributes[k]?.enabled ?? on)
+        .map(([k]) => k),
+    );
+    add(new ProcessScraper({ names: pair(p.include, p.exclude, 'names'), resourceAttributes: ra, onProblem: (k) => onProblem('process', k) }), p.metrics);
+  }
   return out;
 }
 
@@ -61,6 +84,12 @@ export function validateScrapers(cfg: ScrapersConfig, suggest: (w: string, c: It
   if (entries.length === 0) errs.push('scrapers: at least one scraper must be configured (cpu, memory, load, filesystem, network, disk, …)');
   for (const [name, sc] of entries) {
     const defs = DEFS[name];
+    if (name === 'process')
+      for (const a of Object.keys((sc.resource_attributes as Toggles | undefined) ?? {}))
+        if (!(a in PROCESS_RESOURCE_ATTRIBUTES)) {
+          const hint = suggest(a, Object.keys(PROCESS_RESOURCE_ATTRIBUTES));
+          errs.push(`scrapers.process.resource_attributes: unknown attribute "${a}"` + (hint ? `; did you mean "${hint}"?` : ''));
+        }
     for (const metric of Object.keys(sc.metrics ?? {})) {
       if (metric in defs) continue;
       const hint = suggest(metric, Object.keys(defs));

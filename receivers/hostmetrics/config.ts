@@ -67,6 +67,27 @@ export const diskSchema = s.object({
   exclude: matchList('devices'),
 });
 
+export const pagingSchema = s.object({ metrics: toggles() });
+export const processesSchema = s.object({ metrics: toggles() });
+export const systemSchema = s.object({ metrics: toggles() });
+export const cgroupSchema = s.object({
+  metrics: toggles(),
+  services: s.boolean().default(false).describe('Also report each systemd service cgroup under system.slice'),
+});
+const mute = () => s.boolean().default(false).describe('Accepted for Collector compatibility: telemd counts unreadable processes instead of logging them');
+export const processSchema = s.object({
+  metrics: toggles(),
+  resource_attributes: toggles(),
+  include: matchList('names'),
+  exclude: matchList('names'),
+  mute_process_name_error: mute(),
+  mute_process_exe_error: mute(),
+  mute_process_io_error: mute(),
+  mute_process_user_error: mute(),
+  mute_process_cgroup_error: mute(),
+  mute_process_all_errors: mute(),
+});
+
 export const scrapersSchema = s.object({
   cpu: section(cpuSchema),
   memory: section(memorySchema),
@@ -74,6 +95,11 @@ export const scrapersSchema = s.object({
   filesystem: section(filesystemSchema),
   network: section(networkSchema),
   disk: section(diskSchema),
+  paging: section(pagingSchema),
+  processes: section(processesSchema),
+  process: section(processSchema),
+  system: section(systemSchema),
+  cgroup: section(cgroupSchema),
 });
 
 export const configSchema = s.object({

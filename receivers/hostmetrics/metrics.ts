@@ -38,6 +38,11 @@ export class MetricBuilder {
     readonly now: bigint,
   ) {}
 
+  /** A builder for another resource (per-process metrics), same definitions and time. */
+  fork(): MetricBuilder {
+    return new MetricBuilder(this.defs, this.enabled, this.now);
+  }
+
   on(name: string): boolean {
     return this.enabled.has(name);
   }

@@ -7,8 +7,8 @@ import type { CreateSettings, Host, Receiver } from '../../src/component/compone
 import type { MetricsConsumer } from '../../src/component/consumer.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import { nowNanos } from '../../src/pdata/time.js';
-import type { MetricsData, ScopeMetrics } from '../../src/pdata/types.js';
-import type { Counter } from '../../src/telemetry/self.js';
+import type { MetricsData, ResourceMetrics, ScopeMetrics } from '../../src/pdata/types.js';
+import type { Counter, SelfTelemetry } from '../../src/telemetry/self.js';
 import { buildScrapers, type Built } from './build.js';
 import type { Config } from './config.js';
 import { MetricBuilder } from './metrics.js';
@@ -21,6 +21,7 @@ export const SCOPE_PREFIX = 'telemd/receiver/hostmetrics/';
 
 export class HostMetricsReceiver implements Receiver {
   private readonly log: Logger;
+  private readonly telemetry: SelfTelemetry;
   private readonly accepted: Counter;
   private readonly refused: Counter;
   private readonly skipped: Counter;
@@ -42,7 +43,7 @@ export class HostMetricsReceiver implements Receiver {
     private readonly next: MetricsConsumer,
   ) {
     this.log = set.logger;
-    const t = set.telemetry;
+    const t = (this.telemetry = set.telemetry);
     const sig = { signal: 'metrics' };
     this.accepted = t.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', sig);
     this.refused = t.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline or not collected because it was busy', sig);
@@ -51,7 +52,9 @@ export class HostMetricsReceiver implements Receiver {
   }
 
   async start(_host: Host): Promise<void> {
-    this.scrapers = buildScrapers(this.cfg.scrapers, this.cfg.collection_interval);
+    this.scrapers = buildScrapers(this.cfg.scrapers, this.cfg.collection_interval, (scraper, kind) =>
+      this.telemetry.counter('telemd_receiver_scrape_skipped_objects_total', 'Objects a scraper could not read (vanished or unreadable processes)', { signal: 'metrics', scraper, reason: kind }).add(),
+    );
     const root = this.cfg.root_path;
     this.env = makeEnv(root, bootTimeNanos(readText(makeEnv(root, 0n).proc('stat'))));
     this.first = setTimeout(() => {
@@ -89,10 +92,17 @@ export class HostMetricsReceiver implements Receiver {
   async scrapeOnce(): Promise<MetricsData> {
     const now = nowNanos();
     const scopes: ScopeMetrics[] = [];
+    const others: ResourceMetrics[] = [];
     for (const { scraper, enabled } of this.scrapers) {
       const b = new MetricBuilder(scraper.defs, enabled, now);
       try {
-        await scraper.scrape(b, this.env);
+        const extra = await scraper.scrape(b, this.env);
+        if (extra)
+          for (const r of extra) {
+            if (r.metrics.length === 0) continue;
+            const metrics = this.cfg.semconv === 'latest' ? toLatest(scraper.name, r.metrics) : r.metrics;
+            others.push({ resource: { attributes: r.attributes }, scopeMetrics: [{ scope: { name: SCOPE_PREFIX + scraper.name }, metrics }] });
+          }
         if (this.lastError.delete(scraper.name)) this.log.info({ scraper: scraper.name }, 'scraper recovered');
       } catch (err) {
         this.scrapeErrors.add();
@@ -105,7 +115,8 @@ export class HostMetricsReceiver implements Receiver {
       if (this.cfg.semconv === 'latest') metrics = toLatest(scraper.name, metrics);
       scopes.push({ scope: { name: SCOPE_PREFIX + scraper.name }, metrics });
     }
-    return { resourceMetrics: scopes.length ? [{ resource: { attributes: {} }, scopeMetrics: scopes }] : [] };
+    const host: ResourceMetrics[] = scopes.length ? [{ resource: { attributes: {} }, scopeMetrics: scopes }] : [];
+    return { resourceMetrics: [...host, ...others] };
   }
 
   private send(data: MetricsData): void {

@@ -1,4 +1,11 @@
+import type { Attributes, Metric } from '../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from './metrics.js';
+
+/** Metrics of a resource other than the host (one process). */
+export interface ResourceOut {
+  attributes: Attributes;
+  metrics: Metric[];
+}
 
 /** Where to read from: `root_path` prefixes /proc and /sys (e.g. /hostfs in a container). */
 export interface ScrapeEnv {
@@ -12,7 +19,8 @@ export interface ScrapeEnv {
 export interface Scraper {
   readonly name: string;
   readonly defs: MetricDefs;
-  scrape(b: MetricBuilder, env: ScrapeEnv): Promise<void> | void;
+  /** Host metrics go into `b`; a scraper may also return metrics of other resources. */
+  scrape(b: MetricBuilder, env: ScrapeEnv): Promise<void | ResourceOut[]> | void | ResourceOut[];
 }
 
 export function makeEnv(root: string, bootNs: bigint): ScrapeEnv {
