@@ -19,8 +19,10 @@ import { factory as transformProcessor } from '../processors/transform/index.js'
 import { factory as cumulativeToDelta } from '../processors/cumulativetodelta/index.js';
 import { factory as deltaToCumulative } from '../processors/deltatocumulative/index.js';
 import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotewrite/index.js';
+import { factory as otlpReceiver } from '../receivers/otlp/index.js';
 
 export const factories: Factory[] = [
+  otlpReceiver as Factory,
   filelog as Factory,
   batch as Factory,
   fileExporter as Factory,

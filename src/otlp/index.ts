@@ -2,3 +2,8 @@ export { encodeJson, decodeJson } from './json.js';
 export { OtlpDecodeError, MAX_DEPTH } from './errors.js';
 export { encodeProto } from './pb-encode.js';
 export { decodeProto } from './pb-decode.js';
+export {
+  encodeExportResponse, encodeExportResponseJson, decodeExportResponse, decodeExportResponseJson,
+  encodeStatus, encodeStatusJson, decodeStatus, decodeStatusJson,
+  type PartialSuccess, type RpcStatus,
+} from './response.js';

@@ -1,0 +1,74 @@
+import { ParseContext, Schema, s, type Infer, type Path } from '../../src/config/schema.js';
+import { parseEndpoint, serverTlsSchema } from '../../src/otlp/tls.js';
+
+/** Collector style: `grpc:` with no value enables the protocol with defaults; absent disables it. */
+class Presence<T> extends Schema<T | undefined> {
+  constructor(private inner: Schema<T>) {
+    super();
+    this.desc = inner.desc;
+  }
+  override parse(v: unknown, ctx: ParseContext, path: Path = []): T | undefined {
+    if (v === undefined) return undefined;
+    return this.inner.parse(v === null ? {} : v, ctx, path);
+  }
+  parseValue(v: unknown, ctx: ParseContext, path: Path): T | undefined {
+    return this.inner.parseValue(v, ctx, path);
+  }
+  override keys(): string[] {
+    return this.inner.keys();
+  }
+  override redact(value: T | undefined): unknown {
+    return value === undefined ? value : this.inner.redact(value);
+  }
+}
+
+const endpoint = (def: string) =>
+  s.refine(s.string().default(def), (v) => (parseEndpoint(v) ? undefined : `invalid endpoint "${v}" (use host:port)`));
+
+const authSchema = s
+  .object({
+    bearer_token: s.secret(s.string()).optional().describe('require "Authorization: Bearer <token>"'),
+    bearer_token_file: s.string().optional().describe('read the token from this file instead'),
+  })
+  .optional()
+  .describe('bearer-token authentication of clients');
+
+const grpcSchema = new Presence(
+  s.object({
+    endpoint: endpoint('127.0.0.1:4317').describe('listen address'),
+    max_recv_msg_size_mib: s.int({ min: 1 }).default(4).describe('largest request accepted, in MiB'),
+    max_concurrent_streams: s.int({ min: 1 }).default(100),
+    tls: serverTlsSchema,
+    auth: authSchema,
+  }),
+).describe('OTLP/gRPC server (omit to disable)');
+
+const httpSchema = new Presence(
+  s.object({
+    endpoint: endpoint('127.0.0.1:4318').describe('listen address'),
+    max_request_body_size: s.size().default('20MiB').describe('larger bodies (compressed or not) get 413'),
+    traces_url_path: s.string().default('/v1/traces'),
+    metrics_url_path: s.string().default('/v1/metrics'),
+    logs_url_path: s.string().default('/v1/logs'),
+    tls: serverTlsSchema,
+    auth: authSchema,
+  }),
+).describe('OTLP/HTTP server (omit to disable)');
+
+export const configSchema = s.object({
+  protocols: s.object({ grpc: grpcSchema, http: httpSchema }).describe('at least one of grpc, http'),
+  retry_after: s.duration().default('1s').describe('Retry-After / RetryInfo hint sent when the pipeline is full'),
+});
+
+export type Config = Infer<typeof configSchema>;
+export type GrpcConfig = NonNullable<Config['protocols']['grpc']>;
+export type HttpConfig = NonNullable<Config['protocols']['http']>;
+export type AuthConfig = NonNullable<GrpcConfig['auth']>;
+
+export function validate(cfg: Config): string[] {
+  const out: string[] = [];
+  if (!cfg.protocols.grpc && !cfg.protocols.http) out.push('protocols: enable at least one of grpc, http');
+  for (const p of [cfg.protocols.grpc, cfg.protocols.http])
+    if (p?.auth && !p.auth.bearer_token && !p.auth.bearer_token_file) out.push('auth: set bearer_token or bearer_token_file');
+  return out;
+}

@@ -1,0 +1,125 @@
+// OTLP/gRPC server: the three Export services with a pass-through codec, so request bytes are
+// decoded by src/otlp and errors carry OTLP semantics (UNAVAILABLE + RetryInfo when full).
+import * as grpc from '@grpc/grpc-js';
+import type { Signal } from '../../src/pdata/types.js';
+import { decodeProto, encodeExportResponse, encodeStatus, OtlpDecodeError } from '../../src/otlp/index.js';
+import { loadServerTls, parseEndpoint } from '../../src/otlp/tls.js';
+import type { GrpcConfig } from './config.js';
+import { checkBearer, type Ingest } from './ingest.js';
+import { loadToken } from './auth.js';
+
+export const SERVICE_PATHS: Record<Signal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+};
+
+const passthrough = {
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (b: Buffer) => b,
+  requestDeserialize: (b: Buffer) => b,
+  responseSerialize: (b: Buffer) => b,
+  responseDeserialize: (b: Buffer) => b,
+};
+
+function fail(code: grpc.status, message: string, retryDelayMs?: number): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  if (retryDelayMs !== undefined)
+    metadata.set('grpc-status-details-bin', Buffer.from(encodeStatus({ code, message, retryDelayMs })));
+  return Object.assign(new Error(message), { code, details: message, metadata });
+}
+
+export class OtlpGrpcServer {
+  private server?: grpc.Server;
+  private token?: Buffer;
+  port = 0;
+
+  constructor(
+    private cfg: GrpcConfig,
+    private ingest: Ingest,
+  ) {
+    this.token = loadToken(cfg.auth);
+  }
+
+  async start(): Promise<void> {
+    const maxBytes = this.cfg.max_recv_msg_size_mib * 1024 * 1024;
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': maxBytes,
+      'grpc.max_concurrent_streams': this.cfg.max_concurrent_streams,
+    });
+    for (const signal of ['traces', 'metrics', 'logs'] as const) {
+      if (!this.ingest.has(signal)) continue;
+      const path = SERVICE_PATHS[signal];
+      const service = { Export: { path, originalName: 'Export', ...passthrough } } as unknown as grpc.ServiceDefinition;
+      this.server.addService(service, {
+        Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void this.export(signal, call, cb),
+      });
+    }
+    let creds = grpc.ServerCredentials.createInsecure();
+    if (this.cfg.tls) {
+      const m = loadServerTls(this.cfg.tls);
+      creds = grpc.ServerCredentials.createSsl(m.ca ?? null, [{ private_key: m.key!, cert_chain: m.cert! }], !!m.ca);
+    }
+    const ep = parseEndpoint(this.cfg.endpoint)!;
+    const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server!.bindAsync(`${host}:${ep.port}`, creds, (err, port) => (err ? reject(err) : resolve(port))),
+    );
+  }
+
+  private async export(signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>): Promise<void> {
+    try {
+      if (this.token) {
+        const auth = call.metadata.get('authorization')[0];
+        if (!checkBearer(typeof auth === 'string' ? auth : auth?.toString(), this.token)) {
+          this.ingest.badRequest('grpc', 'auth', 'missing or invalid bearer token');
+          cb(fail(grpc.status.UNAUTHENTICATED, 'missing or invalid bearer token'));
+          return;
+        }
+      }
+      let data;
+      try {
+        data = decodeProto(signal, call.request);
+      } catch (e) {
+        if (!(e instanceof OtlpDecodeError)) throw e;
+        this.ingest.badRequest('grpc', 'malformed', e.message);
+        cb(fail(grpc.status.INVALID_ARGUMENT, e.message));
+        return;
+      }
+      const o = await this.ingest.deliver(signal, data, 'grpc');
+      switch (o.kind) {
+        case 'ok':
+          cb(null, Buffer.from(encodeExportResponse(o.partial)));
+          return;
+        case 'retryable':
+          cb(fail(grpc.status.UNAVAILABLE, o.message, o.retryAfterMs));
+          return;
+        case 'permanent':
+          cb(fail(grpc.status.INVALID_ARGUMENT, o.message));
+          return;
+        case 'unavailable':
+          cb(fail(grpc.status.UNIMPLEMENTED, o.message));
+      }
+    } catch (e) {
+      this.ingest.logger.error({ err: e }, 'OTLP/gRPC handler failed');
+      cb(fail(grpc.status.INTERNAL, 'internal error'));
+    }
+  }
+
+  /** Finish in-flight calls (they wait on the pipeline) for up to 10 s, then force. */
+  async shutdown(): Promise<void> {
+    const srv = this.server;
+    if (!srv) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        srv.forceShutdown();
+        resolve();
+      }, 10_000);
+      srv.tryShutdown(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}

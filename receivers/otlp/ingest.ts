@@ -1,0 +1,105 @@
+// What both transports do with a decoded request: hand it to the pipeline, wait for the delivery
+// acknowledgement, count, and turn the outcome into an OTLP answer.
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
+import type { CreateSettings } from '../../src/component/component.js';
+import { countItems, type Signal, type SignalData } from '../../src/pdata/index.js';
+import type { Counter } from '../../src/telemetry/self.js';
+import type { PartialSuccess } from '../../src/otlp/index.js';
+
+export type Transport = 'grpc' | 'http';
+
+export type Outcome =
+  | { kind: 'ok'; partial?: PartialSuccess }
+  | { kind: 'retryable'; message: string; retryAfterMs: number }
+  | { kind: 'permanent'; message: string }
+  | { kind: 'unavailable'; message: string };
+
+interface Counters {
+  accepted: Counter;
+  refused: Counter;
+}
+
+export class Ingest {
+  private counters = new Map<string, Counters>();
+  private badRequests = new Map<string, Counter>();
+  readonly logger: Logger;
+  private warned = new Set<string>();
+
+  constructor(
+    private set: CreateSettings,
+    private next: SignalConsumers,
+    private retryAfterMs: number,
+  ) {
+    this.logger = set.logger;
+  }
+
+  has(signal: Signal): boolean {
+    return this.next[signal] !== undefined;
+  }
+
+  private c(signal: Signal, transport: Transport): Counters {
+    const key = `${signal}/${transport}`;
+    let c = this.counters.get(key);
+    if (!c) {
+      const labels = { signal, transport };
+      c = {
+        accepted: this.set.telemetry.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline and acknowledged to the sender', labels),
+        refused: this.set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused to the sender (pipeline full or data refused)', labels),
+      };
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+
+  /** A request refused before its items could be counted (malformed body, auth, size, type). */
+  badRequest(transport: Transport, reason: string, detail: string): void {
+    const key = `${transport}/${reason}`;
+    let c = this.badRequests.get(key);
+    if (!c) {
+      c = this.set.telemetry.counter('telemd_receiver_refused_requests_total', 'Requests refused before decoding their items', { transport, reason });
+      this.badRequests.set(key, c);
+    }
+    c.add();
+    // Once per reason at warn with a sample; the rest at debug so a bad client cannot flood the log.
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.logger.warn({ transport, reason, sample: detail.slice(0, 300) }, 'refused OTLP request (further ones of this kind are logged at debug)');
+    } else this.logger.debug({ transport, reason, sample: detail.slice(0, 300) }, 'refused OTLP request');
+  }
+
+  async deliver<S extends Signal>(signal: S, data: SignalData[S], transport: Transport): Promise<Outcome> {
+    const next = this.next[signal];
+    if (!next) return { kind: 'unavailable', message: `no pipeline takes ${signal} from this receiver` };
+    const items = countItems(signal, data);
+    const c = this.c(signal, transport);
+    if (items === 0) return { kind: 'ok' };
+    try {
+      await next.consume(data);
+      c.accepted.add(items);
+      return { kind: 'ok' };
+    } catch (err) {
+      const ce = err instanceof ConsumerError ? err : ConsumerError.retryable(err instanceof Error ? err.message : String(err));
+      if (ce.kind === 'permanent') {
+        const rejected = Math.min(items, ce.rejectedItems ?? items);
+        c.refused.add(rejected);
+        c.accepted.add(items - rejected);
+        if (rejected < items) return { kind: 'ok', partial: { rejected, errorMessage: ce.message } };
+        return { kind: 'permanent', message: ce.message };
+      }
+      c.refused.add(items);
+      return { kind: 'retryable', message: ce.message, retryAfterMs: ce.retryAfterMs ?? this.retryAfterMs };
+    }
+  }
+}
+
+/** Constant-time bearer-token check. */
+export function checkBearer(header: string | undefined, token: Buffer): boolean {
+  if (!header) return false;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!m) return false;
+  const got = Buffer.from(m[1]!);
+  if (got.length !== token.length) return false;
+  return timingSafeEqual(got, token);
+}

@@ -1,0 +1,37 @@
+import type { CreateSettings, Host, Receiver } from '../../src/component/component.js';
+import type { SignalConsumers } from '../../src/component/consumer.js';
+import type { Config } from './config.js';
+import { Ingest } from './ingest.js';
+import { OtlpHttpServer } from './http.js';
+import { OtlpGrpcServer } from './grpc.js';
+
+export class OtlpReceiver implements Receiver {
+  private ingest: Ingest;
+  grpc?: OtlpGrpcServer;
+  http?: OtlpHttpServer;
+
+  constructor(
+    private set: CreateSettings,
+    cfg: Config,
+    next: SignalConsumers,
+  ) {
+    this.ingest = new Ingest(set, next, cfg.retry_after);
+    if (cfg.protocols.grpc) this.grpc = new OtlpGrpcServer(cfg.protocols.grpc, this.ingest);
+    if (cfg.protocols.http) this.http = new OtlpHttpServer(cfg.protocols.http, this.ingest);
+  }
+
+  async start(_host: Host): Promise<void> {
+    try {
+      if (this.grpc) await this.grpc.start();
+      if (this.http) await this.http.start();
+    } catch (e) {
+      await this.shutdown();
+      throw e;
+    }
+    this.set.logger.info({ grpc_port: this.grpc?.port, http_port: this.http?.port }, 'OTLP receiver listening');
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([this.grpc?.shutdown(), this.http?.shutdown()]);
+  }
+}
