@@ -36,6 +36,7 @@ interface Entry<S extends Signal> {
   items: number;
   units: number;
   state: number;
+  cancel?: AbortController;
   /** Kept from `offer` while the hot cache has room: saves a read and a decode. */
   data?: SignalData[S];
 }
@@ -231,10 +232,13 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   }
 
   private dropOldestFor(units: number, bytes: number): void {
+    // Oldest first, batches being retried included: otherwise a batch stuck in retries would
+    // pin its segment and the queue could never make room.
     for (let i = this.head; i < this.entries.length && !this.fits(units, bytes); i++) {
       const e = this.entries[i]!;
-      if (e.state !== PENDING) continue;
+      if (e.state === DONE) continue;
       this.counters.dropped('queue_full').add(e.items);
+      e.cancel?.abort();
       this.markDone(e);
       // Disk space comes back only once the segment goes, which waits for the ack write.
       if (this.diskBytes + this.reservedBytes + bytes > this.cfg.max_disk_size) this.rotateSoon = true;
@@ -376,7 +380,8 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
           continue;
         }
       }
-      return { data, items: entry.items, settle: (o: Outcome) => this.settle(entry, o) };
+      entry.cancel = new AbortController();
+      return { data, items: entry.items, cancelled: entry.cancel.signal, settle: (o: Outcome) => this.settle(entry, o) };
     }
   }
 
@@ -393,6 +398,8 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   }
 
   private settle(e: Entry<S>, o: Outcome): void {
+    e.cancel = undefined;
+    if (e.state === DONE) return; // dropped while it was being sent
     if (o.kind === 'aborted') {
       // Shutdown: leave it on disk; it is sent again after the restart.
       e.state = PENDING;

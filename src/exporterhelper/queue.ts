@@ -5,6 +5,8 @@ import type { Outcome } from './send.js';
 export interface Lease<S extends Signal> {
   data: SignalData[S];
   items: number;
+  /** Fires when the queue gives up on this batch (dropped by drop_oldest): stop sending it. */
+  cancelled?: AbortSignal;
   /** Report how sending ended; the queue resolves/rejects the producer or advances its ack. */
   settle(outcome: Outcome): void;
 }

@@ -94,7 +94,8 @@ class Sender<S extends Signal> implements QueuedSender<S> {
     for (;;) {
       const lease = await queue.take();
       if (!lease) return;
-      const outcome = await this.sender.send(lease.data, lease.items, this.stopAc.signal);
+      const stop = lease.cancelled ? AbortSignal.any([this.stopAc.signal, lease.cancelled]) : this.stopAc.signal;
+      const outcome = await this.sender.send(lease.data, lease.items, stop);
       lease.settle(outcome);
     }
   }
