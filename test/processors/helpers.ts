@@ -40,6 +40,7 @@ export const host: Host = {
   getExtension: () => undefined,
   getStorage: () => Promise.reject(new Error('no storage in unit tests')),
   reportFatal: () => {},
+  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: ['not in unit tests'] }) },
 };
 
 export async function make<C, S extends Signal>(
