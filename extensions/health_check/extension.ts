@@ -68,8 +68,11 @@ export class HealthCheck implements Extension {
     const s = this.server;
     this.server = undefined;
     if (s) {
-      s.closeAllConnections();
-      await new Promise<void>((r) => s.close(() => r()));
+      // Stop listening now (a reload binds the port again) but let in-flight answers finish:
+      // the POST /reload that triggered this shutdown is one of them.
+      s.close();
+      s.closeIdleConnections();
+      setTimeout(() => s.closeAllConnections(), 5000).unref();
     }
   }
 }

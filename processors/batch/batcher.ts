@@ -11,7 +11,8 @@ import type { Config } from './config.js';
 /** The acknowledgement of one input batch, settled once all its parts are. */
 class Ack {
   parts = 0;
-  sealed = false;
+  /** Part of the input still waits in the buffer. */
+  buffered = true;
   error: unknown;
   constructor(
     private readonly resolve: () => void,
@@ -23,7 +24,7 @@ class Ack {
     this.maybeSettle();
   }
   maybeSettle(): void {
-    if (!this.sealed || this.parts > 0) return;
+    if (this.buffered || this.parts > 0) return;
     if (this.error === undefined) this.resolve();
     else this.reject(this.error);
   }
@@ -71,15 +72,15 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
       if (this.cfg.timeout === 0 || (target > 0 && this.items >= target)) {
         this.sizeTrigger.add();
         this.flush(this.cfg.timeout === 0 ? Infinity : target);
-      } else {
+      }
+      // What is left waits at most `timeout` for company.
+      if (this.items > 0) {
         this.timer ??= setTimeout(() => {
           this.timer = undefined;
           this.timeoutTrigger.add();
           this.flush(Infinity);
         }, this.cfg.timeout);
       }
-      ack.sealed = true;
-      ack.maybeSettle();
     });
   }
 
@@ -102,8 +103,11 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
       this.items -= n;
       // Every waiting input contributes to this batch; those fully sent leave the waiting set.
       const acks = [...this.waiting];
-      if (this.items === 0) this.waiting.clear();
       for (const a of acks) a.parts++;
+      if (this.items === 0) {
+        for (const a of acks) a.buffered = false;
+        this.waiting.clear();
+      }
       this.send(out, acks);
     }
     if (this.items === 0 && this.timer) {
