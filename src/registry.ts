@@ -20,6 +20,7 @@ import { factory as cumulativeToDelta } from '../processors/cumulativetodelta/in
 import { factory as deltaToCumulative } from '../processors/deltatocumulative/index.js';
 import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotewrite/index.js';
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
+import { factory as anonymization, redactionAlias } from '../processors/anonymization/index.js';
 
 export const factories: Factory[] = [
   otlpReceiver as Factory,
@@ -42,4 +43,6 @@ export const factories: Factory[] = [
   cumulativeToDelta as Factory,
   deltaToCumulative as Factory,
   prometheusRemoteWrite as Factory,
+  anonymization as Factory,
+  redactionAlias as Factory,
 ];

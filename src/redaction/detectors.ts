@@ -153,6 +153,8 @@ const findUrlCredentials: FindFn = (t, st, det, out) => {
 
 const IPV4 =
   /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\w)/g;
+/** "Chrome/", "curl/": a product name (letters only) before a slash. */
+const PRODUCT_TOKEN = /(?:^|[\s(;,"'])[A-Za-z][A-Za-z_-]*\/$/;
 /** Words after which a dotted quad is a version, not an address. */
 const VERSION_CONTEXT = /(?:^|[^a-z])(?:version|ver|release|build|firmware|fw|rev|revision|kernel|v)[\s=:"'_-]*$/i;
 
@@ -163,8 +165,12 @@ const findIPv4: FindFn = (t, st, det, out) => {
     const s = m.index;
     const before = t.slice(Math.max(0, s - 12), s);
     if (VERSION_CONTEXT.test(before)) continue;
-    // product/version tokens (Chrome/120.0.0.0), but not scheme-relative URLs (//10.0.0.1)
-    if (s >= 2 && t.charCodeAt(s - 1) === 47 && isAlnum(t.charCodeAt(s - 2))) continue;
+    // Product/version tokens (Chrome/120.0.0.0), but not Java's host/10.0.0.1:port nor
+    // scheme-relative URLs (//10.0.0.1).
+    if (s >= 2 && t.charCodeAt(s - 1) === 47 && PRODUCT_TOKEN.test(t.slice(Math.max(0, s - 24), s))) {
+      const e = s + m[0].length;
+      if (!(t.charCodeAt(e) === 58 && t.charCodeAt(e + 1) >= 48 && t.charCodeAt(e + 1) <= 57)) continue;
+    }
     out.push({ start: s, end: s + m[0].length, det });
   }
 };
