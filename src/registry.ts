@@ -1,6 +1,7 @@
 // Every component type telemd knows. Adding a component = adding its folder and one line here.
 import type { Factory } from './component/component.js';
 import { factory as filelog } from '../receivers/filelog/index.js';
+import { factory as journald } from '../receivers/journald/index.js';
 import { factory as batch } from '../processors/batch/index.js';
 import { factory as fileExporter } from '../exporters/file/index.js';
 import { factory as debugExporter } from '../exporters/debug/index.js';
@@ -20,11 +21,17 @@ import { factory as cumulativeToDelta } from '../processors/cumulativetodelta/in
 import { factory as deltaToCumulative } from '../processors/deltatocumulative/index.js';
 import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotewrite/index.js';
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
+import { factory as otlpExporter } from '../exporters/otlp/index.js';
+import { factory as otlphttpExporter } from '../exporters/otlphttp/index.js';
 import { factory as anonymization, redactionAlias } from '../processors/anonymization/index.js';
+import { factory as anomaly } from '../processors/anomaly/index.js';
 
 export const factories: Factory[] = [
   otlpReceiver as Factory,
+  otlpExporter as Factory,
+  otlphttpExporter as Factory,
   filelog as Factory,
+  journald as Factory,
   batch as Factory,
   fileExporter as Factory,
   debugExporter as Factory,
@@ -45,4 +52,5 @@ export const factories: Factory[] = [
   prometheusRemoteWrite as Factory,
   anonymization as Factory,
   redactionAlias as Factory,
+  anomaly as Factory,
 ];
