@@ -7,3 +7,5 @@ export {
   encodeStatus, encodeStatusJson, decodeStatus, decodeStatusJson,
   type PartialSuccess, type RpcStatus,
 } from './response.js';
+export { grpcError, httpError, parseRetryAfter } from './retry.js';
+export { PartialSuccessReporter } from './partial.js';

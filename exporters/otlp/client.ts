@@ -1,0 +1,87 @@
+// A small gRPC client for the three OTLP Export methods, sending pre-encoded bytes.
+import * as grpc from '@grpc/grpc-js';
+import type { Signal } from '../../src/pdata/types.js';
+import { decodeStatus, grpcError } from '../../src/otlp/index.js';
+import { loadClientTls, type ClientTls } from '../../src/otlp/tls.js';
+import { ConsumerError } from '../../src/component/consumer.js';
+
+const PATHS: Record<Signal, string> = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+};
+
+const identity = (b: Buffer) => b;
+
+export function grpcTarget(endpoint: string, tls: ClientTls): { target: string; insecure: boolean } {
+  const m = /^(https?):\/\/(.*?)\/?$/.exec(endpoint.trim());
+  if (m) return { target: m[2]!, insecure: m[1] === 'http' || tls.insecure };
+  return { target: endpoint.trim(), insecure: tls.insecure };
+}
+
+export class OtlpGrpcClient {
+  private client: grpc.Client;
+  private metadata = new grpc.Metadata();
+
+  constructor(endpoint: string, tls: ClientTls, headers: Record<string, string>, gzip: boolean) {
+    const { target, insecure } = grpcTarget(endpoint, tls);
+    let creds: grpc.ChannelCredentials;
+    if (insecure) creds = grpc.credentials.createInsecure();
+    else {
+      const m = loadClientTls(tls);
+      creds = grpc.credentials.createSsl(m.ca ?? null, m.key ?? null, m.cert ?? null, {
+        rejectUnauthorized: !tls.insecure_skip_verify,
+        ...(tls.insecure_skip_verify ? { checkServerIdentity: () => undefined } : {}),
+      });
+    }
+    const opts: grpc.ClientOptions = {
+      'grpc.max_send_message_length': -1,
+      'grpc.keepalive_time_ms': 30_000,
+    };
+    if (gzip) opts['grpc.default_compression_algorithm'] = 2;
+    if (tls.server_name_override) opts['grpc.ssl_target_name_override'] = tls.server_name_override;
+    this.client = new grpc.Client(target, creds, opts);
+    for (const [k, v] of Object.entries(headers)) this.metadata.set(k.toLowerCase(), v);
+  }
+
+  /** Export bytes; resolves with the response bytes or rejects with a classified ConsumerError. */
+  export(signal: Signal, body: Uint8Array, timeoutMs: number, abort: AbortSignal): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      if (abort.aborted) {
+        reject(ConsumerError.retryable('export aborted'));
+        return;
+      }
+      const call = this.client.makeUnaryRequest(
+        PATHS[signal],
+        identity,
+        identity,
+        Buffer.from(body.buffer, body.byteOffset, body.byteLength),
+        this.metadata.clone(),
+        { deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity },
+        (err, res) => {
+          abort.removeEventListener('abort', onAbort);
+          if (!err) {
+            resolve(res ?? Buffer.alloc(0));
+            return;
+          }
+          let delay: number | undefined;
+          const details = err.metadata?.get('grpc-status-details-bin')[0];
+          if (details instanceof Buffer) {
+            try {
+              delay = decodeStatus(details).retryDelayMs;
+            } catch {
+              // A malformed details blob does not change the classification by code.
+            }
+          }
+          reject(grpcError(err.code, err.details || err.message, delay));
+        },
+      );
+      const onAbort = () => call.cancel();
+      abort.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

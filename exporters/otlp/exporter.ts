@@ -1,0 +1,38 @@
+import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
+import type { SignalConsumers } from '../../src/component/consumer.js';
+import { createQueuedSender, type QueuedSender } from '../../src/exporterhelper/index.js';
+import type { Signal } from '../../src/pdata/types.js';
+import { decodeExportResponse, encodeProto, PartialSuccessReporter } from '../../src/otlp/index.js';
+import type { Config } from './config.js';
+import { OtlpGrpcClient } from './client.js';
+
+export class OtlpGrpcExporter implements Exporter {
+  readonly consumers: SignalConsumers = {};
+  private senders: QueuedSender<Signal>[] = [];
+  private client: OtlpGrpcClient;
+
+  constructor(set: CreateSettings, cfg: Config, signals: readonly Signal[]) {
+    this.client = new OtlpGrpcClient(cfg.endpoint, cfg.tls, cfg.headers, cfg.compression === 'gzip');
+    for (const signal of signals) {
+      const partial = new PartialSuccessReporter(set, signal);
+      const sender = createQueuedSender<Signal>({
+        set, signal, queue: cfg.sending_queue, retry: cfg.retry_on_failure, timeoutMs: cfg.timeout,
+        push: async (data, abort) => {
+          const res = await this.client.export(signal, encodeProto(signal, data), cfg.timeout, abort);
+          partial.reportBody(() => decodeExportResponse(res));
+        },
+      });
+      this.senders.push(sender);
+      (this.consumers as Record<Signal, unknown>)[signal] = sender.consumer;
+    }
+  }
+
+  async start(host: Host): Promise<void> {
+    for (const s of this.senders) await s.start(host);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all(this.senders.map((s) => s.shutdown()));
+    this.client.close();
+  }
+}
