@@ -21,11 +21,15 @@ import { factory as cumulativeToDelta } from '../processors/cumulativetodelta/in
 import { factory as deltaToCumulative } from '../processors/deltatocumulative/index.js';
 import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotewrite/index.js';
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
+import { factory as otlpExporter } from '../exporters/otlp/index.js';
+import { factory as otlphttpExporter } from '../exporters/otlphttp/index.js';
 import { factory as anonymization, redactionAlias } from '../processors/anonymization/index.js';
 import { factory as anomaly } from '../processors/anomaly/index.js';
 
 export const factories: Factory[] = [
   otlpReceiver as Factory,
+  otlpExporter as Factory,
+  otlphttpExporter as Factory,
   filelog as Factory,
   journald as Factory,
   batch as Factory,
