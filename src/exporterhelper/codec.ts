@@ -2,6 +2,8 @@
 // format can change between versions and old queues still drain.
 import { deserialize, serialize } from 'node:v8';
 import type { Signal, SignalData } from '../pdata/types.js';
+import { encodeProto } from '../otlp/pb-encode.js';
+import { decodeProto } from '../otlp/pb-decode.js';
 
 export interface Codec {
   /** Stored in each record; never reuse an id for a different format. */
@@ -78,9 +80,18 @@ export const v8Codec: Codec = {
   decode: <S extends Signal>(_signal: S, bytes: Uint8Array) => deserialize(bytes) as SignalData[S],
 };
 
+/** OTLP protobuf (ExportXServiceRequest), the wire format: compact, readable by other tools. */
+export const protoCodec: Codec = {
+  id: 3,
+  name: 'otlp-proto',
+  encode: (signal, data) => encodeProto(signal, data),
+  decode: (signal, bytes) => decodeProto(signal, bytes),
+};
+
 const codecs = new Map<number, Codec>([
   [jsonCodec.id, jsonCodec],
   [v8Codec.id, v8Codec],
+  [protoCodec.id, protoCodec],
 ]);
 
 export function registerCodec(c: Codec): void {

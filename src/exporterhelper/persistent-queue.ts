@@ -7,7 +7,7 @@ import type { Signal, SignalData } from '../pdata/types.js';
 import type { StorageClient } from '../storage/storage.js';
 import { fsyncDir } from '../storage/fsutil.js';
 import type { Counter } from '../telemetry/self.js';
-import { codecById, type Codec } from './codec.js';
+import { codecById, v8Codec, type Codec } from './codec.js';
 import type { SendingQueueConfig } from './config.js';
 import type { Lease, SendQueue } from './queue.js';
 import { encodeRecord, HEADER, parseRecord, resync } from './record.js';
@@ -44,6 +44,7 @@ interface Entry<S extends Signal> {
 interface Admission<S extends Signal> {
   data: SignalData[S];
   record: Buffer;
+  codec: number;
   seq: number;
   items: number;
   units: number;
@@ -194,11 +195,19 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     if (this.closed) return Promise.reject(ConsumerError.retryable('exporter is shutting down'));
     const items = countItems(this.signal, data);
     let payload: Uint8Array;
+    let codecId = this.codec.id;
     try {
       payload = this.codec.encode(this.signal, data);
     } catch (err) {
-      this.counters.dropped('unencodable').add(items);
-      return Promise.reject(ConsumerError.permanent(`cannot serialize batch for the persistent queue: ${(err as Error).message}`, { cause: err }));
+      // The record says which codec wrote it, so the lossless fallback can take over.
+      try {
+        payload = v8Codec.encode(this.signal, data);
+        codecId = v8Codec.id;
+        this.logger.warn({ codec: this.codec.name, error: (err as Error).message }, 'persistent queue: codec failed on a batch; stored it with the v8 codec');
+      } catch {
+        this.counters.dropped('unencodable').add(items);
+        return Promise.reject(ConsumerError.permanent(`cannot serialize batch for the persistent queue: ${(err as Error).message}`, { cause: err }));
+      }
     }
     const length = HEADER + payload.byteLength;
     if (length > this.cfg.max_disk_size) {
@@ -210,7 +219,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     const units = this.unitsOf(items, length);
     return new Promise<void>((resolve, reject) => {
       // seq and record are filled in when admitted, so seqs follow the order of the file.
-      const a: Admission<S> = { data, record: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), seq: -1, items, units, resolve, reject };
+      const a: Admission<S> = { data, record: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), codec: codecId, seq: -1, items, units, resolve, reject };
       this.admit(a);
     });
   }
@@ -248,7 +257,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   private accept(a: Admission<S>): void {
     a.seq = this.nextSeq++;
-    a.record = encodeRecord(a.seq, a.items, this.codec.id, a.record);
+    a.record = encodeRecord(a.seq, a.items, a.codec, a.record);
     this.reservedUnits += a.units;
     this.reservedBytes += a.record.length;
     this.writeBuf.push(a);

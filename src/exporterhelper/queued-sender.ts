@@ -5,7 +5,8 @@ import type { Signal, SignalData } from '../pdata/types.js';
 import type { Counter } from '../telemetry/self.js';
 import type { QueuedSender, QueuedSenderOptions } from './api.js';
 import { sleep } from './backoff.js';
-import { v8Codec } from './codec.js';
+import { protoCodec } from './codec.js';
+import { setMaxListeners } from 'node:events';
 import { MemoryQueue } from './memory-queue.js';
 import { PersistentQueue } from './persistent-queue.js';
 import type { SendQueue } from './queue.js';
@@ -27,6 +28,8 @@ class Sender<S extends Signal> implements QueuedSender<S> {
   private readonly dropped = new Map<string, Counter>();
 
   constructor(private readonly opts: QueuedSenderOptions<S>) {
+    // Every attempt in flight listens on the stop signal.
+    setMaxListeners(0, this.stopAc.signal);
     const t = opts.set.telemetry;
     const labels = { signal: opts.signal };
     this.sender = new RetryingSender(
@@ -59,7 +62,7 @@ class Sender<S extends Signal> implements QueuedSender<S> {
   async start(host: Host): Promise<void> {
     const { set, signal, queue: q } = this.opts;
     if (q.enabled) {
-      const codec = this.opts.codec ?? v8Codec;
+      const codec = this.opts.codec ?? protoCodec;
       if (q.storage) {
         const client = await host.getStorage(q.storage, set.id, signal).catch((err: unknown) => {
           throw new Error(`sending_queue.storage: cannot use ${q.storage}: ${(err as Error).message}`);

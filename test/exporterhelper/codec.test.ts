@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonCodec, v8Codec } from '../../src/exporterhelper/index.js';
+import { jsonCodec, protoCodec, v8Codec } from '../../src/exporterhelper/index.js';
 import type { LogsData } from '../../src/pdata/types.js';
 import { logs } from './fixtures.js';
 
@@ -19,7 +19,7 @@ rec.attributes = {
 rec.body = { $f: 'NaN' };
 
 describe('codecs', () => {
-  for (const codec of [jsonCodec, v8Codec])
+  for (const codec of [jsonCodec, v8Codec, protoCodec])
     it(`${codec.name} round-trips bigint, bytes, NaN/±Infinity/-0 and $-keys exactly`, () => {
       const bytes = codec.encode('logs', tricky);
       const back = codec.decode('logs', bytes);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConsumerError } from '../../src/component/consumer.js';
+import { jsonCodec, type Codec } from '../../src/exporterhelper/index.js';
 import { tempDir } from '../storage/helpers.js';
 import { bodies, logs, state } from './fixtures.js';
 import { persistentSender, until } from './pq-helpers.js';
@@ -166,5 +167,31 @@ describe('persistent queue', () => {
     await until(() => got.length === 200);
     expect(got).toEqual(Array.from({ length: 200 }, (_, i) => `o${i}-0`));
     await q.stop();
+  });
+
+  it('reads records of every codec after a change of format, and falls back when a codec fails', async () => {
+    const dir = await tempDir();
+    const q1 = await persistentSender(dir, down, {}, { codec: jsonCodec });
+    await q1.s.consumer.consume(logs('json'));
+    await q1.stop(100);
+    const broken: Codec = {
+      id: 200,
+      name: 'broken',
+      encode: () => {
+        throw new Error('cannot encode');
+      },
+      decode: () => {
+        throw new Error('never');
+      },
+    };
+    const q2 = await persistentSender(dir, down, {}, { codec: broken });
+    await q2.s.consumer.consume(logs('fallback'));
+    expect(q2.set.lines.some((l) => String(l.msg).includes('stored it with the v8 codec'))).toBe(true);
+    await q2.stop(100);
+    const got: string[] = [];
+    const q3 = await persistentSender(dir, async (d) => void got.push(...bodies(d)), {}, { hotCacheBytes: 0 });
+    await until(() => got.length === 2);
+    expect(got.sort()).toEqual(['fallback-0', 'json-0']);
+    await q3.stop();
   });
 });

@@ -1,0 +1,140 @@
+// Throughput of the shared sending queue: batches/s and items/s from 16 concurrent producers
+// through the memory queue and the persistent queue (fsync on, on the tmp file system), to a
+// push that accepts at once. Peer: a naive durable queue run side by side, one write+fdatasync
+// per batch (no group commit) — what a queue without group commit pays for the same promise.
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { factory as fileStorage } from '../../extensions/file_storage/index.js';
+import type { FileStorage } from '../../extensions/file_storage/file-storage.js';
+import { parseComponentId, type Host } from '../../src/component/component.js';
+import { ParseContext } from '../../src/config/schema.js';
+import { createQueuedSender, jsonCodec, protoCodec, retrySchema, sendingQueueSchema, v8Codec, type Codec } from '../../src/exporterhelper/index.js';
+import type { LogsData } from '../../src/pdata/types.js';
+import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const PRODUCERS = 16;
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 100);
+
+function batch(n: number): LogsData {
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: { 'service.name': 'bench', 'host.name': 'h1' } },
+        scopeLogs: [
+          {
+            scope: { name: 'bench', version: '1' },
+            logRecords: Array.from({ length: n }, (_, i) => ({
+              timeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
+              observedTimeUnixNano: 1_700_000_000_000_000_000n,
+              severityNumber: 9,
+              severityText: 'INFO',
+              body: `GET /api/v1/items/${i} 200 ${i * 7} bytes in 3.2ms user=alice`,
+              attributes: { 'http.method': 'GET', 'http.status_code': 200n, duration: 3.2, ok: true },
+              traceId: new Uint8Array(16).fill(i & 255),
+              spanId: new Uint8Array(8).fill(7),
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const parse = <T>(schema: { parse(v: unknown, c: ParseContext): T }, v: unknown): T => schema.parse(v, new ParseContext());
+
+async function run(name: string, queue: Record<string, unknown>, opts: { codec?: Codec; hot?: number } = {}): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'telemd-bench-'));
+  const registry = new MetricRegistry();
+  const logger = pino({ level: 'warn' });
+  let storage: FileStorage | undefined;
+  if (queue.storage) {
+    storage = fileStorage.create(
+      { id: parseComponentId('file_storage')!, kind: 'extension', logger, telemetry: new SelfTelemetry(registry) },
+      parse(fileStorage.config, { directory: dir }),
+    ) as FileStorage;
+    await storage.start();
+  }
+  const id = parseComponentId('otlp')!;
+  let delivered = 0;
+  const s = createQueuedSender({
+    set: { id, kind: 'exporter', logger, telemetry: new SelfTelemetry(registry) },
+    signal: 'logs',
+    queue: parse(sendingQueueSchema, { queue_size: 5000, num_consumers: 2, ...queue }),
+    retry: parse(retrySchema, {}),
+    timeoutMs: 5000,
+    push: async (d) => void (delivered += d.resourceLogs[0]!.scopeLogs[0]!.logRecords.length),
+    codec: opts.codec,
+    hotCacheBytes: opts.hot,
+  });
+  await s.start({ getStorage: () => storage!.getClient('exporter', id, 'logs') } as unknown as Host);
+  let acked = 0;
+  const end = Date.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async () => {
+      while (Date.now() < end) {
+        await s.consumer.consume(batch(ITEMS));
+        acked++;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  await s.shutdown(10_000);
+  await storage?.shutdown();
+  await rm(dir, { recursive: true, force: true });
+  const bps = acked / secs;
+  console.log(
+    `${name.padEnd(44)} ${bps.toFixed(0).padStart(7)} batches/s ${(bps * ITEMS).toFixed(0).padStart(9)} items/s  (delivered ${delivered} items)`,
+  );
+  return bps;
+}
+
+/** The peer: one write + fdatasync per batch, serialized by a single file handle. */
+async function naive(codec: Codec): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'telemd-bench-'));
+  const fh = await open(join(dir, 'naive.log'), 'a');
+  let chain: Promise<void> = Promise.resolve();
+  let acked = 0;
+  const end = Date.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: PRODUCERS }, async () => {
+      while (Date.now() < end) {
+        const buf = codec.encode('logs', batch(ITEMS));
+        const p = chain.then(async () => {
+          await fh.write(buf);
+          await fh.datasync();
+        });
+        chain = p;
+        await p;
+        acked++;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  await fh.close();
+  await rm(dir, { recursive: true, force: true });
+  const bps = acked / secs;
+  console.log(`${`peer: write+fdatasync per batch (${codec.name})`.padEnd(44)} ${bps.toFixed(0).padStart(7)} batches/s ${(bps * ITEMS).toFixed(0).padStart(9)} items/s`);
+  return bps;
+}
+
+console.log(`queue bench: ${PRODUCERS} producers, ${ITEMS} log records per batch, ${SECONDS}s per run, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+const mem = await run('memory queue', {});
+const disabled = await run('no queue (send in caller)', { enabled: false });
+const pv8 = await run('persistent, fsync, v8 codec, hot cache', { storage: 'file_storage' }, { codec: v8Codec });
+const pv8cold = await run('persistent, fsync, v8 codec, read back', { storage: 'file_storage' }, { codec: v8Codec, hot: 0 });
+const pproto = await run('persistent, fsync, otlp-proto, read back', { storage: 'file_storage' }, { codec: protoCodec, hot: 0 });
+const pjson = await run('persistent, fsync, json codec, read back', { storage: 'file_storage' }, { codec: jsonCodec, hot: 0 });
+const peer = await naive(v8Codec);
+console.log('ratios:');
+console.log(`  persistent (v8, hot) / memory            ${(pv8 / mem).toFixed(2)}`);
+console.log(`  persistent (v8, hot) / peer (no group commit) ${(pv8 / peer).toFixed(2)}`);
+console.log(`  persistent (v8, read back) / peer          ${(pv8cold / peer).toFixed(2)}`);
+console.log(`  otlp-proto / v8 (read back)                ${(pproto / pv8cold).toFixed(2)}`);
+console.log(`  json / v8 (read back)                      ${(pjson / pv8cold).toFixed(2)}`);
+console.log(`  no queue / memory queue                    ${(disabled / mem).toFixed(2)}`);
+console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
