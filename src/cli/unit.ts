@@ -24,8 +24,8 @@ RestartSec=5s
 TimeoutStopSec=30s
 WatchdogSec=60s
 User=${o.user}
+# Supplementary groups (adm, systemd-journal where present) come from the user, set at install.
 Group=${o.user}
-SupplementaryGroups=adm systemd-journal
 StateDirectory=telemd
 StateDirectoryMode=0750
 WorkingDirectory=/var/lib/telemd

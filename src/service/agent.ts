@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AgentControl, Factory } from '../component/component.js';
 import { resolveConfig, type AgentConfig } from '../config/resolve.js';
 import { formatConfigError, type ConfigError } from '../config/sources.js';
+import { installGlobalMeter } from '../telemetry/otel-api.js';
 import { registerProcessMetrics } from '../telemetry/process.js';
 import { MetricRegistry } from '../telemetry/self.js';
 import { startMetricsServer } from '../telemetry/server.js';
@@ -39,7 +40,13 @@ export class Agent implements AgentControl {
   constructor(private readonly opts: AgentOptions) {
     this.notifier = new SystemdNotifier(opts.logger, opts.env ?? process.env);
     registerProcessMetrics(this.registry);
+    installGlobalMeter(this.registry);
+    this.reloadsOk = this.registry.counter('telemd_config_reloads_total', 'Config reloads', { result: 'applied' });
+    this.reloadsRefused = this.registry.counter('telemd_config_reloads_total', 'Config reloads', { result: 'refused' });
   }
+
+  private reloadsOk;
+  private reloadsRefused;
 
   get logger(): Logger {
     return this.opts.logger;
@@ -104,6 +111,7 @@ export class Agent implements AgentControl {
     } catch (err) {
       const errors = err instanceof ConfigInvalid ? err.errors.map(formatConfigError) : [String(err)];
       this.logger.error({ errors }, 'reload refused: the new config is invalid; the running pipelines stay');
+      this.reloadsRefused.add();
       return { applied: false, errors };
     }
     this.notifier.reloading();
@@ -115,6 +123,7 @@ export class Agent implements AgentControl {
       await this.ensureMetricsServer(next.metricsAddress);
       await this.run(next);
       this.logger.info({ pipelines: next.pipelines.map((p) => p.id) }, 'config reloaded');
+      this.reloadsOk.add();
       this.notifier.ready();
       return { applied: true, errors: [] };
     } catch (err) {

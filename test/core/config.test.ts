@@ -151,3 +151,19 @@ describe('schema', () => {
     expect(v.auth.password).toBe('p');
   });
 });
+
+describe('@opentelemetry/api bridge', () => {
+  it('records API counters and gauges into the self-metrics registry', async () => {
+    const { metrics } = await import('@opentelemetry/api');
+    const { MetricRegistry } = await import('../../src/telemetry/self.js');
+    const { installGlobalMeter } = await import('../../src/telemetry/otel-api.js');
+    const reg = new MetricRegistry();
+    installGlobalMeter(reg);
+    const m = metrics.getMeter('test');
+    m.createCounter('my.requests', { description: 'reqs' }).add(3, { 'http.method': 'GET' });
+    m.createGauge('my.temp').record(21.5);
+    const text = reg.renderPrometheus();
+    expect(text).toContain('my_requests_total{http_method="GET"} 3');
+    expect(text).toContain('my_temp 21.5');
+  });
+});
