@@ -1,5 +1,6 @@
 // Every component type telemd knows. Adding a component = adding its folder and one line here.
 import type { Factory } from './component/component.js';
+import { factory as statsd } from '../receivers/statsd/index.js';
 import { factory as filelog } from '../receivers/filelog/index.js';
 import { factory as journald } from '../receivers/journald/index.js';
 import { factory as batch } from '../processors/batch/index.js';
@@ -27,6 +28,7 @@ import { factory as anonymization, redactionAlias } from '../processors/anonymiz
 import { factory as anomaly } from '../processors/anomaly/index.js';
 
 export const factories: Factory[] = [
+  statsd as Factory,
   otlpReceiver as Factory,
   otlpExporter as Factory,
   otlphttpExporter as Factory,

@@ -1,0 +1,112 @@
+// The statsd receiver: parses packets as they arrive, aggregates per aggregation_interval and
+// hands one batch per interval downstream. A malformed line is counted and skipped; the
+// other lines of its packet are kept.
+import type { Logger } from 'pino';
+import type { CreateSettings, Host, Receiver } from '../../src/component/component.js';
+import type { MetricsConsumer } from '../../src/component/consumer.js';
+import { countMetricPoints } from '../../src/pdata/count.js';
+import { nowNanos } from '../../src/pdata/time.js';
+import type { Counter } from '../../src/telemetry/self.js';
+import { Aggregator } from './aggregate.js';
+import type { Config } from './config.js';
+import { ParseError, parseLine } from './parse.js';
+import { listenTcp, listenUdp, listenUnixgram, type Listener } from './transport.js';
+
+export const SCOPE = 'telemd/receiver/statsd';
+
+export class StatsdReceiver implements Receiver {
+  private readonly log: Logger;
+  private readonly accepted: Counter;
+  private readonly refused: Counter;
+  private readonly malformed: Counter;
+  private readonly agg: Aggregator;
+  private listener?: Listener;
+  private timer?: NodeJS.Timeout;
+  private intervalStart = nowNanos();
+  private inFlight?: Promise<void>;
+
+  constructor(
+    set: CreateSettings,
+    private readonly cfg: Config,
+    private readonly next: MetricsConsumer,
+  ) {
+    this.log = set.logger;
+    const sig = { signal: 'metrics' };
+    this.accepted = set.telemetry.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', sig);
+    this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline, or malformed StatsD lines', sig);
+    this.malformed = set.telemetry.counter('telemd_receiver_malformed_lines_total', 'StatsD lines that could not be parsed', sig);
+    set.telemetry.observe('telemd_receiver_statsd_series', 'Series aggregated in the current interval', sig, () => this.agg.size);
+    this.agg = new Aggregator(cfg);
+  }
+
+  /** Where it listens (port 0 resolved), once started. */
+  get address(): string | undefined {
+    return this.listener?.address;
+  }
+
+  async start(_host: Host): Promise<void> {
+    const onPacket = (b: Buffer) => this.onPacket(b);
+    const onError = (e: Error) => this.log.error({ err: e.message }, 'statsd socket error');
+    const t = this.cfg.transport;
+    this.listener =
+      t === 'unixgram'
+        ? await listenUnixgram(this.cfg.endpoint, parseInt(this.cfg.socket_mode, 8), onPacket, onError)
+        : t === 'tcp'
+          ? await listenTcp(this.cfg.endpoint, onPacket, onError)
+          : await listenUdp(this.cfg.endpoint, t, onPacket, onError);
+    this.intervalStart = nowNanos();
+    this.timer = setInterval(() => void this.flush(), this.cfg.aggregation_interval);
+    this.log.info({ endpoint: this.listener.address, transport: t }, 'statsd receiver listening');
+  }
+
+  async shutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.listener?.close();
+    await this.inFlight;
+    await this.flush();
+  }
+
+  onPacket(buf: Buffer): void {
+    const text = buf.toString('utf8');
+    let pos = 0;
+    while (pos < text.length) {
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = text.length;
+      let line = text.slice(pos, end);
+      pos = end + 1;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line.trim() === '') continue;
+      try {
+        this.agg.add(parseLine(line, this.cfg.enable_simple_tags));
+      } catch (e) {
+        if (!(e instanceof ParseError)) throw e;
+        this.malformed.add();
+        this.refused.add();
+        const n = this.malformed.value();
+        if (n <= 10 || n % 1000 === 0)
+          this.log.warn({ line: line.length > 200 ? line.slice(0, 200) + '…' : line, reason: e.message, malformed: n }, 'malformed statsd line skipped');
+      }
+    }
+  }
+
+  /** Emit the interval's aggregates. While a batch awaits its acknowledgement, keep aggregating. */
+  async flush(): Promise<void> {
+    if (this.inFlight) return;
+    const now = nowNanos();
+    const metrics = this.agg.flush(this.intervalStart, now);
+    this.intervalStart = now;
+    if (metrics.length === 0) return;
+    const data = { resourceMetrics: [{ resource: { attributes: {} }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] };
+    const n = countMetricPoints(data);
+    this.inFlight = this.next.consume(data).then(
+      () => this.accepted.add(n),
+      (err: unknown) => {
+        this.refused.add(n);
+        this.log.warn({ err: err instanceof Error ? err.message : String(err), points: n }, 'statsd batch refused');
+      },
+    ).finally(() => {
+      this.inFlight = undefined;
+    });
+    await this.inFlight;
+  }
+}

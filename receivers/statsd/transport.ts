@@ -1,0 +1,104 @@
+// Listeners: UDP (IPv4/IPv6), TCP (newline-separated) and Unix datagram sockets. Each hands
+// whole packets (or TCP lines) to `onPacket`.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createRequire } from 'node:module';
+import type { DgramSocket } from 'node-unix-socket';
+
+export interface Listener {
+  /** Where it listens, e.g. 127.0.0.1:8125 or the socket path (port 0 resolved). */
+  address: string;
+  close(): Promise<void>;
+}
+
+export function splitHostPort(endpoint: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(endpoint.trim());
+  if (!m) throw new Error(`statsd: endpoint ${JSON.stringify(endpoint)} is not host:port`);
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? '0.0.0.0' : host === 'localhost' ? '127.0.0.1' : host, port: Number(m[3]) };
+}
+
+export async function listenUdp(endpoint: string, family: 'udp' | 'udp4' | 'udp6', onPacket: (b: Buffer) => void, onError: (e: Error) => void): Promise<Listener> {
+  const { host, port } = splitHostPort(endpoint);
+  const sock: UdpSocket = createSocket({ type: family === 'udp6' || (family === 'udp' && isIPv6(host)) ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(port, host, () => {
+      sock.off('error', reject);
+      resolve();
+    });
+  });
+  sock.on('error', onError);
+  sock.on('message', (msg) => onPacket(msg));
+  const a = sock.address();
+  return { address: `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`, close: () => new Promise((r) => sock.close(() => r())) };
+}
+
+export async function listenTcp(endpoint: string, onPacket: (b: Buffer) => void, onError: (e: Error) => void): Promise<Listener> {
+  const { host, port } = splitHostPort(endpoint);
+  const conns = new Set<Socket>();
+  const srv: Server = createServer((c) => {
+    conns.add(c);
+    let rest = '';
+    c.setEncoding('utf8');
+    c.on('data', (chunk: string) => {
+      const text = rest + chunk;
+      const cut = text.lastIndexOf('\n');
+      if (cut < 0) {
+        rest = text;
+        return;
+      }
+      rest = text.slice(cut + 1);
+      onPacket(Buffer.from(text.slice(0, cut)));
+    });
+    c.on('end', () => {
+      if (rest) onPacket(Buffer.from(rest));
+    });
+    c.on('error', () => {});
+    c.on('close', () => conns.delete(c));
+  });
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, host, () => resolve());
+  });
+  srv.on('error', onError);
+  const a = srv.address();
+  const addr = typeof a === 'object' && a ? `${a.address}:${a.port}` : endpoint;
+  return {
+    address: addr,
+    close: () =>
+      new Promise((r) => {
+        for (const c of conns) c.end();
+        srv.close(() => r());
+      }),
+  };
+}
+
+export async function listenUnixgram(path: string, mode: number, onPacket: (b: Buffer) => void, onError: (e: Error) => void): Promise<Listener> {
+  // A socket file left by a previous run would make bind fail; never remove anything else.
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+    else throw new Error(`statsd: ${path} exists and is not a socket`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const require = createRequire(import.meta.url);
+  const { DgramSocket: Dgram } = require('node-unix-socket') as { DgramSocket: new () => DgramSocket };
+  const sock = new Dgram();
+  sock.bind(path);
+  chmodSync(path, mode);
+  sock.on('data', (b: Buffer) => onPacket(b));
+  sock.on('error', onError);
+  return {
+    address: path,
+    close: async () => {
+      sock.close();
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
