@@ -26,6 +26,7 @@ import { factory as otlpExporter } from '../exporters/otlp/index.js';
 import { factory as otlphttpExporter } from '../exporters/otlphttp/index.js';
 import { factory as anonymization, redactionAlias } from '../processors/anonymization/index.js';
 import { factory as anomaly } from '../processors/anomaly/index.js';
+import { factory as prometheusReceiver } from '../receivers/prometheus/index.js';
 
 export const factories: Factory[] = [
   statsd as Factory,
@@ -55,4 +56,5 @@ export const factories: Factory[] = [
   anonymization as Factory,
   redactionAlias as Factory,
   anomaly as Factory,
+  prometheusReceiver as Factory,
 ];

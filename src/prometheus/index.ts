@@ -6,3 +6,5 @@ export * from './textwriter.js';
 export * from './endpoint.js';
 export * from './remotewrite.js';
 export * from './rwbuild.js';
+export * from './floatfmt.js';
+export * from './textparser.js';

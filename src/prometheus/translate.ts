@@ -6,6 +6,7 @@ import type {
   NumberDataPoint, Resource, SummaryDataPoint,
 } from '../pdata/types.js';
 import { labelName, metricName, sanitizeMetricName, unitTokens, type MetricKind } from './names.js';
+import { goFloat } from './floatfmt.js';
 import { sortLabels, type FamilyType, type Label, type PromFamily, type PromSample } from './model.js';
 
 export interface TranslateOptions {
@@ -49,13 +50,8 @@ export function attrString(v: AnyValue): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
 
-/** Prometheus formatting of a float label value (`le`, `quantile`). */
-export function formatFloat(v: number): string {
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Number.isNaN(v)) return 'NaN';
-  return String(v);
-}
+/** Prometheus formatting of a float label value (`le`, `quantile`), as Go clients write it. */
+export const formatFloat = goFloat;
 
 /** Attributes to labels; sanitizing collisions join the values with `;` (sorted by original key). */
 function addAttributes(out: Map<string, string>, attrs: Attributes | undefined): void {

@@ -118,3 +118,12 @@ describe('text writer', () => {
     expect(om.endsWith('# EOF\n')).toBe(true);
   });
 });
+
+describe('goFloat', () => {
+  it('formats like Go strconv.FormatFloat(v, g, -1, 64)', async () => {
+    const { goFloat } = await import('../../src/prometheus/floatfmt.js');
+    expect([0, 0.005, 0.25, 1, 2.5, 100000, 1e6, 1234567, 1e-5, 0.0001, Infinity, -Infinity].map(goFloat)).toEqual([
+      '0', '0.005', '0.25', '1', '2.5', '100000', '1e+06', '1.234567e+06', '1e-05', '0.0001', '+Inf', '-Inf',
+    ]);
+  });
+});
