@@ -379,6 +379,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         try {
           data = await this.load(entry);
         } catch (err) {
+          if (entry.state === DONE) continue; // dropped (drop_oldest) while it was being read
           this.counters.corrupt('unreadable').add(1);
           this.counters.dropped('corrupt').add(entry.items);
           this.logger.error(
@@ -458,6 +459,8 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
             this.persistedAck = ack;
           } catch (err) {
             this.logger.error({ error: (err as Error).message }, 'persistent queue: cannot store the ack pointer (data may be sent twice after a restart)');
+            // Delivered segments stay until it is stored: try again soon, or a full disk stays full.
+            if (!this.closed) setTimeout(() => this.scheduleAck(), 1000).unref();
             break;
           }
         }

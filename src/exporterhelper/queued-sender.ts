@@ -131,9 +131,10 @@ class Sender<S extends Signal> implements QueuedSender<S> {
       const grace = q instanceof PersistentQueue ? sleep(Math.min(timeoutMs, 2000), deadline.signal) : timer;
       await Promise.race([done, grace]);
       const left = q.size();
+      // Workers return at once: attempts race the abort, backoff waits end on it.
       this.stopAc.abort();
-      await q.stop();
       await done;
+      await q.stop();
       if (left > 0 && !(q instanceof PersistentQueue))
         this.opts.set.logger.warn({ signal: this.opts.signal, left, timeout_ms: timeoutMs }, 'sending queue not drained before the shutdown timeout; the rest was refused');
     } else if (wasRunning) {

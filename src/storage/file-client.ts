@@ -1,5 +1,5 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StorageClient } from './storage.js';
 import { fsyncDir, safeName, writeFileAtomic } from './fsutil.js';
 
@@ -24,8 +24,14 @@ export class FileStorageClient implements StorageClient {
   }
 
   async open(mode: number): Promise<void> {
+    const created = await mkdir(this.root, { recursive: true, mode });
     await mkdir(this.kvDir, { recursive: true, mode });
     await mkdir(this.directory, { recursive: true, mode });
+    // New directory entries must survive a power loss like the files in them.
+    if (this.fsync && created !== undefined) {
+      await fsyncDir(this.root);
+      await fsyncDir(dirname(this.root));
+    }
   }
 
   private file(key: string): string {
