@@ -287,9 +287,21 @@ class RefinedSchema<T> extends Schema<T> {
     super();
     this.isSecret = inner.isSecret;
   }
-  parseValue(v: unknown, ctx: ParseContext, path: Path): T {
+  // Absent values take the inner schema's default (or its optional/required rule).
+  override parse(v: unknown, ctx: ParseContext, path: Path = []): T {
+    // A default or optional() set on the refined schema itself wins over the inner one's.
+    if ((v === undefined || v === null) && (this.defaultFn || this.optionalFlag)) return super.parse(v, ctx, path);
     const before = ctx.issues.length;
     const out = this.inner.parse(v, ctx, path);
+    if (ctx.issues.length === before && out !== undefined) {
+      const msg = this.check(out);
+      if (msg) ctx.error(path, msg);
+    }
+    return out;
+  }
+  parseValue(v: unknown, ctx: ParseContext, path: Path): T {
+    const before = ctx.issues.length;
+    const out = this.inner.parseValue(v, ctx, path);
     if (ctx.issues.length === before) {
       const msg = this.check(out);
       if (msg) ctx.error(path, msg);
