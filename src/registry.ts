@@ -26,6 +26,7 @@ import { factory as otlpExporter } from '../exporters/otlp/index.js';
 import { factory as otlphttpExporter } from '../exporters/otlphttp/index.js';
 import { factory as anonymization, redactionAlias } from '../processors/anonymization/index.js';
 import { factory as anomaly } from '../processors/anomaly/index.js';
+import { factory as logpattern } from '../processors/logpattern/index.js';
 import { factory as prometheusReceiver } from '../receivers/prometheus/index.js';
 
 export const factories: Factory[] = [
@@ -56,5 +57,6 @@ export const factories: Factory[] = [
   anonymization as Factory,
   redactionAlias as Factory,
   anomaly as Factory,
+  logpattern as Factory,
   prometheusReceiver as Factory,
 ];
