@@ -1,7 +1,10 @@
 // The hostmetrics receiver: scrapes every `collection_interval` (and once at start) and hands
 // one batch per scrape downstream. At most MAX_IN_FLIGHT batches await their delivery
 // acknowledgement; when the pipeline is slower than that, scrapes are skipped (and counted)
-// instead of piling up unbounded pending work.
+// instead of piling up unbounded pending work. The bound is generous on purpose: with memory
+// queues an acknowledgement waits for delivery, and a backend that is down for a while must
+// not stop scrapes from reaching the pipeline's other exporters (the down exporter's own
+// queue is the buffer; 512 scrapes is 85 minutes at the default interval).
 import type { Logger } from 'pino';
 import type { CreateSettings, Host, Receiver } from '../../src/component/component.js';
 import type { MetricsConsumer } from '../../src/component/consumer.js';
@@ -16,10 +19,12 @@ import { bootTimeNanos, readText } from './procfs.js';
 import { makeEnv, type ScrapeEnv } from './scraper.js';
 import { toLatest } from './semconv.js';
 
-export const MAX_IN_FLIGHT = 2;
+export const MAX_IN_FLIGHT = 512;
 export const SCOPE_PREFIX = 'telemd/receiver/hostmetrics/';
 
 export class HostMetricsReceiver implements Receiver {
+  /** Tests lower it to see the bound at work. */
+  maxInFlight = MAX_IN_FLIGHT;
   private readonly log: Logger;
   private readonly telemetry: SelfTelemetry;
   private readonly accepted: Counter;
@@ -74,7 +79,7 @@ export class HostMetricsReceiver implements Receiver {
   /** One collection round; exposed for tests and the benchmark. */
   tick(): void {
     if (this.stopped) return;
-    if (this.scraping || this.inFlight.size >= MAX_IN_FLIGHT) {
+    if (this.scraping || this.inFlight.size >= this.maxInFlight) {
       this.skipped.add();
       // The points of a skipped scrape were never read; the last scrape's size is the estimate.
       this.refused.add(this.lastPoints);
