@@ -108,6 +108,24 @@ async function processorRate(texts: string[]): Promise<number> {
   return n / (el - build);
 }
 
+/** Hostile inputs: each 1 MB string must take time linear in its length (no regex blow-up). */
+function worstCases(r: Redactor): void {
+  const N = 1_000_000;
+  const cases: [string, string][] = [
+    ['digits', '1'.repeat(N)], ['digit groups', '4 '.repeat(N / 2)], ['hex:colons', 'abcd:'.repeat(N / 5)],
+    ['@ runs', 'a@b.'.repeat(N / 4)], ['%40 runs', '%40a.bc'.repeat(N / 7)], ['+ runs', '+1 '.repeat(N / 3)],
+    ['JWT-like', 'eyJaaaaaa.'.repeat(N / 10)], ['URL user-info', 'x://a:b@'.repeat(N / 8)], ['IBAN-like', 'DE89 '.repeat(N / 5)],
+    ['mixed PII', 'user a@b.com 1.2.3.4 +14155552671 '.repeat(N / 35)],
+  ];
+  const parts: string[] = [];
+  for (const [name, text] of cases) {
+    const t0 = process.hrtime.bigint();
+    r.redactString(text);
+    parts.push(`${name} ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)}ms`);
+  }
+  console.log(`worst cases, one 1 MB string each: ${parts.join(', ')}`);
+}
+
 async function main(): Promise<void> {
   const corpus = loadCorpus();
   const pos = corpus.filter((e) => e.positive).length;
@@ -137,6 +155,7 @@ async function main(): Promise<void> {
     for (const l of lh) for (const m of r.scanner.scan(l)) counts.set(r.names[m.det]!, (counts.get(r.names[m.det]!) ?? 0) + 1);
     console.log(`  detections in Loghub-2k (unlabelled): ${JSON.stringify(Object.fromEntries(counts))}`);
   } else console.log('Loghub-2k: ../shared/datasets absent, skipped');
+  worstCases(r);
   const procRate = await processorRate(texts);
   console.log(`processor (logs, body + 4 attributes + resource):  ${fmt(procRate)} records/s`);
 

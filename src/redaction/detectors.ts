@@ -87,8 +87,11 @@ const FILE_EXTENSIONS = new Set([
 ]);
 
 function emailAt(t: string, at: number, atLen: number): [number, number] | undefined {
+  // Bounded expansion (RFC 5321: local part <= 64, domain <= 255) keeps scans linear.
   let s = at;
-  while (s > 0 && isLocalChar(t.charCodeAt(s - 1))) s--;
+  const sMin = Math.max(0, at - 64);
+  while (s > sMin && isLocalChar(t.charCodeAt(s - 1))) s--;
+  if (s === sMin && s > 0 && isLocalChar(t.charCodeAt(s - 1))) return undefined;
   while (s < at && (t.charCodeAt(s) === 46 || t.charCodeAt(s) === 37)) s++; // no leading dot
   if (s === at) return undefined;
   // "%40" form: a local part inside a URL query cannot itself contain '%'.
@@ -100,7 +103,8 @@ function emailAt(t: string, at: number, atLen: number): [number, number] | undef
   if (t.charCodeAt(at - 1) === 46) return undefined;
   let e = at + atLen;
   const ds = e;
-  while (e < t.length && isDomainChar(t.charCodeAt(e))) e++;
+  const eMax = Math.min(t.length, e + 255);
+  while (e < eMax && isDomainChar(t.charCodeAt(e))) e++;
   while (e > ds && (t.charCodeAt(e - 1) === 46 || t.charCodeAt(e - 1) === 45)) e--;
   const domain = t.slice(ds, e);
   const dot = domain.lastIndexOf('.');
@@ -139,7 +143,8 @@ const findUrlCredentials: FindFn = (t, st, det, out) => {
     let i = s;
     let colon = -1;
     let at = -1;
-    for (; i < t.length; i++) {
+    const iMax = Math.min(t.length, s + 512); // user-info longer than this is not a credential
+    for (; i < iMax; i++) {
       const c = t.charCodeAt(i);
       if (c === 64) at = i; // the last '@' before the host ends the user-info
       else if (c === 58 && colon < 0) colon = i;
@@ -285,8 +290,11 @@ const findPhone: FindFn = (t, st, det, out) => {
 const JWT = /(?<![\w-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g;
 
 function jwtHeaderValid(seg: string): boolean {
+  if (seg.length > 2048) return false;
+  const txt = Buffer.from(seg, 'base64url').toString('utf8');
+  if (!txt.includes('"alg"') && !txt.includes('"typ"')) return false; // avoid JSON.parse throwing on junk
   try {
-    const h = JSON.parse(Buffer.from(seg, 'base64url').toString('utf8')) as unknown;
+    const h = JSON.parse(txt) as unknown;
     return typeof h === 'object' && h !== null && ('alg' in h || 'typ' in h);
   } catch {
     return false;

@@ -38,19 +38,19 @@ export class Scanner {
     const found: Match[] = [];
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i]!.find(text, st, i, found);
     if (found.length <= 1) return found.length ? found : NONE;
-    // Highest-priority detector first, then longer spans; keep those that overlap nothing kept.
-    found.sort((a, b) => a.det - b.det || b.end - b.start - (a.end - a.start) || a.start - b.start);
-    const kept: Match[] = [];
-    for (const m of found) {
-      let clash = false;
-      for (const k of kept)
-        if (m.start < k.end && k.start < m.end) {
-          clash = true;
-          break;
-        }
-      if (!clash) kept.push(m);
+    // Sweep by start offset; an overlapping span replaces the last kept one only if its
+    // detector ranks higher (or, same detector, it is longer). Linear after the sort.
+    found.sort((a, b) => a.start - b.start || a.det - b.det || b.end - a.end);
+    const kept: Match[] = [found[0]!];
+    for (let i = 1; i < found.length; i++) {
+      const m = found[i]!;
+      const last = kept[kept.length - 1]!;
+      if (m.start >= last.end) kept.push(m);
+      else if (m.det < last.det || (m.det === last.det && m.end - m.start > last.end - last.start)) {
+        // m may not overlap the span before `last`: that one ended before last.start <= m.start.
+        kept[kept.length - 1] = m;
+      }
     }
-    kept.sort((a, b) => a.start - b.start);
     return kept;
   }
 }
