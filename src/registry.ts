@@ -1,5 +1,6 @@
 // Every component type telemd knows. Adding a component = adding its folder and one line here.
 import type { Factory } from './component/component.js';
+import { factory as ipc } from '../receivers/ipc/index.js';
 import { factory as statsd } from '../receivers/statsd/index.js';
 import { factory as filelog } from '../receivers/filelog/index.js';
 import { factory as journald } from '../receivers/journald/index.js';
@@ -30,6 +31,7 @@ import { factory as logpattern } from '../processors/logpattern/index.js';
 import { factory as prometheusReceiver } from '../receivers/prometheus/index.js';
 
 export const factories: Factory[] = [
+  ipc as Factory,
   statsd as Factory,
   otlpReceiver as Factory,
   otlpExporter as Factory,
