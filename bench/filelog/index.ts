@@ -9,6 +9,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, ROOT } from '../../test/helpers/agent.js';
 import { LineCounter, measure, type Result } from './measure.js';
+import { factory } from '../../receivers/filelog/index.js';
+import { ParseContext } from '../../src/config/schema.js';
+import { consumerOf } from '../../src/component/consumer.js';
+import { countLogRecords } from '../../src/pdata/count.js';
+import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import pino from 'pino';
 import { findRsyslog, findSyslogNg, startRsyslog, startSyslogNg, type Peer } from './peers.js';
 
 const argv = process.argv.slice(2);
@@ -70,6 +76,37 @@ service:
   }
 }
 
+/** The receiver alone, in this process, into a consumer that only counts: the tailing cost. */
+async function runReceiverOnly(input: string, lines: number): Promise<Result> {
+  const dir = mkdtempSync(join(work, 'recv-'));
+  const cfg = configSchemaParse({ include: [join(dir, '*.log')], start_at: 'beginning', include_file_name: false });
+  let n = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const next = consumerOf((d: Parameters<typeof countLogRecords>[0]) => {
+    n += countLogRecords(d);
+    if (n >= lines) done();
+  });
+  const set = { id: { type: 'filelog', name: '', id: 'filelog' }, kind: 'receiver' as const, logger: pino({ level: 'warn' }), telemetry: new SelfTelemetry(new MetricRegistry()) };
+  const r = factory.create(set, cfg, { logs: next });
+  await r.start({ getExtension: () => undefined, getStorage: () => Promise.reject(new Error('none')), reportFatal: () => {}, agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) } });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  linkSync(input, join(dir, 'in.log'));
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  await r.shutdown();
+  return { name: 'telemd filelog receiver alone (counting consumer)', lines, seconds, cpu: (c.user + c.system) / 1e6 };
+}
+
+function configSchemaParse(raw: Record<string, unknown>) {
+  const ctx = new ParseContext();
+  const cfg = factory.config.parse(raw, ctx);
+  if (ctx.issues.length) throw new Error(JSON.stringify(ctx.issues));
+  return cfg;
+}
+
 async function runPeer(start: (w: string, input: string, out: string) => Peer, input: string, lines: number): Promise<Result> {
   const dir = mkdtempSync(join(work, 'peer-'));
   const watched = join(dir, 'in.log');
@@ -104,6 +141,7 @@ async function main(): Promise<void> {
   generate(json, LINES, true);
   console.log(`filelog bench: ${LINES} lines of 107 bytes; load before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const results: Result[] = [];
+  const alone = await runReceiverOnly(raw, LINES);
   const fileExp = `  file:\n    path: $DIR/out.jsonl\n    flush_interval: 200ms`;
   results.push(await runTelemd('telemd tail -> file exporter (raw)', raw, LINES, fileExp, 'file'));
 
@@ -136,7 +174,7 @@ async function main(): Promise<void> {
   if (typeof sng === 'string') console.log(`skipping syslog-ng: ${sng}`);
   else peers.push(await runPeer(startSyslogNg, raw, LINES));
 
-  report([...results, ...peers]);
+  report([alone, ...results, ...peers]);
   const t = results[0]!;
   const tj = results[1]!;
   for (const p of peers) {
