@@ -28,9 +28,13 @@ export class RotatingWriter {
   ) {}
 
   async open(): Promise<void> {
-    await fsp.mkdir(dirname(this.cfg.path), { recursive: true });
-    this.fh = await fsp.open(this.cfg.path, this.cfg.append ? 'a' : 'w', 0o640);
-    this.size = (await this.fh.stat()).size;
+    try {
+      await fsp.mkdir(dirname(this.cfg.path), { recursive: true });
+      this.fh = await fsp.open(this.cfg.path, this.cfg.append ? 'a' : 'w', 0o640);
+      this.size = (await this.fh.stat()).size;
+    } catch (err) {
+      throw new Error(`cannot open output file ${this.cfg.path}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   write(chunk: Buffer): Promise<void> {
@@ -72,12 +76,21 @@ export class RotatingWriter {
       const bytes = batch.reduce((n, p) => n + p.chunk.length, 0);
       if (this.size > 0 && this.size + bytes > max) await this.rotate();
       const fh = this.fh!;
-      await fh.writev(batch.map((p) => p.chunk));
+      // writev may write short near a full disk without an error: loop until all is written.
+      const all = batch.length === 1 ? batch[0]!.chunk : Buffer.concat(batch.map((p) => p.chunk), bytes);
+      let off = 0;
+      while (off < all.length) {
+        const { bytesWritten } = await fh.write(all, off, all.length - off);
+        if (bytesWritten <= 0) throw new Error('write made no progress');
+        off += bytesWritten;
+      }
       this.size += bytes;
       if (this.cfg.fsync) await fh.datasync();
       for (const p of batch) p.resolve();
     } catch (err) {
-      // Nothing was acknowledged: the senders get a retryable refusal and keep their data.
+      // Nothing was acknowledged: the senders get a retryable refusal and keep their data. A
+      // partial write (full disk) is cut off so the next line does not glue onto half a line.
+      await this.fh?.truncate(this.size).catch(() => undefined);
       for (const p of batch) p.reject(err);
     }
   }

@@ -1,0 +1,139 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConsumerError } from '../../src/component/consumer.js';
+import { ParseContext } from '../../src/config/schema.js';
+import { decodeJson } from '../../src/otlp/index.js';
+import type { LogsData } from '../../src/pdata/types.js';
+import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import { configSchema } from '../../exporters/file/config.js';
+import { FileExporter } from '../../exporters/file/exporter.js';
+import { tempDir } from '../helpers/agent.js';
+
+function exporter(cfg: Record<string, unknown>) {
+  const ctx = new ParseContext();
+  const c = configSchema.parse(cfg, ctx);
+  expect(ctx.issues).toEqual([]);
+  const reg = new MetricRegistry();
+  const set = {
+    id: { type: 'file', name: '', id: 'file' },
+    kind: 'exporter' as const,
+    logger: pino({ level: 'silent' }),
+    telemetry: new SelfTelemetry(reg, { exporter: 'file' }),
+  };
+  return { exp: new FileExporter(set, c, ['logs']), reg };
+}
+
+function logs(n: number, size = 100, from = 0): LogsData {
+  return {
+    resourceLogs: [
+      {
+        resource: { attributes: { 'host.name': 'h' } },
+        scopeLogs: [
+          {
+            scope: { name: 's' },
+            logRecords: Array.from({ length: n }, (_, i) => ({
+              timeUnixNano: 1n,
+              observedTimeUnixNano: 2n,
+              severityNumber: 9,
+              body: `${from + i} ${'x'.repeat(size)}`,
+              attributes: { seq: BigInt(from + i) },
+            })),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function bodiesIn(text: string): string[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => decodeJson('logs', l).resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords.map((x) => String(x.body).split(' ')[0]!))));
+}
+
+describe('file exporter', () => {
+  it('writes one OTLP JSON export request per line that decodes back losslessly', async () => {
+    const dir = tempDir();
+    const { exp } = exporter({ path: join(dir, 'out.jsonl'), flush_interval: '5ms' });
+    await exp.start();
+    await exp.consumers.logs!.consume(logs(3));
+    await exp.consumers.logs!.consume(logs(2, 10, 3));
+    await exp.shutdown();
+    const lines = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const back = decodeJson('logs', lines[0]!);
+    expect(back.resourceLogs[0]!.scopeLogs[0]!.logRecords[2]!.attributes.seq).toBe(2n);
+    expect(bodiesIn(lines.join('\n'))).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('rotates at max_megabytes, gzips rotated files and keeps max_backups', async () => {
+    const dir = tempDir();
+    const { exp } = exporter({ path: join(dir, 'out.jsonl'), flush_interval: 0, rotation: { max_megabytes: 1, max_backups: 2 }, compression: 'gzip' });
+    await exp.start();
+    // ~5 MiB in 50 KiB batches: several rotations.
+    for (let i = 0; i < 100; i++) await exp.consumers.logs!.consume(logs(50, 1000, i * 50));
+    await exp.shutdown();
+    await new Promise((r) => setTimeout(r, 300)); // post-rotation compression runs in the background
+    const files = readdirSync(dir).sort();
+    const backups = files.filter((f) => f.endsWith('.jsonl.gz'));
+    expect(backups.length).toBe(2);
+    expect(files.filter((f) => f !== 'out.jsonl' && !f.endsWith('.gz'))).toEqual([]);
+    const newest = gunzipSync(readFileSync(join(dir, backups[1]!))).toString('utf8');
+    const current = readFileSync(join(dir, 'out.jsonl'), 'utf8');
+    // The newest backup and the current file hold a contiguous run ending at the last item.
+    const seqs = [...bodiesIn(newest), ...bodiesIn(current)].map(Number);
+    expect(seqs[seqs.length - 1]).toBe(4999);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+  });
+
+  const mountPoint = join(tempDir(), 'small');
+  mkdirSync(mountPoint);
+  const canMount = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint]).status === 0;
+  afterAll(() => {
+    if (canMount) spawnSync('umount', [mountPoint]);
+  });
+
+  it.skipIf(!canMount)('refuses (retryably) what a full disk cannot take, acknowledges nothing unwritten, recovers when space returns', async () => {
+    const filler = join(mountPoint, 'filler');
+    execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', 'count=200'], { stdio: 'ignore' });
+    const path = join(mountPoint, 'out.jsonl');
+    const { exp, reg } = exporter({ path, flush_interval: 0 });
+    await exp.start();
+    const acked: number[] = [];
+    let refused = 0;
+    for (let i = 0; i < 40; i++) {
+      try {
+        await exp.consumers.logs!.consume(logs(10, 200, i * 10));
+        acked.push(i);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConsumerError);
+        expect((err as ConsumerError).kind).toBe('retryable');
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(reg.renderPrometheus()).toMatch(/telemd_exporter_send_failed_items_total\{exporter="file",signal="logs"\} [1-9]/);
+    // Every acknowledged batch is in the file, complete.
+    const written = new Set(bodiesIn(readFileSync(path, 'utf8').split('\n').filter((l) => l.endsWith('}')).join('\n')));
+    const missing = acked.flatMap((i) => Array.from({ length: 10 }, (_, j) => String(i * 10 + j))).filter((x) => !written.has(x));
+    expect(missing, `acked ${acked.length}, refused ${refused}`).toEqual([]);
+    // Space comes back: the next write goes through.
+    rmSync(filler);
+    await exp.consumers.logs!.consume(logs(1, 10, 9999));
+    await exp.shutdown();
+    expect(readFileSync(path, 'utf8')).toContain('"9999 xxxxxxxxxx"');
+  });
+
+  it('fails to start with a clear error when the path cannot be created', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'afile'), '');
+    const { exp } = exporter({ path: join(dir, 'afile', 'out.jsonl') });
+    await expect(exp.start()).rejects.toThrow(/cannot open output file .*afile/);
+    expect(existsSync(join(dir, 'afile', 'out.jsonl'))).toBe(false);
+  });
+});
