@@ -73,7 +73,8 @@ function isAlnum(c: number): boolean {
 // ---------- e-mail ----------
 
 function isLocalChar(c: number): boolean {
-  return isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+  // RFC 6531 allows UTF-8 local parts (müller@…); leaving "mü" behind would leak part of a name.
+  return isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || (c > 127 && c !== 0xa0 && !(c >= 0x2000 && c <= 0x206f) && c !== 0x3000);
 }
 function isDomainChar(c: number): boolean {
   return isAlnum(c) || c === 46 || c === 45;
@@ -150,7 +151,8 @@ const findUrlCredentials: FindFn = (t, st, det, out) => {
       else if (c === 58 && colon < 0) colon = i;
       else if (c === 47 || c === 63 || c === 35 || c <= 32 || c === 34 || c === 39 || c === 62 || c === 93) break;
     }
-    if (at > s && colon > s && colon < at) out.push({ start: s, end: at, det });
+    // "user:pass@" or, as in redis://:pass@host, an empty user with a password.
+    if (at > s && colon >= s && colon < at - 1) out.push({ start: s, end: at, det });
   }
 };
 
