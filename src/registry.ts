@@ -28,6 +28,7 @@ import { factory as otlphttpExporter } from '../exporters/otlphttp/index.js';
 import { factory as anonymization, redactionAlias } from '../processors/anonymization/index.js';
 import { factory as anomaly } from '../processors/anomaly/index.js';
 import { factory as logpattern } from '../processors/logpattern/index.js';
+import { factory as forecast } from '../processors/forecast/index.js';
 import { factory as prometheusReceiver } from '../receivers/prometheus/index.js';
 
 export const factories: Factory[] = [
@@ -60,5 +61,6 @@ export const factories: Factory[] = [
   redactionAlias as Factory,
   anomaly as Factory,
   logpattern as Factory,
+  forecast as Factory,
   prometheusReceiver as Factory,
 ];

@@ -80,22 +80,25 @@ export class TrendForecaster {
   /** Coefficients [level at t0, per-day slope, sin, cos] and the slope's standard error. */
   private fit(): { c: number[]; se: number } | undefined {
     if (this.n < 3) return undefined;
+    // Under a day of data a daily harmonic is indistinguishable from the slope: fit a line only.
+    const k = this.tLast - this.t0 >= DAY ? K : 2;
     const m: number[][] = [];
-    for (let i = 0; i < K; i++) {
+    for (let i = 0; i < k; i++) {
       m.push([]);
-      for (let j = 0; j < K; j++) m[i]!.push(this.xtx[i * K + j]! + (i === j && i >= 2 ? RIDGE * this.w : 0));
+      for (let j = 0; j < k; j++) m[i]!.push(this.xtx[i * K + j]! + (i === j && i >= 2 ? RIDGE * this.w : 0));
     }
-    const c = solve(m, [...this.xty]);
+    const c = solve(m, [...this.xty].slice(0, k));
     if (!c) return undefined;
-    // Residual variance: (yy - 2 c.xty + c' X'X c) / (w - K).
+    // Residual variance: (yy - 2 c.xty + c' X'X c) / (w - k).
     let rss = this.yy;
-    for (let i = 0; i < K; i++) {
+    for (let i = 0; i < k; i++) {
       rss -= 2 * c[i]! * this.xty[i]!;
-      for (let j = 0; j < K; j++) rss += c[i]! * c[j]! * this.xtx[i * K + j]!;
+      for (let j = 0; j < k; j++) rss += c[i]! * c[j]! * this.xtx[i * K + j]!;
     }
-    const s2 = Math.max(0, rss) / Math.max(this.w - K, 1e-9);
-    const e1 = solve(m, [0, 1, 0, 0]);
+    const s2 = Math.max(0, rss) / Math.max(this.w - k, 1e-9);
+    const e1 = solve(m, [0, 1, 0, 0].slice(0, k));
     const se = e1 ? Math.sqrt(Math.max(0, s2 * e1[1]!)) : Infinity;
+    while (c.length < K) c.push(0);
     return { c, se };
   }
 
