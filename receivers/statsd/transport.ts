@@ -4,7 +4,6 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
-import type { DgramSocket } from 'node-unix-socket';
 
 export interface Listener {
   /** Where it listens, e.g. 127.0.0.1:8125 or the socket path (port 0 resolved). */
@@ -83,13 +82,14 @@ export async function listenUnixgram(path: string, mode: number, onPacket: (b: B
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+  // unix-dgram (a small node-gyp addon) because Node's dgram has no AF_UNIX datagram sockets;
+  // the agent uses the same one for sd_notify.
   const require = createRequire(import.meta.url);
-  const { DgramSocket: Dgram } = require('node-unix-socket') as { DgramSocket: new () => DgramSocket };
-  const sock = new Dgram();
+  const ud = require('unix-dgram') as typeof import('unix-dgram');
+  const sock = ud.createSocket('unix_dgram', (b: Buffer) => onPacket(b));
+  sock.on('error', onError);
   sock.bind(path);
   chmodSync(path, mode);
-  sock.on('data', (b: Buffer) => onPacket(b));
-  sock.on('error', onError);
   return {
     address: path,
     close: async () => {
