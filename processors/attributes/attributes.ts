@@ -25,18 +25,18 @@ export function createAttributesProcessor<S extends Signal>(
   const fn = (data: SignalData[S]): SignalData[S] => {
     if (signal === 'metrics') {
       forEachDataPoint(data as MetricsData, (dp, metric, scope, resource) => {
-        if (!filtered || selected({ resource, scope, metric, point: dp })) apply(dp.attributes);
+        if (!filtered || selected({ resource, scope, metric, point: dp })) dp.attributes = apply(dp.attributes);
       });
     } else if (signal === 'logs') {
       for (const rl of (data as LogsData).resourceLogs)
         for (const sl of rl.scopeLogs)
           for (const log of sl.logRecords)
-            if (!filtered || selected({ resource: rl.resource, scope: sl.scope, log })) apply(log.attributes);
+            if (!filtered || selected({ resource: rl.resource, scope: sl.scope, log })) log.attributes = apply(log.attributes);
     } else {
       for (const rs of (data as TracesData).resourceSpans)
         for (const ss of rs.scopeSpans)
           for (const span of ss.spans)
-            if (!filtered || selected({ resource: rs.resource, scope: ss.scope, span })) apply(span.attributes);
+            if (!filtered || selected({ resource: rs.resource, scope: ss.scope, span })) span.attributes = apply(span.attributes);
     }
     return data;
   };

@@ -27,3 +27,15 @@ export function bucketOf(bytes: Uint8Array, seed: number): number {
 export function sampled(bytes: Uint8Array, seed: number, rate: number): boolean {
   return bucketOf(bytes, seed) < rate;
 }
+
+/** FNV-1a over the UTF-8 bytes of a string without allocating for ASCII text. */
+export function fnv1a32String(s: string, seed: number): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < 4; i++) h = Math.imul(h ^ ((seed >>> (8 * i)) & 0xff), FNV_PRIME);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return fnv1a32(Buffer.from(s, 'utf8'), seed);
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  return h >>> 0;
+}

@@ -5,9 +5,7 @@ import { retainLogs, retainSpans } from '../../src/processorhelper/iterate.js';
 import { SimpleProcessor } from '../../src/processorhelper/processor.js';
 import { valueToString } from '../../src/processorhelper/value.js';
 import type { Config } from './config.js';
-import { sampled, scaledRate } from './hash.js';
-
-const enc = new TextEncoder();
+import { fnv1a32, fnv1a32String, NUM_BUCKETS, sampled, scaledRate } from './hash.js';
 
 function numeric(v: AnyValue | undefined): number | undefined {
   if (typeof v === 'number') return v;
@@ -16,9 +14,10 @@ function numeric(v: AnyValue | undefined): number | undefined {
   return undefined;
 }
 
-function bytesOf(v: AnyValue): Uint8Array {
-  if (v instanceof Uint8Array) return v;
-  return enc.encode(valueToString(v));
+/** Bucket of an attribute value: its raw bytes, or the UTF-8 bytes of its string form. */
+function attrBucket(v: AnyValue, seed: number): number {
+  const h = v instanceof Uint8Array ? fnv1a32(v, seed) : fnv1a32String(valueToString(v), seed);
+  return h & (NUM_BUCKETS - 1);
 }
 
 export function createSampler<S extends Signal>(
@@ -53,13 +52,14 @@ export function createSampler<S extends Signal>(
     });
   }
 
-  const source = (lr: LogRecord): Uint8Array | undefined => {
-    if (cfg.attribute_source === 'traceID' && lr.traceId && lr.traceId.length > 0) return lr.traceId;
+  // The record's bucket, or -1 when it has nothing to hash.
+  const bucket = (lr: LogRecord): number => {
+    if (cfg.attribute_source === 'traceID' && lr.traceId && lr.traceId.length > 0) return fnv1a32(lr.traceId, seed) & (NUM_BUCKETS - 1);
     if (cfg.from_attribute !== undefined) {
       const v = lr.attributes[cfg.from_attribute];
-      if (v !== undefined && v !== null) return bytesOf(v);
+      if (v !== undefined && v !== null) return attrBucket(v, seed);
     }
-    return undefined;
+    return -1;
   };
   return new SimpleProcessor(set, signal, next, (d) => {
     retainLogs(d as LogsData, (lr) => {
@@ -72,8 +72,8 @@ export function createSampler<S extends Signal>(
           r = scaledRate(p);
         }
       }
-      const bytes = source(lr);
-      return bytes ? sampled(bytes, seed, r) : missing();
+      const b = bucket(lr);
+      return b >= 0 ? b < r : missing();
     });
     return d;
   });

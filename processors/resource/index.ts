@@ -17,7 +17,7 @@ export const factory = processorFactory<Config>({
   create: (set, cfg, signal, next) => {
     const apply = compileActions(cfg.attributes);
     return new SimpleProcessor(set, signal, next, (data) => {
-      for (const r of resources(data)) apply(r.attributes);
+      for (const r of resources(data)) r.attributes = apply(r.attributes);
       return data;
     });
   },

@@ -55,11 +55,23 @@ export function validateActions(actions: ActionConfig[], field = 'actions'): str
   return errs;
 }
 
+// Hashed values repeat (user ids, IPs): a bounded memo saves most SHA-256 calls.
+const memo = new Map<string, string>();
+const MEMO_MAX = 10_000;
+
 /** SHA-256 hex of the value's bytes (strings as UTF-8, int/double little-endian, bool 1 byte). */
 export function hashValue(v: AnyValue): string {
+  if (typeof v === 'string') {
+    let h = memo.get(v);
+    if (h === undefined) {
+      h = createHash('sha256').update(v, 'utf8').digest('hex');
+      if (memo.size >= MEMO_MAX) memo.clear();
+      memo.set(v, h);
+    }
+    return h;
+  }
   let buf: Buffer;
-  if (typeof v === 'string') buf = Buffer.from(v, 'utf8');
-  else if (typeof v === 'boolean') buf = Buffer.from([v ? 1 : 0]);
+  if (typeof v === 'boolean') buf = Buffer.from([v ? 1 : 0]);
   else if (typeof v === 'bigint') {
     buf = Buffer.alloc(8);
     buf.writeBigInt64LE(BigInt.asIntN(64, v));
@@ -90,7 +102,22 @@ export function convertValue(v: AnyValue, to: 'int' | 'double' | 'string'): AnyV
   return undefined;
 }
 
-export type AttrAction = (attrs: Attributes) => void;
+/** Applies to a map and returns it, or a copy when keys were removed (V8's `delete` is slow). */
+export type AttrAction = (attrs: Attributes) => Attributes;
+
+/** A copy of `attrs` without the keys `drop` selects; the same object when none is selected. */
+export function withoutKeys(attrs: Attributes, drop: (k: string) => boolean): Attributes {
+  let found = false;
+  for (const k in attrs)
+    if (drop(k)) {
+      found = true;
+      break;
+    }
+  if (!found) return attrs;
+  const out: Attributes = {};
+  for (const k in attrs) if (!drop(k)) out[k] = attrs[k]!;
+  return out;
+}
 
 function compileOne(a: ActionConfig): AttrAction {
   const key = a.key ?? '';
@@ -102,26 +129,31 @@ function compileOne(a: ActionConfig): AttrAction {
   switch (a.action) {
     case 'insert':
       return (attrs) => {
-        if (key in attrs) return;
+        if (key in attrs) return attrs;
         const v = source(attrs);
         if (v !== undefined) attrs[key] = v;
+        return attrs;
       };
     case 'update':
       return (attrs) => {
-        if (!(key in attrs)) return;
+        if (!(key in attrs)) return attrs;
         const v = source(attrs);
         if (v !== undefined) attrs[key] = v;
+        return attrs;
       };
     case 'upsert':
       return (attrs) => {
         const v = source(attrs);
         if (v !== undefined) attrs[key] = v;
+        return attrs;
       };
-    case 'delete':
-      return (attrs) => {
-        if (a.key !== undefined) delete attrs[key];
-        if (keyRe) for (const k of Object.keys(attrs)) if (keyRe.test(k)) delete attrs[k];
-      };
+    case 'delete': {
+      const hasKey = a.key !== undefined;
+      const drop = keyRe
+        ? (k: string) => (hasKey && k === key) || keyRe.test(k)
+        : (k: string) => k === key;
+      return (attrs) => (!keyRe && !(key in attrs) ? attrs : withoutKeys(attrs, drop));
+    }
     case 'hash':
       return (attrs) => {
         if (a.key !== undefined && key in attrs && attrs[key] !== null) attrs[key] = hashValue(attrs[key]!);
@@ -129,24 +161,27 @@ function compileOne(a: ActionConfig): AttrAction {
           for (const k of Object.keys(attrs))
             if (keyRe.test(k) && attrs[k] !== null && !(a.key !== undefined && k === key))
               attrs[k] = hashValue(attrs[k]!);
+        return attrs;
       };
     case 'extract': {
       const re = keyRe!;
       return (attrs) => {
         const v = attrs[key];
-        if (typeof v !== 'string') return;
+        if (typeof v !== 'string') return attrs;
         const m = re.exec(v);
-        if (!m?.groups) return;
+        if (!m?.groups) return attrs;
         for (const [g, x] of Object.entries(m.groups)) if (x !== undefined) attrs[g] = x;
+        return attrs;
       };
     }
     case 'convert': {
       const to = a.converted_type!;
       return (attrs) => {
         const v = attrs[key];
-        if (v === undefined || v === null) return;
+        if (v === undefined || v === null) return attrs;
         const c = convertValue(v, to);
         if (c !== undefined) attrs[key] = c;
+        return attrs;
       };
     }
   }
@@ -157,6 +192,7 @@ export function compileActions(actions: ActionConfig[]): AttrAction {
   const fns = actions.map(compileOne);
   if (fns.length === 1) return fns[0]!;
   return (attrs) => {
-    for (const f of fns) f(attrs);
+    for (const f of fns) attrs = f(attrs);
+    return attrs;
   };
 }

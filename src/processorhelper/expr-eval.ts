@@ -12,6 +12,7 @@ import type {
 import type { DataPoint } from './iterate.js';
 import { ExprError, parseCondition, parseStatement, type Node } from './expr-parse.js';
 import { valueToString } from './value.js';
+import { withoutKeys } from './actions.js';
 
 export type ContextKind = 'resource' | 'scope' | 'span' | 'spanevent' | 'log' | 'metric' | 'datapoint';
 
@@ -49,8 +50,11 @@ const METRIC_TYPES: Record<Metric['type'], bigint> = {
   empty: 0n, gauge: 1n, sum: 2n, histogram: 3n, exponentialHistogram: 4n, summary: 5n,
 };
 
+// Small ints are read per item (severity, kind, status): reuse their bigints instead of allocating.
+const SMALL = Array.from({ length: 256 }, (_, i) => BigInt(i));
+const big = (n: number): bigint => SMALL[n] ?? BigInt(n);
 const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '');
-const i64 = (n: number | undefined): bigint | undefined => (n === undefined ? undefined : BigInt(n));
+const i64 = (n: number | undefined): bigint | undefined => (n === undefined ? undefined : big(n));
 const asNum = (v: Val): number | undefined =>
   typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined;
 
@@ -82,9 +86,9 @@ function fieldsFor(kind: ContextKind): Record<string, Field> {
     case 'span':
       Object.assign(f, {
         name: { get: (c) => c.span!.name, set: (c, v) => (c.span!.name = valueToString(v)) },
-        kind: { get: (c) => BigInt(c.span!.kind) },
+        kind: { get: (c) => big(c.span!.kind) },
         'status.code': {
-          get: (c) => BigInt(c.span!.status.code),
+          get: (c) => big(c.span!.status.code),
           set: (c, v) => {
             const n = asNum(v);
             if (n !== undefined && n >= 0 && n <= 2) c.span!.status.code = n;
@@ -111,7 +115,7 @@ function fieldsFor(kind: ContextKind): Record<string, Field> {
       Object.assign(f, {
         body: { get: (c) => c.log!.body, set: (c, v) => (c.log!.body = v === undefined ? null : v) },
         severity_number: {
-          get: (c) => BigInt(c.log!.severityNumber),
+          get: (c) => big(c.log!.severityNumber),
           set: (c, v) => {
             const n = asNum(v);
             if (n !== undefined) c.log!.severityNumber = n;
@@ -402,12 +406,38 @@ export function compileAny(kind: ContextKind, srcs: string[]): Condition | undef
   return conds.length === 1 ? conds[0]! : (c) => conds.some((f) => f(c));
 }
 
-function mapTarget(kind: ContextKind, n: Node, editor: string): (c: EvalContext) => Attributes | undefined {
+/** Setter replacing a whole top-level attribute map (so removals can copy instead of `delete`). */
+function mapReplacer(kind: ContextKind, parts: string[]): ((c: EvalContext, m: Attributes) => void) | undefined {
+  const name = parts.join('.');
+  if (name === 'resource.attributes' || (name === 'attributes' && kind === 'resource')) return (c, m) => (c.resource.attributes = m);
+  if (name === 'instrumentation_scope.attributes' || (name === 'attributes' && kind === 'scope')) return (c, m) => (c.scope.attributes = m);
+  if (name !== 'attributes') return undefined;
+  switch (kind) {
+    case 'span':
+      return (c, m) => (c.span!.attributes = m);
+    case 'spanevent':
+      return (c, m) => (c.event!.attributes = m);
+    case 'log':
+      return (c, m) => (c.log!.attributes = m);
+    case 'datapoint':
+      return (c, m) => (c.point!.attributes = m);
+    default:
+      return (c, m) => (c.metric!.metadata = m);
+  }
+}
+
+/** An editor that removes the keys `drop` selects from the map a path names. */
+function removeKeys(kind: ContextKind, n: Node, editor: string, drop: (k: string) => boolean): Effect {
   if (n.t !== 'path') throw new ExprError(`${editor}: the first argument must be a map path like attributes`);
   const f = pathOf(kind, n);
+  const replace = n.keys.length === 0 ? mapReplacer(kind, n.parts) : undefined;
   return (c) => {
     const m = f.get(c);
-    return m && typeof m === 'object' && !Array.isArray(m) && !(m instanceof Uint8Array) ? (m as Attributes) : undefined;
+    if (!m || typeof m !== 'object' || Array.isArray(m) || m instanceof Uint8Array) return;
+    if (replace) {
+      const out = withoutKeys(m as Attributes, drop);
+      if (out !== m) replace(c, out);
+    } else for (const k of Object.keys(m)) if (drop(k)) delete (m as Attributes)[k];
   };
 }
 
@@ -434,34 +464,22 @@ export function compileStatement(kind: ContextKind, src: string): Effect {
     }
     case 'delete_key': {
       arity(name, args, 2);
-      const m = mapTarget(kind, args[0]!, name);
       const key = literalString(args[1]!, 'delete_key: the key');
-      eff = (c) => {
-        const x = m(c);
-        if (x) delete x[key];
-      };
+      eff = removeKeys(kind, args[0]!, name, (k) => k === key);
       break;
     }
     case 'delete_matching_keys': {
       arity(name, args, 2);
-      const m = mapTarget(kind, args[0]!, name);
       const re = regexOf(args[1]!, name);
-      eff = (c) => {
-        const x = m(c);
-        if (x) for (const k of Object.keys(x)) if (re.test(k)) delete x[k];
-      };
+      eff = removeKeys(kind, args[0]!, name, (k) => re.test(k));
       break;
     }
     case 'keep_keys': {
       arity(name, args, 2);
-      const m = mapTarget(kind, args[0]!, name);
       const list = args[1]!;
       if (list.t !== 'list') throw new ExprError('keep_keys: the second argument must be a list of strings');
       const keep = new Set(list.items.map((i) => literalString(i, 'keep_keys: each key')));
-      eff = (c) => {
-        const x = m(c);
-        if (x) for (const k of Object.keys(x)) if (!keep.has(k)) delete x[k];
-      };
+      eff = removeKeys(kind, args[0]!, name, (k) => !keep.has(k));
       break;
     }
     default:

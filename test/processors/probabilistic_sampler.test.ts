@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { factory } from '../../processors/probabilistic_sampler/index.js';
-import { bucketOf, fnv1a32, scaledRate } from '../../processors/probabilistic_sampler/hash.js';
+import { bucketOf, fnv1a32, fnv1a32String, scaledRate } from '../../processors/probabilistic_sampler/hash.js';
 import { allLogs, allSpans, hexId, log, logs, make, metricValue, parseConfig, span, traces } from './helpers.js';
 import { randomBytes } from 'node:crypto';
 
@@ -22,6 +22,11 @@ describe('hash_seed mode hash', () => {
     // Seed bytes little endian "foob" followed by "ar" hash as "foobar": 0xbf9cf968 (FNV spec vector).
     const seed = Buffer.from('foob').readUInt32LE(0);
     expect(fnv1a32(Buffer.from('ar'), seed)).toBe(0xbf9cf968);
+  });
+
+  it('hashes strings as their UTF-8 bytes', () => {
+    for (const str of ['alice', '', 'Zoë Müller', '東京', 'emoji 🎉'])
+      expect(fnv1a32String(str, 22)).toBe(fnv1a32(Buffer.from(str, 'utf8'), 22));
   });
 
   it.each(VECTORS)('seed %i trace %s', (seed, id, hash, bucket) => {
