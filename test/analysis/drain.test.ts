@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { TemplateMiner, tokenize, WILDCARD } from '../../src/analysis/drain.js';
+
+describe('TemplateMiner', () => {
+  it('masks tokens with digits and groups messages of one template', () => {
+    expect(tokenize('Took 12ms for  blk_77 ok')).toEqual(['Took', WILDCARD, 'for', WILDCARD, 'ok']);
+    const m = new TemplateMiner();
+    const a = m.add('Deleting block blk_1 file /data/1');
+    const b = m.add('Deleting block blk_2 file /data/2');
+    const c = m.add('Verification succeeded for blk_3');
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(b.cluster).toBe(a.cluster);
+    expect(c.cluster.id).not.toBe(a.cluster.id);
+    expect(TemplateMiner.text(a.cluster)).toBe('Deleting block <*> file <*>');
+    expect(a.cluster.count).toBe(2);
+  });
+
+  it('keeps messages of different lengths or low similarity apart', () => {
+    const m = new TemplateMiner();
+    const a = m.add('connection closed by remote host');
+    const b = m.add('connection closed by remote');
+    const c = m.add('connection refused: no route host');
+    expect(new Set([a.cluster.id, b.cluster.id, c.cluster.id]).size).toBe(3);
+  });
+
+  it('gives the same id to the same template on every host (hash of the first message)', () => {
+    const a = new TemplateMiner().add('disk sda is failing');
+    const b = new TemplateMiner().add('disk sda is failing');
+    expect(a.cluster.id).toBe(b.cluster.id);
+    expect(a.cluster.id).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('evicts the least recently seen template at max_templates', () => {
+    const m = new TemplateMiner({ maxTemplates: 2 });
+    const a = m.add('alpha');
+    m.add('beta gamma');
+    m.add('alpha'); // alpha is now the most recent
+    const r = m.add('delta epsilon zeta');
+    expect(r.evicted?.tokens).toEqual(['beta', 'gamma']);
+    expect(m.size).toBe(2);
+    expect(m.add('alpha').cluster).toBe(a.cluster);
+  });
+
+  it('round-trips through save/load with the same ids and matching', () => {
+    const m = new TemplateMiner();
+    const id = m.add('job 1 done in 3s').cluster.id;
+    m.add('job 2 done in 5s');
+    const n = new TemplateMiner();
+    n.load(JSON.parse(JSON.stringify(m.save())));
+    const r = n.add('job 9 done in 1s');
+    expect(r.created).toBe(false);
+    expect(r.cluster.id).toBe(id);
+    expect(r.cluster.count).toBe(3);
+  });
+
+  it('bounds fan-out: beyond max_children new first tokens share a wildcard branch', () => {
+    const m = new TemplateMiner({ maxChildren: 3, prefixTokens: 1 });
+    for (const w of ['a', 'b', 'c', 'd', 'e']) m.add(`${w} x y`);
+    // d and e went down the wildcard branch, where they are similar enough to merge.
+    expect(m.size).toBeLessThanOrEqual(4);
+  });
+
+  it('handles empty and whitespace-only messages', () => {
+    const m = new TemplateMiner();
+    const a = m.add('');
+    const b = m.add('   ');
+    expect(b.cluster).toBe(a.cluster);
+    expect(TemplateMiner.text(a.cluster)).toBe('');
+  });
+});
