@@ -191,13 +191,13 @@ function exemplar(r: PbReader): Exemplar {
         break;
       case 4: {
         expect(r, f, w, 2);
-        const b = r.bytes();
+        const b = r.id(8, 'exemplar span_id');
         if (b.length) e.spanId = b;
         break;
       }
       case 5: {
         expect(r, f, w, 2);
-        const b = r.bytes();
+        const b = r.id(16, 'exemplar trace_id');
         if (b.length) e.traceId = b;
         break;
       }
@@ -672,13 +672,13 @@ function logRecord(r: PbReader): LogRecord {
       }
       case 9: {
         expect(r, f, w, 2);
-        const b = r.bytes();
+        const b = r.id(16, 'log trace_id');
         if (b.length) l.traceId = b;
         break;
       }
       case 10: {
         expect(r, f, w, 2);
-        const b = r.bytes();
+        const b = r.id(8, 'log span_id');
         if (b.length) l.spanId = b;
         break;
       }
@@ -733,11 +733,11 @@ function spanLink(r: PbReader): SpanLink {
     switch (f) {
       case 1:
         expect(r, f, w, 2);
-        l.traceId = r.bytes();
+        l.traceId = r.id(16, 'link trace_id');
         break;
       case 2:
         expect(r, f, w, 2);
-        l.spanId = r.bytes();
+        l.spanId = r.id(8, 'link span_id');
         break;
       case 3: {
         expect(r, f, w, 2);
@@ -780,11 +780,11 @@ function span(r: PbReader): Span {
     switch (f) {
       case 1:
         expect(r, f, w, 2);
-        s.traceId = r.bytes();
+        s.traceId = r.id(16, 'trace_id');
         break;
       case 2:
         expect(r, f, w, 2);
-        s.spanId = r.bytes();
+        s.spanId = r.id(8, 'span_id');
         break;
       case 3: {
         expect(r, f, w, 2);
@@ -794,7 +794,7 @@ function span(r: PbReader): Span {
       }
       case 4: {
         expect(r, f, w, 2);
-        const b = r.bytes();
+        const b = r.id(8, 'parent_span_id');
         if (b.length) s.parentSpanId = b;
         break;
       }

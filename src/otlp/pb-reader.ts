@@ -159,6 +159,13 @@ export class PbReader {
     return out;
   }
 
+  /** A trace id (16 bytes) or span id (8 bytes); empty means unset, any other length is invalid. */
+  id(bytes: 8 | 16, field: string): Uint8Array {
+    const b = this.bytes();
+    if (b.length !== 0 && b.length !== bytes) this.fail(`${field} must be ${bytes} bytes, got ${b.length}`);
+    return b;
+  }
+
   /** Skip a field of an unknown number. */
   skip(wire: number): void {
     switch (wire) {

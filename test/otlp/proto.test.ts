@@ -99,3 +99,11 @@ function varint(n: number): number[] {
   out.push(n);
   return out;
 }
+
+describe('id lengths', () => {
+  it('refuses trace/span ids of the wrong length, as the Collector does', () => {
+    const t = tracesFixture(1, 1);
+    t.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.parentSpanId = new Uint8Array(65);
+    expect(() => decodeProto('traces', encodeProto('traces', t))).toThrow(/parent_span_id must be 8 bytes/);
+  });
+});

@@ -1,0 +1,135 @@
+// 10,000 random and mutated protobuf/JSON bodies to both receivers of a real telemd, with valid
+// numbered traffic interleaved: the agent stays up, answers 400 (never 5xx or a dropped
+// connection), and every valid item arrives.
+import { afterAll, describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { freePort } from '../helpers/ports.js';
+import { encodeJson } from '../../src/otlp/index.js';
+import { SERVICE_PATHS } from '../../receivers/otlp/grpc.js';
+import { logsBody, numberedLogs, seqsInFiles, summarize, waitFor } from './traffic.js';
+import { logsFixture, metricsFixture, tracesFixture } from './fixtures.js';
+import { encodeProto } from '../../src/otlp/index.js';
+
+const FUZZ = 10_000;
+const VALID_EVERY = 50;
+
+/** Deterministic PRNG so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const templatesProto = [encodeProto('traces', tracesFixture(1, 2)), encodeProto('logs', logsFixture(1)), encodeProto('metrics', metricsFixture(1))];
+const templatesJson = [encodeJson('traces', tracesFixture(1, 2)), encodeJson('logs', logsFixture(1)), encodeJson('metrics', metricsFixture(1))];
+
+function mutateBytes(r: () => number, src: Uint8Array): Uint8Array {
+  const b = Uint8Array.from(src);
+  const kind = Math.floor(r() * 5);
+  if (kind === 0) return Uint8Array.from({ length: Math.floor(r() * 300) }, () => Math.floor(r() * 256));
+  if (kind === 1) return b.subarray(0, Math.floor(r() * b.length));
+  const flips = 1 + Math.floor(r() * 8);
+  for (let i = 0; i < flips; i++) b[Math.floor(r() * b.length)] = kind === 2 ? 0xff : Math.floor(r() * 256);
+  if (kind === 4) return Uint8Array.from([...b.subarray(0, 40), ...b]);
+  return b;
+}
+
+function mutateJson(r: () => number, src: string): string {
+  const kind = Math.floor(r() * 5);
+  if (kind === 0) return src.slice(0, Math.floor(r() * src.length));
+  if (kind === 1) return Array.from({ length: 50 }, () => String.fromCharCode(32 + Math.floor(r() * 90))).join('');
+  if (kind === 2) return src.replace(/"[0-9a-f]{16,32}"/, '"zz"');
+  if (kind === 3) return src.replace(/"(\d+)"/, '{"x":$1}');
+  const i = Math.floor(r() * src.length);
+  return src.slice(0, i) + '[{' + src.slice(i);
+}
+
+describe('fuzz', () => {
+  let agent: Agent;
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  it('survives 10,000 hostile bodies and delivers the valid ones interleaved with them', async () => {
+    const out = tempDir();
+    const [g, h] = [await freePort(), await freePort()];
+    agent = await startAgent({
+      config: `
+receivers:
+  otlp:
+    protocols:
+      grpc: { endpoint: 127.0.0.1:${g} }
+      http: { endpoint: 127.0.0.1:${h} }
+exporters:
+  file: { path: ${out}/fuzz.jsonl, flush_interval: 20ms, fsync: false }
+service:
+  pipelines:
+    logs: { receivers: [otlp], exporters: [file] }
+    traces: { receivers: [otlp], exporters: [file] }
+    metrics: { receivers: [otlp], exporters: [file] }
+`,
+    });
+    const r = rng(20261122);
+    const client = new grpc.Client(`127.0.0.1:${g}`, grpc.credentials.createInsecure());
+    const grpcCall = (path: string, body: Uint8Array) =>
+      new Promise<number>((resolve) =>
+        client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), new grpc.Metadata(), (err) => resolve(err ? err.code : 0)),
+      );
+    const statuses = new Map<string, number>();
+    const note = (k: string) => statuses.set(k, (statuses.get(k) ?? 0) + 1);
+    let validSeq = 0;
+    const validPer = 10;
+    const paths = ['traces', 'logs', 'metrics'] as const;
+
+    const one = async (i: number): Promise<void> => {
+      if (i % VALID_EVERY === 0) {
+        const from = validSeq;
+        validSeq += validPer;
+        if ((i / VALID_EVERY) % 2 === 0) {
+          const res = await fetch(`http://127.0.0.1:${h}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: encodeJson('logs', numberedLogs(from, validPer)) });
+          await res.arrayBuffer();
+          expect(res.status).toBe(200);
+        } else expect(await grpcCall(SERVICE_PATHS.logs, logsBody(from, validPer))).toBe(0);
+        return;
+      }
+      const t = Math.floor(r() * 3);
+      const how = r();
+      if (how < 0.4) {
+        const res = await fetch(`http://127.0.0.1:${h}/v1/${paths[t]}`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: mutateBytes(r, templatesProto[t]!) });
+        await res.arrayBuffer();
+        note(`http-proto ${res.status}`);
+      } else if (how < 0.75) {
+        const res = await fetch(`http://127.0.0.1:${h}/v1/${paths[t]}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: mutateJson(r, templatesJson[t]!) });
+        await res.arrayBuffer();
+        note(`http-json ${res.status}`);
+      } else note(`grpc ${await grpcCall(SERVICE_PATHS[paths[t]!], mutateBytes(r, templatesProto[t]!))}`);
+    };
+
+    const CONC = 16;
+    let next = 0;
+    await Promise.all(Array.from({ length: CONC }, async () => {
+      while (next < FUZZ) await one(next++);
+    }));
+    client.close();
+
+    // Only 200/400 (HTTP) and OK/INVALID_ARGUMENT (gRPC): no 5xx, no INTERNAL, no dropped connections.
+    for (const k of statuses.keys()) expect(k).toMatch(/^(http-(proto|json) (200|400)|grpc (0|3))$/);
+    const refused = [...statuses].filter(([k]) => / (400|3)$/.test(k)).reduce((a, [, v]) => a + v, 0);
+    expect(refused).toBeGreaterThan(FUZZ * 0.8);
+    expect(agent.proc.exitCode).toBeNull();
+
+    await waitFor(() => new Set(seqsInFiles(out, 'fuzz').logs).size >= validSeq, 15_000, 'valid items in the output');
+    const s = summarize(seqsInFiles(out, 'fuzz').logs.filter((x) => !Number.isNaN(x)), validSeq);
+    expect(s.missing).toBe(0);
+    expect(s.unique).toBeGreaterThanOrEqual(validSeq);
+    const m = await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text();
+    expect(m).toMatch(/telemd_receiver_refused_requests_total\{[^}]*reason="malformed"[^}]*\} [1-9]/);
+    console.log('fuzz outcomes', Object.fromEntries(statuses), 'valid items', validSeq);
+  });
+});
