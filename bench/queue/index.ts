@@ -86,8 +86,9 @@ async function run(name: string, queue: Record<string, unknown>, opts: { codec?:
   await storage?.shutdown();
   await rm(dir, { recursive: true, force: true });
   const bps = acked / secs;
+  const syncs = Number(/telemd_exporter_queue_disk_syncs_total\{[^}]*\} (\d+)/.exec(registry.renderPrometheus())?.[1] ?? 0);
   console.log(
-    `${name.padEnd(44)} ${bps.toFixed(0).padStart(7)} batches/s ${(bps * ITEMS).toFixed(0).padStart(9)} items/s  (delivered ${delivered} items)`,
+    `${name.padEnd(44)} ${bps.toFixed(0).padStart(7)} batches/s ${(bps * ITEMS).toFixed(0).padStart(9)} items/s  (delivered ${delivered} items${syncs ? `, ${(acked / syncs).toFixed(1)} batches per fdatasync` : ''})`,
   );
   return bps;
 }

@@ -55,6 +55,8 @@ interface Admission<S extends Signal> {
 export interface PersistentQueueCounters {
   dropped(reason: string): Counter;
   corrupt(reason: string): Counter;
+  /** Group commits (write + fdatasync) of queue records. */
+  syncs: Counter;
 }
 
 export interface PersistentQueueOptions {
@@ -305,6 +307,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         const { bytesWritten } = await fh.write(buf, 0, buf.length, seg.size);
         if (bytesWritten !== buf.length) throw new Error(`short write (${bytesWritten} of ${buf.length} bytes)`);
         await fh.datasync();
+        this.counters.syncs.add(1);
         let off = seg.size;
         seg.size += total;
         this.diskBytes += total;
