@@ -28,6 +28,8 @@ const RELEASE_AFTER_POLLS = 2;
 const FORGET_AFTER_POLLS = 10;
 /** Polls a new file that starts like a live one waits (it may be a copytruncate copy). */
 const COPY_WAIT_POLLS = 5;
+/** How long shutdown waits for acknowledgements still in flight. */
+const SHUTDOWN_ACK_WAIT_MS = 5000;
 
 interface Dormant extends FileCheckpoint {
   seenPoll: number;
@@ -119,7 +121,9 @@ export class FileLogReceiver implements Receiver {
     this.wake?.();
     await this.loopDone;
     // Acknowledgements still on their way move checkpoints; wait for them, then save.
-    await Promise.all([...this.active.values()].flatMap((f) => f.window.map((w) => w.done)));
+    // Bounded: what is still unacknowledged after that is simply read again next time.
+    const acks = Promise.all([...this.active.values()].flatMap((f) => f.window.map((w) => w.done)));
+    await Promise.race([acks, new Promise((r) => setTimeout(r, SHUTDOWN_ACK_WAIT_MS).unref())]);
     for (const f of this.active.values()) this.settle(f);
     await this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
     for (const f of this.active.values()) await f.close();
@@ -230,6 +234,10 @@ export class FileLogReceiver implements Receiver {
   private async checkTruncated(f: TrackedFile, poll: number): Promise<boolean> {
     if (!f.fh) return false;
     const st = await fstat(f.fh.fd);
+    // Unchanged since the last look: no need to re-read its first bytes.
+    if (st.size === f.lastSize && st.mtimeMs === f.lastMtime && f.fp.length >= Math.min(this.cfg.fingerprint_size, st.size)) return false;
+    f.lastSize = st.size;
+    f.lastMtime = st.mtimeMs;
     const headLen = Math.min(this.cfg.fingerprint_size, st.size);
     const head = headLen > 0 ? await readHead(f.fh, headLen) : Buffer.alloc(0);
     const truncated = st.size < f.splitter.readPos || st.size < f.acked || !sameStart(f.fp, head) || (head.length < f.fp.length && st.size < f.fp.length);

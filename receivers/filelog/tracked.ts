@@ -23,6 +23,9 @@ export class TrackedFile {
   /** Last time bytes were read (for force_flush_period and idling). */
   lastData = Date.now();
   atEof = false;
+  /** Size and mtime at the last truncation check. */
+  lastSize = -1;
+  lastMtime = -1;
   /** A batch was refused (retryable): reading waits, then rewinds to `acked`. */
   retry = false;
   combiner!: Combiner;
