@@ -1,5 +1,6 @@
 // The real telemd process: the default pipeline, signals, reload, health and self-metrics.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, startAgent, tempDir, type Agent } from '../helpers/agent.js';
@@ -97,6 +98,30 @@ service:
 ${extra}`;
 }
 
+// As root (CI), also prove the default pipeline runs unprivileged, as `npm start` does for users.
+const nobodyCanRun =
+  process.getuid?.() === 0 &&
+  spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(join(ROOT, 'dist', 'telemd.js'))})`]).status === 0;
+
+describe.skipIf(!nobodyCanRun)('unprivileged', () => {
+  it('runs the default pipeline as an unprivileged user', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    const port = () => freePort().then((p) => `127.0.0.1:${p}`);
+    const config = readFileSync(join(ROOT, 'config', 'default.yaml'), 'utf8')
+      .replaceAll('127.0.0.1:9464', await port())
+      .replaceAll('127.0.0.1:13133', await port())
+      .replaceAll('127.0.0.1:8888', await port());
+    const agent = await startAgent({ config, dir, uid: 65534, gid: 65534 });
+    running.push(agent);
+    const out = join(dir, 'data', 'telemetry.jsonl');
+    await until(() => existsSync(out) && readFileSync(out, 'utf8').includes('"system.cpu.time"'), 25_000, 'output written by the unprivileged agent');
+    expect(statSync(out).uid).toBe(65534);
+    expect(agent.logs.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+    expect(await agent.stop()).toBe(0);
+  });
+});
+
 describe('reload', () => {
   it('keeps the running pipeline on SIGHUP with a broken config, applies a good one', async () => {
     const dir = tempDir();
@@ -142,5 +167,6 @@ describe('startup failures', () => {
     expect(code).toBe(70);
     const fatal = agent.logs.find((l) => l.level === 'fatal');
     expect(JSON.stringify(fatal)).toMatch(/extension health_check failed to start/);
+    expect(agent.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -25,6 +25,9 @@ export interface StartOptions {
   waitReady?: boolean;
   /** Directory for the config file (default: a new temp dir). */
   dir?: string;
+  /** Run as this uid/gid (tests of unprivileged operation, when the tests run as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface Agent {
@@ -72,6 +75,8 @@ export async function startAgent(opts: StartOptions): Promise<Agent> {
     cwd: opts.cwd ?? dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    uid: opts.uid,
+    gid: opts.gid,
   });
   const logs: LogLine[] = [];
   const waiters: { re: RegExp; resolve: (l: LogLine) => void }[] = [];
