@@ -26,11 +26,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** `n` lines of 107 bytes (like the issue's measurement); json=true makes them JSON objects. */
 function generate(path: string, n: number, json: boolean): void {
   const fd = openSync(path, 'w');
-  const pad = 'x'.repeat(json ? 56 : 96);
+  const pad = 'x'.repeat(96);
   let chunk = '';
   for (let i = 0; i < n; i++) {
     const seq = String(i).padStart(9, '0');
-    chunk += json ? `{"seq":${seq},"level":"info","msg":"${pad}","t":"r"}\n` : `${seq} ${pad}\n`;
+    // JSON numbers cannot have leading zeros: pad the message instead.
+    chunk += json ? `{"seq":${i},"level":"info","msg":"${pad.slice(0, 66 - String(i).length)}","t":"r"}\n` : `${seq} ${pad}\n`;
     if (chunk.length > 1 << 20) {
       writeSync(fd, chunk);
       chunk = '';
