@@ -76,7 +76,13 @@ export class AnonymizationProcessor<S extends Signal> implements Processor<Signa
     );
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const on = Object.entries(this.cfg.detectors).filter(([, d]) => d.enabled).map(([n, d]) => `${n}:${d.action}`);
+    this.log.debug(
+      { signal: this.signal, detectors: [...on, ...this.cfg.custom.map((c) => `${c.name}:${c.action}`)], allow_keys: this.cfg.allow_keys.length, block_keys: this.cfg.block_keys.length },
+      'anonymization ready',
+    );
+  }
   async shutdown(): Promise<void> {}
 
   async consume(data: SignalData[S]): Promise<void> {
