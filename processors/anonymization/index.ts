@@ -12,4 +12,8 @@ export const factory = processorFactory<Config>({
 });
 
 /** The same processor under the name used by issue 7's "redaction" wording. */
-export const redactionAlias = processorFactory<Config>({ ...factory, type: 'redaction' });
+export const redactionAlias = processorFactory<Config>({
+  ...factory,
+  type: 'redaction',
+  description: 'Alias of anonymization (same config; not the Collector redaction processor keys)',
+});
