@@ -16,7 +16,7 @@ export class FileStorageClient implements StorageClient {
 
   constructor(
     readonly root: string,
-    private readonly fsync: boolean,
+    readonly fsync: boolean,
     private readonly onClose?: () => void,
   ) {
     this.directory = join(root, 'data');

@@ -10,6 +10,11 @@ export interface StorageClient {
   delete(key: string): Promise<void>;
   /** A directory owned by this client (created on demand). */
   readonly directory: string;
+  /**
+   * false when the extension was configured `fsync: false`: users of `directory` may skip their
+   * own fsyncs too (data then survives a crash of telemd, not a power loss).
+   */
+  readonly fsync?: boolean;
   close(): Promise<void>;
 }
 

@@ -196,4 +196,16 @@ describe('persistent queue', () => {
     expect(got.sort()).toEqual(['fallback-0', 'json-0']);
     await q3.stop();
   });
+
+  it('skips fsyncs when file_storage says fsync: false, and still survives a restart', async () => {
+    const dir = await tempDir();
+    const q1 = await persistentSender(dir, down, {}, { fsync: false });
+    for (let i = 0; i < 5; i++) await q1.s.consumer.consume(logs(`f${i}`));
+    expect(q1.m('telemd_exporter_queue_disk_syncs_total')).toBe(0);
+    await q1.stop(100);
+    const got: string[] = [];
+    const q2 = await persistentSender(dir, async (d) => void got.push(...bodies(d)));
+    await until(() => got.length === 5);
+    await q2.stop();
+  });
 });

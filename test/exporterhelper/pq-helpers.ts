@@ -18,10 +18,10 @@ export async function persistentSender(
   dir: string,
   push: PushFn<'logs'>,
   queue: Record<string, unknown> = {},
-  extra: { segmentBytes?: number; hotCacheBytes?: number; retry?: Record<string, unknown>; codec?: Codec } = {},
+  extra: { segmentBytes?: number; hotCacheBytes?: number; retry?: Record<string, unknown>; codec?: Codec; fsync?: boolean } = {},
 ): Promise<PQ> {
   const ctx = new ParseContext();
-  const storage = fileStorage.create(testSettings('file_storage/q', 'extension'), fileStorage.config.parse({ directory: dir }, ctx)) as FileStorage;
+  const storage = fileStorage.create(testSettings('file_storage/q', 'extension'), fileStorage.config.parse({ directory: dir, fsync: extra.fsync ?? true }, ctx)) as FileStorage;
   await storage.start();
   const set = testSettings('otlp/backend', 'exporter');
   const s = createQueuedSender({
