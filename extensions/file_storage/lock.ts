@@ -1,5 +1,6 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 // Two agents writing one state directory would corrupt each other's queues. The lock records
 // pid + process start time, so a lock left by a kill -9 (or a reused pid) is not mistaken for a
@@ -16,7 +17,8 @@ async function startTime(pid: number): Promise<string | undefined> {
 
 export async function acquireDirLock(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, '.telemd.lock');
-  const me = `${process.pid} ${(await startTime(process.pid)) ?? '?'}\n`;
+  // The token tells two instances of one process apart (a reload may start the new one first).
+  const me = `${process.pid} ${(await startTime(process.pid)) ?? '?'} ${randomBytes(6).toString('hex')}\n`;
   for (let i = 0; i < 2; i++) {
     try {
       const fh = await open(path, 'wx', 0o640);
