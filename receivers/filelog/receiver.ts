@@ -30,6 +30,8 @@ const FORGET_AFTER_POLLS = 10;
 const COPY_WAIT_POLLS = 5;
 /** How long shutdown waits for acknowledgements still in flight. */
 const SHUTDOWN_ACK_WAIT_MS = 5000;
+/** Longest stretch one file is read before the poll loop runs again. */
+const READ_BUDGET_MS = 1000;
 
 interface Dormant extends FileCheckpoint {
   seenPoll: number;
@@ -232,7 +234,7 @@ export class FileLogReceiver implements Receiver {
   }
 
   private async checkTruncated(f: TrackedFile, poll: number): Promise<boolean> {
-    if (!f.fh) return false;
+    if (!f.fh || f.retry) return false;
     const st = await fstat(f.fh.fd);
     // Unchanged since the last look: no need to re-read its first bytes.
     if (st.size === f.lastSize && st.mtimeMs === f.lastMtime && f.fp.length >= Math.min(this.cfg.fingerprint_size, st.size)) return false;
@@ -389,7 +391,13 @@ export class FileLogReceiver implements Receiver {
       if (Date.now() < this.pausedUntil) return;
     }
     const max = this.cfg.max_batch_size;
+    const started = Date.now();
     while (!this.stopping && !f.retry && Date.now() >= this.pausedUntil) {
+      // A busy file yields now and then so that other files and discovery get their turn.
+      if (Date.now() - started > READ_BUDGET_MS) break;
+      // Truncated since the last batch (copytruncate)? Reading on at the old offset would take
+      // the new content's tail for the old content's.
+      await this.checkTruncated(f, this.pollNo);
       this.batch = [];
       this.batchRes = undefined;
       this.batchEnd = -1;

@@ -162,6 +162,32 @@ describe('filelog receiver', () => {
     expect(rec.bodies().sort()).toEqual(['first line of the old content', 'new', 'second']);
   });
 
+  it('copytruncate while reading is stalled by backpressure and the new content outgrows the old offset', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'app.log');
+    const lines = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${String(i).padStart(5, '0')}`);
+    await writeFile(f, lines('A', 400).join('\n') + '\n');
+    const rec = new Recorder();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    rec.gate = async () => {
+      calls++;
+      await gate;
+    };
+    await start({ include: [join(dir, 'app.log*')], start_at: 'beginning', max_batch_size: 10, ...fast }, rec);
+    await waitFor(() => calls >= 16, 10_000, 'reader stalled on in-flight batches');
+    const { copyFile } = await import('node:fs/promises');
+    await copyFile(f, join(dir, 'app.log.1'));
+    await truncate(f, 0);
+    await appendFile(f, lines('B', 600).join('\n') + '\n');
+    release();
+    await waitFor(() => rec.got.length >= 1000, 10_000, 'all lines');
+    await new Promise((r) => setTimeout(r, 300));
+    const got = rec.bodies().sort();
+    expect(got).toEqual([...lines('A', 400), ...lines('B', 600)]);
+  });
+
   it('handles a 10 MiB line, binary garbage, latin1 and a last line without newline', async () => {
     const dir = await tempDir();
     const f = join(dir, 'a.log');
