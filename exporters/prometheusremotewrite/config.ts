@@ -33,7 +33,8 @@ export const configSchema = s.object({
   delta_temporality: s.enum(['accumulate', 'drop'] as const).default('accumulate'),
   stale_markers: s.object({
     enabled: s.boolean().default(true).describe('send the staleness NaN once when a series stops'),
-    after: s.duration().default('5m').describe('fallback silence for series seen only once'),
+    after: s.duration().default('5m').describe('silence after which a series seen only once is stale'),
+    min_after: s.duration().default('10s').describe('never mark a series stale sooner than this'),
   }),
 });
 export type Config = Infer<typeof configSchema>;

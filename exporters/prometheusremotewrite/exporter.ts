@@ -39,7 +39,7 @@ export class RemoteWriteExporter implements Exporter {
   ) {
     this.client = new RemoteWriteClient(cfg);
     this.delta = new DeltaAccumulator(cfg.delta_temporality);
-    if (cfg.stale_markers.enabled) this.stale = new StaleTracker(Number(cfg.stale_markers.after));
+    if (cfg.stale_markers.enabled) this.stale = new StaleTracker(Number(cfg.stale_markers.after), Number(cfg.stale_markers.min_after));
     this.opts = {
       addMetricSuffixes: cfg.add_metric_suffixes,
       namespace: cfg.namespace,

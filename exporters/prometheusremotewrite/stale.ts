@@ -16,8 +16,14 @@ interface Tracked {
 export class StaleTracker {
   private series = new Map<string, Tracked>();
 
-  /** @param fallbackMs silence after which a series seen only once is stale */
-  constructor(private fallbackMs: number) {}
+  /**
+   * @param fallbackMs silence after which a series seen only once is stale
+   * @param minMs floor, so two quick deliveries (a flush on shutdown) do not fake a short interval
+   */
+  constructor(
+    private fallbackMs: number,
+    private minMs = 0,
+  ) {}
 
   get size(): number {
     return this.series.size;
@@ -41,11 +47,11 @@ export class StaleTracker {
     });
   }
 
-  /** Stale points for series silent for twice their interval; each is reported once. */
+  /** Stale points for series silent for twice their interval (at least minMs); each is reported once. */
   collect(nowMs = Date.now()): MetricsData | undefined {
     const out: MetricsData = { resourceMetrics: [] };
     for (const [key, t] of this.series) {
-      const limit = t.intervalMs > 0 ? 2 * t.intervalMs : this.fallbackMs;
+      const limit = t.intervalMs > 0 ? Math.max(2 * t.intervalMs, this.minMs) : this.fallbackMs;
       if (nowMs - t.lastSeenMs <= limit) continue;
       this.series.delete(key);
       const ts = BigInt(nowMs) * 1_000_000n;

@@ -51,7 +51,7 @@ describe.skipIf(!havePrometheus)('against a real Prometheus', () => {
     });
     rw = new RemoteWriteExporter(
       settings('prometheusremotewrite'),
-      parse(rwFactory, { endpoint: prom.writeUrl, external_labels: { path: 'rw' }, retry_on_failure: { initial_interval: '100ms' } }),
+      parse(rwFactory, { endpoint: prom.writeUrl, external_labels: { path: 'rw' }, retry_on_failure: { initial_interval: '100ms' }, stale_markers: { min_after: '0s' } }),
       undefined,
       () => clock,
     );

@@ -140,7 +140,7 @@ describe('prometheusremotewrite exporter', () => {
   });
 
   it('sends the staleness marker once when a series stops', async () => {
-    const { fake, consume, exp } = await setup({}, true);
+    const { fake, consume, exp } = await setup({ stale_markers: { min_after: '1s' } }, true);
     fakeNow = 1_000_000;
     await consume(md([cpuTime(nowNs())]));
     fakeNow += 10_000;
