@@ -10,7 +10,8 @@ import type { Counter } from '../telemetry/self.js';
 import { codecById, v8Codec, type Codec } from './codec.js';
 import type { SendingQueueConfig } from './config.js';
 import type { Lease, SendQueue } from './queue.js';
-import { encodeRecord, HEADER, parseRecord, resync } from './record.js';
+import { encodeRecord, HEADER, parseRecord } from './record.js';
+import { scanSegment } from './scan.js';
 import type { Outcome } from './send.js';
 
 interface Segment {
@@ -141,33 +142,26 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       const path = join(this.dir, name);
       const buf = await readFile(path);
       const seg: Segment = { path, firstSeq: Number(name.slice(0, 20)), lastSeq: -1, size: buf.length, records: 0, done: 0 };
-      let off = 0;
-      while (off < buf.length) {
-        const m = parseRecord(buf, off);
-        if (m && m.seq > lastSeq) {
-          lastSeq = seg.lastSeq = m.seq;
-          seg.records++;
-          if (m.seq < ack) seg.done++;
-          else {
-            const units = this.unitsOf(m.items, m.length);
-            this.entries.push({ seq: m.seq, seg, offset: off, length: m.length, items: m.items, units, state: PENDING });
-            this.unackedUnits += units;
-            items += m.items;
-          }
-          off += m.length;
-          continue;
+      const { records, damage } = scanSegment(buf, lastSeq);
+      for (const r of records) {
+        lastSeq = seg.lastSeq = r.seq;
+        seg.records++;
+        if (r.seq < ack) seg.done++;
+        else {
+          const units = this.unitsOf(r.items, r.length);
+          this.entries.push({ seq: r.seq, seg, offset: r.offset, length: r.length, items: r.items, units, state: PENDING });
+          this.unackedUnits += units;
+          items += r.items;
         }
-        const next = resync(buf, off + 1);
-        const reason = next === -1 ? 'torn_tail' : 'corrupt_record';
-        this.counters.corrupt(reason).add(1);
+      }
+      for (const d of damage) {
+        this.counters.corrupt(d.reason).add(1);
         this.logger.warn(
-          { segment: name, offset: off, skipped_bytes: (next === -1 ? buf.length : next) - off, reason },
-          next === -1
+          { segment: name, offset: d.offset, skipped_bytes: d.skippedBytes, reason: d.reason },
+          d.reason === 'torn_tail'
             ? 'persistent queue: torn or corrupt tail skipped (an interrupted write); data after it is unrecoverable'
             : 'persistent queue: corrupt record skipped',
         );
-        if (next === -1) break;
-        off = next;
       }
       this.diskBytes += seg.size;
       this.segments.push(seg);
