@@ -25,6 +25,7 @@ const MAX_CAUSES = 100;
 /** Push with per-attempt timeout and retries; counts and logs the result. */
 export class RetryingSender<S extends Signal> {
   private causes = new Set<string>();
+  private outage?: { since: number; retries: number };
 
   constructor(
     private readonly signal: S,
@@ -70,6 +71,13 @@ export class RetryingSender<S extends Signal> {
       try {
         await this.attempt(data, stop);
         this.counters.sent.add(items);
+        if (this.outage) {
+          this.logger.info(
+            { signal: this.signal, retries: this.outage.retries, outage_ms: Date.now() - this.outage.since },
+            'export recovered',
+          );
+          this.outage = undefined;
+        }
         return { kind: 'delivered' };
       } catch (e) {
         err = asConsumerError(e);
@@ -96,10 +104,13 @@ export class RetryingSender<S extends Signal> {
         };
       }
       this.counters.retries.add(1);
-      this.logger.warn(
-        { signal: this.signal, error: err.message, items, attempt, retry_in_ms: wait, retry_after_ms: err.retryAfterMs },
-        'export failed, will retry',
-      );
+      // One warning per outage (and one line when it ends), not one per attempt per batch.
+      const fields = { signal: this.signal, error: err.message, items, attempt, retry_in_ms: wait, retry_after_ms: err.retryAfterMs };
+      if (this.outage === undefined) {
+        this.outage = { since: Date.now(), retries: 0 };
+        this.logger.warn(fields, 'export failed, will retry (further retries of this outage at debug level)');
+      } else this.logger.debug(fields, 'export failed, will retry');
+      this.outage.retries++;
       await sleep(wait, stop);
     }
   }

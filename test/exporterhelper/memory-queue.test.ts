@@ -56,7 +56,7 @@ describe('queued sender (memory queue)', () => {
 
   it('retries retryable failures with backoff and honours retry-after', async () => {
     const times: number[] = [];
-    const { s, m } = await sender(async () => {
+    const { s, m, set } = await sender(async () => {
       times.push(Date.now());
       if (times.length === 1) throw new Error('connection refused');
       if (times.length === 2) throw ConsumerError.retryable('429', { retryAfterMs: 300 });
@@ -67,6 +67,8 @@ describe('queued sender (memory queue)', () => {
     expect(times[1]! - times[0]!).toBeLessThan(200);
     expect(m('telemd_exporter_retries_total')).toBe(2);
     expect(m('telemd_exporter_sent_items_total')).toBe(2);
+    expect(set.lines.filter((l) => l.level === 40 && String(l.msg).startsWith('export failed, will retry')).length).toBe(1);
+    expect(set.lines.some((l) => l.msg === 'export recovered' && l.retries === 2)).toBe(true);
     await s.shutdown();
   });
 
@@ -240,6 +242,19 @@ describe('queued sender (memory queue)', () => {
     g.open();
     await p;
     expect(n).toBe(2);
+    await s.shutdown();
+  });
+
+  it('runs num_consumers sends in parallel', async () => {
+    let now = 0;
+    let peak = 0;
+    const { s } = await sender(async () => {
+      peak = Math.max(peak, ++now);
+      await new Promise((r) => setTimeout(r, 30));
+      now--;
+    }, { num_consumers: 4 });
+    await Promise.all(Array.from({ length: 12 }, (_, i) => s.consumer.consume(logs(`p${i}`))));
+    expect(peak).toBe(4);
     await s.shutdown();
   });
 });
