@@ -116,7 +116,7 @@ describe('hostmetrics receiver', () => {
       semconv: 'latest',
       scrapers: {
         cpu: { metrics: { 'system.cpu.time': { enabled: false }, 'system.cpu.utilization': { enabled: true } }, per_cpu: true },
-        network: null,
+        network: { metrics: { 'system.network.connections': { enabled: true } } },
         disk: null,
       },
     });

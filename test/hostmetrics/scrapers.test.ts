@@ -146,7 +146,7 @@ describe('filesystem scraper', () => {
 
 describe('network scraper', () => {
   it('reads /proc/net/dev per device and direction and counts TCP states', async () => {
-    const m = await run(new NetworkScraper([undefined, undefined]));
+    const m = await run(new NetworkScraper([undefined, undefined]), env1, ['system.network.connections']);
     const io = points(m, 'system.network.io');
     const eth = io.filter((p) => p.attributes.device === 'eth0');
     const dev = readFileSync(`${root('host1')}/proc/net/dev`, 'utf8').split('\n').find((l) => l.includes('eth0:'))!;
@@ -159,6 +159,10 @@ describe('network scraper', () => {
     const listen = tcp.filter((l) => l.trim().split(/\s+/)[3] === '0A').length;
     expect(num(conns.find((p) => p.attributes.state === 'LISTEN'))).toBe(listen);
     expect(conns.reduce((a, p) => a + num(p), 0)).toBe(tcp.length);
+  });
+
+  it('leaves TCP connection states off by default (they cost a walk of the kernel TCP hash)', async () => {
+    expect(points(await run(new NetworkScraper([undefined, undefined])), 'system.network.connections')).toHaveLength(0);
   });
 
   it('include filter keeps matching interfaces only', async () => {
