@@ -9,12 +9,15 @@ export function parseResourceEnv(text: string | undefined): { attrs: Attributes;
   const attrs: Attributes = {};
   const errors: string[] = [];
   if (!text) return { attrs, errors };
+  let n = 0;
   for (const pair of text.split(',')) {
+    n++;
     if (pair.trim() === '') continue;
     const i = pair.indexOf('=');
     const k = i < 0 ? '' : pair.slice(0, i).trim();
     if (!k) {
-      errors.push(`ignoring ${JSON.stringify(pair.trim())}: expected key=value`);
+      // Values may be sensitive: name the position, not the text.
+      errors.push(`ignoring entry ${n}: expected key=value`);
       continue;
     }
     const raw = pair.slice(i + 1).trim();

@@ -1,0 +1,170 @@
+// The memory_limiter proof (TELEMD_SOAK=1, run by hand; TELEMD_SOAK_SECONDS shortens it):
+// a real agent receives 10x its normal OTLP log input while the backend of its otlphttp exporter
+// is down. RSS, read from /proc, must stay under limit_mib + 10% throughout, the limiter must
+// refuse (503) rather than grow, and once a real backend (a second telemd writing a file) comes
+// up, every record the agent acknowledged with 200 must arrive.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { freePort } from '../helpers/ports.js';
+
+const SOAK = !!process.env.TELEMD_SOAK;
+const SECONDS = Number(process.env.TELEMD_SOAK_SECONDS ?? 300);
+const LIMIT_MIB = 200;
+const NORMAL_PER_S = 1000; // a busy host's log rate
+const RATE = NORMAL_PER_S * 10;
+const PER_REQUEST = 200;
+const MAX_OUTSTANDING = 400; // the generator's own memory bound (like many clients, each waiting)
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+function body(first: number): string {
+  const logRecords = [];
+  for (let i = 0; i < PER_REQUEST; i++) {
+    const seq = first + i;
+    logRecords.push({
+      timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+      severityNumber: 9,
+      body: { stringValue: `GET /api/items/${seq} 200 served in ${seq % 97}ms user=u${seq % 5000} agent="Mozilla/5.0 (X11; Linux x86_64)"` },
+      attributes: [{ key: 'seq', value: { intValue: String(seq) } }, { key: 'log.file.path', value: { stringValue: '/var/log/app.log' } }],
+    });
+  }
+  return JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'soak' } }] }, scopeLogs: [{ scope: { name: 'soak' }, logRecords }] }] });
+}
+
+describe.skipIf(!SOAK)('memory_limiter soak', () => {
+  it(`keeps RSS under limit+10% for ${SECONDS}s with the backend down and 10x input, losing nothing acknowledged`, async () => {
+    const dir = tempDir();
+    const recvPort = await freePort();
+    const backendPort = await freePort();
+    const out = join(dir, 'backend.jsonl');
+    const agent: Agent = await startAgent({
+      env: { NODE_OPTIONS: '--expose-gc' },
+      config: `
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${recvPort}
+processors:
+  memory_limiter:
+    check_interval: 1s
+    limit_mib: ${LIMIT_MIB}
+exporters:
+  otlphttp:
+    endpoint: http://127.0.0.1:${backendPort}
+    sending_queue:
+      num_consumers: 32
+    retry_on_failure:
+      initial_interval: 1s
+      max_interval: 5s
+      max_elapsed_time: 0
+service:
+  pipelines:
+    logs:
+      receivers: [otlp]
+      processors: [memory_limiter]
+      exporters: [otlphttp]
+`,
+    });
+    const pid = agent.proc.pid!;
+    const acked = new Set<number>();
+    let refused = 0;
+    let failed = 0;
+    let skipped = 0;
+    let outstanding = 0;
+    let maxRss = 0;
+    const rssTrace: number[] = [];
+    const pending: Promise<void>[] = [];
+    let next = 0;
+
+    const send = (first: number): Promise<void> => {
+      outstanding++;
+      return fetch(`http://127.0.0.1:${recvPort}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(first) })
+        .then(async (r) => {
+          await r.arrayBuffer();
+          if (r.status === 200) for (let i = 0; i < PER_REQUEST; i++) acked.add(first + i);
+          else if (r.status === 503) refused++;
+          else failed++;
+        })
+        .catch(() => {
+          failed++;
+        })
+        .finally(() => {
+          outstanding--;
+        });
+    };
+
+    const rssTimer = setInterval(() => {
+      const r = rssMiB(pid);
+      maxRss = Math.max(maxRss, r);
+      rssTrace.push(Math.round(r));
+    }, 500);
+    const reqPerTick = (RATE / PER_REQUEST) / 10; // ticks of 100 ms
+    const end = Date.now() + SECONDS * 1000;
+    while (Date.now() < end) {
+      for (let k = 0; k < reqPerTick; k++) {
+        if (outstanding >= MAX_OUTSTANDING) {
+          skipped++;
+          continue;
+        }
+        pending.push(send(next));
+        next += PER_REQUEST;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const metricsDown = await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text();
+
+    // The backend comes up: a second telemd writing what it receives to a file.
+    const backend = await startAgent({
+      config: `
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${backendPort}
+exporters:
+  file:
+    path: ${out}
+service:
+  pipelines:
+    logs:
+      receivers: [otlp]
+      exporters: [file]
+`,
+    });
+    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 180_000))]);
+    clearInterval(rssTimer);
+    const seen = new Set<number>();
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      if (existsSync(out)) {
+        seen.clear();
+        for (const m of readFileSync(out, 'utf8').matchAll(/"key":"seq","value":\{"intValue":"?(\d+)"?\}/g)) seen.add(Number(m[1]));
+        if ([...acked].every((s) => seen.has(s))) break;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const lost = [...acked].filter((s) => !seen.has(s));
+    const summary = {
+      seconds: SECONDS, limit_mib: LIMIT_MIB, max_rss_mib: Math.round(maxRss), sent_records: next, acked_records: acked.size,
+      refused_requests_503: refused, failed_requests: failed, generator_skipped_requests: skipped, delivered_records: seen.size,
+      lost_acked_records: lost.length, still_outstanding: outstanding,
+      limiter_refused_items: Number(/telemd_processor_refused_items_total\{[^}]*\} (\d+)/.exec(metricsDown)?.[1] ?? 0),
+      forced_gc: Number(/telemd_memory_limiter_forced_gc_total\{[^}]*\} (\d+)/.exec(metricsDown)?.[1] ?? 0),
+      rss_every_30s: rssTrace.filter((_, i) => i % 60 === 0),
+    };
+    console.log('memory_limiter soak:', JSON.stringify(summary));
+    expect(agent.proc.exitCode).toBeNull(); // still running
+    expect(maxRss).toBeLessThanOrEqual(LIMIT_MIB * 1.1);
+    expect(refused).toBeGreaterThan(0);
+    expect(acked.size).toBeGreaterThan(0);
+    expect(lost).toEqual([]);
+    await backend.stop();
+    await agent.stop();
+  }, (SECONDS + 420) * 1000);
+});
