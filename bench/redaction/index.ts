@@ -129,11 +129,13 @@ function worstCases(r: Redactor): void {
 async function main(): Promise<void> {
   const corpus = loadCorpus();
   const pos = corpus.filter((e) => e.positive).length;
-  console.log(`corpus: ${corpus.length} entries (${pos} with personal data, ${corpus.length - pos} negatives), ${corpus.filter((e) => e.origin === 'hand').length} hand-written`);
+  console.log(`corpus: ${corpus.length} entries (${pos} with personal data, ${corpus.length - pos} negatives), ${corpus.filter((e) => e.origin === 'hand').length} hand-written hard cases, ${corpus.filter((e) => e.origin === 'heldout').length} held-out`);
   const all = evaluate(corpus);
   table('all entries (overlap match, same kind)', all.scores, all.total);
   const hand = evaluate(corpus.filter((e) => e.origin === 'hand'));
   table('hand-written hard cases only', hand.scores, hand.total);
+  const held = evaluate(corpus.filter((e) => e.origin === 'heldout'));
+  table('held-out cases only (written after the detectors, never tuned on)', held.scores, held.total);
   if (all.misses.length) {
     console.log('\nmisses (fn = missed personal data, fp = false alarm):');
     for (const m of all.misses.slice(0, 40)) console.log(`  ${m.type} ${m.kind.padEnd(15)} ${JSON.stringify(m.span)}  in  ${JSON.stringify(m.text.slice(0, 90))}`);
