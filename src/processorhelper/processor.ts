@@ -1,7 +1,7 @@
 // Shared shell for processors: counts items in/out/dropped per signal and skips empty batches,
 // so each processor only writes its transformation.
 import type { CreateSettings, Host, Processor } from '../component/component.js';
-import type { Consumer } from '../component/consumer.js';
+import { ConsumerError, type Consumer } from '../component/consumer.js';
 import { countItems, resourceList } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { Counter } from '../telemetry/self.js';
@@ -35,6 +35,8 @@ export interface ProcessorHooks {
 export class SimpleProcessor<S extends Signal> implements Processor<SignalData[S]> {
   readonly counters: ProcessorCounters;
 
+  private readonly set: CreateSettings;
+
   constructor(
     set: CreateSettings,
     readonly signal: S,
@@ -42,6 +44,7 @@ export class SimpleProcessor<S extends Signal> implements Processor<SignalData[S
     private readonly fn: ProcessFn<S>,
     private readonly hooks: ProcessorHooks = {},
   ) {
+    this.set = set;
     this.counters = processorCounters(set, signal);
   }
 
@@ -54,9 +57,19 @@ export class SimpleProcessor<S extends Signal> implements Processor<SignalData[S
   }
 
   async consume(data: SignalData[S]): Promise<void> {
-    const n = countItems(this.signal, data);
-    this.counters.incoming.add(n);
-    const out = this.fn(data);
+    let n = 0;
+    let out: SignalData[S] | undefined;
+    try {
+      n = countItems(this.signal, data);
+      this.counters.incoming.add(n);
+      out = this.fn(data);
+    } catch (err) {
+      // Retrying the same batch would fail the same way: refuse it for good, counted and logged.
+      this.counters.refused.add(n);
+      const msg = err instanceof Error ? err.message : String(err);
+      this.set.logger.error({ err: msg, signal: this.signal, items: n }, 'processor failed on a batch; refusing it');
+      throw ConsumerError.permanent(`${this.set.id.id}: ${msg}`, { cause: err, rejectedItems: n });
+    }
     const m = out ? countItems(this.signal, out) : 0;
     if (n > m) this.counters.dropped.add(n - m);
     // An emptied batch is an intended drop: acknowledge without bothering downstream.

@@ -122,3 +122,19 @@ describe('filter config errors', () => {
     expect(() => parseConfig(factory, { logs: { include: { match_type: 'strict', severity_number: { min: 'LOUD' } } } })).toThrow(/unknown severity/);
   });
 });
+
+describe('processor failures', () => {
+  it('a batch the processor cannot handle is refused permanently and counted, and the next one passes', async () => {
+    const { p, sink, set } = await make(factory, { logs: { log_record: ['IsMatch(body, "x")'] } }, 'logs');
+    const broken = log('a');
+    // A record whose body cannot be read, as a buggy receiver might produce.
+    Object.defineProperty(broken, 'body', { get: () => { throw new Error('boom'); } });
+    await expect(p.consume(logs([log('ok'), broken]))).rejects.toMatchObject({ kind: 'permanent', message: expect.stringMatching(/filter: boom/) });
+    const bad = logs([log('a')]);
+    (bad.resourceLogs[0]!.scopeLogs[0] as { logRecords: unknown }).logRecords = undefined;
+    await expect(p.consume(bad)).rejects.toMatchObject({ kind: 'permanent' });
+    await p.consume(logs([log('b')]));
+    expect(allLogs(sink.batches).map((l) => l.body)).toEqual(['b']);
+    expect(metricValue(set, 'telemd_processor_refused_items_total', { signal: 'logs' })).toBe(2);
+  });
+});
