@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConsumerError } from '../component/consumer.js';
@@ -100,8 +100,10 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private writing?: Promise<void>;
   private acking?: Promise<void>;
   private ackDirty = false;
+  private ackFailing = false;
   private persistedAck = 0;
   private closed = false;
+  private writeFailure?: { msg: string; loggedAt: number };
 
   constructor(
     private readonly signal: S,
@@ -275,6 +277,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   private async openSegment(seq: number): Promise<void> {
     const path = join(this.dir, segName(seq));
+    await mkdir(this.dir, { recursive: true }); // someone may have removed the state directory
     const fh = await open(path, 'w', 0o640);
     if (this.client.fsync !== false) await fsyncDir(this.dir);
     const seg: Segment = { path, firstSeq: seq, lastSeq: -1, size: 0, records: 0, done: 0 };
@@ -304,6 +307,10 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
           await fh.datasync();
           this.counters.syncs.add(1);
         }
+        if (this.writeFailure) {
+          this.logger.info({ directory: this.dir }, 'persistent queue writes work again');
+          this.writeFailure = undefined;
+        }
         let off = seg.size;
         seg.size += total;
         this.diskBytes += total;
@@ -328,7 +335,13 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
           this.reservedBytes -= a.record.length;
           a.reject(ConsumerError.retryable(`persistent queue write failed: ${(err as Error).message}`, { cause: err }));
         }
-        this.logger.error({ error: (err as Error).message, batches: group.length }, 'persistent queue write failed; batches refused (retryable)');
+        const msg = (err as Error).message;
+        const now = Date.now();
+        // A full disk fails every write: say it once a minute, not once per batch.
+        if (!this.writeFailure || now - this.writeFailure.loggedAt > 60_000) {
+          this.logger.error({ error: msg, batches: group.length, directory: this.dir }, 'persistent queue write failed; batches refused (retryable)');
+          this.writeFailure = { msg, loggedAt: now };
+        }
         if (this.cur) {
           const real = await stat(this.cur.seg.path).then((s) => s.size, () => this.cur!.seg.size);
           this.diskBytes += real - this.cur.seg.size;
@@ -451,28 +464,34 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     this.acking = (async () => {
       do {
         this.ackDirty = false;
-        const ack = this.ackValue();
-        if (ack !== this.persistedAck) {
-          try {
-            await this.client.set(ACK_KEY, String(ack));
-            this.persistedAck = ack;
-          } catch (err) {
-            this.logger.error({ error: (err as Error).message }, 'persistent queue: cannot store the ack pointer (data may be sent twice after a restart)');
-            // Delivered segments stay until it is stored: try again soon, or a full disk stays full.
-            if (!this.closed) setTimeout(() => this.scheduleAck(), 1000).unref();
-            break;
-          }
-        }
+        // Settled segments go first: on a full disk that is what makes room for the ack write.
         await this.cleanup();
+        const ack = this.ackValue();
+        if (ack === this.persistedAck) continue;
+        try {
+          await this.client.set(ACK_KEY, String(ack));
+          this.persistedAck = ack;
+          if (this.ackFailing) this.logger.info('persistent queue: ack pointer stored again');
+          this.ackFailing = false;
+        } catch (err) {
+          if (!this.ackFailing)
+            this.logger.error({ error: (err as Error).message }, 'persistent queue: cannot store the ack pointer (data may be sent twice after a restart); retrying every second');
+          this.ackFailing = true;
+          if (!this.closed) setTimeout(() => this.scheduleAck(), 1000).unref();
+          break;
+        }
       } while (this.ackDirty);
     })().finally(() => (this.acking = undefined));
   }
 
-  /** Delete segments whose records are all settled and covered by the stored ack pointer. */
+  /**
+   * Delete segments whose records are all settled. This needs no stored ack pointer: a restart
+   * only resends records still on disk at or after the stored pointer, and these are gone.
+   */
   private async cleanup(): Promise<void> {
     const gone = new Set<Segment>();
     for (const seg of [...this.segments]) {
-      const settled = seg.done === seg.records && seg.lastSeq < this.persistedAck;
+      const settled = seg.done === seg.records;
       const isCur = this.cur?.seg === seg;
       if (!settled || (isCur && (this.writing || seg.records === 0))) continue;
       if (isCur) await this.closeCurrent();
