@@ -32,6 +32,8 @@ const COPY_WAIT_POLLS = 5;
 const SHUTDOWN_ACK_WAIT_MS = 5000;
 /** Longest stretch one file is read before the poll loop runs again. */
 const READ_BUDGET_MS = 1000;
+/** Longest poll interval while nothing happens and inotify watches every pattern folder. */
+const IDLE_POLL_MS = 1000;
 
 interface Dormant extends FileCheckpoint {
   seenPoll: number;
@@ -54,7 +56,12 @@ export class FileLogReceiver implements Receiver {
   private stopping = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private wakeAlways: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
+  private sleepMs = 0;
+  /** Something happened since the last poll (data read, files changed, inotify event). */
+  private activity = true;
+  private watchDirs = 0;
   private watchers: FSWatcher[] = [];
   private pausedUntil = 0;
   private backoffMs: number;
@@ -120,7 +127,8 @@ export class FileLogReceiver implements Receiver {
   async shutdown(): Promise<void> {
     this.stopping = true;
     for (const w of this.watchers) w.close();
-    this.wake?.();
+    clearTimeout(this.sleepTimer);
+    this.wakeAlways?.();
     await this.loopDone;
     // Acknowledgements still on their way move checkpoints; wait for them, then save.
     // Bounded: what is still unacknowledged after that is simply read again next time.
@@ -142,9 +150,14 @@ export class FileLogReceiver implements Receiver {
         this.set.logger.error({ err: String(err) }, 'filelog: poll failed');
       }
       if (this.stopping) break;
+      // Idle and inotify covers every pattern folder: poll less often, woken by any change.
+      const idle = !this.activity && this.watchers.length === this.watchDirs && this.watchDirs > 0;
+      this.sleepMs = idle ? Math.min(this.sleepMs * 2, Math.max(IDLE_POLL_MS, this.cfg.poll_interval)) : this.cfg.poll_interval;
+      this.activity = false;
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        this.sleepTimer = setTimeout(resolve, this.cfg.poll_interval);
+        this.wake = this.sleepMs > this.cfg.poll_interval ? resolve : undefined;
+        this.wakeAlways = resolve;
+        this.sleepTimer = setTimeout(resolve, this.sleepMs);
       });
       clearTimeout(this.sleepTimer);
       this.wake = undefined;
@@ -158,9 +171,13 @@ export class FileLogReceiver implements Receiver {
       const i = p.search(/[*?[{]/);
       dirs.add(i < 0 ? dirname(p) : dirname(p.slice(0, i) + 'x'));
     }
+    this.watchDirs = dirs.size;
     for (const d of dirs) {
       try {
-        const w = watch(d, { persistent: false }, () => this.wake?.());
+        const w = watch(d, { persistent: false }, () => {
+          this.activity = true;
+          this.wake?.();
+        });
         w.on('error', () => w.close());
         this.watchers.push(w);
       } catch {
@@ -230,6 +247,7 @@ export class FileLogReceiver implements Receiver {
     }
 
     if (this.releaseFiles(poll)) changed = true;
+    if (changed) this.activity = true;
     if (changed) await this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
   }
 
@@ -390,14 +408,18 @@ export class FileLogReceiver implements Receiver {
       this.rewindAfterRefusal(f);
       if (Date.now() < this.pausedUntil) return;
     }
+    // At the end already and the size did not change (checked this poll): nothing to read.
+    if (f.atEof && f.lastSize === f.splitter.readPos && f.splitter.pendingBytes === 0 && !f.combiner.pending) return;
     const max = this.cfg.max_batch_size;
     const started = Date.now();
+    let first = true;
     while (!this.stopping && !f.retry && Date.now() >= this.pausedUntil) {
       // A busy file yields now and then so that other files and discovery get their turn.
       if (Date.now() - started > READ_BUDGET_MS) break;
       // Truncated since the last batch (copytruncate)? Reading on at the old offset would take
       // the new content's tail for the old content's.
-      await this.checkTruncated(f, this.pollNo);
+      if (!first) await this.checkTruncated(f, this.pollNo);
+      first = false;
       this.batch = [];
       this.batchRes = undefined;
       this.batchEnd = -1;
@@ -414,6 +436,7 @@ export class FileLogReceiver implements Receiver {
         }
         f.splitter.commit(bytesRead);
         f.lastData = Date.now();
+        this.activity = true;
       }
       f.atEof = eof;
       if (eof && Date.now() - f.lastData >= this.cfg.force_flush_period) {
