@@ -12,6 +12,10 @@ export interface BuildResult {
   samples: number;
 }
 
+// Names repeat across series: remember the ones already checked.
+const goodNames = new Set<string>();
+const goodMetricNames = new Set<string>();
+
 function validLabels(s: RwSeries): string | undefined {
   let prev = '';
   let hasName = false;
@@ -21,8 +25,14 @@ function validLabels(s: RwSeries): string | undefined {
     prev = l.name;
     if (l.name === '__name__') {
       hasName = true;
-      if (!METRIC_NAME_RE.test(l.value)) return `invalid metric name ${JSON.stringify(l.value)}`;
-    } else if (!LABEL_NAME_RE.test(l.name) || l.name.startsWith('__')) return `invalid label name ${JSON.stringify(l.name)}`;
+      if (!goodMetricNames.has(l.value)) {
+        if (!METRIC_NAME_RE.test(l.value)) return `invalid metric name ${JSON.stringify(l.value)}`;
+        if (goodMetricNames.size < 100_000) goodMetricNames.add(l.value);
+      }
+    } else if (!goodNames.has(l.name)) {
+      if (!LABEL_NAME_RE.test(l.name) || l.name.startsWith('__')) return `invalid label name ${JSON.stringify(l.name)}`;
+      if (goodNames.size < 100_000) goodNames.add(l.name);
+    }
     if (l.value === '') return `empty value for label ${l.name}`;
   }
   return hasName ? undefined : 'no __name__';

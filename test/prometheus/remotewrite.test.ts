@@ -62,3 +62,21 @@ describe('remote-write protobuf', () => {
     expect(r.samples).toBe(1);
   });
 });
+
+describe('remote-write encoder vs protobufjs (independent peer)', () => {
+  it('decodes identically and encodes byte for byte the same as protobufjs', async () => {
+    const { prompb } = await import('./helpers/prompb.js');
+    const fams = translateMetrics(md([cpuTime(T0, 1.25, 7)], { 'service.name': 'ä-svc', 'host.name': 'h' })).families;
+    const req = buildWriteRequests(fams, { metadata: true, maxBytes: 1e6 }).requests[0]!;
+    const mine = encodeWriteRequest(req);
+    const peer = prompb.decode(mine).toJSON() as { timeseries: { labels: { name: string; value: string }[]; samples: { value: number; timestamp: string }[] }[]; metadata: { metric_family_name: string; type: string }[] };
+    expect(peer.timeseries.map((t) => t.labels)).toEqual(req.timeseries.map((t) => t.labels));
+    expect(peer.timeseries.map((t) => t.samples.map((x) => [x.value, Number(x.timestamp)]))).toEqual(req.timeseries.map((t) => t.samples.map((x) => [x.value, x.timestampMs])));
+    expect(peer.metadata.map((m) => [m.metric_family_name, m.type])).toContainEqual(['system_cpu_time_seconds_total', 'COUNTER']);
+    const obj = {
+      timeseries: req.timeseries.map((t) => ({ labels: t.labels, samples: t.samples.map((x) => ({ value: x.value, timestamp: x.timestampMs })) })),
+      metadata: req.metadata.map((m) => ({ type: { counter: 1, gauge: 2 }[m.type as 'counter' | 'gauge'] ?? 0, metric_family_name: m.familyName, help: m.help, unit: m.unit })),
+    };
+    expect(Buffer.from(prompb.encode(prompb.fromObject(obj)).finish()).equals(mine)).toBe(true);
+  });
+});
