@@ -79,9 +79,11 @@ export class LineSplitter {
   }
 
   private decode(s: number, e: number): string {
-    if (!this.be) return this.buf.toString(this.enc, s, e);
-    const c = Buffer.from(this.buf.subarray(s, e));
-    return c.swap16().toString('utf16le');
+    let t: string;
+    if (!this.be) t = this.buf.toString(this.enc, s, e);
+    else t = Buffer.from(this.buf.subarray(s, e)).swap16().toString('utf16le');
+    // A byte order mark opens the file; it is not part of the first line.
+    return this.base + s === 0 && t.charCodeAt(0) === 0xfeff && this.enc !== 'latin1' ? t.slice(1) : t;
   }
 
   private findNewline(from: number): number {

@@ -255,6 +255,36 @@ describe('filelog receiver', () => {
     expect(String(b!.attributes['log.parse_error'])).toMatch(/json_parser/);
   });
 
+  it('honours exclude, skips .gz unless included explicitly, reads UTF-16 and joins by line_end_pattern', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'keep.log'), 'kept\n');
+    await writeFile(join(dir, 'skip.log'), 'excluded\n');
+    await writeFile(join(dir, 'old.log.gz'), 'compressed\n');
+    const rec = new Recorder();
+    await start({ include: [join(dir, '*.log*')], exclude: ['**/skip.log'], start_at: 'beginning', ...fast }, rec);
+    await waitFor(() => rec.got.length >= 1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rec.bodies()).toEqual(['kept']);
+
+    const rec2 = new Recorder();
+    await start({ include: [join(dir, '*.gz')], start_at: 'beginning', ...fast }, rec2);
+    await waitFor(() => rec2.got.length === 1);
+
+    const u = join(dir, 'u16.txt');
+    await writeFile(u, Buffer.from('\ufeffzwei\r\ndrei\n', 'utf16le'));
+    const rec3 = new Recorder();
+    await start({ include: [u], start_at: 'beginning', encoding: 'utf-16le', ...fast }, rec3);
+    await waitFor(() => rec3.got.length === 2);
+    expect(rec3.bodies()).toEqual(['zwei', 'drei']);
+
+    const m = join(dir, 'm.txt');
+    await writeFile(m, 'BEGIN a\nb\nEND;\nc END;\n');
+    const rec4 = new Recorder();
+    await start({ include: [m], start_at: 'beginning', multiline: { line_end_pattern: 'END;$' }, ...fast }, rec4);
+    await waitFor(() => rec4.got.length === 2);
+    expect(rec4.bodies()).toEqual(['BEGIN a\nb\nEND;', 'c END;']);
+  });
+
   it('rejects bad config with clear messages', async () => {
     await expect(startReceiver({ include: ['/x'], operators: [{ type: 'json_parsr' }] }, new Recorder())).rejects.toThrow(
       /did you mean "json_parser"/,
