@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConsumerError } from '../component/consumer.js';
@@ -142,7 +142,17 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     let items = 0;
     for (const name of names) {
       const path = join(this.dir, name);
-      const buf = await readFile(path);
+      let buf: Buffer;
+      try {
+        buf = await readFile(path);
+      } catch (err) {
+        // An unreadable file must not stop the agent (systemd would restart it into the same
+        // wall): move it aside for a human and go on.
+        this.counters.corrupt('unreadable').add(1);
+        await rename(path, `${path}.unreadable`).catch(() => {});
+        this.logger.error({ segment: name, error: (err as Error).message }, `persistent queue: segment unreadable, moved aside to ${name}.unreadable`);
+        continue;
+      }
       const seg: Segment = { path, firstSeq: Number(name.slice(0, 20)), lastSeq: -1, size: buf.length, records: 0, done: 0 };
       const { records, damage } = scanSegment(buf, lastSeq);
       for (const r of records) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConsumerError } from '../../src/component/consumer.js';
 import { jsonCodec, type Codec } from '../../src/exporterhelper/index.js';
@@ -206,6 +206,21 @@ describe('persistent queue', () => {
     const got: string[] = [];
     const q2 = await persistentSender(dir, async (d) => void got.push(...bodies(d)));
     await until(() => got.length === 5);
+    await q2.stop();
+  });
+
+  it('moves an unreadable segment aside and starts anyway', async () => {
+    const dir = await tempDir();
+    const q1 = await persistentSender(dir, down);
+    await q1.s.consumer.consume(logs('u'));
+    await q1.stop(100);
+    // A directory where a segment file should be: reading it fails with EISDIR.
+    await mkdir(join(queueDir(dir), '00000000000000000500.seg'));
+    const got: string[] = [];
+    const q2 = await persistentSender(dir, async (d) => void got.push(...bodies(d)));
+    await until(() => got.length === 1);
+    expect(q2.m('telemd_exporter_queue_corrupt_records_total', { reason: 'unreadable' })).toBe(1);
+    expect((await readdir(queueDir(dir))).includes('00000000000000000500.seg.unreadable')).toBe(true);
     await q2.stop();
   });
 });
