@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { factory as rwFactory } from '../../exporters/prometheusremotewrite/index.js';
 import { RemoteWriteExporter } from '../../exporters/prometheusremotewrite/exporter.js';
 import { factory as promFactory } from '../../exporters/prometheus/index.js';
+import { factory as recFactory } from '../../receivers/prometheus/index.js';
+import { createServer } from 'node:http';
 import { ParseContext } from '../../src/config/schema.js';
 import type { Exporter } from '../../src/component/component.js';
 import type { Metric } from '../../src/pdata/types.js';
@@ -123,5 +125,34 @@ describe.skipIf(!havePrometheus)('against a real Prometheus', () => {
     await rw.flushStale();
     expect(await prom.query('system_cpu_time_seconds_total{path="rw",cpu="cpu9",state="user"}')).toHaveLength(0);
     expect(await prom.query('system_cpu_time_seconds_total{path="rw",cpu="cpu9",state="idle"}')).toHaveLength(1);
+  });
+
+  it('a series that vanishes from a scraped target is marked stale in Prometheus via the receiver', async () => {
+    let body = 'vanishing_gauge{k="a"} 1\nvanishing_gauge{k="b"} 2\n';
+    const port = await freePort();
+    const srv = createServer((_q, res) => res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(body));
+    await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
+    // The exporter's own staleness tracking is off: the marker must come from the receiver.
+    const rw2 = rwFactory.create(settings('prometheusremotewrite/b'), parse(rwFactory, { endpoint: prom.writeUrl, stale_markers: { enabled: false } }), ['metrics']);
+    await rw2.start(host);
+    const rec = recFactory.create(
+      settings('prometheus'),
+      parse(recFactory, { config: { scrape_configs: [{ job_name: 'van', scrape_interval: '500ms', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] } }),
+      { metrics: rw2.consumers.metrics },
+    );
+    await rec.start(host);
+    try {
+      const q = (k: string) => prom.query(`vanishing_gauge{job="van",k="${k}"}`);
+      await until(async () => ((await q('b')).length ? true : undefined));
+      body = 'vanishing_gauge{k="a"} 1\n';
+      await until(async () => ((await q('b')).length === 0 ? true : undefined), 10_000);
+      expect(await q('a')).toHaveLength(1);
+      expect((await prom.query('up{job="van"}'))[0]!.value[1]).toBe('1');
+    } finally {
+      await rec.shutdown();
+      await rw2.shutdown();
+      srv.close();
+      srv.closeAllConnections();
+    }
   });
 });
