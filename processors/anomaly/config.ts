@@ -7,6 +7,7 @@ export const configSchema = s.object({
   exclude: s.array(s.string()).default([]).describe('metric name globs never scored'),
   max_series: s.int({ min: 1 }).default(2000).describe('series kept; the least recently seen is evicted beyond this'),
   warmup: s.int({ min: 0 }).default(30).describe('points per series before it is tagged'),
+  suppress_points: s.int({ min: 0 }).default(150).describe('points after an onset during which the series scores are halved (one alert per incident)'),
   emit_logs: s.boolean().default(false).describe('publish a log record per anomaly onset to logs pipelines that contain this processor'),
 });
 

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { CreateSettings, Host, Processor } from '../../src/component/component.js';
 import type { Consumer } from '../../src/component/consumer.js';
-import { AnomalyDetector, DEFAULT_DETECTOR } from '../../src/analysis/detector.js';
+import { AnomalyDetector, DEFAULT_DETECTOR, type DetectorOptions } from '../../src/analysis/detector.js';
 import { bus } from '../../src/analysis/bus.js';
 import { attrsKey, LruMap } from '../../src/analysis/series.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
@@ -40,6 +40,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
   private onsets: Counter;
   private eventsFailed: Counter;
   private warnedNoLogs = false;
+  private detectorOptions: DetectorOptions;
 
   constructor(
     private set: CreateSettings,
@@ -47,6 +48,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
     private next: Consumer<MetricsData>,
   ) {
     this.series = new LruMap(cfg.max_series);
+    this.detectorOptions = { ...DEFAULT_DETECTOR, warmup: cfg.warmup, suppress: cfg.suppress_points, onset: cfg.threshold };
     const inc = cfg.include.length ? picomatch(cfg.include) : () => true;
     const exc = cfg.exclude.length ? picomatch(cfg.exclude) : () => false;
     this.match = (n) => inc(n) && !exc(n);
@@ -88,7 +90,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
             const key = `${m.name}\u0000${rkey}\u0000${attrsKey(p.attributes)}`;
             let st = this.series.get(key);
             if (!st) {
-              st = { det: new AnomalyDetector({ ...DEFAULT_DETECTOR, warmup: this.cfg.warmup }), anomalous: false };
+              st = { det: new AnomalyDetector(this.detectorOptions), anomalous: false };
               this.evicted.add(this.series.set(key, st));
             }
             const t = Number((p.timeUnixNano || now) / 1_000_000n) / 1000;

@@ -35,6 +35,8 @@ const SCALES = [8];
 const RING = Math.max(...SCALES);
 const ERR_CAP = 10; // per-predictor normalised error cap
 const RAW_CAP = 20; // raw surprise cap (novelty can exceed ERR_CAP)
+const BREAKTHROUGH = 0.9999;
+const BURN_IN = 10; // points before the surprise statistics are trusted
 const LONG_ALPHA = 1 / 1500; // long-term window of the raw surprise distribution
 
 /** Per-slot EW mean and EW absolute deviation: seasonality without storing history. */
@@ -164,7 +166,7 @@ export class AnomalyDetector {
     add(weekE, this.weekMae);
     let err = wSum > 0 ? eSum / wSum : 0;
     // Novelty: beyond the seen range by a margin relative to that range.
-    if (this.n > 1 && range > 0) {
+    if (this.n >= BURN_IN && range > 0) {
       const beyond = Math.max(x - this.max, this.min - x, 0) / range;
       if (beyond > 0) err = Math.max(err, 3 + 20 * beyond);
     }
@@ -195,10 +197,15 @@ export class AnomalyDetector {
     this.ring[slot] = raw;
     const sd = Math.max(Math.sqrt(this.rawVar), 0.03);
     const rawMean = this.rawMean;
-    const a = Math.max(LONG_ALPHA, 1 / (this.n + 1));
-    const d = raw - this.rawMean;
-    this.rawMean += a * d;
-    this.rawVar = (1 - a) * (this.rawVar + a * d * d);
+    // The first points' errors reflect untrained models (tiny scales, tiny range), not the
+    // series: keep them out of the long-term distribution.
+    if (this.n >= BURN_IN) {
+      const k = this.n - BURN_IN;
+      const a = Math.max(LONG_ALPHA, 1 / (k + 1));
+      const d = raw - this.rawMean;
+      this.rawMean += a * d;
+      this.rawVar = (1 - a) * (this.rawVar + a * d * d);
+    }
     this.n++;
     let tail = 1;
     for (let k = 0; k < SCALES.length; k++) {
@@ -209,10 +216,11 @@ export class AnomalyDetector {
       const mean = this.sums[k]! / Math.min(this.n, w);
       tail = Math.min(tail, normTail((mean - rawMean) / sd));
     }
-    if (this.n <= this.opts.warmup) return 0;
+    if (this.n <= Math.max(this.opts.warmup, BURN_IN + 2)) return 0;
     const score = 1 - Math.min(1, tail * SCALES.length);
 
-    if (this.quiet > 0) {
+    // A far stronger anomaly breaks through the damping (a second incident is not hidden).
+    if (this.quiet > 0 && score < BREAKTHROUGH) {
       this.quiet--;
       return score * 0.5;
     }
