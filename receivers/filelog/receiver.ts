@@ -129,6 +129,8 @@ export class FileLogReceiver implements Receiver {
     for (const w of this.watchers) w.close();
     clearTimeout(this.sleepTimer);
     this.wakeAlways?.();
+    // A reader waiting for a delivery slot gives up; its lines are read again next time.
+    for (const w of this.slotWaiters.splice(0)) w();
     await this.loopDone;
     // Acknowledgements still on their way move checkpoints; wait for them, then save.
     // Bounded: what is still unacknowledged after that is simply read again next time.
@@ -470,6 +472,7 @@ export class FileLogReceiver implements Receiver {
 
   private async deliver(f: TrackedFile, records: LogRecord[], res: (Attributes | undefined)[] | undefined, end: number): Promise<void> {
     await this.acquireSlot();
+    if (this.stopping) return;
     const n = records.length;
     const entry: InFlight = { end, items: n, state: 'pending', done: Promise.resolve() };
     f.window.push(entry);

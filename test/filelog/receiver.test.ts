@@ -285,6 +285,27 @@ describe('filelog receiver', () => {
     expect(rec4.bodies()).toEqual(['BEGIN a\nb\nEND;', 'c END;']);
   });
 
+  it('shuts down even when the pipeline never acknowledges; the unacknowledged lines come again', async () => {
+    const dir = await tempDir();
+    const store = new DirStorage(join(dir, 'storage'));
+    const f = join(dir, 'a.log');
+    await writeFile(f, Array.from({ length: 400 }, (_, i) => `s${i}`).join('\n') + '\n');
+    const stuck = new Recorder();
+    let calls = 0;
+    stuck.gate = () => {
+      calls++;
+      return new Promise<void>(() => {});
+    };
+    const r = await startReceiver({ include: [f], start_at: 'beginning', storage: 'file_storage', max_batch_size: 10, ...fast }, stuck, store);
+    await waitFor(() => calls >= 16);
+    const t0 = Date.now();
+    await r.shutdown();
+    expect(Date.now() - t0).toBeLessThan(8000);
+    const rec = new Recorder();
+    await start({ include: [f], start_at: 'end', storage: 'file_storage', ...fast }, rec, new DirStorage(join(dir, 'storage')));
+    await waitFor(() => rec.got.length === 400);
+  });
+
   it('rejects bad config with clear messages', async () => {
     await expect(startReceiver({ include: ['/x'], operators: [{ type: 'json_parsr' }] }, new Recorder())).rejects.toThrow(
       /did you mean "json_parser"/,
