@@ -1,283 +1,240 @@
 // OTLP/JSON encoding (protobuf JSON mapping with the OTLP rules): lowerCamelCase keys, hex
-// trace/span ids, 64-bit integers as decimal strings, enums as integers.
+// trace/span ids, 64-bit integers as decimal strings, enums as integers. Written straight into
+// a string (no intermediate objects): the file exporter writes every batch through it.
 import type {
   AnyValue, Attributes, Exemplar, ExpHistogramBuckets, InstrumentationScope, LogRecord, LogsData, Metric,
   MetricsData, Resource, Signal, SignalData, Span, TracesData,
 } from '../pdata/types.js';
 import { toHex } from './hex.js';
 
-type J = Record<string, unknown>;
+// Quotes, backslashes, control characters and surrogates need JSON.stringify's escaping.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function q(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
 
 /** proto3 JSON doubles: non-finite values are strings. */
-function dbl(n: number): number | string {
-  if (Number.isFinite(n)) return n;
-  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+function dbl(n: number): string {
+  if (Number.isFinite(n)) return String(n);
+  return Number.isNaN(n) ? '"NaN"' : n > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
 function u64(n: number): string {
-  return Number.isInteger(n) && n >= 0 ? String(n) : String(Math.max(0, Math.trunc(n) || 0));
+  return Number.isInteger(n) && n >= 0 ? `"${n}"` : `"${Math.max(0, Math.trunc(n) || 0)}"`;
 }
 
-export function anyValueJson(v: AnyValue): J {
+function anyValue(v: AnyValue): string {
   switch (typeof v) {
     case 'string':
-      return { stringValue: v };
+      return `{"stringValue":${q(v)}}`;
     case 'boolean':
-      return { boolValue: v };
+      return v ? '{"boolValue":true}' : '{"boolValue":false}';
     case 'number':
-      return { doubleValue: dbl(v) };
+      return `{"doubleValue":${dbl(v)}}`;
     case 'bigint':
-      return { intValue: v.toString() };
+      return `{"intValue":"${v}"}`;
   }
-  if (v === null || v === undefined) return {};
-  if (v instanceof Uint8Array) return { bytesValue: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
-  if (Array.isArray(v)) return { arrayValue: { values: v.map(anyValueJson) } };
-  return { kvlistValue: { values: attrsJson(v) } };
+  if (v === null || v === undefined) return '{}';
+  if (v instanceof Uint8Array) return `{"bytesValue":"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"}`;
+  if (Array.isArray(v)) {
+    let s = '{"arrayValue":{"values":[';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + anyValue(v[i]!);
+    return s + ']}}';
+  }
+  return `{"kvlistValue":{"values":${attrs(v)}}}`;
 }
 
-export function attrsJson(a: Attributes | undefined): J[] {
-  const out: J[] = [];
-  if (!a) return out;
-  for (const k of Object.keys(a)) out.push({ key: k, value: anyValueJson(a[k]!) });
-  return out;
+function attrs(a: Attributes | undefined): string {
+  if (!a) return '[]';
+  let s = '[';
+  let first = true;
+  for (const k in a) {
+    s += `${first ? '' : ','}{"key":${q(k)},"value":${anyValue(a[k]!)}}`;
+    first = false;
+  }
+  return s + ']';
 }
 
-function put(o: J, k: string, v: unknown): void {
-  if (v !== undefined && v !== '' && v !== 0) o[k] = v;
+function hasKeys(a: Attributes | undefined): a is Attributes {
+  if (!a) return false;
+  for (const _ in a) return true;
+  return false;
 }
 
-function resourceJson(r: Resource): J {
-  const o: J = { attributes: attrsJson(r.attributes) };
-  put(o, 'droppedAttributesCount', r.droppedAttributesCount);
-  return o;
+/** `,"key":value` for a set, non-zero, non-empty field. */
+function opt(k: string, v: number | string | undefined): string {
+  if (v === undefined || v === '' || v === 0) return '';
+  return typeof v === 'string' ? `,"${k}":${q(v)}` : `,"${k}":${v}`;
 }
 
-function scopeJson(s: InstrumentationScope): J {
-  const o: J = { name: s.name };
-  put(o, 'version', s.version);
-  if (s.attributes && Object.keys(s.attributes).length) o.attributes = attrsJson(s.attributes);
-  put(o, 'droppedAttributesCount', s.droppedAttributesCount);
-  return o;
+function id(k: string, b: Uint8Array | undefined): string {
+  return b && b.length ? `,"${k}":"${toHex(b)}"` : '';
 }
 
-function id(o: J, k: string, b: Uint8Array | undefined): void {
-  if (b && b.length) o[k] = toHex(b);
+function resource(r: Resource): string {
+  return `"resource":{"attributes":${attrs(r.attributes)}${opt('droppedAttributesCount', r.droppedAttributesCount)}}`;
 }
 
-function exemplarsJson(es: Exemplar[] | undefined): J[] | undefined {
-  if (!es || es.length === 0) return undefined;
-  return es.map((e) => {
-    const o: J = {};
-    if (e.filteredAttributes && Object.keys(e.filteredAttributes).length) o.filteredAttributes = attrsJson(e.filteredAttributes);
-    o.timeUnixNano = e.timeUnixNano.toString();
-    if (typeof e.value === 'bigint') o.asInt = e.value.toString();
-    else o.asDouble = dbl(e.value);
-    id(o, 'spanId', e.spanId);
-    id(o, 'traceId', e.traceId);
-    return o;
-  });
+function scope(s: InstrumentationScope): string {
+  return (
+    `"scope":{"name":${q(s.name)}${opt('version', s.version)}` +
+    (hasKeys(s.attributes) ? `,"attributes":${attrs(s.attributes)}` : '') +
+    `${opt('droppedAttributesCount', s.droppedAttributesCount)}}`
+  );
 }
 
-function bucketsJson(b: ExpHistogramBuckets): J {
-  return { offset: b.offset, bucketCounts: b.bucketCounts.map(u64) };
+function exemplars(es: Exemplar[] | undefined): string {
+  if (!es || es.length === 0) return '';
+  let s = ',"exemplars":[';
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i]!;
+    s += i ? ',{' : '{';
+    if (hasKeys(e.filteredAttributes)) s += `"filteredAttributes":${attrs(e.filteredAttributes)},`;
+    s += `"timeUnixNano":"${e.timeUnixNano}"`;
+    s += typeof e.value === 'bigint' ? `,"asInt":"${e.value}"` : `,"asDouble":${dbl(e.value)}`;
+    s += id('spanId', e.spanId) + id('traceId', e.traceId) + '}';
+  }
+  return s + ']';
 }
 
-function metricJson(m: Metric): J {
-  const o: J = { name: m.name };
-  put(o, 'description', m.description);
-  put(o, 'unit', m.unit);
-  if (m.metadata && Object.keys(m.metadata).length) o.metadata = attrsJson(m.metadata);
-  const base = (p: { attributes: Attributes; startTimeUnixNano: bigint; timeUnixNano: bigint }): J => ({
-    attributes: attrsJson(p.attributes),
-    startTimeUnixNano: p.startTimeUnixNano.toString(),
-    timeUnixNano: p.timeUnixNano.toString(),
-  });
+function buckets(b: ExpHistogramBuckets): string {
+  return `{"offset":${b.offset},"bucketCounts":[${b.bucketCounts.map(u64).join(',')}]}`;
+}
+
+function pointHead(p: { attributes: Attributes; startTimeUnixNano: bigint; timeUnixNano: bigint }): string {
+  return `{"attributes":${attrs(p.attributes)},"startTimeUnixNano":"${p.startTimeUnixNano}","timeUnixNano":"${p.timeUnixNano}"`;
+}
+
+function metric(m: Metric): string {
+  let s = `{"name":${q(m.name)}${opt('description', m.description)}${opt('unit', m.unit)}`;
+  if (hasKeys(m.metadata)) s += `,"metadata":${attrs(m.metadata)}`;
   switch (m.type) {
     case 'gauge':
     case 'sum': {
-      const dataPoints = m.dataPoints.map((p) => {
-        const d = base(p);
-        if (typeof p.value === 'bigint') d.asInt = p.value.toString();
-        else d.asDouble = dbl(p.value);
-        const ex = exemplarsJson(p.exemplars);
-        if (ex) d.exemplars = ex;
-        put(d, 'flags', p.flags);
-        return d;
-      });
-      if (m.type === 'gauge') o.gauge = { dataPoints };
-      else o.sum = { dataPoints, aggregationTemporality: m.aggregationTemporality, isMonotonic: m.isMonotonic };
+      let d = '';
+      for (let i = 0; i < m.dataPoints.length; i++) {
+        const p = m.dataPoints[i]!;
+        d += (i ? ',' : '') + pointHead(p);
+        d += typeof p.value === 'bigint' ? `,"asInt":"${p.value}"` : `,"asDouble":${dbl(p.value)}`;
+        d += exemplars(p.exemplars) + opt('flags', p.flags) + '}';
+      }
+      if (m.type === 'gauge') s += `,"gauge":{"dataPoints":[${d}]}`;
+      else s += `,"sum":{"dataPoints":[${d}],"aggregationTemporality":${m.aggregationTemporality},"isMonotonic":${m.isMonotonic}}`;
       break;
     }
-    case 'histogram':
-      o.histogram = {
-        dataPoints: m.dataPoints.map((p) => {
-          const d = base(p);
-          d.count = u64(p.count);
-          if (p.sum !== undefined) d.sum = dbl(p.sum);
-          d.bucketCounts = p.bucketCounts.map(u64);
-          d.explicitBounds = p.explicitBounds.map(dbl);
-          const ex = exemplarsJson(p.exemplars);
-          if (ex) d.exemplars = ex;
-          put(d, 'flags', p.flags);
-          if (p.min !== undefined) d.min = dbl(p.min);
-          if (p.max !== undefined) d.max = dbl(p.max);
-          return d;
-        }),
-        aggregationTemporality: m.aggregationTemporality,
-      };
+    case 'histogram': {
+      let d = '';
+      for (let i = 0; i < m.dataPoints.length; i++) {
+        const p = m.dataPoints[i]!;
+        d += (i ? ',' : '') + pointHead(p) + `,"count":${u64(p.count)}`;
+        if (p.sum !== undefined) d += `,"sum":${dbl(p.sum)}`;
+        d += `,"bucketCounts":[${p.bucketCounts.map(u64).join(',')}],"explicitBounds":[${p.explicitBounds.map(dbl).join(',')}]`;
+        d += exemplars(p.exemplars) + opt('flags', p.flags);
+        if (p.min !== undefined) d += `,"min":${dbl(p.min)}`;
+        if (p.max !== undefined) d += `,"max":${dbl(p.max)}`;
+        d += '}';
+      }
+      s += `,"histogram":{"dataPoints":[${d}],"aggregationTemporality":${m.aggregationTemporality}}`;
       break;
-    case 'exponentialHistogram':
-      o.exponentialHistogram = {
-        dataPoints: m.dataPoints.map((p) => {
-          const d = base(p);
-          d.count = u64(p.count);
-          if (p.sum !== undefined) d.sum = dbl(p.sum);
-          d.scale = p.scale;
-          d.zeroCount = u64(p.zeroCount);
-          d.positive = bucketsJson(p.positive);
-          d.negative = bucketsJson(p.negative);
-          put(d, 'flags', p.flags);
-          const ex = exemplarsJson(p.exemplars);
-          if (ex) d.exemplars = ex;
-          if (p.min !== undefined) d.min = dbl(p.min);
-          if (p.max !== undefined) d.max = dbl(p.max);
-          if (p.zeroThreshold !== undefined) d.zeroThreshold = dbl(p.zeroThreshold);
-          return d;
-        }),
-        aggregationTemporality: m.aggregationTemporality,
-      };
+    }
+    case 'exponentialHistogram': {
+      let d = '';
+      for (let i = 0; i < m.dataPoints.length; i++) {
+        const p = m.dataPoints[i]!;
+        d += (i ? ',' : '') + pointHead(p) + `,"count":${u64(p.count)}`;
+        if (p.sum !== undefined) d += `,"sum":${dbl(p.sum)}`;
+        d += `,"scale":${p.scale},"zeroCount":${u64(p.zeroCount)},"positive":${buckets(p.positive)},"negative":${buckets(p.negative)}`;
+        d += opt('flags', p.flags) + exemplars(p.exemplars);
+        if (p.min !== undefined) d += `,"min":${dbl(p.min)}`;
+        if (p.max !== undefined) d += `,"max":${dbl(p.max)}`;
+        if (p.zeroThreshold !== undefined) d += `,"zeroThreshold":${dbl(p.zeroThreshold)}`;
+        d += '}';
+      }
+      s += `,"exponentialHistogram":{"dataPoints":[${d}],"aggregationTemporality":${m.aggregationTemporality}}`;
       break;
-    case 'summary':
-      o.summary = {
-        dataPoints: m.dataPoints.map((p) => {
-          const d = base(p);
-          d.count = u64(p.count);
-          d.sum = dbl(p.sum);
-          d.quantileValues = p.quantileValues.map((q) => ({ quantile: dbl(q.quantile), value: dbl(q.value) }));
-          put(d, 'flags', p.flags);
-          return d;
-        }),
-      };
+    }
+    case 'summary': {
+      let d = '';
+      for (let i = 0; i < m.dataPoints.length; i++) {
+        const p = m.dataPoints[i]!;
+        d += (i ? ',' : '') + pointHead(p) + `,"count":${u64(p.count)},"sum":${dbl(p.sum)},"quantileValues":[`;
+        d += p.quantileValues.map((v) => `{"quantile":${dbl(v.quantile)},"value":${dbl(v.value)}}`).join(',');
+        d += ']' + opt('flags', p.flags) + '}';
+      }
+      s += `,"summary":{"dataPoints":[${d}]}`;
       break;
+    }
     case 'empty':
       break;
   }
-  return o;
+  return s + '}';
 }
 
-function withSchema(o: J, url: string | undefined): J {
-  put(o, 'schemaUrl', url);
-  return o;
+function list<T>(xs: T[], f: (x: T) => string): string {
+  let s = '';
+  for (let i = 0; i < xs.length; i++) s += (i ? ',' : '') + f(xs[i]!);
+  return s;
 }
 
-export function metricsJson(d: MetricsData): J {
-  return {
-    resourceMetrics: d.resourceMetrics.map((rm) =>
-      withSchema(
-        {
-          resource: resourceJson(rm.resource),
-          scopeMetrics: rm.scopeMetrics.map((sm) =>
-            withSchema({ scope: scopeJson(sm.scope), metrics: sm.metrics.map(metricJson) }, sm.schemaUrl),
-          ),
-        },
-        rm.schemaUrl,
-      ),
-    ),
-  };
+function metrics(d: MetricsData): string {
+  return `{"resourceMetrics":[${list(d.resourceMetrics, (rm) =>
+    `{${resource(rm.resource)},"scopeMetrics":[${list(rm.scopeMetrics, (sm) =>
+      `{${scope(sm.scope)},"metrics":[${list(sm.metrics, metric)}]${opt('schemaUrl', sm.schemaUrl)}}`,
+    )}]${opt('schemaUrl', rm.schemaUrl)}}`,
+  )}]}`;
 }
 
-function logJson(l: LogRecord): J {
-  const o: J = { timeUnixNano: l.timeUnixNano.toString(), observedTimeUnixNano: l.observedTimeUnixNano.toString() };
-  put(o, 'severityNumber', l.severityNumber);
-  put(o, 'severityText', l.severityText);
-  if (l.body !== null && l.body !== undefined) o.body = anyValueJson(l.body);
-  o.attributes = attrsJson(l.attributes);
-  put(o, 'droppedAttributesCount', l.droppedAttributesCount);
-  put(o, 'flags', l.flags);
-  id(o, 'traceId', l.traceId);
-  id(o, 'spanId', l.spanId);
-  put(o, 'eventName', l.eventName);
-  return o;
+function logRecord(l: LogRecord): string {
+  let s = `{"timeUnixNano":"${l.timeUnixNano}","observedTimeUnixNano":"${l.observedTimeUnixNano}"`;
+  s += opt('severityNumber', l.severityNumber) + opt('severityText', l.severityText);
+  if (l.body !== null && l.body !== undefined) s += `,"body":${anyValue(l.body)}`;
+  s += `,"attributes":${attrs(l.attributes)}`;
+  s += opt('droppedAttributesCount', l.droppedAttributesCount) + opt('flags', l.flags);
+  s += id('traceId', l.traceId) + id('spanId', l.spanId) + opt('eventName', l.eventName);
+  return s + '}';
 }
 
-export function logsJson(d: LogsData): J {
-  return {
-    resourceLogs: d.resourceLogs.map((rl) =>
-      withSchema(
-        {
-          resource: resourceJson(rl.resource),
-          scopeLogs: rl.scopeLogs.map((sl) =>
-            withSchema({ scope: scopeJson(sl.scope), logRecords: sl.logRecords.map(logJson) }, sl.schemaUrl),
-          ),
-        },
-        rl.schemaUrl,
-      ),
-    ),
-  };
+function logs(d: LogsData): string {
+  return `{"resourceLogs":[${list(d.resourceLogs, (rl) =>
+    `{${resource(rl.resource)},"scopeLogs":[${list(rl.scopeLogs, (sl) =>
+      `{${scope(sl.scope)},"logRecords":[${list(sl.logRecords, logRecord)}]${opt('schemaUrl', sl.schemaUrl)}}`,
+    )}]${opt('schemaUrl', rl.schemaUrl)}}`,
+  )}]}`;
 }
 
-function spanJson(s: Span): J {
-  const o: J = {};
-  id(o, 'traceId', s.traceId);
-  id(o, 'spanId', s.spanId);
-  put(o, 'traceState', s.traceState);
-  id(o, 'parentSpanId', s.parentSpanId);
-  put(o, 'flags', s.flags);
-  o.name = s.name;
-  o.kind = s.kind;
-  o.startTimeUnixNano = s.startTimeUnixNano.toString();
-  o.endTimeUnixNano = s.endTimeUnixNano.toString();
-  o.attributes = attrsJson(s.attributes);
-  put(o, 'droppedAttributesCount', s.droppedAttributesCount);
-  if (s.events.length)
-    o.events = s.events.map((e) => {
-      const x: J = { timeUnixNano: e.timeUnixNano.toString(), name: e.name, attributes: attrsJson(e.attributes) };
-      put(x, 'droppedAttributesCount', e.droppedAttributesCount);
-      return x;
-    });
-  put(o, 'droppedEventsCount', s.droppedEventsCount);
-  if (s.links.length)
-    o.links = s.links.map((l) => {
-      const x: J = {};
-      id(x, 'traceId', l.traceId);
-      id(x, 'spanId', l.spanId);
-      put(x, 'traceState', l.traceState);
-      x.attributes = attrsJson(l.attributes);
-      put(x, 'droppedAttributesCount', l.droppedAttributesCount);
-      put(x, 'flags', l.flags);
-      return x;
-    });
-  put(o, 'droppedLinksCount', s.droppedLinksCount);
-  const st: J = {};
-  put(st, 'message', s.status.message);
-  put(st, 'code', s.status.code);
-  o.status = st;
-  return o;
+function span(x: Span): string {
+  // Every part starts with a comma; the first one is dropped at the end.
+  let s = id('traceId', x.traceId) + id('spanId', x.spanId) + opt('traceState', x.traceState);
+  s += id('parentSpanId', x.parentSpanId) + opt('flags', x.flags) + `,"name":${q(x.name)}`;
+  s += `,"kind":${x.kind},"startTimeUnixNano":"${x.startTimeUnixNano}","endTimeUnixNano":"${x.endTimeUnixNano}"`;
+  s += `,"attributes":${attrs(x.attributes)}${opt('droppedAttributesCount', x.droppedAttributesCount)}`;
+  if (x.events.length)
+    s += `,"events":[${list(x.events, (e) =>
+      `{"timeUnixNano":"${e.timeUnixNano}","name":${q(e.name)},"attributes":${attrs(e.attributes)}${opt('droppedAttributesCount', e.droppedAttributesCount)}}`,
+    )}]`;
+  s += opt('droppedEventsCount', x.droppedEventsCount);
+  if (x.links.length)
+    s += `,"links":[${list(x.links, (l) => {
+      const parts = id('traceId', l.traceId) + id('spanId', l.spanId) + opt('traceState', l.traceState);
+      return `{${parts.slice(1)}${parts ? ',' : ''}"attributes":${attrs(l.attributes)}${opt('droppedAttributesCount', l.droppedAttributesCount)}${opt('flags', l.flags)}}`;
+    })}]`;
+  s += opt('droppedLinksCount', x.droppedLinksCount);
+  s += `,"status":{${(opt('message', x.status.message) + opt('code', x.status.code)).slice(1)}}`;
+  return `{${s.slice(1)}}`;
 }
 
-export function tracesJson(d: TracesData): J {
-  return {
-    resourceSpans: d.resourceSpans.map((rs) =>
-      withSchema(
-        {
-          resource: resourceJson(rs.resource),
-          scopeSpans: rs.scopeSpans.map((ss) =>
-            withSchema({ scope: scopeJson(ss.scope), spans: ss.spans.map(spanJson) }, ss.schemaUrl),
-          ),
-        },
-        rs.schemaUrl,
-      ),
-    ),
-  };
+function traces(d: TracesData): string {
+  return `{"resourceSpans":[${list(d.resourceSpans, (rs) =>
+    `{${resource(rs.resource)},"scopeSpans":[${list(rs.scopeSpans, (ss) =>
+      `{${scope(ss.scope)},"spans":[${list(ss.spans, span)}]${opt('schemaUrl', ss.schemaUrl)}}`,
+    )}]${opt('schemaUrl', rs.schemaUrl)}}`,
+  )}]}`;
 }
 
 /** One OTLP/JSON export request (no trailing newline): the file exporter writes one per line. */
 export function encodeJson<S extends Signal>(signal: S, data: SignalData[S]): string {
-  const o =
-    signal === 'metrics'
-      ? metricsJson(data as MetricsData)
-      : signal === 'logs'
-        ? logsJson(data as LogsData)
-        : tracesJson(data as TracesData);
-  return JSON.stringify(o);
+  if (signal === 'metrics') return metrics(data as MetricsData);
+  if (signal === 'logs') return logs(data as LogsData);
+  return traces(data as TracesData);
 }

@@ -112,7 +112,11 @@ function keyValue(r: PbReader, out: Attributes, depth: number): void {
       key = r.string();
     } else if (f === 2) {
       expect(r, f, t & 7, 2);
-      value = sub(r, (r) => anyValue(r, depth));
+      const ve = r.lenEnd();
+      const vsaved = r.end;
+      r.end = ve;
+      value = anyValue(r, depth);
+      r.end = vsaved;
     } else skipField(r, t);
   }
   r.end = saved;

@@ -3,14 +3,19 @@ import { OtlpDecodeError } from './errors.js';
 
 export class PbReader {
   readonly view: DataView;
+  /** Plain Uint8Array view (slices copy), and a Buffer view for UTF-8 decoding without allocation. */
+  readonly buf: Uint8Array;
+  private readonly nb: Buffer;
   pos: number;
 
   constructor(
-    readonly buf: Uint8Array,
+    input: Uint8Array,
     start = 0,
-    public end = buf.length,
+    public end = input.length,
   ) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.buf = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+    this.nb = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
     this.pos = start;
   }
 
@@ -143,18 +148,18 @@ export class PbReader {
       let out = '';
       for (let i = s; i < e; i++) {
         const c = this.buf[i]!;
-        if (c >= 128) return Buffer.from(this.buf.buffer, this.buf.byteOffset + s, e - s).toString('utf8');
+        if (c >= 128) return this.nb.toString('utf8', s, e);
         out += String.fromCharCode(c);
       }
       return out;
     }
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + s, e - s).toString('utf8');
+    return this.nb.toString('utf8', s, e);
   }
 
   bytes(): Uint8Array {
     const e = this.lenEnd();
-    // A copy (and a plain Uint8Array even when the input is a Buffer) so the body can be freed.
-    const out = new Uint8Array(this.buf.subarray(this.pos, e));
+    // A copy (a plain Uint8Array even when the input is a Buffer) so the body can be freed.
+    const out = this.buf.slice(this.pos, e);
     this.pos = e;
     return out;
   }

@@ -11,6 +11,16 @@ describe('OTLP/JSON codec', () => {
     }
   });
 
+  it('escapes quotes, control characters and lone surrogates in values and keys', () => {
+    const d = logsFixture(1);
+    const rec = d.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
+    rec.attributes = { 'k"ey\\': 'a"b\\c\nd\u0001e\ud800f', plain: 'ok' };
+    rec.body = '\u2028 line\r\n"end"';
+    const text = encodeJson('logs', d);
+    expect(() => JSON.parse(text)).not.toThrow();
+    expect(decodeJson('logs', text)).toEqual(d);
+  });
+
   it('follows the OTLP JSON rules: hex ids, int64 strings, enums as ints, camelCase', () => {
     const t = JSON.parse(encodeJson('traces', tracesFixture(1, 1)));
     const span = t.resourceSpans[0].scopeSpans[0].spans[0];
