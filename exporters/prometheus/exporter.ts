@@ -6,7 +6,7 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import {
-  DeltaAccumulator, labelsKey, parseEndpoint, translateMetrics, writeText,
+  DeltaAccumulator, labelsKey, needsRewrite, parseEndpoint, translateMetrics, writeText,
   OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
   type FamilyType, type PromFamily, type PromSample, type TranslateOptions,
 } from '../../src/prometheus/index.js';
@@ -55,7 +55,9 @@ export class PrometheusExporter implements Exporter {
     this.consumers = { metrics: consumerOf((md: MetricsData) => this.ingest(md)) };
   }
 
-  ingest(md: MetricsData, nowMs = Date.now()): void {
+  ingest(input: MetricsData, nowMs = Date.now()): void {
+    // The batch is shared with the pipeline's other exporters: copy before rewriting it.
+    const md = needsRewrite(input) ? structuredClone(input) : input;
     const total = countMetricPoints(md);
     let dropped = this.delta.apply(md, nowMs);
     const res = translateMetrics(md, this.opts);

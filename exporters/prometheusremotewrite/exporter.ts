@@ -6,7 +6,7 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { metricPointCount } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import {
-  buildWriteRequests, compressWriteRequest, DeltaAccumulator, translateMetrics, type TranslateOptions,
+  buildWriteRequests, compressWriteRequest, DeltaAccumulator, needsRewrite, translateMetrics, type TranslateOptions,
 } from '../../src/prometheus/index.js';
 import { RemoteWriteClient } from './client.js';
 import type { Config } from './config.js';
@@ -77,17 +77,20 @@ export class RemoteWriteExporter implements Exporter {
     this.consumers = { metrics: { consume: (md: MetricsData) => this.consume(md) } };
   }
 
-  private async consume(md: MetricsData): Promise<void> {
+  private async consume(input: MetricsData): Promise<void> {
+    // The batch is shared with the pipeline's other exporters: copy before rewriting it.
+    const md = needsRewrite(input, true) ? structuredClone(input) : input;
     let dropped = this.delta.apply(md);
     // Exponential histograms have no Remote-Write 1.0 form: drop them here so queues hold only sendable data.
-    for (const rm of md.resourceMetrics)
-      for (const sm of rm.scopeMetrics)
-        sm.metrics = sm.metrics.filter((m) => {
-          if (m.type !== 'exponentialHistogram') return true;
-          dropped += metricPointCount(m);
-          this.warnOnce(`exponential histograms are not supported by Remote-Write 1.0 (${m.name})`);
-          return false;
-        });
+    if (md !== input)
+      for (const rm of md.resourceMetrics)
+        for (const sm of rm.scopeMetrics)
+          sm.metrics = sm.metrics.filter((m) => {
+            if (m.type !== 'exponentialHistogram') return true;
+            dropped += metricPointCount(m);
+            this.warnOnce(`exponential histograms are not supported by Remote-Write 1.0 (${m.name})`);
+            return false;
+          });
     if (dropped > 0) this.dropped.add(dropped);
     this.stale?.observe(md, this.clock());
     await this.route(md);

@@ -27,6 +27,21 @@ export function attrsKey(a: Attributes | undefined): string {
 
 export type DeltaMode = 'accumulate' | 'drop';
 
+/**
+ * True when `md` holds delta sums/histograms (or, with `alsoExpHist`, exponential histograms),
+ * i.e. when an exporter must rewrite it. Exporters of one pipeline share the batch, so they
+ * copy before rewriting.
+ */
+export function needsRewrite(md: MetricsData, alsoExpHist = false): boolean {
+  for (const rm of md.resourceMetrics)
+    for (const sm of rm.scopeMetrics)
+      for (const m of sm.metrics) {
+        if ((m.type === 'sum' || m.type === 'histogram') && m.aggregationTemporality === 1) return true;
+        if (alsoExpHist && m.type === 'exponentialHistogram') return true;
+      }
+  return false;
+}
+
 export class DeltaAccumulator {
   private sums = new Map<string, SumState>();
   private hists = new Map<string, HistState>();
@@ -39,6 +54,10 @@ export class DeltaAccumulator {
   /** Rewrites delta points in place; returns how many points were dropped (mode `drop`). */
   apply(md: MetricsData, nowMs = Date.now()): number {
     let dropped = 0;
+    if (!needsRewrite(md)) {
+      this.expire(nowMs);
+      return 0;
+    }
     for (const rm of md.resourceMetrics) {
       const rk = attrsKey(rm.resource.attributes);
       for (const sm of rm.scopeMetrics) {

@@ -132,7 +132,11 @@ describe('prometheusremotewrite exporter', () => {
       { name: 'req', type: 'sum', isMonotonic: true, aggregationTemporality: 1, dataPoints: [{ attributes: {}, startTimeUnixNano: nowNs(), timeUnixNano: nowNs(), value: v }] },
       { name: 'e', type: 'exponentialHistogram', aggregationTemporality: 2, dataPoints: [{ attributes: {}, startTimeUnixNano: 0n, timeUnixNano: nowNs(), count: 0, scale: 0, zeroCount: 0, positive: { offset: 0, bucketCounts: [] }, negative: { offset: 0, bucketCounts: [] } }] },
     ]);
-    await consume(delta(2));
+    const first = delta(2);
+    const before = structuredClone(first);
+    await consume(first);
+    // Exporters of a pipeline share the batch: it must come back untouched.
+    expect(first).toEqual(before);
     await consume(delta(5));
     const vals = fake.received.flatMap((r) => r.req.timeseries.filter((t) => lbl(t.labels).__name__ === 'req_total').map((t) => t.samples[0]!.value));
     expect(vals).toEqual([2, 7]);
