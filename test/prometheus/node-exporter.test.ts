@@ -1,25 +1,14 @@
-// telemd's prometheus receiver scrapes Debian's real node_exporter and remote-writes to a real
-// Prometheus that also scrapes node_exporter directly: both paths must give the same series.
+// The real telemd process: its prometheus receiver scrapes Debian's node_exporter and
+// remote-writes to a real Prometheus that also scrapes node_exporter directly; both paths must
+// give the same series.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { factory as recFactory } from '../../receivers/prometheus/index.js';
-import { factory as rwFactory } from '../../exporters/prometheusremotewrite/index.js';
-import { ParseContext } from '../../src/config/schema.js';
-import type { Exporter, Receiver } from '../../src/component/component.js';
-import { host, settings } from './fixtures.js';
+import { startAgent, type Agent } from '../helpers/agent.js';
 import { haveNodeExporter, havePrometheus, startNodeExporter, startPrometheus, type RealNodeExporter, type RealPrometheus } from './helpers/real.js';
-
-const parse = <C>(f: { config: { parse(v: unknown, c: ParseContext): C } }, raw: unknown): C => {
-  const ctx = new ParseContext();
-  const c = f.config.parse(raw, ctx);
-  if (ctx.issues.length) throw new Error(JSON.stringify(ctx.issues));
-  return c;
-};
 
 describe.skipIf(!havePrometheus || !haveNodeExporter)('node_exporter through telemd vs scraped directly', () => {
   let prom: RealPrometheus;
   let node: RealNodeExporter;
-  let rw: Exporter;
-  let rec: Receiver;
+  let agent: Agent;
 
   beforeAll(async () => {
     node = await startNodeExporter();
@@ -27,22 +16,34 @@ describe.skipIf(!havePrometheus || !haveNodeExporter)('node_exporter through tel
     prom = await startPrometheus({
       scrapeConfigs: `  - job_name: node\n    static_configs:\n      - targets: ['${target}']\n        labels: { path: direct }\n`,
     });
-    rw = rwFactory.create(settings('prometheusremotewrite'), parse(rwFactory, { endpoint: prom.writeUrl, external_labels: { path: 'telemd' }, sending_queue: { num_consumers: 1 } }), ['metrics']);
-    await rw.start(host);
-    rec = recFactory.create(
-      settings('prometheus'),
-      parse(recFactory, { config: { scrape_configs: [{ job_name: 'node', scrape_interval: '1s', static_configs: [{ targets: [target] }] }] } }),
-      { metrics: rw.consumers.metrics },
-    );
-    await rec.start(host);
+    agent = await startAgent({
+      config: `
+receivers:
+  prometheus:
+    config:
+      scrape_configs:
+        - job_name: node
+          scrape_interval: 1s
+          static_configs:
+            - targets: ['${target}']
+exporters:
+  prometheusremotewrite:
+    endpoint: ${prom.writeUrl}
+    external_labels: { path: telemd }
+service:
+  pipelines:
+    metrics:
+      receivers: [prometheus]
+      exporters: [prometheusremotewrite]
+`,
+    });
     // Prometheus applies discovered targets every 5 s; wait for a few direct scrapes.
     const end = Date.now() + 30_000;
     while (Date.now() < end && (await prom.query('scrape_samples_scraped{path="direct"}[5s]').then((r) => (r[0] as unknown as { values?: unknown[] } | undefined)?.values?.length ?? 0)) < 2)
       await new Promise((r) => setTimeout(r, 250));
   });
   afterAll(async () => {
-    await rec?.shutdown();
-    await rw?.shutdown();
+    expect(await agent?.stop()).toBe(0);
     await prom?.stop();
     await node?.stop();
   });
