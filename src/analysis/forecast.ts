@@ -3,7 +3,7 @@
 // fade instead of being stored; the daily harmonic keeps a day/night cycle out of the slope and
 // is added back when finding the first time the limit is reached (a disk that fills at the
 // nightly peak is reported at that peak). State per series: 4x4 + 4 + 1 weighted sums and a
-// few scalars, ~30 numbers (~300 bytes, FORECASTER_BYTES).
+// few scalars, ~30 numbers plus typed-array headers (~430 bytes, FORECASTER_BYTES).
 
 const DAY = 86_400;
 const K = 4;
