@@ -166,3 +166,42 @@ describe('prometheusremotewrite exporter', () => {
     expect(fake.received.length).toBe(n + 1);
   });
 });
+
+describe('prometheusremotewrite over TLS', () => {
+  it('verifies the server with ca_file, presents a client certificate and basic auth', async () => {
+    const { makeCerts } = await import('../otlp/certs.js');
+    const { createServer } = await import('node:https');
+    const { readFileSync } = await import('node:fs');
+    const { freePort } = await import('../helpers/ports.js');
+    const c = makeCerts();
+    const port = await freePort();
+    const seen: { auth?: string; clientCN?: string }[] = [];
+    const srv = createServer(
+      { key: readFileSync(c.serverKey), cert: readFileSync(c.serverCert), ca: readFileSync(c.ca), requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const sock = req.socket as import('node:tls').TLSSocket;
+        seen.push({ auth: req.headers.authorization, clientCN: String(sock.getPeerCertificate().subject?.CN) });
+        req.resume();
+        req.on('end', () => res.writeHead(204).end());
+      },
+    );
+    await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
+    try {
+      const url = `https://127.0.0.1:${port}/api/v1/write`;
+      const good = new RemoteWriteExporter(settings(), config({ endpoint: url, tls: { ca_file: c.ca, cert_file: c.clientCert, key_file: c.clientKey }, basic_auth: { username: 'u', password: 'p@ss' }, sending_queue: { num_consumers: 1 } }), directSender);
+      await good.start(host);
+      await good.consumers.metrics!.consume(md([cpuTime(nowNs())]));
+      await good.shutdown();
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toEqual({ auth: `Basic ${Buffer.from('u:p@ss').toString('base64')}`, clientCN: 'telemd-client' });
+      const untrusted = new RemoteWriteExporter(settings(), config({ endpoint: url, sending_queue: { num_consumers: 1 } }), directSender);
+      await untrusted.start(host);
+      const err = await untrusted.consumers.metrics!.consume(md([cpuTime(nowNs())])).catch((e: unknown) => e);
+      await untrusted.shutdown();
+      expect((err as Error).message).toMatch(/failed: (SELF_SIGNED|UNABLE_TO|DEPTH_ZERO)/);
+      expect(seen).toHaveLength(1);
+    } finally {
+      srv.close();
+    }
+  });
+});
