@@ -68,8 +68,9 @@ function opt(k: string, v: number | string | undefined): string {
   return typeof v === 'string' ? `,"${k}":${q(v)}` : `,"${k}":${v}`;
 }
 
+/** Ids of any other length than OTLP's are left out, as in the protobuf encoder. */
 function id(k: string, b: Uint8Array | undefined): string {
-  return b && b.length ? `,"${k}":"${toHex(b)}"` : '';
+  return b && b.length === (k === 'traceId' ? 16 : 8) ? `,"${k}":"${toHex(b)}"` : '';
 }
 
 function resource(r: Resource): string {

@@ -91,8 +91,9 @@ function dbl(w: PbWriter, field: number, v: number | undefined): void {
   }
 }
 
-function id(w: PbWriter, field: number, v: Uint8Array | undefined): void {
-  if (v && v.length) w.bytes(field, v);
+/** Ids of any other length than OTLP's are left out: telemd never emits what a backend must refuse. */
+function id(w: PbWriter, field: number, v: Uint8Array | undefined, len: 8 | 16): void {
+  if (v && v.length === len) w.bytes(field, v);
 }
 
 function resource(w: PbWriter, r: Resource): void {
@@ -120,8 +121,8 @@ function exemplars(w: PbWriter, field: number, es: Exemplar[] | undefined): void
       w.tag(6, 1);
       w.fixed64(e.value);
     } else dbl(w, 3, e.value);
-    id(w, 4, e.spanId);
-    id(w, 5, e.traceId);
+    id(w, 4, e.spanId, 8);
+    id(w, 5, e.traceId, 16);
     attrs(w, 7, e.filteredAttributes);
     w.close(at);
   }
@@ -307,8 +308,8 @@ function logRecord(w: PbWriter, l: LogRecord): void {
     w.tag(8, 5);
     w.fixed32(l.flags);
   }
-  id(w, 9, l.traceId);
-  id(w, 10, l.spanId);
+  id(w, 9, l.traceId, 16);
+  id(w, 10, l.spanId, 8);
   fx64(w, 11, l.observedTimeUnixNano);
   str(w, 12, l.eventName);
   w.close(at);
@@ -332,10 +333,10 @@ function logs(w: PbWriter, d: LogsData): void {
 
 function span(w: PbWriter, s: Span): void {
   const at = w.open(2);
-  id(w, 1, s.traceId);
-  id(w, 2, s.spanId);
+  id(w, 1, s.traceId, 16);
+  id(w, 2, s.spanId, 8);
   str(w, 3, s.traceState);
-  id(w, 4, s.parentSpanId);
+  id(w, 4, s.parentSpanId, 8);
   str(w, 5, s.name);
   u32(w, 6, s.kind);
   fx64(w, 7, s.startTimeUnixNano);
@@ -353,8 +354,8 @@ function span(w: PbWriter, s: Span): void {
   u32(w, 12, s.droppedEventsCount);
   for (const l of s.links) {
     const la = w.open(13);
-    id(w, 1, l.traceId);
-    id(w, 2, l.spanId);
+    id(w, 1, l.traceId, 16);
+    id(w, 2, l.spanId, 8);
     str(w, 3, l.traceState);
     attrs(w, 4, l.attributes);
     u32(w, 5, l.droppedAttributesCount);

@@ -103,7 +103,13 @@ function varint(n: number): number[] {
 describe('id lengths', () => {
   it('refuses trace/span ids of the wrong length, as the Collector does', () => {
     const t = tracesFixture(1, 1);
+    const bad = Uint8Array.from([0x0a, 0x0a, 0x12, 0x08, 0x12, 0x06, 0x22, 0x04, 1, 2, 3, 4]);
+    expect(() => decodeProto('traces', bad)).toThrow(/parent_span_id must be 8 bytes/);
+    // ...and never emits them: a wrong-length id from a buggy producer is left out, the span kept.
     t.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.parentSpanId = new Uint8Array(65);
-    expect(() => decodeProto('traces', encodeProto('traces', t))).toThrow(/parent_span_id must be 8 bytes/);
+    const back = decodeProto('traces', encodeProto('traces', t)).resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    expect(back.parentSpanId).toBeUndefined();
+    expect(back.name).toBe('op-0');
+    expect(JSON.parse(encodeJson('traces', t)).resourceSpans[0].scopeSpans[0].spans[0].parentSpanId).toBeUndefined();
   });
 });
