@@ -105,7 +105,7 @@ export class TargetConverter {
   }
 
   /** Converts one scrape; returns the batch and the number of samples left after relabelling. */
-  convert(families: ParsedFamily[], scrapeMs: number): { md: MetricsData; kept: number } {
+  convert(families: ParsedFamily[], scrapeMs: number): { md: MetricsData; kept: number; added: number } {
     this.resources.clear();
     this.cur = new Map();
     let kept = 0;
@@ -115,8 +115,10 @@ export class TargetConverter {
       else kept += this.numbers(f, scrapeMs);
     }
     const stale = this.staleFor(this.cur, scrapeMs);
+    let added = 0;
+    for (const k of this.cur.keys()) if (!this.prev.has(k)) added++;
     this.prev = this.cur;
-    return { md: this.build(stale), kept };
+    return { md: this.build(stale), kept, added };
   }
 
   /** The target is down: every series from the last scrape goes stale. */

@@ -85,6 +85,7 @@ export class TargetScraper {
     let up = 1;
     let scraped = 0;
     let kept = 0;
+    let added = 0;
     try {
       const { text, openMetrics } = await this.fetchText();
       const fams = parseExposition(text, openMetrics);
@@ -92,6 +93,7 @@ export class TargetScraper {
       const r = this.conv.convert(fams, start);
       md = r.md;
       kept = r.kept;
+      added = r.added;
       if (this.lastError) this.logger.info({ target: this.target.url }, 'scrape target is back up');
       this.lastError = '';
     } catch (e) {
@@ -104,7 +106,7 @@ export class TargetScraper {
       this.lastError = msg;
     }
     const dur = (Date.now() - start) / 1000;
-    this.addSynthetic(md, start, { up, scrape_duration_seconds: dur, scrape_samples_scraped: scraped, scrape_samples_post_metric_relabeling: kept });
+    this.addSynthetic(md, start, { up, scrape_duration_seconds: dur, scrape_samples_scraped: scraped, scrape_samples_post_metric_relabeling: kept, scrape_series_added: added });
     const n = countMetricPoints(md);
     try {
       await this.next.consume(md);
