@@ -47,7 +47,7 @@ for (const rel of files) {
   const lines = readFileSync(join(dataDir, rel), 'utf8').split('\n').slice(1).filter((l) => l.trim());
   const raw = lines.map((l) => {
     const c = l.indexOf(',');
-    return { ts: l.slice(0, c), value: Number(l.slice(c + 1)) };
+    return { ts: l.slice(0, c), text: l.slice(c + 1).trim(), value: Number(l.slice(c + 1)) };
   });
   const times = raw.map((r) => parseTime(r.ts));
   const det = new AnomalyDetector();
@@ -59,7 +59,7 @@ for (const rel of files) {
   if (outDir) {
     const dir = join(outDir, dirname(rel));
     mkdirSync(dir, { recursive: true });
-    const body = raw.map((r, i) => `${r.ts},${r.value},${scores[i]!.toFixed(6)}`).join('\n');
+    const body = raw.map((r, i) => `${r.ts},${r.text},${scores[i]!.toFixed(6)}`).join('\n');
     writeFileSync(join(outDir, rel), `timestamp,value,anomaly_score\n${body}\n`);
   }
   if (scoreMode) {
