@@ -12,6 +12,7 @@ import type { SendingQueueConfig } from './config.js';
 import type { Lease, SendQueue } from './queue.js';
 import { encodeRecord, HEADER, parseRecord } from './record.js';
 import { scanSegment } from './scan.js';
+import { AckFile } from './ack-file.js';
 import type { Outcome } from './send.js';
 
 interface Segment {
@@ -67,7 +68,7 @@ export interface PersistentQueueOptions {
   hotCacheBytes?: number;
 }
 
-const ACK_KEY = 'queue_ack';
+const ACK_FILE = 'ack';
 
 function segName(seq: number): string {
   return `${String(seq).padStart(20, '0')}.seg`;
@@ -76,7 +77,7 @@ function segName(seq: number): string {
 /**
  * A queue of append-only segment files. `offer` resolves once the record is fsync'd (several
  * concurrent offers share one fsync). The ack pointer (first seq not yet settled) is stored
- * through the StorageClient; after any restart, records at or after it are sent again
+ * in place in an `ack` file beside the segments; after any restart, records at or after it are sent again
  * (at-least-once). Segments are deleted once every record in them is settled.
  */
 export class PersistentQueue<S extends Signal> implements SendQueue<S> {
@@ -101,6 +102,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private acking?: Promise<void>;
   private ackDirty = false;
   private ackFailing = false;
+  private ackFile?: AckFile;
   private persistedAck = 0;
   private closed = false;
   private writeFailure?: { msg: string; loggedAt: number };
@@ -132,10 +134,13 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   // ---------- recovery ----------
 
   async start(): Promise<void> {
-    const raw = (await this.client.get(ACK_KEY))?.toString('utf8');
-    const ack = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : 0;
-    if (raw !== undefined && ack === 0 && raw !== '0')
-      this.logger.warn({ value: raw.slice(0, 40) }, 'persistent queue ack pointer unreadable: resending everything on disk');
+    const opened = await AckFile.open(join(this.dir, ACK_FILE), this.client.fsync !== false);
+    this.ackFile = opened.file;
+    const ack = opened.value ?? 0;
+    if (opened.damaged) {
+      this.counters.corrupt('ack_pointer').add(1);
+      this.logger.warn('persistent queue: ack pointer unreadable; resending everything on disk (duplicates, no loss)');
+    }
     this.persistedAck = ack;
     const names = (await readdir(this.dir)).filter((n) => /^\d{20}\.seg$/.test(n)).sort();
     let lastSeq = -1;
@@ -412,8 +417,9 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
           continue;
         }
       }
-      entry.cancel = new AbortController();
-      return { data, items: entry.items, cancelled: entry.cancel.signal, settle: (o: Outcome) => this.settle(entry, o) };
+      // Only drop_oldest ever takes a batch away from its sender.
+      if (this.cfg.when_full === 'drop_oldest') entry.cancel = new AbortController();
+      return { data, items: entry.items, cancelled: entry.cancel?.signal, settle: (o: Outcome) => this.settle(entry, o) };
     }
   }
 
@@ -479,7 +485,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         const ack = this.ackValue();
         if (ack === this.persistedAck) continue;
         try {
-          await this.client.set(ACK_KEY, String(ack));
+          await this.ackFile!.write(ack);
           this.persistedAck = ack;
           if (this.ackFailing) this.logger.info('persistent queue: ack pointer stored again');
           this.ackFailing = false;
@@ -538,6 +544,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     while (this.acking) await this.acking;
     await this.closeCurrent();
     for (const seg of this.segments) if (seg.reader) await (await seg.reader).close().catch(() => {});
+    await this.ackFile?.close().catch(() => {});
     await this.client.close();
   }
 }

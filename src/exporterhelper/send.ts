@@ -58,7 +58,6 @@ export class RetryingSender<S extends Signal> {
     } finally {
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
-      if (!ac.signal.aborted) ac.abort(ConsumerError.retryable('attempt finished'));
     }
   }
 

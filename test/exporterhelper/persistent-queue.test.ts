@@ -35,6 +35,7 @@ describe('persistent queue', () => {
     expect(new Set(got).size).toBe(90);
     expect(await segments(dir)).toEqual([]);
     expect(q.m('telemd_exporter_sent_items_total')).toBe(90);
+    expect(q.m('telemd_exporter_queue_corrupt_records_total')).toBe(0);
     await q.stop();
   });
 
@@ -94,12 +95,13 @@ describe('persistent queue', () => {
     await q1.s.consumer.consume(logs('z'));
     await q1.stop(100);
     await writeFile(join(queueDir(dir), '00000000000000000099.seg'), Buffer.from('not a queue record at all'));
-    await writeFile(join(dir, 'exporter_otlp_backend_logs', 'kv', 'queue_ack'), 'garbage');
+    await writeFile(join(queueDir(dir), 'ack'), 'garbage garbage garbage garbage garbage garbage garbage garbage');
     const got: string[] = [];
     const q2 = await persistentSender(dir, async (d) => void got.push(...bodies(d)));
     await until(() => got.length === 1);
     expect(got).toEqual(['z-0']);
     expect(q2.m('telemd_exporter_queue_corrupt_records_total', { reason: 'torn_tail' })).toBe(1);
+    expect(q2.m('telemd_exporter_queue_corrupt_records_total', { reason: 'ack_pointer' })).toBe(1);
     await q2.stop();
   });
 
