@@ -155,3 +155,25 @@ describe('hostmetrics receiver', () => {
     rmSync(dir, { recursive: true });
   });
 });
+
+describe('semconv: latest', () => {
+  it('renames cpu, memory, paging, filesystem and processes attributes and names', async () => {
+    const { toLatest } = await import('../../receivers/hostmetrics/semconv.js');
+    const cfg = parseConfig({ root_path: fixture, semconv: 'latest', scrapers: { cpu: null, memory: null, paging: null, processes: null } });
+    const r = new HostMetricsReceiver(settings(), cfg, { consume: async () => {} });
+    await r.start(host);
+    await r.shutdown();
+    const d = await r.scrapeOnce();
+    expect(points(d, 'system.cpu.time').map((p) => p.attributes['cpu.mode'])).toContain('iowait');
+    expect(points(d, 'system.memory.usage')[0]!.attributes).toHaveProperty('system.memory.state');
+    expect(points(d, 'system.paging.operations')[0]!.attributes).toEqual({ 'system.paging.direction': 'in', 'system.paging.type': 'major' });
+    expect(points(d, 'system.process.count').map((p) => p.attributes['process.state'])).toEqual(['running', 'blocked']);
+    expect(points(d, 'system.process.created')).toHaveLength(1);
+    const m = toLatest('process', [
+      { type: 'sum', name: 'process.paging.faults', aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ attributes: { type: 'major' }, startTimeUnixNano: 0n, timeUnixNano: 0n, value: 1n }] },
+      { type: 'sum', name: 'process.threads', aggregationTemporality: 2, isMonotonic: false, dataPoints: [] },
+    ]);
+    expect(m[0]!.type === 'sum' && m[0]!.dataPoints[0]!.attributes).toEqual({ 'system.paging.type': 'major' });
+    expect(m[1]!.name).toBe('process.thread.count');
+  });
+});
