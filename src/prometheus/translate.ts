@@ -89,6 +89,11 @@ function scopeBase(rc: ResourceCtx, scope: InstrumentationScope, opts: Translate
   if (opts.scopeLabels) {
     if (scope.name) m.set('otel_scope_name', scope.name);
     if (scope.version) m.set('otel_scope_version', scope.version);
+    if (scope.attributes)
+      for (const [k, v] of Object.entries(scope.attributes)) {
+        const val = attrString(v);
+        if (val !== '') m.set(`otel_scope_${labelName(k).replace(/^key_/, '')}`, val);
+      }
   }
   return m;
 }

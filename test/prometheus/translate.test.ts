@@ -81,6 +81,12 @@ describe('translateMetrics', () => {
     expect(lbl(r.families[0]!.samples[0]!)).toMatchObject({ host_name: 'h1', service_name: 'telemd', cluster: 'c1', cpu: 'cpu0' });
   });
 
+  it('adds scope attributes as otel_scope_* labels', () => {
+    const d = md([cpuTime()]);
+    d.resourceMetrics[0]!.scopeMetrics[0]!.scope.attributes = { 'lib.tier': 'core' };
+    expect(lbl(translateMetrics(d).families[0]!.samples[0]!)).toMatchObject({ otel_scope_name: 'test', otel_scope_lib_tier: 'core' });
+  });
+
   it('marks points without a recorded value as stale', () => {
     const m = cpuTime();
     if (m.type === 'sum') m.dataPoints[0]!.flags = 1;
