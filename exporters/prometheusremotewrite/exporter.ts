@@ -30,6 +30,8 @@ export class RemoteWriteExporter implements Exporter {
   private opts: TranslateOptions;
   private dropped: Counter;
   private warned = new Set<string>();
+  /** Without a queue, sends of one shard are chained so a series' samples stay in order. */
+  private chains?: Promise<unknown>[];
 
   constructor(
     private set: CreateSettings,
@@ -53,6 +55,7 @@ export class RemoteWriteExporter implements Exporter {
     const rwq = cfg.remote_write_queue;
     if (rwq) Object.assign(queue, { enabled: rwq.enabled, queue_size: rwq.queue_size, num_consumers: rwq.num_consumers });
     const n = queue.num_consumers;
+    if (!queue.enabled) this.chains = Array.from({ length: n }, () => Promise.resolve());
     for (let i = 0; i < n; i++) {
       // Each shard needs its own persistent-queue namespace and queue-size gauge.
       const shardSet: CreateSettings =
@@ -98,7 +101,16 @@ export class RemoteWriteExporter implements Exporter {
 
   private async route(md: MetricsData): Promise<void> {
     const parts = shardBySeries(md, this.shards.length);
-    await Promise.all(parts.map((p, i) => (p.resourceMetrics.length ? this.shards[i]!.consumer.consume(p) : undefined)));
+    await Promise.all(
+      parts.map((p, i) => {
+        if (!p.resourceMetrics.length) return undefined;
+        const send = () => this.shards[i]!.consumer.consume(p);
+        if (!this.chains) return send();
+        const next = this.chains[i]!.catch(() => undefined).then(send);
+        this.chains[i] = next;
+        return next;
+      }),
+    );
   }
 
   /** Translate, encode, compress and POST (split at max_batch_size_bytes, sent in order). */

@@ -126,6 +126,14 @@ describe('prometheusremotewrite exporter', () => {
     }
   });
 
+  it('keeps order without a queue too (sends of a shard are chained)', async () => {
+    const { fake, consume } = await setup({ sending_queue: { enabled: false, num_consumers: 2 }, retry_on_failure: { enabled: false } });
+    const base = Date.now() - 30_000;
+    await Promise.all(Array.from({ length: 10 }, (_, i) => consume(md([cpuTime(BigInt(base + i * 1000) * 1_000_000n, i, i)]))));
+    const ts = fake.received.flatMap((r) => r.req.timeseries.filter((t) => lbl(t.labels).state === 'user').flatMap((t) => t.samples.map((x) => x.timestampMs)));
+    expect(ts).toEqual(Array.from({ length: 10 }, (_, i) => base + i * 1000));
+  });
+
   it('accumulates delta sums, drops exponential histograms with a count', async () => {
     const { fake, consume, set } = await setup({}, true);
     const delta = (v: number) => md([
