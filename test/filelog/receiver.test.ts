@@ -17,10 +17,6 @@ async function start(...a: Parameters<typeof startReceiver>): Promise<Receiver> 
   running.push(r);
   return r;
 }
-async function stop(r: Receiver): Promise<void> {
-  running = running.filter((x) => x !== r);
-  await r.shutdown();
-}
 
 describe('filelog receiver', () => {
   it('reads existing lines from the beginning with file attributes, then appended ones', async () => {

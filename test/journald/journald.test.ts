@@ -1,7 +1,6 @@
 // Reads a real journal file written by systemd-journal-remote from export format, through
 // the real journalctl. Skips where either tool is missing.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,29 +12,7 @@ import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { factory } from '../../receivers/journald/index.js';
 import { configSchema } from '../../receivers/journald/config.js';
 import { DirStorage, hostWith, Recorder, waitFor } from '../filelog/harness.js';
-
-const REMOTE = ['/lib/systemd/systemd-journal-remote', '/usr/lib/systemd/systemd-journal-remote'].find((p) => existsSync(p));
-const HAVE = !!REMOTE && spawnSync('journalctl', ['--version']).status === 0;
-let seq = 0;
-
-function exportEntry(fields: Record<string, string>): string {
-  seq++;
-  const base = {
-    __CURSOR: `s=1;i=${seq}`,
-    __REALTIME_TIMESTAMP: String(1795317268000000 + seq * 1000),
-    __MONOTONIC_TIMESTAMP: String(seq * 1000),
-    _BOOT_ID: '0123456789abcdef0123456789abcdef',
-    _HOSTNAME: 'testhost',
-    PRIORITY: '6',
-  };
-  return Object.entries({ ...base, ...fields }).map(([k, v]) => `${k}=${v}`).join('\n') + '\n\n';
-}
-
-function appendJournal(file: string, entries: Record<string, string>[]): void {
-  const exp = join(mkdtempSync(join(tmpdir(), 'telemd-jexp-')), 'in.export');
-  writeFileSync(exp, entries.map(exportEntry).join(''));
-  execFileSync(REMOTE!, ['-o', file, exp], { stdio: 'ignore' });
-}
+import { appendJournal, HAVE, lastSeq } from './journal.js';
 
 let running: Receiver[] = [];
 afterEach(async () => {
@@ -74,7 +51,7 @@ describe.skipIf(!HAVE)('journald receiver (real journalctl, journal written by s
     expect(r.body).toBe('disk failing');
     expect(r.severityNumber).toBe(17);
     expect(r.severityText).toBe('err');
-    expect(r.timeUnixNano).toBe((1795317268000000n + BigInt(seq - 2) * 1000n) * 1000n);
+    expect(r.timeUnixNano).toBe((1795317268000000n + BigInt(lastSeq() - 2) * 1000n) * 1000n);
     expect(r.attributes).toMatchObject({ SYSLOG_IDENTIFIER: 'smartd', _SYSTEMD_UNIT: 'smartd.service', _HOSTNAME: 'testhost' });
     appendJournal(file, [{ MESSAGE: 'later', PRIORITY: '4', _SYSTEMD_UNIT: 'smartd.service' }]);
     await waitFor(() => rec.got.length === 2, 10_000, 'followed entry');
