@@ -2,7 +2,7 @@
 // memory. Design (see README in processors/anomaly):
 //  1. An ensemble of predictors (last value, fast/slow EWMA, daily and weekly per-slot profiles)
 //     each with its own robust error scale; the raw surprise of a point is the mean of their
-//     normalised errors weighted by each model's track record (1 / its absolute MAE), so the
+//     normalised errors weighted by each model's track record (1 / its absolute MAE^2), so the
 //     model that explains the series best (e.g. the daily profile) has the most say.
 //  2. A novelty term: values far outside the range seen so far.
 //  3. HTM-style "anomaly likelihood": the short-term mean of the raw surprise is compared with
@@ -145,13 +145,15 @@ export class AnomalyDetector {
     // Errors below a tiny fraction of the range are noise; avoids 0/0 on flat series.
     const floor = Math.max(1e-9, Number.isFinite(range) ? range * 1e-3 : 0, Math.abs(this.slow.mean || 0) * 1e-6);
 
-    // Each predictor: (normalised error, absolute track-record MAE). Weighting by 1/MAE lets a
-    // model that has been explaining the series (e.g. the daily profile) dominate.
+    // Each predictor: (normalised error, absolute track-record MAE). Inverse-variance weights
+    // (1/MAE^2) let the model that has been explaining the series (e.g. the daily profile)
+    // dominate.
     let wSum = 0;
     let eSum = 0;
     const add = (e: number | undefined, mae: number): void => {
       if (e === undefined) return;
-      const w = 1 / Math.max(mae, floor);
+      const m = Math.max(mae, floor);
+      const w = 1 / (m * m);
       wSum += w;
       eSum += w * Math.min(e, ERR_CAP);
     };
