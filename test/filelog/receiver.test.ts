@@ -302,6 +302,43 @@ describe('filelog receiver', () => {
     await waitFor(() => rec.got.length === 400);
   });
 
+  it('tells apart files that share a header, also across a restart', async () => {
+    const dir = await tempDir();
+    const header = '# ' + 'h'.repeat(2000) + '\n';
+    await writeFile(join(dir, 'a.csv'), header + 'a1\n');
+    await writeFile(join(dir, 'b.csv'), header + 'b1\n');
+    const opts = { include: [join(dir, '*.csv')], start_at: 'beginning', storage: 'file_storage', ...fast };
+    const rec = new Recorder();
+    const r1 = await startReceiver(opts, rec, new DirStorage(join(dir, 'st')));
+    await waitFor(() => rec.got.length === 4);
+    await r1.shutdown();
+    await appendFile(join(dir, 'a.csv'), 'a2\n');
+    await appendFile(join(dir, 'b.csv'), 'b2\n');
+    const rec2 = new Recorder();
+    await start(opts, rec2, new DirStorage(join(dir, 'st')));
+    await waitFor(() => rec2.got.length === 2);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(rec.bodies().filter((b) => !b.startsWith('#')).sort()).toEqual(['a1', 'b1']);
+    expect(rec2.bodies().sort()).toEqual(['a2', 'b2']);
+  });
+
+  it('a file replaced while the agent was down (inode maybe reused) is read from its start', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'a.log');
+    await writeFile(f, 'old content that is long enough\n');
+    const opts = { include: [f], start_at: 'beginning', storage: 'file_storage', ...fast };
+    const rec = new Recorder();
+    const r1 = await startReceiver(opts, rec, new DirStorage(join(dir, 'st')));
+    await waitFor(() => rec.got.length === 1);
+    await r1.shutdown();
+    await unlink(f);
+    await writeFile(f, 'new\nlines\nhere and more text\n');
+    const rec2 = new Recorder();
+    await start(opts, rec2, new DirStorage(join(dir, 'st')));
+    await waitFor(() => rec2.got.length === 3);
+    expect(rec2.bodies()).toEqual(['new', 'lines', 'here and more text']);
+  });
+
   it('rejects bad config with clear messages', async () => {
     await expect(startReceiver({ include: ['/x'], operators: [{ type: 'json_parsr' }] }, new Recorder())).rejects.toThrow(
       /did you mean "json_parser"/,
