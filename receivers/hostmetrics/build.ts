@@ -77,24 +77,12 @@ export function buildScrapers(cfg: ScrapersConfig, intervalMs: number, onProblem
   return out;
 }
 
-/** Config problems the schema cannot see: unknown metric names, bad regexps, no scraper. */
-export function validateScrapers(cfg: ScrapersConfig, suggest: (w: string, c: Iterable<string>) => string | undefined): string[] {
+/** Config problems the schema cannot see: bad regexps, no scraper. */
+export function validateScrapers(cfg: ScrapersConfig): string[] {
   const errs: string[] = [];
   const entries = Object.entries(cfg).filter(([, v]) => v !== undefined) as [keyof ScrapersConfig, { metrics: Toggles } & Record<string, unknown>][];
   if (entries.length === 0) errs.push('scrapers: at least one scraper must be configured (cpu, memory, load, filesystem, network, disk, …)');
   for (const [name, sc] of entries) {
-    const defs = DEFS[name];
-    if (name === 'process')
-      for (const a of Object.keys((sc.resource_attributes as Toggles | undefined) ?? {}))
-        if (!(a in PROCESS_RESOURCE_ATTRIBUTES)) {
-          const hint = suggest(a, Object.keys(PROCESS_RESOURCE_ATTRIBUTES));
-          errs.push(`scrapers.process.resource_attributes: unknown attribute "${a}"` + (hint ? `; did you mean "${hint}"?` : ''));
-        }
-    for (const metric of Object.keys(sc.metrics ?? {})) {
-      if (metric in defs) continue;
-      const hint = suggest(metric, Object.keys(defs));
-      errs.push(`scrapers.${name}.metrics: unknown metric "${metric}"` + (hint ? `; did you mean "${hint}"?` : ''));
-    }
     for (const [k, v] of Object.entries(sc)) {
       const l = v as ListCfg | undefined;
       if (!l || typeof l !== 'object' || l.match_type !== 'regexp') continue;

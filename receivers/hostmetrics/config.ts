@@ -1,5 +1,17 @@
 // Config keys and defaults follow the Collector's hostmetrics receiver, so its configs run as-is.
 import { ParseContext, Schema, s, type Infer, type Path } from '../../src/config/schema.js';
+import { suggest } from '../../src/config/suggest.js';
+import { cpuDefs } from './scrapers/cpu.js';
+import { diskDefs } from './scrapers/disk.js';
+import { filesystemDefs } from './scrapers/filesystem.js';
+import { loadDefs } from './scrapers/load.js';
+import { memoryDefs } from './scrapers/memory.js';
+import { networkDefs } from './scrapers/network.js';
+import { pagingDefs } from './scrapers/paging.js';
+import { processesDefs } from './scrapers/processes.js';
+import { PROCESS_RESOURCE_ATTRIBUTES, processDefs } from './scrapers/process.js';
+import { systemDefs } from './scrapers/system.js';
+import { cgroupDefs } from './scrapers/cgroup.js';
 
 /**
  * A scraper section: absent = scraper off; present (even as `cpu:` with no value) = on with
@@ -25,8 +37,36 @@ class ScraperSection<T> extends Schema<T | undefined> {
 }
 const section = <T>(inner: Schema<T>) => new ScraperSection(inner);
 
-const toggles = () =>
-  s.record(s.object({ enabled: s.boolean().optional() })).default({}).describe('Per-metric switches: `<metric>: {enabled: bool}`');
+type Toggle = { enabled?: boolean };
+
+/** `<name>: {enabled: bool}` for known names only; an unknown name is reported at its key. */
+class TogglesSchema extends Schema<Record<string, Toggle>> {
+  private readonly item = s.object({ enabled: s.boolean().optional() });
+  constructor(
+    private readonly known: string[],
+    private readonly noun: string,
+  ) {
+    super();
+  }
+  parseValue(v: unknown, ctx: ParseContext, path: Path): Record<string, Toggle> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      ctx.error(path, 'expected a map of `<name>: {enabled: true|false}`');
+      return {};
+    }
+    const out: Record<string, Toggle> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (!this.known.includes(k)) {
+        const hint = suggest(k, this.known);
+        ctx.error([...path, k], `unknown ${this.noun} "${k}"` + (hint ? `; did you mean "${hint}"?` : ''), true);
+        continue;
+      }
+      out[k] = this.item.parse(x, ctx, [...path, k]);
+    }
+    return out;
+  }
+}
+const toggles = (defs: Record<string, unknown>, noun = 'metric') =>
+  new TogglesSchema(Object.keys(defs), noun).default({}).describe('Per-metric switches: `<metric>: {enabled: bool}`');
 
 const matchType = () => s.enum(['strict', 'regexp'] as const).default('strict');
 const matchList = <K extends string>(key: K) =>
@@ -38,16 +78,16 @@ const matchList = <K extends string>(key: K) =>
     .optional();
 
 export const cpuSchema = s.object({
-  metrics: toggles(),
+  metrics: toggles(cpuDefs),
   per_cpu: s.boolean().default(false).describe('One series per logical CPU (`cpu` attribute); telemd extension'),
 });
-export const memorySchema = s.object({ metrics: toggles() });
+export const memorySchema = s.object({ metrics: toggles(memoryDefs) });
 export const loadSchema = s.object({
-  metrics: toggles(),
+  metrics: toggles(loadDefs),
   cpu_average: s.boolean().default(false).describe('Divide load averages by the number of logical CPUs'),
 });
 export const filesystemSchema = s.object({
-  metrics: toggles(),
+  metrics: toggles(filesystemDefs),
   include_devices: matchList('devices'),
   exclude_devices: matchList('devices'),
   include_fs_types: matchList('fs_types'),
@@ -57,27 +97,27 @@ export const filesystemSchema = s.object({
   include_virtual_filesystems: s.boolean().default(false),
 });
 export const networkSchema = s.object({
-  metrics: toggles(),
+  metrics: toggles(networkDefs),
   include: matchList('interfaces'),
   exclude: matchList('interfaces'),
 });
 export const diskSchema = s.object({
-  metrics: toggles(),
+  metrics: toggles(diskDefs),
   include: matchList('devices'),
   exclude: matchList('devices'),
 });
 
-export const pagingSchema = s.object({ metrics: toggles() });
-export const processesSchema = s.object({ metrics: toggles() });
-export const systemSchema = s.object({ metrics: toggles() });
+export const pagingSchema = s.object({ metrics: toggles(pagingDefs) });
+export const processesSchema = s.object({ metrics: toggles(processesDefs) });
+export const systemSchema = s.object({ metrics: toggles(systemDefs) });
 export const cgroupSchema = s.object({
-  metrics: toggles(),
+  metrics: toggles(cgroupDefs),
   services: s.boolean().default(false).describe('Also report each systemd service cgroup under system.slice'),
 });
 const mute = () => s.boolean().default(false).describe('Accepted for Collector compatibility: telemd counts unreadable processes instead of logging them');
 export const processSchema = s.object({
-  metrics: toggles(),
-  resource_attributes: toggles(),
+  metrics: toggles(processDefs),
+  resource_attributes: toggles(PROCESS_RESOURCE_ATTRIBUTES, 'resource attribute'),
   include: matchList('names'),
   exclude: matchList('names'),
   mute_process_name_error: mute(),

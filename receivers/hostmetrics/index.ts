@@ -1,5 +1,4 @@
 import { receiverFactory } from '../../src/component/component.js';
-import { suggest } from '../../src/config/suggest.js';
 import { validateScrapers } from './build.js';
 import { configSchema, type Config } from './config.js';
 import { HostMetricsReceiver } from './receiver.js';
@@ -9,6 +8,6 @@ export const factory = receiverFactory<Config>({
   description: 'Host statistics (cpu, memory, load, filesystem, network, disk, …) read from /proc and /sys',
   config: configSchema,
   signals: ['metrics'],
-  validate: (cfg) => validateScrapers(cfg.scrapers, suggest),
+  validate: (cfg) => validateScrapers(cfg.scrapers),
   create: (set, cfg, next) => new HostMetricsReceiver(set, cfg, next.metrics!),
 });

@@ -4,7 +4,6 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParseContext } from '../../src/config/schema.js';
-import { suggest } from '../../src/config/suggest.js';
 import { configSchema } from '../../receivers/hostmetrics/config.js';
 import { factory } from '../../receivers/hostmetrics/index.js';
 import { HostMetricsReceiver, MAX_IN_FLIGHT } from '../../receivers/hostmetrics/receiver.js';
@@ -35,7 +34,7 @@ describe('hostmetrics config', () => {
     expect(cfg.scrapers.memory).toEqual({ metrics: {} });
     expect(cfg.scrapers.disk).toBeDefined();
     expect(cfg.scrapers.load!.cpu_average).toBe(true);
-    expect(validateScrapers(cfg.scrapers, suggest)).toEqual([]);
+    expect(validateScrapers(cfg.scrapers)).toEqual([]);
   });
 
   it('reports unknown keys, unknown metric names, bad regexps and an empty scraper list', () => {
@@ -44,9 +43,14 @@ describe('hostmetrics config', () => {
     const msgs = ctx.issues.map((i) => i.message).join('\n');
     expect(msgs).toMatch(/unknown key "colection_interval"; did you mean "collection_interval"/);
     expect(msgs).toMatch(/unknown key "metricz"; did you mean "metrics"/);
-    const cfg = parseConfig({ scrapers: { cpu: { metrics: { 'system.cpu.utilisation': { enabled: true } } }, disk: { include: { devices: ['('], match_type: 'regexp' } } } });
+    const ctx2 = new ParseContext();
+    configSchema.parse({ scrapers: { cpu: { metrics: { 'system.cpu.utilisation': { enabled: true } } }, process: { resource_attributes: { 'process.pidd': { enabled: false } } } } }, ctx2);
+    expect(ctx2.issues).toEqual([
+      { path: ['scrapers', 'cpu', 'metrics', 'system.cpu.utilisation'], message: 'unknown metric "system.cpu.utilisation"; did you mean "system.cpu.utilization"?', atKey: true },
+      { path: ['scrapers', 'process', 'resource_attributes', 'process.pidd'], message: 'unknown resource attribute "process.pidd"; did you mean "process.pid"?', atKey: true },
+    ]);
+    const cfg = parseConfig({ scrapers: { disk: { include: { devices: ['('], match_type: 'regexp' } } } });
     const errs = factory.validate!(cfg);
-    expect(errs.join('\n')).toMatch(/unknown metric "system.cpu.utilisation"; did you mean "system.cpu.utilization"/);
     expect(errs.join('\n')).toMatch(/scrapers.disk.include.devices: invalid regexp/);
     expect(factory.validate!(parseConfig({ scrapers: {} }))).toEqual([expect.stringMatching(/at least one scraper/)]);
   });
