@@ -99,7 +99,9 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private takers: ((e: Entry<S> | undefined) => void)[] = [];
   private cur?: { seg: Segment; fh: FileHandle };
   private writing?: Promise<void>;
+  private writeActive = false;
   private acking?: Promise<void>;
+  private ackActive = false;
   private ackDirty = false;
   private ackFailing = false;
   private ackFile?: AckFile;
@@ -274,7 +276,11 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     this.reservedUnits += a.units;
     this.reservedBytes += a.record.length;
     this.writeBuf.push(a);
-    if (!this.writing) this.writing = this.writeLoop().finally(() => (this.writing = undefined));
+    if (this.writeActive) return;
+    // The flag is cleared inside the loop, in the same turn as its last check of writeBuf, so
+    // an offer can never land between "loop done" and "flag cleared" and be left unwritten.
+    this.writeActive = true;
+    this.writing = this.writeLoop();
   }
 
   private pump(): void {
@@ -307,64 +313,78 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   }
 
   private async writeLoop(): Promise<void> {
-    while (this.writeBuf.length > 0) {
-      const group = this.writeBuf.splice(0);
-      const total = group.reduce((n, a) => n + a.record.length, 0);
-      try {
-        if (this.cur && (this.cur.seg.size >= this.segBytes || this.rotateSoon)) await this.closeCurrent();
-        this.rotateSoon = false;
-        if (!this.cur) await this.openSegment(group[0]!.seq);
-        const { seg, fh } = this.cur!;
-        const buf = group.length === 1 ? group[0]!.record : Buffer.concat(group.map((a) => a.record), total);
-        const { bytesWritten } = await fh.write(buf, 0, buf.length, seg.size);
-        if (bytesWritten !== buf.length) throw new Error(`short write (${bytesWritten} of ${buf.length} bytes)`);
-        if (this.client.fsync !== false) {
-          await fh.datasync();
-          this.counters.syncs.add(1);
-        }
-        if (this.writeFailure) {
-          this.logger.info({ directory: this.dir }, 'persistent queue writes work again');
-          this.writeFailure = undefined;
-        }
-        let off = seg.size;
-        seg.size += total;
-        this.diskBytes += total;
-        for (const a of group) {
-          seg.records++;
-          seg.lastSeq = a.seq;
-          const keep = this.hotBytes + a.record.length <= this.hotLimit;
-          if (keep) this.hotBytes += a.record.length;
-          const e: Entry<S> = { seq: a.seq, seg, offset: off, length: a.record.length, items: a.items, units: a.units, state: PENDING, data: keep ? a.data : undefined };
-          off += a.record.length;
-          this.entries.push(e);
-          this.unackedUnits += a.units;
-          this.reservedUnits -= a.units;
-          this.reservedBytes -= a.record.length;
-          a.resolve();
-          this.giveToTaker();
-        }
-      } catch (err) {
-        // What reached the file is unknown: count the real size, and continue in a new segment.
-        for (const a of group) {
-          this.reservedUnits -= a.units;
-          this.reservedBytes -= a.record.length;
-          a.reject(ConsumerError.retryable(`persistent queue write failed: ${(err as Error).message}`, { cause: err }));
-        }
-        const msg = (err as Error).message;
-        const now = Date.now();
-        // A full disk fails every write: say it once a minute, not once per batch.
-        if (!this.writeFailure || now - this.writeFailure.loggedAt > 60_000) {
-          this.logger.error({ error: msg, batches: group.length, directory: this.dir }, 'persistent queue write failed; batches refused (retryable)');
-          this.writeFailure = { msg, loggedAt: now };
-        }
-        if (this.cur) {
-          const real = await stat(this.cur.seg.path).then((s) => s.size, () => this.cur!.seg.size);
-          this.diskBytes += real - this.cur.seg.size;
-          this.cur.seg.size = real;
-          await this.closeCurrent();
-        }
-        this.pump();
+    for (;;) {
+      // Check and flag change in one turn: an offer can never slip in between and be stranded.
+      if (this.writeBuf.length === 0) {
+        this.writeActive = false;
+        return;
       }
+      try {
+        await this.writeGroup();
+      } catch (err) {
+        this.logger.error({ error: (err as Error).message }, 'persistent queue: unexpected writer error');
+      }
+    }
+  }
+
+  /** One group commit; never throws (a failure refuses the group's batches). */
+  private async writeGroup(): Promise<void> {
+    const group = this.writeBuf.splice(0);
+    const total = group.reduce((n, a) => n + a.record.length, 0);
+    try {
+      if (this.cur && (this.cur.seg.size >= this.segBytes || this.rotateSoon)) await this.closeCurrent();
+      this.rotateSoon = false;
+      if (!this.cur) await this.openSegment(group[0]!.seq);
+      const { seg, fh } = this.cur!;
+      const buf = group.length === 1 ? group[0]!.record : Buffer.concat(group.map((a) => a.record), total);
+      const { bytesWritten } = await fh.write(buf, 0, buf.length, seg.size);
+      if (bytesWritten !== buf.length) throw new Error(`short write (${bytesWritten} of ${buf.length} bytes)`);
+      if (this.client.fsync !== false) {
+        await fh.datasync();
+        this.counters.syncs.add(1);
+      }
+      if (this.writeFailure) {
+        this.logger.info({ directory: this.dir }, 'persistent queue writes work again');
+        this.writeFailure = undefined;
+      }
+      let off = seg.size;
+      seg.size += total;
+      this.diskBytes += total;
+      for (const a of group) {
+        seg.records++;
+        seg.lastSeq = a.seq;
+        const keep = this.hotBytes + a.record.length <= this.hotLimit;
+        if (keep) this.hotBytes += a.record.length;
+        const e: Entry<S> = { seq: a.seq, seg, offset: off, length: a.record.length, items: a.items, units: a.units, state: PENDING, data: keep ? a.data : undefined };
+        off += a.record.length;
+        this.entries.push(e);
+        this.unackedUnits += a.units;
+        this.reservedUnits -= a.units;
+        this.reservedBytes -= a.record.length;
+        a.resolve();
+        this.giveToTaker();
+      }
+    } catch (err) {
+      // What reached the file is unknown: count the real size, and continue in a new segment.
+      for (const a of group) {
+        this.reservedUnits -= a.units;
+        this.reservedBytes -= a.record.length;
+        a.reject(ConsumerError.retryable(`persistent queue write failed: ${(err as Error).message}`, { cause: err }));
+      }
+      const msg = (err as Error).message;
+      const now = Date.now();
+      // A full disk fails every write: say it once a minute, not once per batch.
+      if (!this.writeFailure || now - this.writeFailure.loggedAt > 60_000) {
+        this.logger.error({ error: msg, batches: group.length, directory: this.dir }, 'persistent queue write failed; batches refused (retryable)');
+        this.writeFailure = { msg, loggedAt: now };
+      }
+      if (this.cur) {
+        const real = await stat(this.cur.seg.path).then((s) => s.size, () => this.cur!.seg.size);
+        this.diskBytes += real - this.cur.seg.size;
+        this.cur.seg.size = real;
+        await this.closeCurrent();
+      }
+      this.pump();
     }
   }
 
@@ -473,31 +493,44 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   // Ack writes coalesce: while one is being fsync'd, later acks wait and go in one write.
   private scheduleAck(): void {
-    if (this.acking) {
-      this.ackDirty = true;
-      return;
+    this.ackDirty = true;
+    if (this.ackActive) return;
+    this.ackActive = true;
+    this.acking = this.ackLoop();
+  }
+
+  private async ackLoop(): Promise<void> {
+    for (;;) {
+      // Check and flag change in one turn (as in writeLoop), so no ack request is missed.
+      if (!this.ackDirty) {
+        this.ackActive = false;
+        return;
+      }
+      this.ackDirty = false;
+      await this.storeAck();
     }
-    this.acking = (async () => {
-      do {
-        this.ackDirty = false;
-        // Settled segments go first: on a full disk that is what makes room for the ack write.
-        await this.cleanup();
-        const ack = this.ackValue();
-        if (ack === this.persistedAck) continue;
-        try {
-          await this.ackFile!.write(ack);
-          this.persistedAck = ack;
-          if (this.ackFailing) this.logger.info('persistent queue: ack pointer stored again');
-          this.ackFailing = false;
-        } catch (err) {
-          if (!this.ackFailing)
-            this.logger.error({ error: (err as Error).message }, 'persistent queue: cannot store the ack pointer (data may be sent twice after a restart); retrying every second');
-          this.ackFailing = true;
-          if (!this.closed) setTimeout(() => this.scheduleAck(), 1000).unref();
-          break;
-        }
-      } while (this.ackDirty);
-    })().finally(() => (this.acking = undefined));
+  }
+
+  /** Delete settled segments, then store the pointer; never throws. */
+  private async storeAck(): Promise<void> {
+    try {
+      // Settled segments go first: on a full disk that is what makes room for the ack write.
+      await this.cleanup();
+      const ack = this.ackValue();
+      if (ack === this.persistedAck) return;
+      await this.ackFile!.write(ack);
+      this.persistedAck = ack;
+      if (this.ackFailing) this.logger.info('persistent queue: ack pointer stored again');
+      this.ackFailing = false;
+    } catch (err) {
+      if (!this.ackFailing)
+        this.logger.error(
+          { error: (err as Error).message },
+          'persistent queue: cannot store the ack pointer (data may be sent twice after a restart); retrying every second',
+        );
+      this.ackFailing = true;
+      if (!this.closed) setTimeout(() => this.scheduleAck(), 1000).unref();
+    }
   }
 
   /**
@@ -509,7 +542,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     for (const seg of [...this.segments]) {
       const settled = seg.done === seg.records;
       const isCur = this.cur?.seg === seg;
-      if (!settled || (isCur && (this.writing || seg.records === 0))) continue;
+      if (!settled || (isCur && (this.writeActive || seg.records === 0))) continue;
       if (isCur) await this.closeCurrent();
       try {
         if (seg.reader) await (await seg.reader).close();
@@ -538,10 +571,10 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   async stop(): Promise<void> {
     this.close();
-    while (this.writing) await this.writing;
-    while (this.acking) await this.acking;
+    while (this.writeActive) await this.writing;
+    while (this.ackActive) await this.acking;
     this.scheduleAck();
-    while (this.acking) await this.acking;
+    while (this.ackActive) await this.acking;
     await this.closeCurrent();
     for (const seg of this.segments) if (seg.reader) await (await seg.reader).close().catch(() => {});
     await this.ackFile?.close().catch(() => {});
