@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { AnomalyDetector, DETECTOR_BYTES } from '../../src/analysis/detector.js';
 import { PROFILES, scoreCorpus, type ScoredFile } from './score.js';
+import { windowedGaussian } from './peer.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -41,6 +42,7 @@ const windows: Record<string, [string, string][]> = scoreMode
   : {};
 
 const scored: ScoredFile[] = [];
+const peer: ScoredFile[] = [];
 let points = 0;
 let busyMs = 0;
 for (const rel of files) {
@@ -65,12 +67,9 @@ for (const rel of files) {
   if (scoreMode) {
     const w = windows[rel];
     if (!w) console.warn(`no labels for ${rel}; scored as having no windows`);
-    scored.push({
-      name: rel,
-      times,
-      scores,
-      windows: (w ?? []).map(([s, e]) => [parseTime(s), parseTime(e)]),
-    });
+    const win = (w ?? []).map(([s, e]) => [parseTime(s), parseTime(e)] as [number, number]);
+    scored.push({ name: rel, times, scores, windows: win });
+    peer.push({ name: rel, times, scores: windowedGaussian(raw.map((r) => r.value)), windows: win });
   }
 }
 
@@ -82,10 +81,15 @@ if (scoreMode) {
     ['Numenta HTM', 70.1], ['CAD OSE', 69.9], ['KNN CAD', 58.0], ['Relative Entropy', 54.6],
     ['Twitter ADVec', 47.1], ['Windowed Gaussian', 39.6],
   ];
-  console.log('profile              threshold   score   TP  FP  FN');
+  console.log('profile              threshold   score   TP  FP  FN   peer: windowed Gaussian (same scorer)   ratio');
   for (const p of PROFILES) {
     const r = scoreCorpus(scored, p);
-    console.log(`${r.profile.padEnd(20)} ${r.threshold.toFixed(4).padStart(9)} ${r.normalized.toFixed(1).padStart(7)} ${String(r.tp).padStart(4)} ${String(r.fp).padStart(3)} ${String(r.fn).padStart(3)}`);
+    const q = scoreCorpus(peer, p);
+    console.log(
+      `${r.profile.padEnd(20)} ${r.threshold.toFixed(4).padStart(9)} ${r.normalized.toFixed(1).padStart(7)} ${String(r.tp).padStart(4)} ${String(r.fp).padStart(3)} ${String(r.fn).padStart(3)}` +
+        `   ${q.normalized.toFixed(1).padStart(6)} (TP ${q.tp} FP ${q.fp} FN ${q.fn})`.padEnd(40) +
+        `${(r.normalized / q.normalized).toFixed(2).padStart(7)}x`,
+    );
   }
   console.log(`published standard scores (full 58-file corpus): ${published.map(([n, s]) => `${n} ${s}`).join(', ')}`);
   console.log(`note: this run covers ${files.length} files; scores on a subset are not directly comparable`);
