@@ -15,12 +15,14 @@ for (const r of await codecBench())
   );
 
 if (process.argv.includes('--codec-only')) process.exit(0);
-console.log('\n## pipeline: OTLP/HTTP protobuf -> otlp receiver -> batch -> otlphttp -> backend (real telemd process)');
-const p = await pipelineBench();
+console.log('\n## pipeline: OTLP protobuf -> otlp receiver -> batch -> otlphttp -> backend (real telemd process, 500 logs/request, 64 requests in flight)');
+for (const transport of ['http', 'grpc'] as const) {
+const p = await pipelineBench(transport);
 console.log(
-  `logs: ${p.items} items in ${p.seconds.toFixed(1)} s = ${fmt(p.itemsPerSec)} items/s delivered; telemd CPU ${p.agentCpuSeconds.toFixed(2)} s ` +
+  `${transport} in, logs: ${p.items} items in ${p.seconds.toFixed(1)} s = ${fmt(p.itemsPerSec)} items/s delivered; telemd CPU ${p.agentCpuSeconds.toFixed(2)} s ` +
     `(${((p.agentCpuSeconds / p.items) * 1e6).toFixed(2)} µs/item, ${(p.agentCpuSeconds / p.seconds * 100).toFixed(0)}% of a core); ` +
     `${p.backendRequests} backend requests`,
 );
+}
 console.log('peer: no OpenTelemetry Collector binary is installable here (not in Debian or npm), so the pipeline figure is absolute.');
 console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -2,6 +2,8 @@
 // backend in this process. The sender waits for each 200 (which telemd gives only after the
 // backend took the data), so the rate is end-to-end delivered items.
 import { spawn } from 'node:child_process';
+import { Agent as HttpAgent, request } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +46,7 @@ function cpuSeconds(pid: number): number {
 }
 
 export interface PipelineResult {
+  transport: 'http' | 'grpc';
   signal: Signal;
   items: number;
   seconds: number;
@@ -52,7 +55,7 @@ export interface PipelineResult {
   backendRequests: number;
 }
 
-export async function pipelineBench(seconds = 8, batch = 500, concurrency = 8): Promise<PipelineResult> {
+export async function pipelineBench(transport: 'http' | 'grpc', seconds = 8, batch = 500, concurrency = 64): Promise<PipelineResult> {
   let backendRequests = 0;
   const backend: Server = createServer((req, res) => {
     req.resume();
@@ -65,6 +68,7 @@ export async function pipelineBench(seconds = 8, batch = 500, concurrency = 8): 
   const bp = await freePort();
   await new Promise<void>((r) => backend.listen(bp, '127.0.0.1', r));
   const rx = await freePort();
+  const grx = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'telemd-bench-otlp-'));
   const cfgPath = join(dir, 'config.yaml');
   writeFileSync(cfgPath, `
@@ -72,6 +76,7 @@ receivers:
   otlp:
     protocols:
       http: { endpoint: 127.0.0.1:${rx} }
+      grpc: { endpoint: 127.0.0.1:${grx} }
 processors:
   batch: { send_batch_size: 8192, timeout: 50ms }
 exporters:
@@ -87,12 +92,29 @@ service:
   agent.stdout!.resume();
   // Wait until the receiver answers.
   const bodies = Array.from({ length: 16 }, (_, i) => encodeProto('logs', logs(batch, i * batch)));
-  const url = `http://127.0.0.1:${rx}/v1/logs`;
-  const post = async (b: Uint8Array) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: b });
-    await res.arrayBuffer();
-    return res.status;
-  };
+  // node:http with keep-alive rather than fetch: the sender shares the 2 cores with telemd.
+  const agentHttp = new HttpAgent({ keepAlive: true, maxSockets: concurrency });
+  const postHttp = (b: Uint8Array) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: rx, path: '/v1/logs', method: 'POST', agent: agentHttp, headers: { 'content-type': 'application/x-protobuf', 'content-length': b.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(b);
+    });
+  const client = new grpc.Client(`127.0.0.1:${grx}`, grpc.credentials.createInsecure());
+  const id = (x: Buffer) => x;
+  const postGrpc = (b: Uint8Array) =>
+    new Promise<number>((resolve, reject) =>
+      client.makeUnaryRequest('/opentelemetry.proto.collector.logs.v1.LogsService/Export', id, id, Buffer.from(b), new grpc.Metadata(), (err) =>
+        err && err.code !== grpc.status.UNAVAILABLE ? reject(err) : resolve(err ? 503 : 200),
+      ),
+    );
+  const post = transport === 'http' ? postHttp : postGrpc;
   for (let t = 0; ; t++) {
     try {
       if ((await post(bodies[0]!)) === 200) break;
@@ -118,9 +140,11 @@ service:
   );
   const secs = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(agent.pid!) - cpu0;
+  client.close();
+  agentHttp.destroy();
   agent.kill('SIGTERM');
   await new Promise((r) => agent.on('exit', r));
   backend.closeAllConnections();
   backend.close();
-  return { signal: 'logs', items, seconds: secs, itemsPerSec: items / secs, agentCpuSeconds: cpu, backendRequests };
+  return { transport, signal: 'logs', items, seconds: secs, itemsPerSec: items / secs, agentCpuSeconds: cpu, backendRequests };
 }
