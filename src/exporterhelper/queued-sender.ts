@@ -1,4 +1,4 @@
-import { ConsumerError } from '../component/consumer.js';
+import { asConsumerError, ConsumerError } from '../component/consumer.js';
 import type { Host } from '../component/component.js';
 import { countItems } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
@@ -10,7 +10,7 @@ import { setMaxListeners } from 'node:events';
 import { MemoryQueue } from './memory-queue.js';
 import { PersistentQueue } from './persistent-queue.js';
 import type { SendQueue } from './queue.js';
-import { RetryingSender } from './send.js';
+import { RetryingSender, type Outcome } from './send.js';
 
 /** Build the sending side of an exporter: queue, workers, retries and self-metrics. */
 export function createQueuedSender<S extends Signal>(opts: QueuedSenderOptions<S>): QueuedSender<S> {
@@ -99,7 +99,14 @@ class Sender<S extends Signal> implements QueuedSender<S> {
       const lease = await queue.take();
       if (!lease) return;
       const stop = lease.cancelled ? AbortSignal.any([this.stopAc.signal, lease.cancelled]) : this.stopAc.signal;
-      const outcome = await this.sender.send(lease.data, lease.items, stop);
+      let outcome: Outcome;
+      try {
+        outcome = await this.sender.send(lease.data, lease.items, stop);
+      } catch (err) {
+        // A bug must not silently stop a worker (the queue would stall): fail this batch, go on.
+        this.opts.set.logger.error({ error: (err as Error).message }, 'sending queue worker error');
+        outcome = { kind: 'failed', error: asConsumerError(err) };
+      }
       lease.settle(outcome);
     }
   }
