@@ -15,6 +15,7 @@ import { buildPipeline, Outcome, type StanzaPipeline } from '../../src/stanza/in
 import type { Counter } from '../../src/telemetry/self.js';
 import { CheckpointStore, type FileCheckpoint } from './checkpoint.js';
 import type { Config } from './config.js';
+import { GzipSource } from './gzip.js';
 import { multilineCombiner, passThrough } from './multiline.js';
 import { fileKey, readHead, sameStart, TrackedFile, type InFlight } from './tracked.js';
 
@@ -254,7 +255,8 @@ export class FileLogReceiver implements Receiver {
   }
 
   private async checkTruncated(f: TrackedFile, poll: number): Promise<boolean> {
-    if (!f.fh || f.retry) return false;
+    // A .gz file is read decompressed: its offsets are not comparable with its size.
+    if (!f.fh || f.retry || f.gz) return false;
     const st = await fstat(f.fh.fd);
     // Unchanged since the last look: no need to re-read its first bytes.
     if (st.size === f.lastSize && st.mtimeMs === f.lastMtime && f.fp.length >= Math.min(this.cfg.fingerprint_size, st.size)) return false;
@@ -295,7 +297,8 @@ export class FileLogReceiver implements Receiver {
     const d = this.dormant.get(key);
     if (d) {
       this.dormant.delete(key);
-      if (d.fp.length === 0 || sameStart(d.fp, head)) offset = d.offset <= m.size ? d.offset : undefined;
+      // (.gz offsets count decompressed bytes and may exceed the file size.)
+      if (d.fp.length === 0 || sameStart(d.fp, head)) offset = d.offset <= m.size || m.path.endsWith('.gz') ? d.offset : undefined;
       if (offset === undefined) this.set.logger.info({ path: m.path }, 'filelog: file content replaced (inode reused or truncated)');
     }
     if (offset === undefined && head.length > 0) {
@@ -328,6 +331,7 @@ export class FileLogReceiver implements Receiver {
     this.deferred.delete(key);
     if (offset === undefined) offset = this.firstRun && poll === 1 && this.cfg.start_at === 'end' ? m.size : 0;
     f.fp = head;
+    if (m.path.endsWith('.gz')) f.gz = new GzipSource(m.path);
     f.combiner = this.cfg.multiline
       ? multilineCombiner(this.cfg.multiline, this.cfg.max_log_size, (t, e, c) => this.collect(f, t, e, c))
       : passThrough((t, e, c) => this.collect(f, t, e, c));
@@ -411,7 +415,8 @@ export class FileLogReceiver implements Receiver {
       if (Date.now() < this.pausedUntil) return;
     }
     // At the end already and the size did not change (checked this poll): nothing to read.
-    if (f.atEof && f.lastSize === f.splitter.readPos && f.splitter.pendingBytes === 0 && !f.combiner.pending) return;
+    const idle = f.gz ? f.gz.done : f.lastSize === f.splitter.readPos;
+    if (f.atEof && idle && f.splitter.pendingBytes === 0 && !f.combiner.pending) return;
     const max = this.cfg.max_batch_size;
     const started = Date.now();
     let first = true;
@@ -431,7 +436,18 @@ export class FileLogReceiver implements Receiver {
         f.splitter.drain(f.combiner.push, max - this.batch.length);
         if (this.batch.length >= max) break;
         const w = f.splitter.writable();
-        const { bytesRead } = await f.fh.read(w.buf, w.off, w.len, f.splitter.readPos);
+        let bytesRead: number;
+        try {
+          bytesRead = f.gz
+            ? await f.gz.read(w.buf, w.off, w.len, f.splitter.readPos)
+            : (await f.fh.read(w.buf, w.off, w.len, f.splitter.readPos)).bytesRead;
+        } catch (err) {
+          if (!f.gz) throw err;
+          // A corrupt or cut archive: keep what was decoded, say why the rest is missing.
+          this.set.logger.warn({ path: f.path, err: String(err) }, 'filelog: cannot decompress the rest of the file');
+          f.gz.done = true;
+          bytesRead = 0;
+        }
         if (bytesRead === 0) {
           eof = true;
           break;

@@ -3,6 +3,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { LineSplitter, type Encoding } from './splitter.js';
 import type { Combiner } from './multiline.js';
+import type { GzipSource } from './gzip.js';
 
 export interface InFlight {
   end: number;
@@ -29,6 +30,8 @@ export class TrackedFile {
   /** A batch was refused (retryable): reading waits, then rewinds to `acked`. */
   retry = false;
   combiner!: Combiner;
+  /** Set for an explicitly included .gz file: read decompressed. */
+  gz: GzipSource | undefined;
   readonly splitter: LineSplitter;
   name: string;
 
@@ -58,6 +61,7 @@ export class TrackedFile {
   async close(): Promise<void> {
     const fh = this.fh;
     this.fh = undefined;
+    this.gz?.close();
     await fh?.close().catch(() => {});
   }
 

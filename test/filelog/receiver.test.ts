@@ -1,5 +1,6 @@
 import { appendFile, rename, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConsumerError } from '../../src/component/consumer.js';
 import type { Receiver } from '../../src/component/component.js';
@@ -255,7 +256,7 @@ describe('filelog receiver', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'keep.log'), 'kept\n');
     await writeFile(join(dir, 'skip.log'), 'excluded\n');
-    await writeFile(join(dir, 'old.log.gz'), 'compressed\n');
+    await writeFile(join(dir, 'old.log.gz'), gzipSync('compressed\n'));
     const rec = new Recorder();
     await start({ include: [join(dir, '*.log*')], exclude: ['**/skip.log'], start_at: 'beginning', ...fast }, rec);
     await waitFor(() => rec.got.length >= 1);
@@ -265,6 +266,7 @@ describe('filelog receiver', () => {
     const rec2 = new Recorder();
     await start({ include: [join(dir, '*.gz')], start_at: 'beginning', ...fast }, rec2);
     await waitFor(() => rec2.got.length === 1);
+    expect(rec2.bodies()).toEqual(['compressed']);
 
     const u = join(dir, 'u16.txt');
     await writeFile(u, Buffer.from('\ufeffzwei\r\ndrei\n', 'utf16le'));
@@ -337,6 +339,26 @@ describe('filelog receiver', () => {
     await start(opts, rec2, new DirStorage(join(dir, 'st')));
     await waitFor(() => rec2.got.length === 3);
     expect(rec2.bodies()).toEqual(['new', 'lines', 'here and more text']);
+  });
+
+  it('reads an explicitly included .gz file decompressed, resumes it after a restart, survives a cut archive', async () => {
+    const dir = await tempDir();
+    const lines = Array.from({ length: 30000 }, (_, i) => `z${i} ${'q'.repeat(40)}`);
+    await writeFile(join(dir, 'big.log.1.gz'), gzipSync(lines.join('\n') + '\n'));
+    const opts = { include: [join(dir, '*.gz')], start_at: 'beginning', storage: 'file_storage', max_batch_size: 1000, ...fast };
+    const rec = new Recorder();
+    const r1 = await startReceiver(opts, rec, new DirStorage(join(dir, 'st')));
+    await waitFor(() => rec.got.length === 30000);
+    await r1.shutdown();
+    const good = gzipSync('c1\nc2\n' + 'x'.repeat(100000) + '\n');
+    await writeFile(join(dir, 'cut.log.2.gz'), good.subarray(0, good.length - 30));
+    const rec2 = new Recorder();
+    await start(opts, rec2, new DirStorage(join(dir, 'st')));
+    await waitFor(() => rec2.got.length >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rec.bodies()).toEqual(lines);
+    expect(rec2.bodies().slice(0, 2)).toEqual(['c1', 'c2']);
+    expect(rec2.bodies().filter((b) => b.startsWith('z'))).toEqual([]);
   });
 
   it('rejects bad config with clear messages', async () => {
