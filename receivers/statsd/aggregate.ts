@@ -29,7 +29,11 @@ interface Series {
   values?: number[];
   weights?: number[];
   touched: boolean;
+  /** Flushes since a gauge was last set. */
+  idle: number;
 }
+
+const GAUGE_IDLE_INTERVALS = 5;
 
 // Summaries keep raw values; beyond this many per series the oldest half is thinned.
 const MAX_SUMMARY_VALUES = 100_000;
@@ -53,12 +57,14 @@ export class Aggregator {
     return this.series.size;
   }
 
-  add(s: Sample): void {
+  /** Adds a sample; false when it would open a series beyond max_series (refused). */
+  add(s: Sample): boolean {
     const attrs = this.cfg.enable_metric_type ? { ...s.attrs, metric_type: s.type } : s.attrs;
     const key = `${s.type}\0${s.name}\0${Object.keys(attrs).sort().map((k) => `${k}=${String(attrs[k])}`).join('\0')}`;
     let ser = this.series.get(key);
     if (!ser) {
-      ser = { name: s.name, type: s.type, attrs, value: 0, touched: false };
+      if (this.series.size >= this.cfg.max_series) return false;
+      ser = { name: s.name, type: s.type, attrs, value: 0, touched: false, idle: 0 };
       this.series.set(key, ser);
     }
     ser.touched = true;
@@ -91,6 +97,7 @@ export class Aggregator {
         }
       }
     }
+    return true;
   }
 
   /** Metrics for the interval (start, now]; resets everything but gauge values. */
@@ -103,7 +110,12 @@ export class Aggregator {
       return m;
     };
     for (const [key, s] of this.series) {
-      if (!s.touched) continue;
+      if (!s.touched) {
+        // An idle gauge is kept a few intervals for +/- changes, then forgotten (bounded memory).
+        if (++s.idle > GAUGE_IDLE_INTERVALS) this.series.delete(key);
+        continue;
+      }
+      s.idle = 0;
       switch (s.type) {
         case 'counter': {
           const m = get(s.name, 'sum', (): SumMetric => ({ type: 'sum' as const, name: s.name, aggregationTemporality: AggregationTemporality.Delta, isMonotonic: this.cfg.is_monotonic_counter, dataPoints: [] }));

@@ -19,6 +19,7 @@ export const configSchema = s.object({
   enable_metric_type: s.boolean().default(false).describe('Add a metric_type attribute (counter, gauge, timing, histogram, distribution, set)'),
   enable_simple_tags: s.boolean().default(false).describe('Accept DogStatsD tags without a value (`#tag`) as attributes with an empty value'),
   is_monotonic_counter: s.boolean().default(false).describe('Mark counter sums as monotonic'),
+  max_series: s.int({ min: 1 }).default(100_000).describe('Series kept per interval; samples of further new series are refused and counted (telemd)'),
   socket_mode: s.string().default('0660').describe('unixgram only: permissions of the socket file (octal)'),
   timer_histogram_mapping: s
     .array(mapping)

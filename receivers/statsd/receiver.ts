@@ -19,6 +19,7 @@ export class StatsdReceiver implements Receiver {
   private readonly accepted: Counter;
   private readonly refused: Counter;
   private readonly malformed: Counter;
+  private readonly overflow: Counter;
   private readonly agg: Aggregator;
   private listener?: Listener;
   private timer?: NodeJS.Timeout;
@@ -35,6 +36,7 @@ export class StatsdReceiver implements Receiver {
     this.accepted = set.telemetry.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', sig);
     this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline, or malformed StatsD lines', sig);
     this.malformed = set.telemetry.counter('telemd_receiver_malformed_lines_total', 'StatsD lines that could not be parsed', sig);
+    this.overflow = set.telemetry.counter('telemd_receiver_statsd_series_overflow_total', 'Samples refused because max_series was reached', sig);
     set.telemetry.observe('telemd_receiver_statsd_series', 'Series aggregated in the current interval', sig, () => this.agg.size);
     this.agg = new Aggregator(cfg);
   }
@@ -77,7 +79,12 @@ export class StatsdReceiver implements Receiver {
       if (line.endsWith('\r')) line = line.slice(0, -1);
       if (line.trim() === '') continue;
       try {
-        this.agg.add(parseLine(line, this.cfg.enable_simple_tags));
+        if (!this.agg.add(parseLine(line, this.cfg.enable_simple_tags))) {
+          this.refused.add();
+          this.overflow.add();
+          if (this.overflow.value() === 1 || this.overflow.value() % 10000 === 0)
+            this.log.warn({ max_series: this.cfg.max_series, refused: this.overflow.value() }, 'statsd series limit reached: samples of new series refused until the next interval');
+        }
       } catch (e) {
         if (!(e instanceof ParseError)) throw e;
         this.malformed.add();

@@ -58,6 +58,10 @@ describe('statsd aggregation', () => {
     expect(a.flush(2n, 3n)).toEqual([]);
     a.add(parseLine('g:+1|g', false));
     expect(pts(a.flush(3n, 4n), 'g').map((p) => p.value)).toEqual([13]);
+    // idle for more than 5 intervals: forgotten, a change starts from 0 again
+    for (let i = 0; i < 6; i++) a.flush(5n, 6n);
+    a.add(parseLine('g:+1|g', false));
+    expect(pts(a.flush(6n, 7n), 'g').map((p) => p.value)).toEqual([1]);
   });
 
   it('timers become exponential histograms with every value inside its bucket', () => {
@@ -90,6 +94,16 @@ describe('statsd aggregation', () => {
     expect(p.positive.bucketCounts.length).toBeLessThanOrEqual(8);
     expect(p.count).toBe(9);
     expect(p.scale).toBeLessThan(3);
+  });
+
+  it('refuses samples of new series beyond max_series, keeps existing series', () => {
+    const a = new Aggregator(cfg({ max_series: 2 }));
+    expect(a.add(parseLine('a:1|c', false))).toBe(true);
+    expect(a.add(parseLine('b:1|c', false))).toBe(true);
+    expect(a.add(parseLine('c:1|c', false))).toBe(false);
+    expect(a.add(parseLine('a:1|c', false))).toBe(true);
+    expect(pts(a.flush(0n, 1n), 'a').map((p) => p.value)).toEqual([2n]);
+    expect(a.add(parseLine('c:1|c', false))).toBe(true);
   });
 
   it('summary and gauge observers per timer_histogram_mapping', () => {
