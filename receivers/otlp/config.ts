@@ -29,6 +29,7 @@ const authSchema = s
   .object({
     bearer_token: s.secret(s.string()).optional().describe('require "Authorization: Bearer <token>"'),
     bearer_token_file: s.string().optional().describe('read the token from this file instead'),
+    authenticator: s.string().optional().describe('Collector auth extensions are not supported: use bearer_token'),
   })
   .optional()
   .describe('bearer-token authentication of clients');
@@ -38,6 +39,7 @@ const grpcSchema = new Presence(
     endpoint: endpoint('127.0.0.1:4317').describe('listen address'),
     max_recv_msg_size_mib: s.int({ min: 1 }).default(4).describe('largest request accepted, in MiB'),
     max_concurrent_streams: s.int({ min: 1 }).default(100),
+    include_metadata: s.boolean().default(false).describe('accepted for Collector compatibility; client metadata is not propagated'),
     tls: serverTlsSchema,
     auth: authSchema,
   }),
@@ -50,6 +52,7 @@ const httpSchema = new Presence(
     traces_url_path: s.string().default('/v1/traces'),
     metrics_url_path: s.string().default('/v1/metrics'),
     logs_url_path: s.string().default('/v1/logs'),
+    include_metadata: s.boolean().default(false).describe('accepted for Collector compatibility; client metadata is not propagated'),
     tls: serverTlsSchema,
     auth: authSchema,
   }),
@@ -69,6 +72,8 @@ export function validate(cfg: Config): string[] {
   const out: string[] = [];
   if (!cfg.protocols.grpc && !cfg.protocols.http) out.push('protocols: enable at least one of grpc, http');
   for (const p of [cfg.protocols.grpc, cfg.protocols.http])
-    if (p?.auth && !p.auth.bearer_token && !p.auth.bearer_token_file) out.push('auth: set bearer_token or bearer_token_file');
+    if (p?.auth?.authenticator)
+      out.push(`auth.authenticator: telemd has no auth extensions ("${p.auth.authenticator}"); set auth.bearer_token or auth.bearer_token_file instead`);
+    else if (p?.auth && !p.auth.bearer_token && !p.auth.bearer_token_file) out.push('auth: set bearer_token or bearer_token_file');
   return out;
 }
