@@ -29,7 +29,6 @@ export function parseField(text: string): Field | string {
       i += mm[0].length;
     } else return `field "${text}": unexpected "${t[i]}"`;
   }
-  if (root !== 'body' && keys.length === 0 && root === 'resource') return { root, keys, text: t };
   return { root, keys, text: t };
 }
 

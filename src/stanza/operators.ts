@@ -83,10 +83,9 @@ function applySeverity(e: Entry, sv: { from: Field; m: SeverityMapper; overwrite
   if (sv.overwrite || e.record.severityText === undefined) e.record.severityText = String(v);
 }
 
+/** Parsed fields go to `parse_to`: merged into attributes/resource, or set at a body path. */
 function mergeInto(e: Entry, to: Field, parsed: KvList): void {
-  if (to.keys.length === 0 && to.root !== 'body') {
-    setField(e, to, parsed);
-  } else setField(e, to, parsed);
+  setField(e, to, parsed);
 }
 
 export function makeOperator(type: OperatorType, cfg: Record<string, unknown>, where: string, b: Build): Operator | undefined {
@@ -114,7 +113,8 @@ export function makeOperator(type: OperatorType, cfg: Record<string, unknown>, w
         if (typeof r === 'string') return void b.errors.push(`${where}: ${r}`);
         parse = r;
       } else {
-        const t = buildTimeParser(c.protocol === 'rfc3164' ? 'strptime' : 'strptime', c.protocol === 'rfc3164' ? '%b %e %H:%M:%S' : '%Y-%m-%dT%H:%M:%S%z', c.location);
+        // RFC 5424 stamps are RFC 3339 and parsed directly; this layout is for RFC 3164.
+        const t = buildTimeParser('strptime', '%b %e %H:%M:%S', c.location);
         if (typeof t === 'string') return void b.errors.push(`${where}: ${t}`);
         syslogTime = t;
       }
