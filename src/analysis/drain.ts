@@ -1,8 +1,8 @@
 // Online log template miner in the style of Drain (He et al., ICWS 2017): a fixed-depth parse
 // tree routes a tokenised message by its length and first tokens to a small set of clusters,
 // the most similar cluster above a threshold absorbs it (differing tokens become `<*>`),
-// otherwise a new cluster starts. One generic rule replaces per-system masks: a token with a
-// digit in it is a variable. Memory: at most `maxTemplates` clusters, each its tokens plus
+// otherwise a new cluster starts. Generic rules replace per-system masks: a token with a digit
+// in it, or a month/weekday name, is a variable; routing uses the first words that are not. Memory: at most `maxTemplates` clusters, each its tokens plus
 // ~100 bytes; the least recently seen cluster is evicted when full (counted by the caller).
 
 export const WILDCARD = '<*>';
@@ -40,6 +40,8 @@ export interface SavedCluster {
   id: string;
   template: string;
   count: number;
+  /** Tree branch the template lives in (its first message's route); absent in old saves. */
+  route?: string[];
 }
 
 interface Node {
@@ -57,10 +59,23 @@ function hasDigit(t: string): boolean {
   return false;
 }
 
-/** Whitespace tokens; tokens with digits become the wildcard. */
+// Month and weekday names are timestamp parts, variable in every log format that has them.
+const CALENDAR = /^\[?(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\]?,?$/;
+
+/** Whitespace tokens; tokens with digits, and month/weekday names, become the wildcard. */
 export function tokenize(line: string): string[] {
   const out: string[] = [];
-  for (const t of line.split(/\s+/)) if (t) out.push(hasDigit(t) ? WILDCARD : t);
+  for (const t of line.split(/\s+/)) if (t) out.push(hasDigit(t) || CALENDAR.test(t) ? WILDCARD : t);
+  return out;
+}
+
+/**
+ * The tokens a message is routed by: the first `n` that are not variables, so that a header of
+ * timestamps and ids (raw lines) does not put every message in one branch.
+ */
+function routeTokens(tokens: string[], n: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length && out.length < n; i++) if (tokens[i] !== WILDCARD) out.push(tokens[i]!);
   return out;
 }
 
@@ -77,6 +92,8 @@ function fnv(s: string): string {
 export class TemplateMiner {
   private root = newNode();
   private all = new Map<string, Cluster>();
+  /** Where each cluster lives: its leaf and the branch keys leading there. */
+  private home = new Map<string, { leaf: Node; route: string[] }>();
   private seq = 0;
   readonly opts: MinerOptions;
 
@@ -95,7 +112,7 @@ export class TemplateMiner {
   /** Finds or creates the template of one message. */
   add(line: string): MatchResult {
     const tokens = tokenize(line);
-    const leaf = this.leaf(tokens, true)!;
+    const { leaf, route } = this.leaf(this.routeOf(tokens), true)!;
     const c = this.best(leaf.clusters, tokens);
     this.seq++;
     if (c) {
@@ -105,7 +122,7 @@ export class TemplateMiner {
       return { cluster: c, created: false };
     }
     const evicted = this.all.size >= this.opts.maxTemplates ? this.evictOldest() : undefined;
-    const created = this.insert(tokens, 1, undefined);
+    const created = this.insert(tokens, 1, undefined, leaf, route);
     return { cluster: created, created: true, evicted };
   }
 
@@ -117,7 +134,7 @@ export class TemplateMiner {
   save(): SavedCluster[] {
     return [...this.all.values()]
       .sort((a, b) => a.lastSeen - b.lastSeen)
-      .map((c) => ({ id: c.id, template: TemplateMiner.text(c), count: c.count }));
+      .map((c) => ({ id: c.id, template: TemplateMiner.text(c), count: c.count, route: this.home.get(c.id)?.route }));
   }
 
   /** Restores saved clusters (oldest first), keeping their ids. */
@@ -125,17 +142,20 @@ export class TemplateMiner {
     for (const s of saved) {
       if (this.all.has(s.id) || this.all.size >= this.opts.maxTemplates) continue;
       const tokens = s.template.split(' ').filter((t) => t);
+      const route = Array.isArray(s.route) && s.route[0] === String(tokens.length) ? s.route.map(String) : this.routeOf(tokens);
+      const { leaf, route: resolved } = this.leaf(route, true)!;
       this.seq++;
-      this.insert(tokens, s.count, s.id);
+      this.insert(tokens, s.count, s.id, leaf, resolved);
     }
   }
 
-  private insert(tokens: string[], count: number, id: string | undefined): Cluster {
+  private insert(tokens: string[], count: number, id: string | undefined, leaf: Node, route: string[]): Cluster {
     let cid = id ?? fnv(tokens.join(' '));
     for (let k = 1; !id && this.all.has(cid); k++) cid = `${fnv(tokens.join(' '))}-${k}`;
     const c: Cluster = { id: cid, tokens: tokens.slice(), count, lastSeen: this.seq };
-    this.leaf(tokens, true)!.clusters.push(c);
+    leaf.clusters.push(c);
     this.all.set(cid, c);
+    this.home.set(cid, { leaf, route });
     return c;
   }
 
@@ -144,14 +164,20 @@ export class TemplateMiner {
     for (const c of this.all.values()) if (!old || c.lastSeen < old.lastSeen) old = c;
     if (!old) return undefined;
     this.all.delete(old.id);
-    const leaf = this.leaf(old.tokens, false);
-    if (leaf) leaf.clusters = leaf.clusters.filter((c) => c !== old);
+    const home = this.home.get(old.id);
+    this.home.delete(old.id);
+    if (home) home.leaf.clusters = home.leaf.clusters.filter((c) => c !== old);
     return old;
   }
 
-  private leaf(tokens: string[], create: boolean): Node | undefined {
+  private routeOf(tokens: string[]): string[] {
+    return [String(tokens.length), ...routeTokens(tokens, this.opts.prefixTokens)];
+  }
+
+  /** The leaf at the end of `path`, and the keys actually taken (full nodes divert to `<*>`). */
+  private leaf(path: string[], create: boolean): { leaf: Node; route: string[] } | undefined {
     let node = this.root;
-    const path = [String(tokens.length), ...tokens.slice(0, this.opts.prefixTokens)];
+    const route: string[] = [];
     for (let d = 0; d < path.length; d++) {
       let key = path[d]!;
       let next = node.children.get(key);
@@ -165,9 +191,10 @@ export class TemplateMiner {
         next = newNode();
         node.children.set(key, next);
       }
+      route.push(key);
       node = next;
     }
-    return node;
+    return { leaf: node, route };
   }
 
   private best(clusters: Cluster[], tokens: string[]): Cluster | undefined {

@@ -68,4 +68,39 @@ describe('TemplateMiner', () => {
     expect(b.cluster).toBe(a.cluster);
     expect(TemplateMiner.text(a.cluster)).toBe('');
   });
+
+  it('routes by the first words that are not variables, so raw headers do not lump lines', () => {
+    expect(tokenize('[Sun Dec 04 04:47:44 2005] [notice] ok')).toEqual([WILDCARD, WILDCARD, WILDCARD, WILDCARD, WILDCARD, '[notice]', 'ok']);
+    const m = new TemplateMiner();
+    const a = m.add('081109 203615 148 INFO dfs.DataNode: PacketResponder 1 terminating');
+    const b = m.add('081109 203616 149 WARN dfs.FSNamesystem: PacketResponder 2 terminating');
+    const c = m.add('081110 101010 150 INFO dfs.DataNode: PacketResponder 3 terminating');
+    expect(b.cluster).not.toBe(a.cluster);
+    expect(c.cluster).toBe(a.cluster);
+  });
+
+  it('keeps a template in its branch across save/load even when its route words became <*>', () => {
+    const m = new TemplateMiner();
+    // Same route (first two words: "alpha beta"), words at different places: merged template
+    // loses its route words.
+    const a = m.add('alpha beta c d e f');
+    const b = m.add('9 alpha beta d e f');
+    expect(b.cluster).toBe(a.cluster);
+    expect(TemplateMiner.text(a.cluster)).toBe('<*> <*> <*> d e f');
+    const n = new TemplateMiner();
+    n.load(JSON.parse(JSON.stringify(m.save())));
+    expect(n.add('alpha beta z d e f').cluster.id).toBe(a.cluster.id);
+    expect(n.size).toBe(1);
+  });
+
+  it('evicts a merged template from its real leaf (no hidden leftovers)', () => {
+    const m = new TemplateMiner({ maxTemplates: 1 });
+    m.add('alpha beta c d e f');
+    m.add('9 alpha beta d e f'); // template now <*> <*> <*> d e f
+    const r = m.add('something else entirely here');
+    expect(r.evicted).toBeDefined();
+    // Were the evicted cluster still in its leaf, this would match it and not create one.
+    expect(m.add('alpha beta c d e f').created).toBe(true);
+    expect(m.size).toBe(1);
+  });
 });
