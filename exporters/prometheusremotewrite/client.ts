@@ -4,7 +4,11 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ConsumerError } from '../../src/component/consumer.js';
+import { V2_CONTENT_TYPE } from '../../src/prometheus/remotewrite2.js';
 import type { Config } from './config.js';
+
+/** The receiver does not speak the message we sent (Remote-Write 2.0 -> fall back to 1.0). */
+export class UnsupportedMediaType extends Error {}
 
 const PROTOCOL_HEADERS = ['content-encoding', 'content-type', 'x-prometheus-remote-write-version', 'user-agent', 'content-length'];
 
@@ -49,13 +53,18 @@ export class RemoteWriteClient {
     } else this.agent = new HttpAgent({ keepAlive: true });
   }
 
-  /** Resolves on 2xx; rejects with a ConsumerError saying whether to retry. */
-  send(body: Buffer, abort: AbortSignal): Promise<void> {
+  /** Resolves on 2xx; rejects with a ConsumerError saying whether to retry (or UnsupportedMediaType for v2). */
+  send(body: Buffer, abort: AbortSignal, v2 = false): Promise<{ samplesWritten?: number }> {
+    const headers: Record<string, string> = { ...this.headers, 'Content-Length': String(body.length) };
+    if (v2) {
+      headers['Content-Type'] = V2_CONTENT_TYPE;
+      headers['X-Prometheus-Remote-Write-Version'] = '2.0.0';
+    }
     const req = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const r = req(
         this.url,
-        { method: 'POST', agent: this.agent, headers: { ...this.headers, 'Content-Length': String(body.length) }, signal: abort },
+        { method: 'POST', agent: this.agent, headers, signal: abort },
         (res) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -67,9 +76,13 @@ export class RemoteWriteClient {
           res.on('error', (e) => reject(ConsumerError.retryable(`remote-write response: ${e.message}`, { cause: e })));
           res.on('end', () => {
             const code = res.statusCode ?? 0;
-            if (code >= 200 && code < 300) return resolve();
+            if (code >= 200 && code < 300) {
+              const w = res.headers['x-prometheus-remote-write-samples-written'];
+              return resolve({ samplesWritten: typeof w === 'string' && /^\d+$/.test(w) ? Number(w) : undefined });
+            }
             const msg = Buffer.concat(chunks).toString('utf8').slice(0, 512).trim();
             const text = `remote-write endpoint answered ${code}${msg ? `: ${msg}` : ''}`;
+            if (v2 && code === 415) return reject(new UnsupportedMediaType(text));
             if (code >= 500 || code === 429) {
               const ra = parseRetryAfter(res.headers['retry-after'] as string | undefined);
               reject(ConsumerError.retryable(text, { retryAfterMs: ra }));

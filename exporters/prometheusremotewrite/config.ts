@@ -31,6 +31,10 @@ export const configSchema = s.object({
     .describe('Collector-compatible alias: overrides sending_queue enabled/queue_size/num_consumers'),
   retry_on_failure: retrySchema,
   delta_temporality: s.enum(['accumulate', 'drop'] as const).default('accumulate'),
+  protobuf_message: s
+    .enum(['prometheus.WriteRequest', 'io.prometheus.write.v2.Request'] as const)
+    .default('prometheus.WriteRequest')
+    .describe('Remote-Write 1.0 or 2.0 (2.0 falls back to 1.0 when the receiver answers 415)'),
   stale_markers: s.object({
     enabled: s.boolean().default(true).describe('send the staleness NaN once when a series stops'),
     after: s.duration().default('5m').describe('silence after which a series seen only once is stale'),

@@ -8,7 +8,8 @@ import type { Counter } from '../../src/telemetry/self.js';
 import {
   buildWriteRequests, compressWriteRequest, DeltaAccumulator, needsRewrite, translateMetrics, type TranslateOptions,
 } from '../../src/prometheus/index.js';
-import { RemoteWriteClient } from './client.js';
+import { compressRequestV2 } from '../../src/prometheus/remotewrite2.js';
+import { RemoteWriteClient, UnsupportedMediaType } from './client.js';
 import type { Config } from './config.js';
 import { shardBySeries } from './series.js';
 import { StaleTracker } from './stale.js';
@@ -30,6 +31,7 @@ export class RemoteWriteExporter implements Exporter {
   private opts: TranslateOptions;
   private dropped: Counter;
   private warned = new Set<string>();
+  private v2: boolean;
   /** Without a queue, sends of one shard are chained so a series' samples stay in order. */
   private chains?: Promise<unknown>[];
 
@@ -40,6 +42,7 @@ export class RemoteWriteExporter implements Exporter {
     private clock: () => number = Date.now,
   ) {
     this.client = new RemoteWriteClient(cfg);
+    this.v2 = cfg.protobuf_message === 'io.prometheus.write.v2.Request';
     this.delta = new DeltaAccumulator(cfg.delta_temporality);
     if (cfg.stale_markers.enabled) this.stale = new StaleTracker(Number(cfg.stale_markers.after), Number(cfg.stale_markers.min_after));
     this.opts = {
@@ -116,15 +119,31 @@ export class RemoteWriteExporter implements Exporter {
   /** Translate, encode, compress and POST (split at max_batch_size_bytes, sent in order). */
   private async push(md: MetricsData, abort: AbortSignal): Promise<void> {
     const tr = translateMetrics(md, this.opts);
-    const built = buildWriteRequests(tr.families, { metadata: this.cfg.send_metadata, maxBytes: this.cfg.max_batch_size_bytes });
+    const built = buildWriteRequests(tr.families, { metadata: this.cfg.send_metadata && !this.v2, maxBytes: this.cfg.max_batch_size_bytes });
     if (built.invalid > 0) {
       this.dropped.add(built.invalid);
       for (const r of built.invalidReasons) this.warnOnce(`series refused by remote-write label rules: ${r}`);
     }
     for (const req of built.requests) {
       if (abort.aborted) throw ConsumerError.retryable('remote-write aborted');
+      if (this.v2) {
+        try {
+          const r = await this.client.send(compressRequestV2(req.timeseries), abort, true);
+          // A 2.0 receiver reports what it wrote; a 1.x one ignores the v2 fields and writes nothing.
+          if (r.samplesWritten !== undefined) continue;
+          this.fallBack('2xx without X-Prometheus-Remote-Write-Samples-Written (a 1.x receiver)');
+        } catch (e) {
+          if (!(e instanceof UnsupportedMediaType)) throw e;
+          this.fallBack(e.message);
+        }
+      }
       await this.client.send(compressWriteRequest(req), abort);
     }
+  }
+
+  private fallBack(why: string): void {
+    this.v2 = false;
+    this.set.logger.warn({ reason: why }, 'receiver does not speak Remote-Write 2.0; using 1.0 from now on');
   }
 
   private warnOnce(reason: string): void {

@@ -12,6 +12,8 @@ export interface RwSample {
 export interface RwSeries {
   labels: Label[];
   samples: RwSample[];
+  /** The family's metadata (Remote-Write 2.0 sends it with every series). */
+  meta?: RwMetadata;
 }
 
 export interface RwMetadata {
@@ -26,7 +28,7 @@ export interface WriteRequest {
   metadata: RwMetadata[];
 }
 
-const META_TYPES: Record<FamilyType, number> = {
+export const META_TYPES: Record<FamilyType, number> = {
   unknown: 0, counter: 1, gauge: 2, histogram: 3, gaugehistogram: 4, summary: 5, info: 6, stateset: 7,
 };
 const META_NAMES = Object.fromEntries(Object.entries(META_TYPES).map(([k, v]) => [v, k])) as Record<number, FamilyType>;

@@ -50,11 +50,12 @@ export function buildWriteRequests(families: PromFamily[], opts: { metadata: boo
   const res: BuildResult = { requests: [], invalid: 0, invalidReasons: [], samples: 0 };
   const reasons = new Set<string>();
   for (const f of families) {
+    const meta: RwMetadata = { type: f.type, familyName: f.name, help: f.help, unit: f.unit };
     for (const s of f.samples) {
       const key = labelsKey(s.labels);
       let rs = series.get(key);
       if (!rs) {
-        rs = { labels: s.labels, samples: [] };
+        rs = { labels: s.labels, samples: [], meta };
         const bad = validLabels(rs);
         if (bad) {
           res.invalid++;

@@ -155,4 +155,18 @@ describe.skipIf(!havePrometheus)('against a real Prometheus', () => {
       srv.closeAllConnections();
     }
   });
+
+  it("with protobuf_message v2, Debian's 1.x Prometheus still gets the data (fallback to 1.0)", async () => {
+    const set = settings('prometheusremotewrite/v2');
+    const v2 = rwFactory.create(set, parse(rwFactory, { endpoint: prom.writeUrl, protobuf_message: 'io.prometheus.write.v2.Request', sending_queue: { num_consumers: 1 } }), ['metrics']);
+    await v2.start(host);
+    try {
+      const probe: Metric = { name: 'rw2.probe', type: 'gauge', dataPoints: [{ attributes: { k: 'v' }, startTimeUnixNano: 0n, timeUnixNano: nowNs(), value: 42 }] };
+      await v2.consumers.metrics!.consume(md([probe], resource));
+      const r = await prom.query('rw2_probe{k="v"}');
+      expect(r.map((x) => x.value[1])).toEqual(['42']);
+    } finally {
+      await v2.shutdown();
+    }
+  });
 });

@@ -213,3 +213,33 @@ describe('prometheusremotewrite over TLS', () => {
     }
   });
 });
+
+describe('Remote-Write 2.0 (opt-in)', () => {
+  it('encodes symbols, label refs, samples and metadata that protobufjs decodes', async () => {
+    const { encodeRequestV2, buildWriteRequests, translateMetrics } = await import('../../src/prometheus/index.js');
+    const { decodeV2 } = await import('./helpers/prompb.js');
+    const m = cpuTime(1_700_000_000_000n * 1_000_000n, 1.5, 2);
+    const req = buildWriteRequests(translateMetrics(md([m])).families, { metadata: false, maxBytes: 1e9 }).requests[0]!;
+    const d = decodeV2(encodeRequestV2(req.timeseries));
+    expect(d.symbols[0]).toBe('');
+    expect(new Set(d.symbols).size).toBe(d.symbols.length);
+    const user = d.series.find((t) => t.labels.state === 'user')!;
+    expect(user.labels).toEqual({ __name__: 'system_cpu_time_seconds_total', cpu: 'cpu0', state: 'user', job: 'telemd', otel_scope_name: 'test', otel_scope_version: '1.0' });
+    expect(user.samples).toEqual([{ value: 1.5, timestamp: 1_700_000_000_000 }]);
+    expect([user.type, user.unit, user.help]).toEqual(['METRIC_TYPE_COUNTER', 'seconds', 'Total seconds each logical CPU spent on each mode.']);
+  });
+
+  it('sends 2.0 to a 2.0 receiver and falls back to 1.0 on 415', async () => {
+    const { fake, consume } = await setup({ protobuf_message: 'io.prometheus.write.v2.Request', sending_queue: { num_consumers: 1 } });
+    await consume(md([cpuTime(nowNs())]));
+    expect(fake.received[0]!.headers['content-type']).toBe('application/x-protobuf;proto=io.prometheus.write.v2.Request');
+    expect(fake.received[0]!.headers['x-prometheus-remote-write-version']).toBe('2.0.0');
+    expect(fake.received[0]!.v2!.series.length).toBe(3);
+    fake.v2Mode = 'reject';
+    await consume(md([cpuTime(nowNs())]));
+    expect(fake.received.slice(1).map((r) => [r.status, r.headers['x-prometheus-remote-write-version']])).toEqual([[415, '2.0.0'], [200, '0.1.0']]);
+    expect(fake.received[2]!.req.timeseries).toHaveLength(3);
+    await consume(md([cpuTime(nowNs())]));
+    expect(fake.received[3]!.headers['x-prometheus-remote-write-version']).toBe('0.1.0');
+  });
+});

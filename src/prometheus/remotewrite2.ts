@@ -1,0 +1,114 @@
+// Remote-Write 2.0 `io.prometheus.write.v2.Request` encoder (opt-in): strings interned in a
+// symbol table (symbols[0] = ""), labels as packed refs, metadata on every series.
+// Field numbers from prompb/io/prometheus/write/v2/types.proto: Request{symbols=4,
+// timeseries=5}, TimeSeries{labels_refs=1, samples=2, metadata=5}, Metadata{type=1, help_ref=3,
+// unit_ref=4}, Sample{value=1, timestamp=2}.
+import { compressSync } from 'snappy';
+import { META_TYPES, type RwSeries } from './remotewrite.js';
+import { STALE_NAN_BITS } from './model.js';
+
+export const V2_CONTENT_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
+
+class Buf {
+  buf = Buffer.allocUnsafe(1 << 16);
+  pos = 0;
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.buf.copy(nb, 0, 0, this.pos);
+    this.buf = nb;
+  }
+  varint(n: number): void {
+    this.ensure(10);
+    while (n >= 128) {
+      this.buf[this.pos++] = (n % 128) | 128;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.pos++] = n;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+  bytes(b: Buffer): void {
+    this.ensure(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+}
+
+function varintLen(n: number): number {
+  let len = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+export function encodeRequestV2(series: RwSeries[]): Buffer {
+  const symbols = new Map<string, number>([['', 0]]);
+  const ref = (s: string): number => {
+    let r = symbols.get(s);
+    if (r === undefined) symbols.set(s, (r = symbols.size));
+    return r;
+  };
+  // Series first (they create the symbols), then the symbol table is written before them.
+  const ts = new Buf();
+  for (const s of series) {
+    const refs: number[] = [];
+    for (const l of s.labels) refs.push(ref(l.name), ref(l.value));
+    let refsLen = 0;
+    for (const r of refs) refsLen += varintLen(r);
+    const type = s.meta ? (META_TYPES[s.meta.type] ?? 0) : 0;
+    const help = s.meta ? ref(s.meta.help) : 0;
+    const unit = s.meta ? ref(s.meta.unit) : 0;
+    const metaLen = (type ? 1 + varintLen(type) : 0) + (help ? 1 + varintLen(help) : 0) + (unit ? 1 + varintLen(unit) : 0);
+    let samplesLen = 0;
+    const sampleSizes = s.samples.map((x) => 9 + (x.timestampMs > 0 ? 1 + varintLen(x.timestampMs) : 0));
+    for (const n of sampleSizes) samplesLen += 1 + varintLen(n) + n;
+    const body = (refs.length ? 1 + varintLen(refsLen) + refsLen : 0) + samplesLen + (metaLen ? 1 + varintLen(metaLen) + metaLen : 0);
+    ts.byte(0x2a);
+    ts.varint(body);
+    if (refs.length) {
+      ts.byte(0x0a);
+      ts.varint(refsLen);
+      for (const r of refs) ts.varint(r);
+    }
+    s.samples.forEach((x, i) => {
+      ts.byte(0x12);
+      ts.varint(sampleSizes[i]!);
+      ts.ensure(9);
+      ts.buf[ts.pos++] = 0x09;
+      if (x.stale) ts.buf.writeBigUInt64LE(STALE_NAN_BITS, ts.pos);
+      else ts.buf.writeDoubleLE(x.value, ts.pos);
+      ts.pos += 8;
+      if (x.timestampMs > 0) {
+        ts.byte(0x10);
+        ts.varint(x.timestampMs);
+      }
+    });
+    if (metaLen) {
+      ts.byte(0x2a);
+      ts.varint(metaLen);
+      if (type) (ts.byte(0x08), ts.varint(type));
+      if (help) (ts.byte(0x18), ts.varint(help));
+      if (unit) (ts.byte(0x20), ts.varint(unit));
+    }
+  }
+  const out = new Buf();
+  for (const sym of symbols.keys()) {
+    const b = Buffer.from(sym, 'utf8');
+    out.byte(0x22);
+    out.varint(b.length);
+    out.bytes(b);
+  }
+  out.bytes(ts.buf.subarray(0, ts.pos));
+  return Buffer.from(out.buf.subarray(0, out.pos));
+}
+
+export function compressRequestV2(series: RwSeries[]): Buffer {
+  return compressSync(encodeRequestV2(series));
+}
