@@ -29,6 +29,13 @@ export const configSchema = s.object({
   force_flush_period: s.duration().default('500ms').describe('emit a partial last line after this idle time'),
   include_file_name: s.boolean().default(true).describe('add log.file.name'),
   include_file_path: s.boolean().default(false).describe('add log.file.path'),
+  include_file_name_resolved: s.boolean().default(false).describe('add log.file.name_resolved (symlinks followed)'),
+  include_file_path_resolved: s.boolean().default(false).describe('add log.file.path_resolved (symlinks followed)'),
+  exclude_older_than: s.duration().optional().describe('skip files not modified for this long'),
+  compression: s
+    .enum(['', 'gzip', 'auto'] as const)
+    .default('')
+    .describe('gzip: every file is gzip; auto or empty: files ending in .gz are (when included explicitly)'),
   multiline: multilineSchema.optional(),
   operators: s.array(s.unknown()).default([]).describe('stanza operators: parsers, timestamp, severity, move/remove/add'),
   attributes: s.record(s.unknown()).default({}).describe('static attributes for every record'),

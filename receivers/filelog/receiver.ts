@@ -17,7 +17,7 @@ import { CheckpointStore, type FileCheckpoint } from './checkpoint.js';
 import type { Config } from './config.js';
 import { GzipSource } from './gzip.js';
 import { multilineCombiner, passThrough } from './multiline.js';
-import { fileKey, readHead, sameStart, TrackedFile, type InFlight } from './tracked.js';
+import { baseName, fileKey, readHead, sameStart, TrackedFile, type InFlight } from './tracked.js';
 
 const fstat = promisify(fstatCb);
 
@@ -71,6 +71,7 @@ export class FileLogReceiver implements Receiver {
   private store: CheckpointStore = new CheckpointStore(undefined, () => []);
   private readonly isExcluded: (p: string) => boolean;
   private readonly gzAllowed: boolean;
+  private readonly resolveNames: boolean;
   private readonly pipeline: StanzaPipeline | undefined;
   private warnedCap = false;
   // The batch being built for the file being read (files are read one at a time).
@@ -91,7 +92,8 @@ export class FileLogReceiver implements Receiver {
   ) {
     this.backoffMs = cfg.retry_on_failure.initial_interval;
     this.isExcluded = cfg.exclude.length ? picomatch(cfg.exclude, { dot: true }) : () => false;
-    this.gzAllowed = cfg.include.some((p) => /\.gz$/.test(p));
+    this.gzAllowed = cfg.compression === 'gzip' || cfg.include.some((p) => /\.gz$/.test(p));
+    this.resolveNames = cfg.include_file_name_resolved || cfg.include_file_path_resolved;
     this.pipeline = cfg.operators.length ? buildPipeline(cfg.operators).pipeline : undefined;
     const t = set.telemetry;
     const l = { signal: 'logs' };
@@ -203,6 +205,7 @@ export class FileLogReceiver implements Receiver {
       if (!this.gzAllowed && p.endsWith('.gz')) continue;
       try {
         const st = await stat(p);
+        if (this.cfg.exclude_older_than !== undefined && Date.now() - st.mtimeMs > this.cfg.exclude_older_than && !this.active.has(fileKey(st.dev, st.ino))) continue;
         out.set(fileKey(st.dev, st.ino), { path: p, size: st.size, dev: st.dev, ino: st.ino });
       } catch {
         // Vanished between glob and stat: the next poll sees the new state.
@@ -221,7 +224,10 @@ export class FileLogReceiver implements Receiver {
       const m = matched.get(f.key);
       if (m) {
         f.seenPoll = poll;
-        if (m.path !== f.path) f.setPath(m.path);
+        if (m.path !== f.path) {
+          f.setPath(m.path);
+          if (this.resolveNames) await f.resolve();
+        }
       }
       if (await this.checkTruncated(f, poll)) changed = true;
     }
@@ -331,7 +337,8 @@ export class FileLogReceiver implements Receiver {
     this.deferred.delete(key);
     if (offset === undefined) offset = this.firstRun && poll === 1 && this.cfg.start_at === 'end' ? m.size : 0;
     f.fp = head;
-    if (m.path.endsWith('.gz')) f.gz = new GzipSource(m.path);
+    if (this.cfg.compression === 'gzip' || m.path.endsWith('.gz')) f.gz = new GzipSource(m.path);
+    if (this.resolveNames) await f.resolve();
     f.combiner = this.cfg.multiline
       ? multilineCombiner(this.cfg.multiline, this.cfg.max_log_size, (t, e, c) => this.collect(f, t, e, c))
       : passThrough((t, e, c) => this.collect(f, t, e, c));
@@ -385,6 +392,8 @@ export class FileLogReceiver implements Receiver {
     const attrs: Attributes = {};
     if (this.cfg.include_file_name) attrs['log.file.name'] = f.name;
     if (this.cfg.include_file_path) attrs['log.file.path'] = f.path;
+    if (this.cfg.include_file_name_resolved) attrs['log.file.name_resolved'] = baseName(f.resolvedPath);
+    if (this.cfg.include_file_path_resolved) attrs['log.file.path_resolved'] = f.resolvedPath;
     for (const k in this.cfg.attributes) attrs[k] = this.cfg.attributes[k] as AnyValue;
     if (truncated) {
       attrs['log.truncated'] = true;

@@ -1,6 +1,6 @@
 // One file being read: its identity (device, inode, fingerprint), its open handle, the
 // splitter's read position and the acknowledged position that checkpoints persist.
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { LineSplitter, type Encoding } from './splitter.js';
 import type { Combiner } from './multiline.js';
 import type { GzipSource } from './gzip.js';
@@ -72,6 +72,13 @@ export class TrackedFile {
     this.acked = offset;
   }
 
+  /** The path with symlinks resolved (for the *_resolved attributes). */
+  resolvedPath = '';
+
+  async resolve(): Promise<void> {
+    this.resolvedPath = await realpath(this.path).catch(() => this.path);
+  }
+
   setPath(p: string): void {
     this.path = p;
     this.name = baseName(p);
@@ -82,7 +89,7 @@ export function fileKey(dev: number, ino: number): string {
   return `${dev}:${ino}`;
 }
 
-function baseName(p: string): string {
+export function baseName(p: string): string {
   const i = p.lastIndexOf('/');
   return i < 0 ? p : p.slice(i + 1);
 }

@@ -361,6 +361,31 @@ describe('filelog receiver', () => {
     expect(rec2.bodies().filter((b) => b.startsWith('z'))).toEqual([]);
   });
 
+  it('resolved names through symlinks; exclude_older_than skips stale files', async () => {
+    const dir = await tempDir();
+    const { symlink, utimes, mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'real'));
+    await writeFile(join(dir, 'real', 'target.log'), 'via link\n');
+    await mkdir(join(dir, 'links'));
+    await symlink(join(dir, 'real', 'target.log'), join(dir, 'links', 'app.log'));
+    await writeFile(join(dir, 'links', 'stale.log'), 'too old\n');
+    const old = new Date(Date.now() - 3 * 3600_000);
+    await utimes(join(dir, 'links', 'stale.log'), old, old);
+    const rec = new Recorder();
+    await start(
+      { include: [join(dir, 'links', '*.log')], start_at: 'beginning', include_file_path_resolved: true, include_file_name_resolved: true, exclude_older_than: '1h', ...fast },
+      rec,
+    );
+    await waitFor(() => rec.got.length === 1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rec.bodies()).toEqual(['via link']);
+    expect(rec.got[0]!.attributes).toMatchObject({
+      'log.file.name': 'app.log',
+      'log.file.name_resolved': 'target.log',
+      'log.file.path_resolved': join(dir, 'real', 'target.log'),
+    });
+  });
+
   it('rejects bad config with clear messages', async () => {
     await expect(startReceiver({ include: ['/x'], operators: [{ type: 'json_parsr' }] }, new Recorder())).rejects.toThrow(
       /did you mean "json_parser"/,
