@@ -15,6 +15,8 @@ interface SeriesState {
   det: AnomalyDetector;
   /** Previous cumulative value and time (s), for rates of cumulative sums. */
   prev?: { v: number; t: number };
+  /** Time (s) of the last scored point: retried or out-of-order points are not scored twice. */
+  lastT: number;
   anomalous: boolean;
 }
 
@@ -39,6 +41,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
   private evicted: Counter;
   private onsets: Counter;
   private eventsFailed: Counter;
+  private stale: Counter;
   private warnedNoLogs = false;
   private detectorOptions: DetectorOptions;
 
@@ -60,6 +63,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
     this.onsets = t.counter('telemd_processor_anomaly_onsets_total', 'Anomalies that started (series went from normal to anomalous)', l);
     this.evicted = t.counter('telemd_processor_anomaly_series_evicted_total', 'Series forgotten because max_series was reached', l);
     this.eventsFailed = t.counter('telemd_processor_anomaly_events_failed_total', 'Onset log records the logs pipelines refused', l);
+    this.stale = t.counter('telemd_processor_anomaly_stale_points_total', 'Points not newer than the last scored one of their series (retries, out of order): passed on unscored', l);
     t.observe('telemd_processor_anomaly_series', 'Series tracked', l, () => this.series.size);
   }
 
@@ -90,10 +94,15 @@ export class AnomalyProcessor implements Processor<MetricsData> {
             const key = `${m.name}\u0000${rkey}\u0000${attrsKey(p.attributes)}`;
             let st = this.series.get(key);
             if (!st) {
-              st = { det: new AnomalyDetector(this.detectorOptions), anomalous: false };
+              st = { det: new AnomalyDetector(this.detectorOptions), lastT: -Infinity, anomalous: false };
               this.evicted.add(this.series.set(key, st));
             }
             const t = Number((p.timeUnixNano || now) / 1_000_000n) / 1000;
+            if (t <= st.lastT) {
+              this.stale.add();
+              continue;
+            }
+            st.lastT = t;
             let v = num(p.value);
             if (rate) {
               // Monotonic sums are scored as per-second rates: the level of a counter says nothing.
@@ -103,7 +112,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
               } else {
                 const prev = st.prev;
                 st.prev = { v, t };
-                if (!prev || t <= prev.t || v < prev.v) continue; // first point or counter reset
+                if (!prev || v < prev.v) continue; // first point or counter reset
                 v = (v - prev.v) / (t - prev.t);
               }
             }

@@ -62,7 +62,7 @@ export class TrendForecaster {
 
   update(tSec: number, x: number): void {
     if (!Number.isFinite(x) || !Number.isFinite(tSec)) return;
-    if (!Number.isNaN(this.tLast) && tSec < this.tLast) return; // out of order: ignore
+    if (!Number.isNaN(this.tLast) && tSec <= this.tLast) return; // retried or out of order: ignore
     if (Number.isNaN(this.t0)) this.t0 = tSec;
     const k = Number.isNaN(this.tLast) ? 1 : Math.exp(-(tSec - this.tLast) / this.windowSec);
     // Time in days from the first point keeps the sums well conditioned.

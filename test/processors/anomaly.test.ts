@@ -87,6 +87,17 @@ describe('anomaly processor', () => {
     expect(tagged.filter((i) => i < 280).length).toBeLessThanOrEqual(2);
   });
 
+  it('does not score a retried batch twice (same timestamps pass on unscored, counted)', async () => {
+    const set = settings('anomaly');
+    const out: MetricsData[] = [];
+    const p = factory.create(set, config({ warmup: 0 }), 'metrics', consumerOf<MetricsData>((d) => void out.push(d)));
+    for (let i = 0; i < 50; i++) await p.consume(gaugeBatch(i, { '0': 1 + (i % 3) }));
+    await p.consume(gaugeBatch(49, { '0': 2 }));
+    expect(metricValue(set.registry, 'telemd_processor_anomaly_scored_points_total')).toBe(50);
+    expect(metricValue(set.registry, 'telemd_processor_anomaly_stale_points_total')).toBe(1);
+    expect(points(out.at(-1)!)[0]!.attributes['anomaly.score']).toBeUndefined();
+  });
+
   it('caps series with LRU eviction and counts evictions', async () => {
     const set = settings('anomaly');
     const p = factory.create(set, config({ max_series: 2 }), 'metrics', consumerOf<MetricsData>(() => {}));
