@@ -123,19 +123,29 @@ async function naive(codec: Codec): Promise<number> {
   return bps;
 }
 
-console.log(`queue bench: ${PRODUCERS} producers, ${ITEMS} log records per batch, ${SECONDS}s per run, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-const mem = await run('memory queue', {});
-const disabled = await run('no queue (send in caller)', { enabled: false });
-const pv8 = await run('persistent, fsync, v8 codec, hot cache', { storage: 'file_storage' }, { codec: v8Codec });
-const pv8cold = await run('persistent, fsync, v8 codec, read back', { storage: 'file_storage' }, { codec: v8Codec, hot: 0 });
-const pproto = await run('persistent, fsync, otlp-proto, read back', { storage: 'file_storage' }, { codec: protoCodec, hot: 0 });
-const pjson = await run('persistent, fsync, json codec, read back', { storage: 'file_storage' }, { codec: jsonCodec, hot: 0 });
-const peer = await naive(v8Codec);
-console.log('ratios:');
-console.log(`  persistent (v8, hot) / memory            ${(pv8 / mem).toFixed(2)}`);
-console.log(`  persistent (v8, hot) / peer (no group commit) ${(pv8 / peer).toFixed(2)}`);
-console.log(`  persistent (v8, read back) / peer          ${(pv8cold / peer).toFixed(2)}`);
-console.log(`  otlp-proto / v8 (read back)                ${(pproto / pv8cold).toFixed(2)}`);
-console.log(`  json / v8 (read back)                      ${(pjson / pv8cold).toFixed(2)}`);
-console.log(`  no queue / memory queue                    ${(disabled / mem).toFixed(2)}`);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
+console.log(
+  `queue bench: ${PRODUCERS} producers, ${ITEMS} log records per batch, ${SECONDS}s per run, best of ${REPEAT} interleaved rounds, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+);
+const scenarios: [string, () => Promise<number>][] = [
+  ['memory queue', () => run('memory queue', {})],
+  ['no queue', () => run('no queue (send in caller)', { enabled: false })],
+  ['default', () => run('persistent, fsync, otlp-proto, hot cache (default)', { storage: 'file_storage' })],
+  ['proto cold', () => run('persistent, fsync, otlp-proto, read back', { storage: 'file_storage' }, { codec: protoCodec, hot: 0 })],
+  ['v8 cold', () => run('persistent, fsync, v8 codec, read back', { storage: 'file_storage' }, { codec: v8Codec, hot: 0 })],
+  ['json cold', () => run('persistent, fsync, json codec, read back', { storage: 'file_storage' }, { codec: jsonCodec, hot: 0 })],
+  ['peer', () => naive(protoCodec)],
+];
+const best = new Map<string, number>();
+for (let r = 0; r < REPEAT; r++)
+  for (const [key, fn] of scenarios) best.set(key, Math.max(best.get(key) ?? 0, await fn()));
+const b = (k: string) => best.get(k)!;
+console.log(`best batches/s: ${[...best].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+console.log('ratios (best of rounds):');
+console.log(`  persistent default / peer (fdatasync per batch)  ${(b('default') / b('peer')).toFixed(2)}`);
+console.log(`  persistent default / memory queue                ${(b('default') / b('memory queue')).toFixed(2)}`);
+console.log(`  persistent read back / default (hot cache)       ${(b('proto cold') / b('default')).toFixed(2)}`);
+console.log(`  otlp-proto / v8 codec (read back)                ${(b('proto cold') / b('v8 cold')).toFixed(2)}`);
+console.log(`  otlp-proto / json codec (read back)              ${(b('proto cold') / b('json cold')).toFixed(2)}`);
+console.log(`  no queue / memory queue                          ${(b('no queue') / b('memory queue')).toFixed(2)}`);
 console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -14,6 +14,7 @@ import { encodeRecord, HEADER, parseRecord } from './record.js';
 import { scanSegment } from './scan.js';
 import { AckFile } from './ack-file.js';
 import type { Outcome } from './send.js';
+import { sleep } from './backoff.js';
 
 interface Segment {
   path: string;
@@ -69,6 +70,7 @@ export interface PersistentQueueOptions {
 }
 
 const ACK_FILE = 'ack';
+const ACK_INTERVAL_MS = 20;
 
 function segName(seq: number): string {
   return `${String(seq).padStart(20, '0')}.seg`;
@@ -507,7 +509,12 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         return;
       }
       this.ackDirty = false;
+      const started = Date.now();
       await this.storeAck();
+      // At most one pointer fsync per ACK_INTERVAL_MS under load: the data fsyncs are what
+      // acknowledgements wait for; a later pointer only means a few more resends after a crash.
+      const rest = ACK_INTERVAL_MS - (Date.now() - started);
+      if (rest > 0 && this.ackDirty && !this.closed) await sleep(rest);
     }
   }
 
