@@ -9,6 +9,7 @@ import { loadavg } from 'node:os';
 import { AnomalyDetector, DETECTOR_BYTES } from '../../src/analysis/detector.js';
 import { PROFILES, scoreCorpus, type ScoredFile } from './score.js';
 import { windowedGaussian } from './peer.js';
+import { processorCost } from './cost.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -19,6 +20,7 @@ const dataDir = resolve(arg('--data') ?? '../shared/datasets/nab/data');
 const outDir = arg('--out');
 const labelsDir = resolve(arg('--labels') ?? join(dirname(dataDir), 'labels'));
 
+console.log(await processorCost());
 if (!existsSync(dataDir)) {
   console.log(`bench:nab skipped: ${dataDir} is absent`);
   process.exit(0);
