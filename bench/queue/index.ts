@@ -1,7 +1,9 @@
 // Throughput of the shared sending queue: batches/s and items/s from 16 concurrent producers
 // through the memory queue and the persistent queue (fsync on, on the tmp file system), to a
-// push that accepts at once. Peer: a naive durable queue run side by side, one write+fdatasync
-// per batch (no group commit) — what a queue without group commit pays for the same promise.
+// push that accepts at once. Peer, run side by side: a naive durable queue with one
+// write+fdatasync per batch (no group commit, no read back, no ack pointer) — what the same
+// durability promise costs without group commit. The machine is shared: each scenario runs in
+// interleaved rounds and the best round counts. BENCH_SECONDS, BENCH_ITEMS, BENCH_REPEAT tune it.
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
