@@ -56,7 +56,9 @@ describe('cpu scraper', () => {
   });
 
   it('counts logical and physical CPUs', async () => {
-    const m = await run(new CpuScraper({ perCpu: false }), env1, ['system.cpu.logical.count', 'system.cpu.physical.count']);
+    const m = await run(new CpuScraper({ perCpu: false }), env1, ['system.cpu.logical.count', 'system.cpu.physical.count', 'system.cpu.frequency']);
+    const mhz = readFileSync(`${root('host1')}/proc/cpuinfo`, 'utf8').split('\n').filter((l) => l.startsWith('cpu MHz')).map((l) => Number(l.split(':')[1]) * 1e6);
+    expect(points(m, 'system.cpu.frequency').map((p) => [p.attributes.cpu, num(p)])).toEqual(mhz.map((hz, i) => [`cpu${i}`, hz]));
     expect(num(points(m, 'system.cpu.logical.count')[0])).toBe(2);
     expect(points(m, 'system.cpu.logical.count')[0]!.value).toBe(2n);
     expect(num(points(m, 'system.cpu.physical.count')[0])).toBeGreaterThanOrEqual(1);
