@@ -25,7 +25,7 @@ import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotew
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
 import { factory as otlpExporter } from '../exporters/otlp/index.js';
 import { factory as otlphttpExporter } from '../exporters/otlphttp/index.js';
-import { factory as anonymization, redactionAlias } from '../processors/anonymization/index.js';
+import { factory as anonymization } from '../processors/anonymization/index.js';
 import { factory as anomaly } from '../processors/anomaly/index.js';
 import { factory as logpattern } from '../processors/logpattern/index.js';
 import { factory as forecast } from '../processors/forecast/index.js';
@@ -58,7 +58,6 @@ export const factories: Factory[] = [
   deltaToCumulative as Factory,
   prometheusRemoteWrite as Factory,
   anonymization as Factory,
-  redactionAlias as Factory,
   anomaly as Factory,
   logpattern as Factory,
   forecast as Factory,

@@ -10,10 +10,3 @@ export const factory = processorFactory<Config>({
   validate: validateConfig,
   create: (set, cfg, signal, next) => new AnonymizationProcessor(set, cfg, signal, next),
 });
-
-/** The same processor under the name used by issue 7's "redaction" wording. */
-export const redactionAlias = processorFactory<Config>({
-  ...factory,
-  type: 'redaction',
-  description: 'Alias of anonymization (same config; not the Collector redaction processor keys)',
-});
