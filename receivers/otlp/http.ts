@@ -179,13 +179,19 @@ export class OtlpHttpServer {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > max) {
-        req.resume();
-        throw new HttpError(413, RESOURCE_EXHAUSTED, `body exceeds max_request_body_size ${max}`, 'too_large');
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > max) {
+          req.resume();
+          throw new HttpError(413, RESOURCE_EXHAUSTED, `body exceeds max_request_body_size ${max}`, 'too_large');
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    } catch (e) {
+      if (e instanceof HttpError) throw e;
+      // The client went away mid-body: nothing was accepted, nothing to answer.
+      throw new HttpError(400, INVALID_ARGUMENT, `request body aborted: ${(e as Error).message}`, 'aborted');
     }
     const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const enc = (req.headers['content-encoding'] ?? '').trim().toLowerCase();

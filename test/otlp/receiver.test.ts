@@ -182,3 +182,29 @@ describe('otlp receiver auth', () => {
     }
   });
 });
+
+describe('otlp receiver with clients that go away', () => {
+  it('counts a body aborted mid-way and keeps serving', async () => {
+    const { request } = await import('node:http');
+    const rx = await startReceiver({}, 'otlp/abort');
+    try {
+      const port = Number(new URL(rx.url).port);
+      await new Promise<void>((resolve) => {
+        const req = request({ host: '127.0.0.1', port, path: '/v1/logs', method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-length': '1000' } });
+        req.on('error', () => resolve());
+        req.write(Buffer.alloc(10));
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 100);
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(metricValue(rx.set.registry, 'telemd_receiver_refused_requests_total', { reason: 'aborted' })).toBe(1);
+      const res = await fetch(`${rx.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: encodeProto('logs', logsFixture(1)) });
+      expect(res.status).toBe(200);
+      expect(rx.set.logLines.join('')).not.toMatch(/handler failed/);
+    } finally {
+      await rx.r.shutdown();
+    }
+  });
+});
