@@ -4,7 +4,7 @@ import { countItems } from '../../src/pdata/count.js';
 import type { Signal, SignalData } from '../../src/pdata/types.js';
 import { processorCounters, type ProcessorCounters } from '../../src/processorhelper/processor.js';
 import type { Config } from './config.js';
-import { acquireMonitor, releaseMonitor, type MemoryMonitor } from './monitor.js';
+import { acquireMonitor, inUse, releaseMonitor, type MemoryMonitor } from './monitor.js';
 
 const MiB = 1024 * 1024;
 
@@ -26,6 +26,7 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<Signa
     const t = set.telemetry;
     t.observe('telemd_memory_limiter_rss_bytes', 'Process RSS at the last check', {}, () => m.last.rss);
     t.observe('telemd_memory_limiter_heap_used_bytes', 'V8 heap in use at the last check', {}, () => m.last.heapUsed);
+    t.observe('telemd_memory_limiter_in_use_bytes', 'RSS less free V8 heap space: what the limits are compared with', {}, () => inUse(m.last));
     t.observe('telemd_memory_limiter_refusing', '1 while data is refused for memory', {}, () => (m.refusing ? 1 : 0));
     t.observe('telemd_memory_limiter_forced_gc_total', 'Garbage collections forced', {}, () => m.gcCount, 'counter');
   }
@@ -41,17 +42,14 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<Signa
   }
 
   async consume(data: SignalData[S]): Promise<void> {
-    const n = countItems(this.signal, data);
-    this.counters.incoming.add(n);
     if (this.monitor.refusing) {
-      this.counters.refused.add(n);
-      const { rss } = this.monitor.last;
+      this.counters.refused.add(countItems(this.signal, data));
+      const used = inUse(this.monitor.last);
       throw ConsumerError.retryable(
-        `memory_limiter: RSS ${Math.round(rss / MiB)} MiB is above the soft limit ${Math.round(this.monitor.limits.soft / MiB)} MiB; data refused, retry later`,
+        `memory_limiter: memory in use ${Math.round(used / MiB)} MiB is above the soft limit ${Math.round(this.monitor.limits.soft / MiB)} MiB; data refused, retry later`,
         { retryAfterMs: this.cfg.check_interval },
       );
     }
-    this.counters.outgoing.add(n);
     await this.next.consume(data);
   }
 }

@@ -1,7 +1,6 @@
 // One memory monitor per memory_limiter id, shared by every pipeline that names it (as in the
 // Collector), so the check timer and the refusal state are global to the component.
 import type { Logger } from 'pino';
-import { getHeapStatistics } from 'node:v8';
 import type { Config } from './config.js';
 import { computeLimits, type Limits } from './limits.js';
 
@@ -11,10 +10,22 @@ type GcFn = () => void;
 export interface MemorySample {
   rss: number;
   heapUsed: number;
+  /** V8 heap reserved; defaults to heapUsed (no reusable free space). */
+  heapTotal?: number;
 }
 
 export function sampleMemory(): MemorySample {
-  return { rss: process.memoryUsage.rss(), heapUsed: getHeapStatistics().used_heap_size };
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal };
+}
+
+/**
+ * Memory in use: RSS less the free space V8 keeps inside its heap. V8 returns freed pages to the
+ * OS slowly, so after a spike RSS stays high although new data would reuse that space; judging by
+ * RSS alone would refuse data long after the pressure is gone.
+ */
+export function inUse(m: MemorySample): number {
+  return m.rss - Math.max(0, (m.heapTotal ?? m.heapUsed) - m.heapUsed);
 }
 
 export class MemoryMonitor {
@@ -53,9 +64,11 @@ export class MemoryMonitor {
   check(): void {
     let m = this.measure();
     const now = performance.now();
+    // GC when either the process footprint (RSS) or the memory in use crosses a limit.
+    const level = Math.max(m.rss, inUse(m));
     const minGap =
-      m.rss >= this.limits.hard ? this.cfg.min_gc_interval_when_hard_limited
-      : m.rss >= this.limits.soft ? this.cfg.min_gc_interval_when_soft_limited
+      level >= this.limits.hard ? this.cfg.min_gc_interval_when_hard_limited
+      : inUse(m) >= this.limits.soft ? this.cfg.min_gc_interval_when_soft_limited
       : Infinity;
     if (this.gc && minGap !== Infinity && (this.gcCount === 0 || now - this.lastGc >= minGap)) {
       this.gc();
@@ -64,9 +77,9 @@ export class MemoryMonitor {
       m = this.measure();
     }
     this.last = m;
-    const over = m.rss >= this.limits.soft;
+    const over = inUse(m) >= this.limits.soft;
     if (over !== this.refusing) {
-      const f = { rss_mib: mib(m.rss), heap_used_mib: mib(m.heapUsed), soft_limit_mib: mib(this.limits.soft), hard_limit_mib: mib(this.limits.hard) };
+      const f = { in_use_mib: mib(inUse(m)), rss_mib: mib(m.rss), heap_used_mib: mib(m.heapUsed), soft_limit_mib: mib(this.limits.soft), hard_limit_mib: mib(this.limits.hard) };
       if (over) this.logger.warn(f, 'memory usage above the soft limit: refusing data until it drops');
       else this.logger.info(f, 'memory usage back below the soft limit: accepting data');
       this.refusing = over;

@@ -6,9 +6,9 @@ import { countItems, resourceList } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { Counter } from '../telemetry/self.js';
 
+// Items in and out of every processor are counted by the service (src/service/observe.ts);
+// only what a processor decides itself is counted here.
 export interface ProcessorCounters {
-  incoming: Counter;
-  outgoing: Counter;
   dropped: Counter;
   refused: Counter;
 }
@@ -17,8 +17,6 @@ export function processorCounters(set: CreateSettings, signal: Signal): Processo
   const l = { signal };
   const t = set.telemetry;
   return {
-    incoming: t.counter('telemd_processor_incoming_items_total', 'Items that entered the processor', l),
-    outgoing: t.counter('telemd_processor_outgoing_items_total', 'Items the processor passed on', l),
     dropped: t.counter('telemd_processor_dropped_items_total', 'Items the processor dropped on purpose', l),
     refused: t.counter('telemd_processor_refused_items_total', 'Items refused with a retryable error', l),
   };
@@ -61,7 +59,6 @@ export class SimpleProcessor<S extends Signal> implements Processor<SignalData[S
     let out: SignalData[S] | undefined;
     try {
       n = countItems(this.signal, data);
-      this.counters.incoming.add(n);
       out = this.fn(data);
     } catch (err) {
       // Retrying the same batch would fail the same way: refuse it for good, counted and logged.
@@ -74,7 +71,6 @@ export class SimpleProcessor<S extends Signal> implements Processor<SignalData[S
     if (n > m) this.counters.dropped.add(n - m);
     // An emptied batch is an intended drop: acknowledge without bothering downstream.
     if (!out || resourceList(this.signal, out).length === 0) return;
-    this.counters.outgoing.add(m);
     await this.next.consume(out);
   }
 }

@@ -50,7 +50,7 @@ describe('memory_limiter behaviour', () => {
     const err = await p.consume(logs([log('b'), log('c')])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConsumerError);
     expect((err as ConsumerError).kind).toBe('retryable');
-    expect((err as ConsumerError).message).toMatch(/above the soft limit 80 MiB/);
+    expect((err as ConsumerError).message).toMatch(/in use 85 MiB is above the soft limit 80 MiB/);
     expect(metricValue(set, 'telemd_processor_refused_items_total', { signal: 'logs' })).toBe(2);
     setCurrent(60);
     mon.check();
@@ -69,6 +69,18 @@ describe('memory_limiter behaviour', () => {
     expect(gcs).toBe(1);
     expect(mon.refusing).toBe(false);
     expect(mon.last.rss).toBe(70 * MiB);
+  });
+
+  it('does not count free V8 heap space: a high RSS left after a spike does not keep refusing', async () => {
+    const cfg = parseConfig(factory, { limit_mib: 100, spike_limit_mib: 20 });
+    let sample = { rss: 150 * MiB, heapUsed: 120 * MiB, heapTotal: 125 * MiB };
+    const mon = new MemoryMonitor(cfg, pino({ level: 'silent' }), () => sample);
+    mon.check();
+    expect(mon.refusing).toBe(true);
+    // The data was delivered and collected; V8 still holds the pages.
+    sample = { rss: 150 * MiB, heapUsed: 30 * MiB, heapTotal: 125 * MiB };
+    mon.check();
+    expect(mon.refusing).toBe(false);
   });
 
   it('measures the real process: a tiny limit refuses, a large one passes', async () => {
