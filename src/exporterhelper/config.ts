@@ -12,6 +12,13 @@ export const sendingQueueSchema = s.object({
     .default('block')
     .describe('block = backpressure to receivers; drops are counted'),
   max_disk_size: s.size().default('1GiB').describe('cap on the persistent queue on disk'),
+  // Collector keys, so that its configs run unchanged (mapped onto when_full).
+  block_on_overflow: s.boolean().optional().describe('Collector key: true = when_full block, false = drop_newest'),
+  blocking: s.boolean().optional().describe('older Collector name of block_on_overflow'),
+  wait_for_result: s
+    .boolean()
+    .optional()
+    .describe('Collector key, accepted: telemd always acknowledges at delivery (memory) or on disk (persistent)'),
 });
 export type SendingQueueConfig = Infer<typeof sendingQueueSchema>;
 
@@ -27,3 +34,9 @@ export const retrySchema = s.object({
 export type RetryConfig = Infer<typeof retrySchema>;
 
 export const timeoutSchema = s.duration().default('5s');
+
+/** when_full after the Collector's block_on_overflow / blocking, which win when set. */
+export function effectiveWhenFull(q: SendingQueueConfig): SendingQueueConfig['when_full'] {
+  const b = q.block_on_overflow ?? q.blocking;
+  return b === undefined ? q.when_full : b ? 'block' : 'drop_newest';
+}

@@ -11,6 +11,7 @@ import { MemoryQueue } from './memory-queue.js';
 import { PersistentQueue } from './persistent-queue.js';
 import type { SendQueue } from './queue.js';
 import { RetryingSender, type Outcome } from './send.js';
+import { effectiveWhenFull } from './config.js';
 
 /** Build the sending side of an exporter: queue, workers, retries and self-metrics. */
 export function createQueuedSender<S extends Signal>(opts: QueuedSenderOptions<S>): QueuedSender<S> {
@@ -60,7 +61,8 @@ class Sender<S extends Signal> implements QueuedSender<S> {
   };
 
   async start(host: Host): Promise<void> {
-    const { set, signal, queue: q } = this.opts;
+    const { set, signal } = this.opts;
+    const q = { ...this.opts.queue, when_full: effectiveWhenFull(this.opts.queue) };
     if (q.enabled) {
       const codec = this.opts.codec ?? protoCodec;
       if (q.storage) {

@@ -257,4 +257,23 @@ describe('queued sender (memory queue)', () => {
     expect(peak).toBe(4);
     await s.shutdown();
   });
+
+  it('maps the Collector keys block_on_overflow / blocking onto when_full', async () => {
+    const g = gate();
+    const { s } = await sender(async () => g.wait, { num_consumers: 1, queue_size: 1, block_on_overflow: false });
+    const a = s.consumer.consume(logs('a'));
+    const b = s.consumer.consume(logs('b'));
+    await state(a);
+    await expect(s.consumer.consume(logs('c'))).rejects.toThrow(/full/);
+    g.open();
+    await Promise.all([a, b]);
+    await s.shutdown();
+    const g2 = gate();
+    const blk = await sender(async () => g2.wait, { num_consumers: 1, queue_size: 1, when_full: 'drop_newest', blocking: true, wait_for_result: true });
+    const ps = ['a', 'b', 'c'].map((t) => blk.s.consumer.consume(logs(t)));
+    expect(await state(ps[2]!)).toBe('pending');
+    g2.open();
+    await Promise.all(ps);
+    await blk.s.shutdown();
+  });
 });
