@@ -71,8 +71,19 @@ export function sanitizeMetricName(n: string): string {
   return out;
 }
 
+// Attribute keys repeat in every point: sanitize each once.
+const labelNameCache = new Map<string, string>();
+
 /** Label name per spec: invalid characters -> `_`, leading digit -> `key_`, leading `__` reserved -> `key`. */
 export function labelName(k: string): string {
+  const hit = labelNameCache.get(k);
+  if (hit !== undefined) return hit;
+  const out = sanitizeLabelName(k);
+  if (labelNameCache.size < 10_000) labelNameCache.set(k, out);
+  return out;
+}
+
+function sanitizeLabelName(k: string): string {
   if (k === '') return '';
   let out = k.replace(/[^a-zA-Z0-9_]/g, '_');
   if (/^[0-9]/.test(out)) out = `key_${out}`;

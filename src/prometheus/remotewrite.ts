@@ -47,10 +47,6 @@ function strField(s: string): number {
   return 1 + varintLen(n) + n;
 }
 
-function labelSize(l: Label): number {
-  return (l.name ? strField(l.name) : 0) + (l.value ? strField(l.value) : 0);
-}
-
 /** A Sample always carries its double; timestamps 0 are omitted as proto3 does. */
 function sampleSize(s: RwSample): number {
   return 9 + (s.timestampMs > 0 ? 1 + varintLen(s.timestampMs) : 0);
@@ -67,6 +63,19 @@ class Writer {
     }
     b[this.pos++] = n;
   }
+  /** A string field whose UTF-8 length is already known. */
+  strLen(tag: number, s: string, n: number): void {
+    if (!n) return;
+    this.buf[this.pos++] = tag;
+    this.varint(n);
+    if (n === s.length && n < 64) {
+      // ASCII (UTF-8 length equals UTF-16 length): a JS loop beats the native call for short strings.
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
   str(tag: number, s: string): void {
     if (!s) return;
     this.buf[this.pos++] = tag;
@@ -80,12 +89,17 @@ class Writer {
 /** Encodes a WriteRequest. Label sorting/validation is the caller's job (see toWriteRequest). */
 export function encodeWriteRequest(req: WriteRequest): Buffer {
   const tsSizes: number[] = new Array(req.timeseries.length);
+  // Byte lengths of every label name and value, computed once for both passes.
+  const lens: number[] = [];
   let total = 0;
   for (let i = 0; i < req.timeseries.length; i++) {
     const ts = req.timeseries[i]!;
     let n = 0;
     for (const l of ts.labels) {
-      const ls = labelSize(l);
+      const nl = Buffer.byteLength(l.name);
+      const vl = Buffer.byteLength(l.value);
+      lens.push(nl, vl);
+      const ls = (nl ? 1 + varintLen(nl) + nl : 0) + (vl ? 1 + varintLen(vl) + vl : 0);
       n += 1 + varintLen(ls) + ls;
     }
     for (const s of ts.samples) {
@@ -102,15 +116,18 @@ export function encodeWriteRequest(req: WriteRequest): Buffer {
   for (const ms of metaSizes) total += 1 + varintLen(ms) + ms;
 
   const w = new Writer(Buffer.allocUnsafe(total));
+  let li = 0;
   for (let i = 0; i < req.timeseries.length; i++) {
     const ts = req.timeseries[i]!;
     w.buf[w.pos++] = 0x0a;
     w.varint(tsSizes[i]!);
     for (const l of ts.labels) {
+      const nl = lens[li++]!;
+      const vl = lens[li++]!;
       w.buf[w.pos++] = 0x0a;
-      w.varint(labelSize(l));
-      w.str(0x0a, l.name);
-      w.str(0x12, l.value);
+      w.varint((nl ? 1 + varintLen(nl) + nl : 0) + (vl ? 1 + varintLen(vl) + vl : 0));
+      w.strLen(0x0a, l.name, nl);
+      w.strLen(0x12, l.value, vl);
     }
     for (const s of ts.samples) {
       w.buf[w.pos++] = 0x12;
