@@ -3,7 +3,15 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
+import pino from 'pino';
 import { TemplateMiner } from '../../src/analysis/drain.js';
+import { factory } from '../../processors/logpattern/index.js';
+import { configSchema } from '../../processors/logpattern/config.js';
+import { ParseContext } from '../../src/config/schema.js';
+import { parseComponentId } from '../../src/component/component.js';
+import { consumerOf } from '../../src/component/consumer.js';
+import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import type { LogsData } from '../../src/pdata/types.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -74,6 +82,7 @@ let sumR = 0;
 let sumD = 0;
 let totalLines = 0;
 let totalMs = 0;
+const allContent: string[] = [];
 console.log('system      content   raw    Drain(published)');
 for (const sys of systems) {
   const rows = parseCsv(readFileSync(join(dataDir, sys, `${sys}_2k.log_structured.csv`), 'utf8'));
@@ -97,6 +106,7 @@ for (const sys of systems) {
   sumC += accC;
   sumR += accR;
   sumD += drain[sys] ?? NaN;
+  allContent.push(...data.map((r) => r[ci]!));
   console.log(`${sys.padEnd(10)} ${accC.toFixed(3).padStart(8)} ${accR.toFixed(3).padStart(6)} ${(drain[sys] ?? NaN).toFixed(3).padStart(8)}`);
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
@@ -104,6 +114,19 @@ for (const sys of systems) {
     writeFileSync(join(outDir, `${sys}.csv`), `LineId,template_id\n${body}\n`);
   }
 }
+/** Lines/s through the whole logpattern processor (batches of 1000 records, tags set). */
+async function processorRate(lines: string[]): Promise<number> {
+  const set = { id: parseComponentId('logpattern')!, kind: 'processor' as const, logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(new MetricRegistry()) };
+  const p = factory.create(set, configSchema.parse({}, new ParseContext()), 'logs', consumerOf<LogsData>(() => {}));
+  const batches: LogsData[] = [];
+  for (let i = 0; i < lines.length; i += 1000)
+    batches.push({ resourceLogs: [{ resource: { attributes: {} }, scopeLogs: [{ scope: { name: 'b' }, logRecords: lines.slice(i, i + 1000).map((body) => ({ timeUnixNano: 0n, observedTimeUnixNano: 0n, severityNumber: 9, body, attributes: {} })) }] }] });
+  const t0 = performance.now();
+  for (const b of batches) await p.consume(b);
+  return lines.length / ((performance.now() - t0) / 1000);
+}
 const n = systems.length;
-console.log(`${'average'.padEnd(10)} ${(sumC / n).toFixed(3).padStart(8)} ${(sumR / n).toFixed(3).padStart(6)} ${(sumD / n).toFixed(3).padStart(8)}`);
+console.log(`${'average'.padEnd(10)} ${(sumC / n).toFixed(3).padStart(8)} ${(sumR / n).toFixed(3).padStart(6)} ${(sumD / n).toFixed(3).padStart(8)}   (content / Drain: ${(sumC / sumD).toFixed(3)}x)`);
+const rep = Array.from({ length: 10 }, () => allContent).flat();
+console.log(`logpattern processor: ${((await processorRate(rep)) / 1e3).toFixed(0)}k lines/s (${rep.length} records in batches of 1000, all systems mixed)`);
 console.log(`throughput ${((totalLines / totalMs) * 1000 / 1e3).toFixed(0)}k lines/s (one core, Content column), load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -4,10 +4,8 @@ import type { Consumer } from '../../src/component/consumer.js';
 import { AnomalyDetector, DEFAULT_DETECTOR, type DetectorOptions } from '../../src/analysis/detector.js';
 import { bus } from '../../src/analysis/bus.js';
 import { attrsKey, LruMap } from '../../src/analysis/series.js';
-import { countMetricPoints } from '../../src/pdata/count.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import { AggregationTemporality, type LogRecord, type MetricsData, type NumberDataPoint, type Resource } from '../../src/pdata/types.js';
-import { processorCounters, type ProcessorCounters } from '../../src/processorhelper/processor.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 
@@ -35,7 +33,6 @@ const num = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v) :
 export class AnomalyProcessor implements Processor<MetricsData> {
   private series: LruMap<SeriesState>;
   private match: (name: string) => boolean;
-  private counters: ProcessorCounters;
   private scored: Counter;
   private tagged: Counter;
   private evicted: Counter;
@@ -57,7 +54,6 @@ export class AnomalyProcessor implements Processor<MetricsData> {
     this.match = (n) => inc(n) && !exc(n);
     const t = set.telemetry;
     const l = { signal: 'metrics' };
-    this.counters = processorCounters(set, 'metrics');
     this.scored = t.counter('telemd_processor_anomaly_scored_points_total', 'Data points scored by the detector', l);
     this.tagged = t.counter('telemd_processor_anomaly_anomalous_points_total', 'Data points at or above the threshold', l);
     this.onsets = t.counter('telemd_processor_anomaly_onsets_total', 'Anomalies that started (series went from normal to anomalous)', l);
@@ -71,11 +67,8 @@ export class AnomalyProcessor implements Processor<MetricsData> {
   async shutdown(): Promise<void> {}
 
   async consume(data: MetricsData): Promise<void> {
-    const n = countMetricPoints(data);
-    this.counters.incoming.add(n);
     const onsets = this.tag(data);
     if (onsets.length && this.cfg.emit_logs) this.emit(onsets);
-    this.counters.outgoing.add(n);
     await this.next.consume(data);
   }
 

@@ -3,10 +3,8 @@ import type { Consumer } from '../../src/component/consumer.js';
 import { bus } from '../../src/analysis/bus.js';
 import { TrendForecaster, type Forecast } from '../../src/analysis/forecast.js';
 import { attrsKey, LruMap } from '../../src/analysis/series.js';
-import { countMetricPoints } from '../../src/pdata/count.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import type { Attributes, LogRecord, Metric, MetricsData, NumberDataPoint, Resource, ResourceLogs } from '../../src/pdata/types.js';
-import { processorCounters, type ProcessorCounters } from '../../src/processorhelper/processor.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config, Target } from './config.js';
 
@@ -55,7 +53,6 @@ function groupPoints(t: Target, points: NumberDataPoint[]): Map<string, Group> {
 export class ForecastProcessor implements Processor<MetricsData> {
   private series: LruMap<SeriesState>;
   private targets: Map<string, Target>;
-  private counters: ProcessorCounters;
   private emitted: Counter;
   private evicted: Counter;
   private warnings: Counter;
@@ -70,7 +67,6 @@ export class ForecastProcessor implements Processor<MetricsData> {
     this.targets = new Map(cfg.targets.map((t) => [t.metric, t]));
     const t = set.telemetry;
     const l = { signal: 'metrics' };
-    this.counters = processorCounters(set, 'metrics');
     this.emitted = t.counter('telemd_processor_forecast_emitted_points_total', 'time_to_full points added', l);
     this.evicted = t.counter('telemd_processor_forecast_series_evicted_total', 'Series forgotten because max_series was reached', l);
     this.warnings = t.counter('telemd_processor_forecast_horizon_crossings_total', 'Forecasts that fell under the horizon', l);
@@ -81,7 +77,6 @@ export class ForecastProcessor implements Processor<MetricsData> {
   async shutdown(): Promise<void> {}
 
   async consume(data: MetricsData): Promise<void> {
-    this.counters.incoming.add(countMetricPoints(data));
     const warnings: ResourceLogs[] = [];
     for (const rm of data.resourceMetrics) {
       const rkey = attrsKey(rm.resource.attributes);
@@ -113,7 +108,6 @@ export class ForecastProcessor implements Processor<MetricsData> {
       if (records.length) warnings.push({ resource: structuredClone(rm.resource) as Resource, scopeLogs: [{ scope: { name: 'telemd/forecast' }, logRecords: records }] });
     }
     if (warnings.length && this.cfg.emit_logs) this.emit({ resourceLogs: warnings });
-    this.counters.outgoing.add(countMetricPoints(data));
     await this.next.consume(data);
   }
 

@@ -2,10 +2,8 @@ import type { CreateSettings, Host, Processor } from '../../src/component/compon
 import type { Consumer } from '../../src/component/consumer.js';
 import { bus } from '../../src/analysis/bus.js';
 import { TemplateMiner, type Cluster, type SavedCluster } from '../../src/analysis/drain.js';
-import { countLogRecords } from '../../src/pdata/count.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import { AggregationTemporality, type AnyValue, type LogsData, type MetricsData, type NumberDataPoint } from '../../src/pdata/types.js';
-import { processorCounters, type ProcessorCounters } from '../../src/processorhelper/processor.js';
 import type { StorageClient } from '../../src/storage/storage.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
@@ -28,7 +26,6 @@ function messageOf(body: AnyValue): string | undefined {
 export class LogPatternProcessor implements Processor<LogsData> {
   private miner: TemplateMiner;
   private rates: RateTracker;
-  private counters: ProcessorCounters;
   private created: Counter;
   private evicted: Counter;
   private anomalies: Counter;
@@ -58,7 +55,6 @@ export class LogPatternProcessor implements Processor<LogsData> {
     this.rates = new RateTracker(cfg.rate_window, cfg.rate_factor, cfg.rate_min_count);
     const t = set.telemetry;
     const l = { signal: 'logs' };
-    this.counters = processorCounters(set, 'logs');
     this.created = t.counter('telemd_processor_logpattern_new_templates_total', 'Templates created', l);
     this.evicted = t.counter('telemd_processor_logpattern_templates_evicted_total', 'Templates forgotten because max_templates was reached', l);
     this.anomalies = t.counter('telemd_processor_logpattern_anomalous_records_total', 'Records tagged anomaly=true (new template or rate jump)', l);
@@ -88,8 +84,6 @@ export class LogPatternProcessor implements Processor<LogsData> {
   }
 
   async consume(data: LogsData): Promise<void> {
-    const n = countLogRecords(data);
-    this.counters.incoming.add(n);
     const nowMs = Date.now();
     if (Number.isNaN(this.firstMs)) this.firstMs = nowMs;
     if (!this.warm && nowMs - this.firstMs >= this.cfg.warmup) this.warm = true;
@@ -126,7 +120,6 @@ export class LogPatternProcessor implements Processor<LogsData> {
             else this.pending.set(c.id, { cluster: c, n: 1 });
           }
         }
-    this.counters.outgoing.add(n);
     await this.next.consume(data);
   }
 

@@ -1,26 +1,24 @@
 // The receiving end of the bus (see bus.ts): an analysis processor placed in a pipeline of the
 // other signal passes that pipeline's data through untouched and injects what its twin publishes.
+// Items in and out are counted by the service; injected ones are counted here as well.
 import type { CreateSettings, Host, Processor } from '../component/component.js';
 import type { Consumer } from '../component/consumer.js';
 import { countItems } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
-import { processorCounters, type ProcessorCounters } from '../processorhelper/processor.js';
 import { bus } from './bus.js';
 
 export class EventInjector<S extends Signal> implements Processor<SignalData[S]> {
   private unsubscribe?: () => void;
-  private counters: ProcessorCounters;
 
   constructor(
     set: CreateSettings,
-    private signal: S,
+    signal: S,
     private next: Consumer<SignalData[S]>,
   ) {
-    this.counters = processorCounters(set, signal);
+    const injected = set.telemetry.counter('telemd_processor_injected_items_total', 'Items a processor added from its twin in another pipeline', { signal });
     // Subscribe at creation: the twin may publish as soon as its pipeline starts.
     this.unsubscribe = bus.subscribe(set.id.id, signal, async (data) => {
-      const n = countItems(signal, data);
-      this.counters.outgoing.add(n);
+      injected.add(countItems(signal, data));
       await this.next.consume(data);
     });
   }
@@ -32,10 +30,7 @@ export class EventInjector<S extends Signal> implements Processor<SignalData[S]>
     this.unsubscribe = undefined;
   }
 
-  async consume(data: SignalData[S]): Promise<void> {
-    const n = countItems(this.signal, data);
-    this.counters.incoming.add(n);
-    this.counters.outgoing.add(n);
-    await this.next.consume(data);
+  consume(data: SignalData[S]): Promise<void> {
+    return this.next.consume(data);
   }
 }

@@ -50,8 +50,7 @@ describe('anomaly processor', () => {
     expect(firstAnomaly).toBeGreaterThanOrEqual(350);
     expect(firstAnomaly).toBeLessThan(355);
     expect(metricValue(set.registry, 'telemd_processor_anomaly_onsets_total')).toBe(1);
-    expect(metricValue(set.registry, 'telemd_processor_incoming_items_total', { signal: 'metrics' })).toBe(400);
-    expect(metricValue(set.registry, 'telemd_processor_outgoing_items_total', { signal: 'metrics' })).toBe(400);
+    expect(metricValue(set.registry, 'telemd_processor_anomaly_scored_points_total', { signal: 'metrics' })).toBe(400);
     await p.shutdown();
   });
 
@@ -121,6 +120,7 @@ describe('anomaly processor', () => {
     for (let i = 0; i < 200; i++) await mp.consume(gaugeBatch(i, { '0': (i >= 180 ? 5 : 1) + 0.05 * gauss(r) }));
     await new Promise((res) => setTimeout(res, 10));
     expect(logs[0]).toBe(own);
+    expect(metricValue(logsSet.registry, 'telemd_processor_injected_items_total', { signal: 'logs' })).toBe(1);
     const rec = logs[1]!.resourceLogs[0]!;
     expect(rec.resource.attributes['host.name']).toBe('h1');
     const lr = rec.scopeLogs[0]!.logRecords[0]!;
