@@ -2,9 +2,14 @@ import type { CreateSettings, Exporter, Host } from '../../src/component/compone
 import type { SignalConsumers } from '../../src/component/consumer.js';
 import { createQueuedSender, type QueuedSender } from '../../src/exporterhelper/index.js';
 import type { Signal } from '../../src/pdata/types.js';
-import { decodeExportResponse, encodeProto, PartialSuccessReporter } from '../../src/otlp/index.js';
+import { decodeExportResponse, encodeProto, PartialSuccessReporter, sendSplitting } from '../../src/otlp/index.js';
 import type { Config } from './config.js';
 import { OtlpGrpcClient } from './client.js';
+
+/** gRPC's answer to a message over the server's max_recv_msg_size (grpc-go and grpc-js wording). */
+function tooLarge(err: unknown): boolean {
+  return err instanceof Error && /^gRPC RESOURCE_EXHAUSTED: .*larger than max/i.test(err.message);
+}
 
 export class OtlpGrpcExporter implements Exporter {
   readonly consumers: SignalConsumers = {};
@@ -17,10 +22,12 @@ export class OtlpGrpcExporter implements Exporter {
       const partial = new PartialSuccessReporter(set, signal);
       const sender = createQueuedSender<Signal>({
         set, signal, queue: cfg.sending_queue, retry: cfg.retry_on_failure, timeoutMs: cfg.timeout,
-        push: async (data, abort) => {
-          const res = await this.client.export(signal, encodeProto(signal, data), cfg.timeout, abort);
-          partial.reportBody(() => decodeExportResponse(res));
-        },
+        // A request over the server's message size limit is sent again in halves, not dropped.
+        push: (data, abort) =>
+          sendSplitting(signal, data, async (d) => {
+            const res = await this.client.export(signal, encodeProto(signal, d), cfg.timeout, abort);
+            partial.reportBody(() => decodeExportResponse(res));
+          }, tooLarge),
       });
       this.senders.push(sender);
       (this.consumers as Record<Signal, unknown>)[signal] = sender.consumer;

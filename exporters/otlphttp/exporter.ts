@@ -5,7 +5,7 @@ import type { SignalConsumers } from '../../src/component/consumer.js';
 import { createQueuedSender, type QueuedSender } from '../../src/exporterhelper/index.js';
 import type { Signal } from '../../src/pdata/types.js';
 import {
-  decodeExportResponse, decodeExportResponseJson, encodeJson, encodeProto, PartialSuccessReporter,
+  decodeExportResponse, decodeExportResponseJson, encodeJson, encodeProto, PartialSuccessReporter, sendSplitting,
 } from '../../src/otlp/index.js';
 import { signalUrl, type Config } from './config.js';
 import { OtlpHttpClient } from './client.js';
@@ -27,12 +27,14 @@ export class OtlpHttpExporter implements Exporter {
       const partial = new PartialSuccessReporter(set, signal);
       const sender = createQueuedSender<Signal>({
         set, signal, queue: cfg.sending_queue, retry: cfg.retry_on_failure, timeoutMs: cfg.timeout,
-        push: async (data, abort) => {
-          let body: Uint8Array = json ? Buffer.from(encodeJson(signal, data)) : encodeProto(signal, data);
-          if (cfg.compression === 'gzip') body = await gzipP(body);
-          const res = await this.client.post(url, body, ct, cfg.compression === 'gzip', abort);
-          partial.reportBody(() => (json ? decodeExportResponseJson(signal, res.toString('utf8')) : decodeExportResponse(res)));
-        },
+        // A 413 (body over the server's limit) is answered by sending the batch in halves.
+        push: (data, abort) =>
+          sendSplitting(signal, data, async (d) => {
+            let body: Uint8Array = json ? Buffer.from(encodeJson(signal, d)) : encodeProto(signal, d);
+            if (cfg.compression === 'gzip') body = await gzipP(body);
+            const res = await this.client.post(url, body, ct, cfg.compression === 'gzip', abort);
+            partial.reportBody(() => (json ? decodeExportResponseJson(signal, res.toString('utf8')) : decodeExportResponse(res)));
+          }, (err) => err instanceof Error && err.message.startsWith('HTTP 413:')),
       });
       this.senders.push(sender);
       (this.consumers as Record<Signal, unknown>)[signal] = sender.consumer;

@@ -9,3 +9,4 @@ export {
 } from './response.js';
 export { grpcError, httpError, parseRetryAfter } from './retry.js';
 export { PartialSuccessReporter } from './partial.js';
+export { splitHalf, sendSplitting } from './split.js';
