@@ -1,6 +1,6 @@
 // The ipc receiver: System V IPC, Unix sockets, TCP/UDP queue pressure and kernel counters,
-// read every collection_interval (and once at start). Like hostmetrics, at most two batches
-// await delivery; further collections are skipped and counted while the pipeline is slow.
+// read every collection_interval (and once at start). Like hostmetrics, at most MAX_IN_FLIGHT
+// batches await delivery; further collections are skipped and counted while the pipeline is stuck.
 import type { Logger } from 'pino';
 import type { CreateSettings, Host, Receiver } from '../../src/component/component.js';
 import type { MetricsConsumer } from '../../src/component/consumer.js';
@@ -13,7 +13,9 @@ import type { Config } from './config.js';
 import { Builder, DEFS } from './metrics.js';
 import { readText, tryReadText } from './read.js';
 
-const MAX_IN_FLIGHT = 2;
+// As hostmetrics: generous, so that a down backend does not stop collections from reaching
+// the pipeline's other exporters (its own queue is the buffer).
+export const MAX_IN_FLIGHT = 512;
 export const SCOPE = 'telemd/receiver/ipc';
 
 export class IpcReceiver implements Receiver {

@@ -13,6 +13,7 @@ import { ParseError, parseLine } from './parse.js';
 import { listenTcp, listenUdp, listenUnixgram, type Listener } from './transport.js';
 
 export const SCOPE = 'telemd/receiver/statsd';
+export const MAX_IN_FLIGHT = 512;
 
 export class StatsdReceiver implements Receiver {
   private readonly log: Logger;
@@ -24,7 +25,7 @@ export class StatsdReceiver implements Receiver {
   private listener?: Listener;
   private timer?: NodeJS.Timeout;
   private intervalStart = nowNanos();
-  private inFlight?: Promise<void>;
+  private inFlight = new Set<Promise<void>>();
 
   constructor(
     set: CreateSettings,
@@ -64,8 +65,8 @@ export class StatsdReceiver implements Receiver {
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.listener?.close();
-    await this.inFlight;
     await this.flush();
+    await Promise.allSettled([...this.inFlight]);
   }
 
   onPacket(buf: Buffer): void {
@@ -96,24 +97,27 @@ export class StatsdReceiver implements Receiver {
     }
   }
 
-  /** Emit the interval's aggregates. While a batch awaits its acknowledgement, keep aggregating. */
+  /**
+   * Emit the interval's aggregates. Up to MAX_IN_FLIGHT batches may await their delivery
+   * acknowledgement (a backend that is down must not hold back the pipeline's other
+   * exporters); beyond that the receiver keeps aggregating into the next interval.
+   */
   async flush(): Promise<void> {
-    if (this.inFlight) return;
+    if (this.inFlight.size >= MAX_IN_FLIGHT) return;
     const now = nowNanos();
     const metrics = this.agg.flush(this.intervalStart, now);
     this.intervalStart = now;
     if (metrics.length === 0) return;
     const data = { resourceMetrics: [{ resource: { attributes: {} }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] };
     const n = countMetricPoints(data);
-    this.inFlight = this.next.consume(data).then(
+    const p: Promise<void> = this.next.consume(data).then(
       () => this.accepted.add(n),
       (err: unknown) => {
         this.refused.add(n);
         this.log.warn({ err: err instanceof Error ? err.message : String(err), points: n }, 'statsd batch refused');
       },
-    ).finally(() => {
-      this.inFlight = undefined;
-    });
-    await this.inFlight;
+    );
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
   }
 }

@@ -13,6 +13,14 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { allMetrics, host, parseConfig, points, settings } from './helpers.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/proc/host1', import.meta.url));
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const ALL = { cpu: null, memory: null, load: null, filesystem: null, network: null, disk: null };
 
 describe('hostmetrics config', () => {
@@ -59,18 +67,22 @@ describe('hostmetrics config', () => {
 describe('hostmetrics receiver', () => {
   it('scrapes once right at start, then every interval', async () => {
     const got: MetricsData[] = [];
-    const r = factory.create(settings(), parseConfig({ collection_interval: '150ms', scrapers: ALL }), { metrics: { consume: async (d) => void got.push(d) } });
+    // Interval of an hour: the only way to see data is the scrape at start.
+    const r = factory.create(settings(), parseConfig({ collection_interval: '1h', scrapers: ALL }), { metrics: { consume: async (d) => void got.push(d) } });
     await r.start(host);
-    await new Promise((res) => setTimeout(res, 40));
-    expect(got.length).toBe(1);
-    await new Promise((res) => setTimeout(res, 400));
+    await until(() => got.length === 1);
     await r.shutdown();
-    expect(got.length).toBeGreaterThanOrEqual(3);
     const names = new Set(allMetrics(got[0]!).map((m) => m.name));
     for (const n of ['system.cpu.time', 'system.memory.usage', 'system.cpu.load_average.1m', 'system.filesystem.usage', 'system.network.io', 'system.disk.io'])
       expect(names).toContain(n);
     const scopes = got[0]!.resourceMetrics[0]!.scopeMetrics.map((s) => s.scope.name);
     expect(scopes).toContain('telemd/receiver/hostmetrics/cpu');
+
+    const ticks: MetricsData[] = [];
+    const r2 = factory.create(settings(), parseConfig({ collection_interval: '100ms', root_path: fixture, scrapers: { load: null } }), { metrics: { consume: async (d) => void ticks.push(d) } });
+    await r2.start(host);
+    await until(() => ticks.length >= 4);
+    await r2.shutdown();
   });
 
   it('keeps at most a few batches in flight when the pipeline stalls, counting skipped scrapes as refused', async () => {
@@ -81,11 +93,13 @@ describe('hostmetrics receiver', () => {
     });
     r.maxInFlight = 2;
     await r.start(host);
+    await until(() => pending.length === 1);
     for (let i = 0; i < 20; i++) {
       await new Promise((res) => setTimeout(res, 2));
       r.tick();
     }
-    await new Promise((res) => setTimeout(res, 10));
+    await until(() => pending.length === 2);
+    await new Promise((res) => setTimeout(res, 20));
     expect(pending.length).toBe(2);
     const prom = set.registry.renderPrometheus();
     const skipped = Number(/telemd_receiver_skipped_scrapes_total\{[^}]*\} (\d+)/.exec(prom)![1]);
@@ -94,10 +108,9 @@ describe('hostmetrics receiver', () => {
     expect(MAX_IN_FLIGHT).toBeGreaterThanOrEqual(256); // the default must buffer a long outage
     expect(refused).toBe(skipped * 14); // 8 cpu states + 6 memory states per scrape
     for (const res of pending.splice(0)) res();
-    await new Promise((res) => setTimeout(res, 10));
+    await until(() => /telemd_receiver_accepted_items_total\{[^}]*\} 28/.test(set.registry.renderPrometheus()));
     r.tick();
-    await new Promise((res) => setTimeout(res, 10));
-    expect(pending.length).toBe(1);
+    await until(() => pending.length === 1);
     pending[0]!();
     await r.shutdown();
     expect(Number(/telemd_receiver_accepted_items_total\{[^}]*\} (\d+)/.exec(set.registry.renderPrometheus())![1])).toBe(3 * 14);
@@ -105,11 +118,15 @@ describe('hostmetrics receiver', () => {
 
   it('counts points refused by the pipeline', async () => {
     const set = settings();
+    let calls = 0;
     const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: fixture, scrapers: { load: null } }), {
-      consume: () => Promise.reject(ConsumerError.retryable('queue full')),
+      consume: () => {
+        calls++;
+        return Promise.reject(ConsumerError.retryable('queue full'));
+      },
     });
     await r.start(host);
-    await new Promise((res) => setTimeout(res, 30));
+    await until(() => calls === 1);
     await r.shutdown();
     expect(set.registry.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{[^}]*signal="metrics"[^}]*\} 3/);
   });
