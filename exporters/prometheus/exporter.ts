@@ -64,7 +64,14 @@ export class PrometheusExporter implements Exporter {
     dropped += res.dropped;
     for (const r of res.dropReasons) this.warnOnce(r);
     for (const f of res.families) {
-      if (!this.families.has(f.name)) this.families.set(f.name, { type: f.type, help: f.help, unit: f.unit });
+      const known = this.families.get(f.name);
+      if (!known) this.families.set(f.name, { type: f.type, help: f.help, unit: f.unit });
+      else if (known.type !== f.type) {
+        // Two types under one name would make the whole exposition unparsable: keep the first.
+        dropped += f.points ?? f.samples.length;
+        this.warnOnce(`metric ${f.name} arrives as ${f.type} but is already exposed as ${known.type}`);
+        continue;
+      }
       for (const s of f.samples) {
         const key = labelsKey(s.labels);
         // A stale point means the series is gone: stop exposing it.

@@ -22,6 +22,8 @@ export interface PromFamily {
   help: string;
   unit: string;
   samples: PromSample[];
+  /** OTLP data points behind the samples (for item counts). */
+  points?: number;
 }
 
 /** Prometheus' staleness marker: a NaN with this exact bit pattern. */

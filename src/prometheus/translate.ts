@@ -212,6 +212,7 @@ function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: {
   const name = metricName(m.name, m.unit, kind, { addSuffixes: b.opts.addMetricSuffixes, namespace: b.opts.namespace });
   const fam = b.family(name, kind, m.description ?? '', b.opts.addMetricSuffixes ? unitTokens(m.unit).join('_') : '');
   let latest = 0;
+  fam.points = (fam.points ?? 0) + m.dataPoints.length;
   if (m.type === 'gauge' || m.type === 'sum') {
     for (const p of m.dataPoints) {
       const t = tsMs(p.timeUnixNano, now);

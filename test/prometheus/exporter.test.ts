@@ -80,6 +80,16 @@ describe('prometheus exporter', () => {
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
   });
 
+  it('refuses (and counts) a metric that changes type, so the exposition stays parsable', async () => {
+    const { url, set } = await start();
+    await exp!.consumers.metrics!.consume(md([{ name: 'x', type: 'gauge', dataPoints: [{ attributes: {}, startTimeUnixNano: 0n, timeUnixNano: T0, value: 1 }] }]));
+    await exp!.consumers.metrics!.consume(md([{ name: 'x', type: 'summary', dataPoints: [{ attributes: {}, startTimeUnixNano: 0n, timeUnixNano: T0, count: 1, sum: 1, quantileValues: [] }] }]));
+    const body = await (await fetch(url)).text();
+    expect(body.match(/# TYPE x /g)).toEqual(['# TYPE x ']);
+    expect(body).not.toContain('x_sum');
+    expect(set.registry.renderPrometheus()).toMatch(/telemd_exporter_dropped_items_total\{[^}]*\} 1\n/);
+  });
+
   it('forgets stale and expired series', async () => {
     const { url } = await start({ metric_expiration: '1s' });
     const m = cpuTime();
