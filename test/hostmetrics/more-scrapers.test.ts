@@ -93,7 +93,8 @@ describe('process scraper (live)', () => {
   it('reports a child process as its own resource with its command line, parent and owner', async () => {
     const child = spawn('sleep', ['37.5'], { stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // until the child has exec'd (before that it is a copy of us named node)
+      for (let i = 0; i < 500 && !/^sleep/.test(readFileSync(`/proc/${child.pid}/comm`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 10));
       const cfg = parseConfig({
         collection_interval: '1h',
         scrapers: { process: { include: { names: ['sleep'], match_type: 'strict' }, metrics: { 'process.threads': { enabled: true }, 'process.context_switches': { enabled: true } } } },

@@ -42,7 +42,7 @@ const value = (got: MetricsData[], name: string, attrs: Record<string, string> =
 };
 const counter = (reg: MetricRegistry, name: string) => Number(new RegExp(`${name}\\{[^}]*\\} (\\d+)`).exec(reg.renderPrometheus())?.[1]);
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out');
