@@ -58,7 +58,8 @@ describe.skipIf(!havePrometheus)('against a real Prometheus', () => {
       () => clock,
     );
     await rw.start(host);
-    scrape = promFactory.create(settings(), parse(promFactory, { endpoint: `127.0.0.1:${port}` }), ['metrics']);
+    // OpenMetrics on: Prometheus asks for it, so its own OpenMetrics parser checks our output.
+    scrape = promFactory.create(settings(), parse(promFactory, { endpoint: `127.0.0.1:${port}`, enable_open_metrics: true }), ['metrics']);
     await scrape.start(host);
   });
   afterAll(async () => {
