@@ -40,7 +40,7 @@ function pair(inc: ListCfg | undefined, exc: ListCfg | undefined, key: string): 
   return [m(inc), m(exc)];
 }
 
-export function buildScrapers(cfg: ScrapersConfig, intervalMs: number, onProblem: (scraper: string, kind: string) => void = () => {}): Built[] {
+export function buildScrapers(cfg: ScrapersConfig, statfsTimeoutMs: number, onProblem: (scraper: string, kind: string) => void = () => {}): Built[] {
   const out: Built[] = [];
   const add = (scraper: Scraper, t: Toggles) => out.push({ scraper, enabled: enabledSet(scraper.defs, t) });
   if (cfg.cpu) add(new CpuScraper({ perCpu: cfg.cpu.per_cpu }), cfg.cpu.metrics);
@@ -54,7 +54,7 @@ export function buildScrapers(cfg: ScrapersConfig, intervalMs: number, onProblem
         devices: pair(f.include_devices, f.exclude_devices, 'devices'),
         fsTypes: pair(f.include_fs_types, f.exclude_fs_types, 'fs_types'),
         mountPoints: pair(f.include_mount_points, f.exclude_mount_points, 'mount_points'),
-        statfsTimeoutMs: Math.min(5000, intervalMs),
+        statfsTimeoutMs,
       }),
       f.metrics,
     );

@@ -145,6 +145,7 @@ export const scrapersSchema = s.object({
 export const configSchema = s.object({
   collection_interval: s.duration({ min: 1 }).default('10s').describe('How often to scrape'),
   initial_delay: s.duration().default(0).describe('Delay before the first scrape (0 = at start)'),
+  timeout: s.duration().default(0).describe('Give up on a filesystem whose statfs hangs after this long (0 = min(5s, collection_interval))'),
   root_path: s.string().default('').describe('Host root when running in a container, e.g. /hostfs'),
   semconv: s.enum(['collector', 'latest'] as const).default('collector').describe('Metric/attribute naming: the Collector\'s defaults or the latest semantic conventions'),
   scrapers: scrapersSchema,

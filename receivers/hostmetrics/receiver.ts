@@ -57,7 +57,7 @@ export class HostMetricsReceiver implements Receiver {
   }
 
   async start(_host: Host): Promise<void> {
-    this.scrapers = buildScrapers(this.cfg.scrapers, this.cfg.collection_interval, (scraper, kind) =>
+    this.scrapers = buildScrapers(this.cfg.scrapers, this.cfg.timeout || Math.min(5000, this.cfg.collection_interval), (scraper, kind) =>
       this.telemetry.counter('telemd_receiver_scrape_skipped_objects_total', 'Objects a scraper could not read (vanished or unreadable processes)', { signal: 'metrics', scraper, reason: kind }).add(),
     );
     const root = this.cfg.root_path;

@@ -27,6 +27,8 @@ describe('hostmetrics config', () => {
   it('accepts a Collector config unchanged', () => {
     const raw = {
       collection_interval: '30s',
+      initial_delay: '1s',
+      timeout: '5s',
       root_path: '',
       scrapers: {
         cpu: { metrics: { 'system.cpu.utilization': { enabled: true } } },
@@ -39,6 +41,7 @@ describe('hostmetrics config', () => {
     };
     const cfg = parseConfig(raw);
     expect(cfg.collection_interval).toBe(30_000);
+    expect([cfg.initial_delay, cfg.timeout]).toEqual([1000, 5000]);
     expect(cfg.scrapers.memory).toEqual({ metrics: {} });
     expect(cfg.scrapers.disk).toBeDefined();
     expect(cfg.scrapers.load!.cpu_average).toBe(true);
