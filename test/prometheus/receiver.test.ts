@@ -194,3 +194,32 @@ q_count 2
     expect(errs.join('\n')).toMatch(/regex/);
   });
 });
+
+describe('prometheus receiver <- prometheus exporter (OpenMetrics round trip)', () => {
+  it('reads back counters and histograms served as OpenMetrics', async () => {
+    const { factory: expFactory } = await import('../../exporters/prometheus/index.js');
+    const { cpuTime, md, T0 } = await import('./fixtures.js');
+    const port = await freePort();
+    const ctx = new ParseContext();
+    const exp = expFactory.create(settings(), expFactory.config.parse({ endpoint: `127.0.0.1:${port}`, enable_open_metrics: true }, ctx), ['metrics']);
+    await exp.start(host);
+    cleanups.push(() => exp.shutdown());
+    await exp.consumers.metrics!.consume(md([
+      cpuTime(T0, 3, 4),
+      { name: 'rpc.duration', unit: 's', type: 'histogram', aggregationTemporality: 2, dataPoints: [{ attributes: { m: 'get' }, startTimeUnixNano: T0, timeUnixNano: T0, count: 6, sum: 3.5, bucketCounts: [1, 2, 3], explicitBounds: [0.1, 1] }] },
+    ]));
+    const batches: MetricsData[] = [];
+    const cfg = config({ config: { scrape_configs: [{ job_name: 'self', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] } });
+    const rec = new PrometheusReceiver(settings('prometheus'), cfg, { consume: async (d) => void batches.push(d) });
+    await rec.scrapers[0]!.scrapeOnce();
+    const m = metrics(batches[0]!);
+    expect(points(m.get('up'))[0]!.value).toBe(1);
+    const cpu = m.get('system_cpu_time_seconds_total')!;
+    expect(cpu.type === 'sum' && cpu.isMonotonic).toBe(true);
+    expect(points(cpu).map((p) => [p.attributes.state, p.value])).toEqual([['user', 3], ['idle', 4]]);
+    const h = m.get('rpc_duration_seconds')!;
+    expect(h.type === 'histogram' && h.dataPoints[0]).toMatchObject({ count: 6, sum: 3.5, bucketCounts: [1, 2, 3], explicitBounds: [0.1, 1], attributes: { m: 'get' } });
+    // honor_labels keeps the exporter's job label: the resource is the original service.
+    expect(batches[0]!.resourceMetrics[0]!.resource.attributes['service.name']).toBe('telemd');
+  });
+});
