@@ -64,7 +64,24 @@ async function telemdInProcess() {
     if (d.resourceMetrics.length) allocs.push(h1 - h0);
   }
   allocs.sort((a, b) => a - b);
-  return { points, series, scrapeMs, renderMs, allocKiB: allocs[allocs.length >> 1]! / 1024, benchRssMiB: process.memoryUsage().rss / 2 ** 20 };
+
+  // The opt-in process scraper, on its own: its cost grows with the number of processes.
+  const pcfg = configSchema.parse({ collection_interval: '1h', scrapers: { process: null } }, new ParseContext());
+  const pr = new HostMetricsReceiver(
+    { id: { type: 'hostmetrics', name: '', id: 'hostmetrics' }, kind: 'receiver', logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(new MetricRegistry()) },
+    pcfg,
+    { consume: async () => {} },
+  );
+  await pr.start({ getExtension: () => undefined, getStorage: () => Promise.reject(new Error('none')), reportFatal: () => {} } as never);
+  await pr.shutdown();
+  for (let i = 0; i < 5; i++) await pr.scrapeOnce();
+  const procs = (await pr.scrapeOnce()).resourceMetrics.length;
+  const P = Math.max(10, Math.round(N / 10));
+  const pc0 = process.cpuUsage();
+  for (let i = 0; i < P; i++) await pr.scrapeOnce();
+  const pc = process.cpuUsage(pc0);
+  const processMs = (pc.user + pc.system) / 1000 / P;
+  return { points, series, scrapeMs, renderMs, processMs, procs, allocKiB: allocs[allocs.length >> 1]! / 1024, benchRssMiB: process.memoryUsage().rss / 2 ** 20 };
 }
 
 function procStat(pid: number): { cpuS: number; rssMiB: number } {
@@ -149,6 +166,7 @@ console.log(`bench:hostmetrics  N=${N}  (${hostInfo()})`);
 const t = await telemdInProcess();
 console.log(`telemd   scrape only:            ${fmt(t.scrapeMs)} ms CPU/scrape, ${t.points} points, ~${fmt(t.allocKiB, 0)} KiB allocated/scrape (median)`);
 console.log(`telemd   scrape + Prometheus text: ${fmt(t.renderMs)} ms CPU/scrape, ${t.series} series`);
+console.log(`telemd   process scraper (opt-in):  ${fmt(t.processMs)} ms CPU/scrape for ${t.procs} processes (${fmt((t.processMs / t.procs) * 1000, 1)} µs/process)`);
 const ne = await nodeExporter();
 if (!ne) console.log('node_exporter: not installed (apt-get install prometheus-node-exporter) — comparison skipped');
 else {
