@@ -79,8 +79,6 @@ export class FileLogReceiver implements Receiver {
   private batchRes: (Attributes | undefined)[] | undefined;
   private batchEnd = -1;
   private obsNow = 0n;
-  private readonly accepted: Counter;
-  private readonly refused: Counter;
   private readonly truncatedLines: Counter;
   private readonly parseErrors: Counter;
   private readonly dropped: Counter;
@@ -97,8 +95,7 @@ export class FileLogReceiver implements Receiver {
     this.pipeline = cfg.operators.length ? buildPipeline(cfg.operators).pipeline : undefined;
     const t = set.telemetry;
     const l = { signal: 'logs' };
-    this.accepted = t.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', l);
-    this.refused = t.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline', l);
+    // Accepted/refused items are counted by the service around every receiver's consumer.
     this.truncatedLines = t.counter('telemd_filelog_truncated_records_total', 'Records cut at max_log_size', l);
     this.parseErrors = t.counter('telemd_filelog_operator_errors_total', 'Records an operator failed on (kept as-is)', l);
     this.dropped = t.counter('telemd_processor_dropped_items_total', 'Records dropped by an operator (on_error: drop)', l);
@@ -510,7 +507,6 @@ export class FileLogReceiver implements Receiver {
     entry.done = p.then(
       () => {
         entry.state = 'ok';
-        this.accepted.add(n);
       },
       (err: unknown) => this.refusal(f, entry, err),
     ).finally(() => {
@@ -520,7 +516,6 @@ export class FileLogReceiver implements Receiver {
   }
 
   private refusal(f: TrackedFile, entry: InFlight, err: unknown): void {
-    this.refused.add(entry.items);
     if (isPermanent(err)) {
       entry.state = 'dropped';
       this.set.logger.error({ path: f.path, items: entry.items, err: String(err) }, 'filelog: batch refused permanently; skipping it');

@@ -47,8 +47,7 @@ export class JournaldReceiver implements Receiver {
   private backoffMs: number;
   private wakeSleep: (() => void) | undefined;
   private readonly pipeline: StanzaPipeline | undefined;
-  private readonly accepted: Counter;
-  private readonly refused: Counter;
+  private readonly malformed: Counter;
   private readonly restarts: Counter;
 
   constructor(
@@ -59,8 +58,9 @@ export class JournaldReceiver implements Receiver {
     this.backoffMs = cfg.retry_on_failure.initial_interval;
     this.pipeline = cfg.operators.length ? buildPipeline(cfg.operators).pipeline : undefined;
     const l = { signal: 'logs' };
-    this.accepted = set.telemetry.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', l);
-    this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline', l);
+    // Items the pipeline accepts or refuses are counted by the service; lines that never
+    // became items are counted here.
+    this.malformed = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused', { ...l, reason: 'malformed' });
     this.restarts = set.telemetry.counter('telemd_journald_restarts_total', 'Times journalctl was restarted', l);
   }
 
@@ -166,15 +166,13 @@ export class JournaldReceiver implements Receiver {
     for (;;) {
       const { records, resources, cursor, bad } = this.build(lines);
       if (bad) {
-        this.refused.add(bad);
+        this.malformed.add(bad);
         this.set.logger.warn({ lines: bad }, 'journald: journalctl printed lines that are not JSON; skipped');
       }
       try {
         if (records.length) await this.next.consume(this.logsData(records, resources));
-        this.accepted.add(records.length);
         this.backoffMs = this.cfg.retry_on_failure.initial_interval;
       } catch (err) {
-        this.refused.add(records.length);
         if (!isPermanent(err)) {
           const wait = Math.max((err as ConsumerError).retryAfterMs ?? 0, this.backoffMs);
           this.backoffMs = Math.min(this.backoffMs * 2, this.cfg.retry_on_failure.max_interval);

@@ -11,6 +11,7 @@ import type { LogRecord, LogsData } from '../../src/pdata/types.js';
 import type { StorageClient } from '../../src/storage/storage.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { factory } from '../../receivers/filelog/index.js';
+import { observeReceiver } from '../../src/service/observe.js';
 import { configSchema, type Config } from '../../receivers/filelog/config.js';
 import type { Receiver } from '../../src/component/component.js';
 
@@ -103,7 +104,9 @@ export async function startReceiver(
   registry?: MetricRegistry,
 ): Promise<Receiver> {
   const cfg = parseConfig(raw);
-  const r = factory.create(settings(registry), cfg, { logs: next });
+  const set = settings(registry);
+  // As the service does: accepted/refused items are counted around the receiver's consumer.
+  const r = factory.create(set, cfg, { logs: observeReceiver(set.telemetry, 'logs', next) });
   await r.start(hostWith(storage));
   return r;
 }

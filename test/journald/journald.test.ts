@@ -10,6 +10,7 @@ import type { Receiver } from '../../src/component/component.js';
 import { ParseContext } from '../../src/config/schema.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { factory } from '../../receivers/journald/index.js';
+import { observeReceiver } from '../../src/service/observe.js';
 import { configSchema } from '../../receivers/journald/config.js';
 import { DirStorage, hostWith, Recorder, waitFor } from '../filelog/harness.js';
 import { appendJournal, HAVE, lastSeq } from './journal.js';
@@ -25,10 +26,11 @@ async function start(raw: Record<string, unknown>, rec: Recorder, storage?: DirS
   const cfg = configSchema.parse(raw, ctx);
   expect(ctx.issues).toEqual([]);
   expect(factory.validate!(cfg)).toEqual([]);
+  const tel = new SelfTelemetry(reg);
   const r = factory.create(
-    { id: { type: 'journald', name: '', id: 'journald' }, kind: 'receiver', logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(reg) },
+    { id: { type: 'journald', name: '', id: 'journald' }, kind: 'receiver', logger: pino({ level: 'silent' }), telemetry: tel },
     cfg,
-    { logs: rec },
+    { logs: observeReceiver(tel, 'logs', rec) },
   );
   await r.start(hostWith(storage));
   running.push(r);
@@ -89,7 +91,7 @@ describe.skipIf(!HAVE)('journald receiver (real journalctl, journal written by s
     await start({ files: [file], start_at: 'beginning', retry_on_failure: { initial_interval: '20ms' } }, rec, undefined, reg);
     await waitFor(() => rec.got.length === 2);
     expect(rec.bodies()).toEqual(['x1', 'x2']);
-    expect(reg.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{signal="logs"\} [1-9]/);
+    expect(reg.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{[^}]*retryable[^}]*\} [1-9]/);
   });
 
   it('keeps running and says why when journalctl cannot be started', async () => {
