@@ -202,10 +202,18 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   // ---------- admission ----------
 
-  private fits(units: number, bytes: number): boolean {
+  /** Room for one more record; `settled` counts segments about to be deleted as free. */
+  private fits(units: number, bytes: number, settled = 0): boolean {
     const u = this.unackedUnits + this.reservedUnits;
-    const d = this.diskBytes + this.reservedBytes;
-    return (u === 0 || u + units <= this.cfg.queue_size) && (d === 0 || d + bytes <= this.cfg.max_disk_size);
+    const d = this.diskBytes - settled + this.reservedBytes;
+    return (u === 0 || u + units <= this.cfg.queue_size) && (d <= 0 || d + bytes <= this.cfg.max_disk_size);
+  }
+
+  /** Bytes of segments whose records are all settled (deleted by the next cleanup). */
+  private settledBytes(): number {
+    let n = 0;
+    for (const s of this.segments) if (s.done === s.records) n += s.size;
+    return n;
   }
 
   offer(data: SignalData[S]): Promise<void> {
@@ -258,17 +266,23 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   }
 
   private dropOldestFor(units: number, bytes: number): void {
+    // Disk comes back only when a whole segment is settled and deleted (asynchronously), so
+    // count settled segments as free here: drop just enough, then wait for the deletion.
+    let settled = this.settledBytes();
+    let dropped = false;
     // Oldest first, batches being retried included: otherwise a batch stuck in retries would
     // pin its segment and the queue could never make room.
-    for (let i = this.head; i < this.entries.length && !this.fits(units, bytes); i++) {
+    for (let i = this.head; i < this.entries.length && !this.fits(units, bytes, settled); i++) {
       const e = this.entries[i]!;
       if (e.state === DONE) continue;
       this.counters.dropped('queue_full').add(e.items);
       e.cancel?.abort();
       this.markDone(e);
-      // Disk space comes back only once the segment goes, which waits for the ack write.
-      if (this.diskBytes + this.reservedBytes + bytes > this.cfg.max_disk_size) this.rotateSoon = true;
+      dropped = true;
+      if (e.seg.done === e.seg.records) settled += e.seg.size;
     }
+    // New records must not keep the segment being written alive.
+    if (dropped && this.cur && this.cur.seg.done === this.cur.seg.records) this.rotateSoon = true;
   }
   private rotateSoon = false;
 
@@ -334,7 +348,10 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     const group = this.writeBuf.splice(0);
     const total = group.reduce((n, a) => n + a.record.length, 0);
     try {
-      if (this.cur && (this.cur.seg.size >= this.segBytes || this.rotateSoon)) await this.closeCurrent();
+      if (this.cur && (this.cur.seg.size >= this.segBytes || this.rotateSoon)) {
+        await this.closeCurrent();
+        if (this.rotateSoon) this.scheduleAck(); // its cleanup deletes the settled segment
+      }
       this.rotateSoon = false;
       if (!this.cur) await this.openSegment(group[0]!.seq);
       const { seg, fh } = this.cur!;

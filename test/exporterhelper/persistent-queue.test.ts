@@ -140,7 +140,9 @@ describe('persistent queue', () => {
     // drop_oldest: every consume is acknowledged, the oldest are dropped for the newest.
     const d3 = await tempDir();
     const q3 = await persistentSender(d3, down, { max_disk_size: cap, when_full: 'drop_oldest' }, { segmentBytes: 1024 });
-    for (let i = 0; i < 60; i++) await q3.s.consumer.consume(logs(`o${i}`, 2));
+    await q3.s.consumer.consume(logs('o0', 2));
+    const rec = q3.m('telemd_exporter_queue_disk_bytes');
+    for (let i = 1; i < 60; i++) await q3.s.consumer.consume(logs(`o${i}`, 2));
     expect(q3.m('telemd_exporter_dropped_items_total', { reason: 'queue_full' })).toBeGreaterThan(0);
     expect(q3.m('telemd_exporter_queue_disk_bytes')).toBeLessThanOrEqual(cap);
     await q3.stop(100);
@@ -149,6 +151,15 @@ describe('persistent queue', () => {
     await until(() => got3.includes('o59-0'));
     await new Promise((r) => setTimeout(r, 50));
     expect(got3.includes('o0-0')).toBe(false);
+    // Only as many as needed are dropped: the newest batches still fill a good part of the cap.
+    const kept = got3.length / 2;
+    const dropped = q3.m('telemd_exporter_dropped_items_total', { reason: 'queue_full' }) / 2;
+    console.log(`drop_oldest with an ${cap}-byte cap and ${rec}-byte records: kept ${kept} of 60 batches, dropped ${dropped}`);
+    expect(kept + dropped).toBe(60);
+    // At most the cap's worth, at least the cap less two segments' worth (segment granularity).
+    expect(kept).toBeLessThanOrEqual(Math.floor(cap / rec));
+    expect(kept).toBeGreaterThanOrEqual(Math.floor((cap - 2 * 1024) / rec) - 1);
+    expect(got3.slice(-2 * kept)).toContain('o59-1');
     await q4.stop();
   });
 
