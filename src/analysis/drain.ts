@@ -15,9 +15,11 @@ export interface MinerOptions {
   /** Children per tree node before new tokens fall into the `<*>` branch. */
   maxChildren: number;
   maxTemplates: number;
+  /** Templates per leaf: bounds the per-message scan when input never repeats (garbage). */
+  maxLeafTemplates: number;
 }
 
-export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000 };
+export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000, maxLeafTemplates: 200 };
 
 export interface Cluster {
   /** Stable id: a hash of the template this cluster started from. */
@@ -79,6 +81,12 @@ function routeTokens(tokens: string[], n: number): string[] {
   return out;
 }
 
+function oldestOf(clusters: Iterable<Cluster>): Cluster | undefined {
+  let old: Cluster | undefined;
+  for (const c of clusters) if (!old || c.lastSeen < old.lastSeen) old = c;
+  return old;
+}
+
 /** FNV-1a 32-bit, hex: short ids that are equal on every host for the same template. */
 function fnv(s: string): string {
   let h = 0x811c9dc5;
@@ -91,6 +99,7 @@ function fnv(s: string): string {
 
 export class TemplateMiner {
   private root = newNode();
+  /** Every cluster, least recently seen first. */
   private all = new Map<string, Cluster>();
   /** Where each cluster lives: its leaf and the branch keys leading there. */
   private home = new Map<string, { leaf: Node; route: string[] }>();
@@ -119,9 +128,17 @@ export class TemplateMiner {
       for (let i = 0; i < tokens.length; i++) if (c.tokens[i] !== tokens[i]) c.tokens[i] = WILDCARD;
       c.count++;
       c.lastSeen = this.seq;
+      // Keep `all` in least-recently-seen order, so the global eviction is O(1).
+      this.all.delete(c.id);
+      this.all.set(c.id, c);
       return { cluster: c, created: false };
     }
-    const evicted = this.all.size >= this.opts.maxTemplates ? this.evictOldest() : undefined;
+    const evicted =
+      leaf.clusters.length >= this.opts.maxLeafTemplates
+        ? this.evict(oldestOf(leaf.clusters))
+        : this.all.size >= this.opts.maxTemplates
+          ? this.evict(this.all.values().next().value)
+          : undefined;
     const created = this.insert(tokens, 1, undefined, leaf, route);
     return { cluster: created, created: true, evicted };
   }
@@ -159,9 +176,7 @@ export class TemplateMiner {
     return c;
   }
 
-  private evictOldest(): Cluster | undefined {
-    let old: Cluster | undefined;
-    for (const c of this.all.values()) if (!old || c.lastSeen < old.lastSeen) old = c;
+  private evict(old: Cluster | undefined): Cluster | undefined {
     if (!old) return undefined;
     this.all.delete(old.id);
     const home = this.home.get(old.id);

@@ -103,4 +103,16 @@ describe('TemplateMiner', () => {
     expect(m.add('alpha beta c d e f').created).toBe(true);
     expect(m.size).toBe(1);
   });
+
+  it('bounds templates per leaf, so input that never repeats cannot make each message slow', () => {
+    const m = new TemplateMiner({ maxLeafTemplates: 5, prefixTokens: 0 });
+    const evicted: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const w = String.fromCharCode(97 + i);
+      const r = m.add(`${w}a ${w}b ${w}c`);
+      if (r.evicted) evicted.push(TemplateMiner.text(r.evicted));
+    }
+    expect(m.size).toBe(5);
+    expect(evicted[0]).toBe('aa ab ac');
+  });
 });
