@@ -252,7 +252,8 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private admit(a: Admission<S>): void {
     const bytes = a.record.length + HEADER;
     const mode = this.cfg.when_full;
-    if (!this.fits(a.units, bytes) && mode === 'drop_newest') {
+    // drop_newest refuses only when even the segments about to be deleted would not make room.
+    if (mode === 'drop_newest' && !this.fits(a.units, bytes) && !this.fits(a.units, bytes, this.settledBytes())) {
       this.counters.dropped('queue_full').add(a.items);
       return a.reject(ConsumerError.retryable('persistent sending queue is full (when_full: drop_newest)'));
     }
