@@ -305,7 +305,13 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       const a = this.blocked[0]!;
       const bytes = a.record.length + HEADER;
       if (this.cfg.when_full === 'drop_oldest') this.dropOldestFor(a.units, bytes);
-      if (!this.fits(a.units, bytes)) return;
+      if (!this.fits(a.units, bytes)) {
+        if (this.cfg.when_full !== 'drop_newest' || this.fits(a.units, bytes, this.settledBytes())) return;
+        this.blocked.shift();
+        this.counters.dropped('queue_full').add(a.items);
+        a.reject(ConsumerError.retryable('persistent sending queue is full (when_full: drop_newest)'));
+        continue;
+      }
       this.blocked.shift();
       this.accept(a);
     }
