@@ -26,7 +26,8 @@ export class MemoryLimiterProcessor<S extends Signal> implements Processor<Signa
     const t = set.telemetry;
     t.observe('telemd_memory_limiter_rss_bytes', 'Process RSS at the last check', {}, () => m.last.rss);
     t.observe('telemd_memory_limiter_heap_used_bytes', 'V8 heap in use at the last check', {}, () => m.last.heapUsed);
-    t.observe('telemd_memory_limiter_in_use_bytes', 'RSS less free V8 heap space: what the limits are compared with', {}, () => inUse(m.last));
+    t.observe('telemd_memory_limiter_external_bytes', 'Buffer and other external memory at the last check', {}, () => m.last.external ?? 0);
+    t.observe('telemd_memory_limiter_in_use_bytes', 'Memory in use (see README): what the limits are compared with', {}, () => inUse(m.last));
     t.observe('telemd_memory_limiter_refusing', '1 while data is refused for memory', {}, () => (m.refusing ? 1 : 0));
     t.observe('telemd_memory_limiter_forced_gc_total', 'Garbage collections forced', {}, () => m.gcCount, 'counter');
   }

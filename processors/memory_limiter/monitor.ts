@@ -12,25 +12,33 @@ export interface MemorySample {
   heapUsed: number;
   /** V8 heap reserved; defaults to heapUsed (no reusable free space). */
   heapTotal?: number;
+  /** Memory of Buffers and other C++ objects held by JS. */
+  external?: number;
+  /** Native memory of the runtime itself (code, libraries), measured at start. */
+  overhead?: number;
 }
 
 export function sampleMemory(): MemorySample {
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal };
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 }
 
 /**
- * Memory in use: RSS less the free space V8 keeps inside its heap. V8 returns freed pages to the
- * OS slowly, so after a spike RSS stays high although new data would reuse that space; judging by
- * RSS alone would refuse data long after the pressure is gone.
+ * Memory in use. V8 keeps freed heap pages and malloc keeps freed Buffer memory, so RSS stays high
+ * long after a spike although new data reuses that space; judging by RSS alone would refuse data
+ * long after the pressure is gone. So: the lower of RSS less V8's free heap space, and what JS
+ * holds (heap used + external) plus the runtime's own footprint.
  */
 export function inUse(m: MemorySample): number {
-  return m.rss - Math.max(0, (m.heapTotal ?? m.heapUsed) - m.heapUsed);
+  const rssView = m.rss - Math.max(0, (m.heapTotal ?? m.heapUsed) - m.heapUsed);
+  if (m.overhead === undefined || m.external === undefined) return rssView;
+  return Math.min(rssView, m.heapUsed + m.external + m.overhead);
 }
 
 export class MemoryMonitor {
   refusing = false;
   last: MemorySample = { rss: 0, heapUsed: 0 };
+  /** Measured at the first check, before data flows. */
   gcCount = 0;
   readonly limits: Limits;
   private timer?: NodeJS.Timeout;
@@ -60,9 +68,19 @@ export class MemoryMonitor {
     this.timer = undefined;
   }
 
+  private overhead?: number;
+
+  private sample(): MemorySample {
+    const m = this.measure();
+    // The runtime's native footprint before any data: RSS not explained by the JS heap or Buffers.
+    if (this.overhead === undefined && m.external !== undefined && m.heapTotal !== undefined)
+      this.overhead = Math.max(0, m.rss - m.heapTotal - m.external);
+    return { ...m, overhead: this.overhead };
+  }
+
   /** Measure, force GC when over a limit (rate limited), and update the refusal state. */
   check(): void {
-    let m = this.measure();
+    let m = this.sample();
     const now = performance.now();
     // GC when either the process footprint (RSS) or the memory in use crosses a limit.
     const level = Math.max(m.rss, inUse(m));
@@ -74,7 +92,7 @@ export class MemoryMonitor {
       this.gc();
       this.gcCount++;
       this.lastGc = now;
-      m = this.measure();
+      m = this.sample();
     }
     this.last = m;
     const over = inUse(m) >= this.limits.soft;

@@ -83,6 +83,21 @@ describe('memory_limiter behaviour', () => {
     expect(mon.refusing).toBe(false);
   });
 
+  it('does not count freed Buffer memory that malloc keeps in RSS', async () => {
+    const cfg = parseConfig(factory, { limit_mib: 100, spike_limit_mib: 20 });
+    // At start: 40 MiB of runtime beyond heap and Buffers.
+    let sample = { rss: 60 * MiB, heapUsed: 10 * MiB, heapTotal: 15 * MiB, external: 5 * MiB };
+    const mon = new MemoryMonitor(cfg, pino({ level: 'silent' }), () => sample);
+    mon.check();
+    expect(mon.refusing).toBe(false);
+    sample = { rss: 150 * MiB, heapUsed: 20 * MiB, heapTotal: 25 * MiB, external: 80 * MiB };
+    mon.check();
+    expect(mon.refusing).toBe(true); // 20 + 80 + 40 = 140 >= 80
+    sample = { rss: 150 * MiB, heapUsed: 20 * MiB, heapTotal: 25 * MiB, external: 5 * MiB };
+    mon.check();
+    expect(mon.refusing).toBe(false); // 65 MiB in use although RSS is still 150
+  });
+
   it('measures the real process: a tiny limit refuses, a large one passes', async () => {
     const small = await make(factory, { limit_mib: 2, spike_limit_mib: 1 }, 'logs', 'memory_limiter/small');
     await expect(small.p.consume(logs([log('x')]))).rejects.toMatchObject({ kind: 'retryable' });
