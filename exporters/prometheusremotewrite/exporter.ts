@@ -13,6 +13,7 @@ import { RemoteWriteClient, UnsupportedMediaType } from './client.js';
 import type { Config } from './config.js';
 import { shardBySeries } from './series.js';
 import { StaleTracker } from './stale.js';
+import { TargetInfo } from './targetinfo.js';
 
 export type SenderFactory = (o: QueuedSenderOptions<'metrics'>) => QueuedSender<'metrics'>;
 
@@ -27,6 +28,7 @@ export class RemoteWriteExporter implements Exporter {
   private client: RemoteWriteClient;
   private delta: DeltaAccumulator;
   private stale?: StaleTracker;
+  private targetInfo?: TargetInfo;
   private staleTimer?: NodeJS.Timeout;
   private opts: TranslateOptions;
   private dropped: Counter;
@@ -44,12 +46,14 @@ export class RemoteWriteExporter implements Exporter {
     this.client = new RemoteWriteClient(cfg);
     this.v2 = cfg.protobuf_message === 'io.prometheus.write.v2.Request';
     this.delta = new DeltaAccumulator(cfg.delta_temporality);
+    if (cfg.target_info.enabled) this.targetInfo = new TargetInfo();
     if (cfg.stale_markers.enabled) this.stale = new StaleTracker(Number(cfg.stale_markers.after), Number(cfg.stale_markers.min_after));
     this.opts = {
       addMetricSuffixes: cfg.add_metric_suffixes,
       namespace: cfg.namespace,
       resourceToTelemetry: cfg.resource_to_telemetry_conversion.enabled,
-      targetInfo: cfg.target_info.enabled,
+      // target_info is added before sharding (see targetinfo.ts), not per shard at translation.
+      targetInfo: false,
       scopeLabels: true,
       extraLabels: cfg.external_labels,
     };
@@ -99,7 +103,7 @@ export class RemoteWriteExporter implements Exporter {
           });
     if (dropped > 0) this.dropped.add(dropped);
     this.stale?.observe(md, this.clock());
-    await this.route(md);
+    await this.route(this.targetInfo ? this.targetInfo.add(md) : md);
   }
 
   private async route(md: MetricsData): Promise<void> {

@@ -54,8 +54,10 @@ export class StaleTracker {
       const limit = t.intervalMs > 0 ? Math.max(2 * t.intervalMs, this.minMs) : this.fallbackMs;
       if (nowMs - t.lastSeenMs <= limit) continue;
       this.series.delete(key);
-      const ts = BigInt(nowMs) * 1_000_000n;
-      const p = { ...t.point, timeUnixNano: ts > t.point.timeUnixNano ? ts : t.point.timeUnixNano + 1_000_000n, flags: FLAG_NO_RECORDED_VALUE } as Point;
+      // Stamped in the series' own time (where its next sample was due), not by our clock: a
+      // producer that lags would otherwise send its late samples behind the marker (out of order).
+      const step = BigInt(Math.max(1, t.intervalMs)) * 1_000_000n;
+      const p = { ...t.point, timeUnixNano: t.point.timeUnixNano + step, flags: FLAG_NO_RECORDED_VALUE } as Point;
       out.resourceMetrics.push({ resource: t.resource, scopeMetrics: [{ scope: t.scope, metrics: [withPoints(t.metric, [p])] }] });
     }
     return out.resourceMetrics.length ? out : undefined;

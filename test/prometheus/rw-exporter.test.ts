@@ -79,7 +79,8 @@ describe('prometheusremotewrite exporter', () => {
   });
 
   it('retries 500 and 429 (honouring Retry-After), drops 400 with the server message, never retries 2xx', async () => {
-    const { fake, consume, set } = await setup({ sending_queue: { num_consumers: 1 } });
+    // target_info off: the item counts below are the two cpu points of each batch.
+    const { fake, consume, set } = await setup({ sending_queue: { num_consumers: 1 }, target_info: { enabled: false } });
     fake.script.push({ status: 500 }, { status: 429, retryAfter: '1' });
     const t0 = Date.now();
     await consume(md([cpuTime(nowNs())]));
@@ -132,6 +133,21 @@ describe('prometheusremotewrite exporter', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => consume(md([cpuTime(BigInt(base + i * 1000) * 1_000_000n, i, i)]))));
     const ts = fake.received.flatMap((r) => r.req.timeseries.filter((t) => lbl(t.labels).state === 'user').flatMap((t) => t.samples.map((x) => x.timestampMs)));
     expect(ts).toEqual(Array.from({ length: 10 }, (_, i) => base + i * 1000));
+  });
+
+  it('writes target_info once per resource, in one shard, with timestamps that only move forward', async () => {
+    const { fake, consume } = await setup({ sending_queue: { num_consumers: 4 } });
+    const t = Date.now() - 10_000;
+    const many = (ms: number) => {
+      const m = cpuTime(BigInt(ms) * 1_000_000n);
+      if (m.type === 'sum') for (let c = 1; c < 12; c++) m.dataPoints.push({ ...m.dataPoints[0]!, attributes: { cpu: `cpu${c}`, state: 'user' } });
+      return md([m]);
+    };
+    await consume(many(t + 2000));
+    await consume(many(t + 1000)); // a late batch: its target_info would go backwards
+    await consume(many(t + 3000));
+    const ti = fake.received.flatMap((r) => r.req.timeseries.filter((x) => lbl(x.labels).__name__ === 'target_info').map((x) => x.samples.map((y) => y.timestampMs)));
+    expect(ti).toEqual([[t + 2000], [t + 3000]]);
   });
 
   it('accumulates delta sums, drops exponential histograms with a count', async () => {
