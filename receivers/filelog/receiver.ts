@@ -74,6 +74,7 @@ export class FileLogReceiver implements Receiver {
   private readonly resolveNames: boolean;
   private readonly pipeline: StanzaPipeline | undefined;
   private warnedCap = false;
+  private readonly unopenable = new Set<string>();
   // The batch being built for the file being read (files are read one at a time).
   private batch: LogRecord[] = [];
   private batchRes: (Attributes | undefined)[] | undefined;
@@ -292,9 +293,12 @@ export class FileLogReceiver implements Receiver {
     try {
       await f.open();
     } catch (err) {
-      this.set.logger.warn({ path: m.path, err: String(err) }, 'filelog: cannot open file');
+      // Once per file, not every poll (e.g. permission denied until someone fixes it).
+      if (!this.unopenable.has(m.path)) this.set.logger.warn({ path: m.path, err: String(err) }, 'filelog: cannot open file; will keep trying');
+      this.unopenable.add(m.path);
       return false;
     }
+    this.unopenable.delete(m.path);
     const head = await readHead(f.fh!, Math.min(this.cfg.fingerprint_size, m.size));
     let offset: number | undefined;
     const d = this.dormant.get(key);
