@@ -56,6 +56,21 @@ export const formatFloat = goFloat;
 /** Attributes to labels; sanitizing collisions join the values with `;` (sorted by original key). */
 function addAttributes(out: Map<string, string>, attrs: Attributes | undefined): void {
   if (!attrs) return;
+  // Fast path: no two keys sanitize to the same name (the usual case), so order does not matter.
+  const seen = new Map<string, string>();
+  let collision = false;
+  for (const k in attrs) {
+    const name = labelName(k);
+    if (seen.has(name)) {
+      collision = true;
+      break;
+    }
+    seen.set(name, attrString(attrs[k] as AnyValue));
+  }
+  if (!collision) {
+    for (const [k, v] of seen) if (k !== '' && v !== '') out.set(k, v);
+    return;
+  }
   const keys = Object.keys(attrs).sort();
   const local = new Map<string, string>();
   for (const k of keys) {
@@ -113,11 +128,12 @@ class Builder {
     return f;
   }
 
-  sample(
-    fam: PromFamily, name: string, base: Map<string, string>, attrs: Attributes | undefined,
-    jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined,
-    value: number, tsMs: number, stale: boolean,
-  ): void {
+  // The labels of the point last seen: histogram buckets and quantiles reuse them.
+  private cache?: { base: Map<string, string>; attrs: Attributes | undefined; ji: { job?: string; instance?: string }; labels: Label[] };
+
+  private pointLabels(base: Map<string, string>, attrs: Attributes | undefined, jobInst: { job?: string; instance?: string }): Label[] {
+    const c = this.cache;
+    if (c && c.base === base && c.attrs === attrs && c.ji === jobInst) return c.labels;
     const m = new Map<string, string>();
     for (const [k, v] of base) m.set(k, v);
     addAttributes(m, attrs);
@@ -126,10 +142,25 @@ class Builder {
     if (jobInst.instance !== undefined) m.set('instance', jobInst.instance);
     if (this.opts.extraLabels)
       for (const [k, v] of Object.entries(this.opts.extraLabels)) if (!m.has(k) && v !== '') m.set(k, v);
-    if (extra) m.set(extra[0], extra[1]);
-    m.set('__name__', name);
+    m.delete('__name__');
     const labels: Label[] = [];
     for (const [k, v] of m) if (v !== '') labels.push({ name: k, value: v });
+    this.cache = { base, attrs, ji: jobInst, labels };
+    return labels;
+  }
+
+  sample(
+    fam: PromFamily, name: string, base: Map<string, string>, attrs: Attributes | undefined,
+    jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined,
+    value: number, tsMs: number, stale: boolean,
+  ): void {
+    const labels = this.pointLabels(base, attrs, jobInst).slice();
+    if (extra) {
+      const i = labels.findIndex((l) => l.name === extra[0]);
+      if (i >= 0) labels[i] = { name: extra[0], value: extra[1] };
+      else labels.push({ name: extra[0], value: extra[1] });
+    }
+    labels.push({ name: '__name__', value: name });
     const s: PromSample = { labels: sortLabels(labels), value, timestampMs: tsMs };
     if (stale) {
       s.stale = true;
