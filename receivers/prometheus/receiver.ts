@@ -14,9 +14,8 @@ export class PrometheusReceiver implements Receiver {
     next: MetricsConsumer,
   ) {
     const t = set.telemetry;
+    // Accepted/refused items are counted by the core around `next`.
     const counters = {
-      accepted: t.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', { signal: 'metrics' }),
-      refused: t.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline', { signal: 'metrics' }),
       failedScrapes: t.counter('telemd_receiver_prometheus_failed_scrapes_total', 'Scrapes that failed (up=0)', {}),
     };
     const g = cfg.config.global;

@@ -19,8 +19,6 @@ export interface ScrapeSettings {
 }
 
 export interface ScrapeCounters {
-  accepted: Counter;
-  refused: Counter;
   failedScrapes: Counter;
 }
 
@@ -109,10 +107,9 @@ export class TargetScraper {
     this.addSynthetic(md, start, { up, scrape_duration_seconds: dur, scrape_samples_scraped: scraped, scrape_samples_post_metric_relabeling: kept, scrape_series_added: added });
     const n = countMetricPoints(md);
     try {
+      // Accepted / refused items are counted by the core around `next`.
       await this.next.consume(md);
-      this.counters.accepted.add(n);
     } catch (e) {
-      this.counters.refused.add(n);
       this.logger.warn({ target: this.target.url, error: e instanceof Error ? e.message : String(e), points: n }, 'scraped metrics refused downstream');
     }
   }

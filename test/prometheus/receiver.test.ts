@@ -168,7 +168,7 @@ q_count 2
     expect(st[2]).toBeGreaterThan(st[1]!);
   });
 
-  it('scrapes on its interval and counts refusals from downstream', async () => {
+  it('scrapes on its interval and keeps going when downstream refuses', async () => {
     const t = await target('a 1\n');
     const cfg = config({ config: { scrape_configs: [{ job_name: 'j', scrape_interval: '200ms', static_configs: [{ targets: [t.addr] }] }] } });
     const set = settings('prometheus');
@@ -178,8 +178,8 @@ q_count 2
     await rec.start(host);
     await new Promise((r) => setTimeout(r, 700));
     await rec.shutdown();
+    // (accepted/refused items are counted by the core around the receiver's consumer)
     expect(n).toBeGreaterThanOrEqual(3);
-    expect(set.registry.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{[^}]*\} [1-9]/);
   });
 
   it('validates scrape configs', () => {
