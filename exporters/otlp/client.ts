@@ -1,5 +1,5 @@
 // A small gRPC client for the three OTLP Export methods, sending pre-encoded bytes.
-import * as grpc from '@grpc/grpc-js';
+import type * as Grpc from '@grpc/grpc-js';
 import type { Signal } from '../../src/pdata/types.js';
 import { decodeStatus, grpcError } from '../../src/otlp/index.js';
 import { loadClientTls, type ClientTls } from '../../src/otlp/tls.js';
@@ -20,12 +20,14 @@ export function grpcTarget(endpoint: string, tls: ClientTls): { target: string; 
 }
 
 export class OtlpGrpcClient {
-  private client: grpc.Client;
-  private metadata = new grpc.Metadata();
+  private client: Grpc.Client;
+  private metadata: Grpc.Metadata;
 
-  constructor(endpoint: string, tls: ClientTls, headers: Record<string, string>, gzip: boolean) {
+  /** `grpc` is @grpc/grpc-js, loaded by the exporter's start (see src/otlp/grpc-module.ts). */
+  constructor(grpc: typeof Grpc, endpoint: string, tls: ClientTls, headers: Record<string, string>, gzip: boolean) {
+    this.metadata = new grpc.Metadata();
     const { target, insecure } = grpcTarget(endpoint, tls);
-    let creds: grpc.ChannelCredentials;
+    let creds: Grpc.ChannelCredentials;
     if (insecure) creds = grpc.credentials.createInsecure();
     else {
       const m = loadClientTls(tls);
@@ -34,7 +36,7 @@ export class OtlpGrpcClient {
         ...(tls.insecure_skip_verify ? { checkServerIdentity: () => undefined } : {}),
       });
     }
-    const opts: grpc.ClientOptions = {
+    const opts: Grpc.ClientOptions = {
       'grpc.max_send_message_length': -1,
       'grpc.keepalive_time_ms': 30_000,
     };

@@ -5,6 +5,7 @@ import type { Signal } from '../../src/pdata/types.js';
 import { decodeExportResponse, encodeProto, PartialSuccessReporter, sendSplitting } from '../../src/otlp/index.js';
 import type { Config } from './config.js';
 import { OtlpGrpcClient } from './client.js';
+import { loadGrpc } from '../../src/otlp/grpc-module.js';
 
 /** gRPC's answer to a message over the server's max_recv_msg_size (grpc-go and grpc-js wording). */
 function tooLarge(err: unknown): boolean {
@@ -14,10 +15,9 @@ function tooLarge(err: unknown): boolean {
 export class OtlpGrpcExporter implements Exporter {
   readonly consumers: SignalConsumers = {};
   private senders: QueuedSender<Signal>[] = [];
-  private client: OtlpGrpcClient;
+  private client!: OtlpGrpcClient;
 
-  constructor(set: CreateSettings, cfg: Config, signals: readonly Signal[]) {
-    this.client = new OtlpGrpcClient(cfg.endpoint, cfg.tls, cfg.headers, cfg.compression === 'gzip');
+  constructor(set: CreateSettings, private readonly cfg: Config, signals: readonly Signal[]) {
     for (const signal of signals) {
       const partial = new PartialSuccessReporter(set, signal);
       const sender = createQueuedSender<Signal>({
@@ -35,11 +35,13 @@ export class OtlpGrpcExporter implements Exporter {
   }
 
   async start(host: Host): Promise<void> {
+    const c = this.cfg;
+    this.client = new OtlpGrpcClient(await loadGrpc(), c.endpoint, c.tls, c.headers, c.compression === 'gzip');
     for (const s of this.senders) await s.start(host);
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all(this.senders.map((s) => s.shutdown()));
-    this.client.close();
+  async shutdown(budgetMs?: number): Promise<void> {
+    await Promise.all(this.senders.map((s) => s.shutdown(budgetMs)));
+    this.client?.close();
   }
 }

@@ -45,8 +45,8 @@ export class OtlpHttpExporter implements Exporter {
     for (const s of this.senders) await s.start(host);
   }
 
-  async shutdown(): Promise<void> {
-    await Promise.all(this.senders.map((s) => s.shutdown()));
+  async shutdown(budgetMs?: number): Promise<void> {
+    await Promise.all(this.senders.map((s) => s.shutdown(budgetMs)));
     this.client.close();
   }
 }

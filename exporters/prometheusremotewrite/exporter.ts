@@ -174,9 +174,9 @@ export class RemoteWriteExporter implements Exporter {
     }
   }
 
-  async shutdown(): Promise<void> {
+  async shutdown(budgetMs?: number): Promise<void> {
     if (this.staleTimer) clearInterval(this.staleTimer);
-    await Promise.all(this.shards.map((s) => s.shutdown()));
+    await Promise.all(this.shards.map((s) => s.shutdown(budgetMs)));
     this.client.close();
   }
 }

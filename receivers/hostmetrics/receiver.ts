@@ -27,7 +27,6 @@ export class HostMetricsReceiver implements Receiver {
   maxInFlight = MAX_IN_FLIGHT;
   private readonly log: Logger;
   private readonly telemetry: SelfTelemetry;
-  private readonly accepted: Counter;
   private readonly refused: Counter;
   private readonly skipped: Counter;
   private readonly scrapeErrors: Counter;
@@ -50,8 +49,7 @@ export class HostMetricsReceiver implements Receiver {
     this.log = set.logger;
     const t = (this.telemetry = set.telemetry);
     const sig = { signal: 'metrics' };
-    this.accepted = t.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', sig);
-    this.refused = t.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline or not collected because it was busy', sig);
+    this.refused = t.counter('telemd_receiver_refused_items_total', 'Items not collected because earlier batches still awaited delivery (items that reach the pipeline are counted by the core)', { ...sig, reason: 'skipped' });
     this.skipped = t.counter('telemd_receiver_skipped_scrapes_total', 'Scrapes skipped because earlier batches were still awaiting delivery', sig);
     this.scrapeErrors = t.counter('telemd_receiver_scrape_errors_total', 'Scraper runs that failed', sig);
   }
@@ -129,9 +127,8 @@ export class HostMetricsReceiver implements Receiver {
     if (n === 0) return;
     this.lastPoints = n;
     const p: Promise<void> = this.next.consume(data).then(
-      () => this.accepted.add(n),
+      () => undefined,
       (err: unknown) => {
-        this.refused.add(n);
         this.log.warn({ err: err instanceof Error ? err.message : String(err), points: n }, 'hostmetrics batch refused');
       },
     );

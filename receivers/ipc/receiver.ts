@@ -20,7 +20,6 @@ export const SCOPE = 'telemd/receiver/ipc';
 
 export class IpcReceiver implements Receiver {
   private readonly log: Logger;
-  private readonly accepted: Counter;
   private readonly refused: Counter;
   private readonly skipped: Counter;
   private readonly errors: Counter;
@@ -41,8 +40,7 @@ export class IpcReceiver implements Receiver {
   ) {
     this.log = set.logger;
     const sig = { signal: 'metrics' };
-    this.accepted = set.telemetry.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', sig);
-    this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline or not collected because it was busy', sig);
+    this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items not collected because earlier batches still awaited delivery (items that reach the pipeline are counted by the core)', { ...sig, reason: 'skipped' });
     this.skipped = set.telemetry.counter('telemd_receiver_skipped_scrapes_total', 'Collections skipped because earlier batches were still awaiting delivery', sig);
     this.errors = set.telemetry.counter('telemd_receiver_scrape_errors_total', 'Collections that failed', sig);
     this.enabled = new Set(Object.entries(DEFS).filter(([k, d]) => cfg.metrics[k]?.enabled ?? d.enabled).map(([k]) => k));
@@ -100,9 +98,8 @@ export class IpcReceiver implements Receiver {
     if (n === 0) return;
     this.lastPoints = n;
     const p: Promise<void> = this.next.consume(data).then(
-      () => this.accepted.add(n),
+      () => undefined,
       (err: unknown) => {
-        this.refused.add(n);
         this.log.warn({ err: err instanceof Error ? err.message : String(err), points: n }, 'ipc batch refused');
       },
     );

@@ -1,6 +1,9 @@
 // OTLP/gRPC server: the three Export services with a pass-through codec, so request bytes are
 // decoded by src/otlp and errors carry OTLP semantics (UNAVAILABLE + RetryInfo when full).
-import * as grpc from '@grpc/grpc-js';
+import type * as Grpc from '@grpc/grpc-js';
+import { loadGrpc } from '../../src/otlp/grpc-module.js';
+
+let grpc: typeof Grpc;
 import type { Signal } from '../../src/pdata/types.js';
 import { decodeProto, encodeExportResponse, encodeStatus, OtlpDecodeError } from '../../src/otlp/index.js';
 import { loadServerTls, parseEndpoint } from '../../src/otlp/tls.js';
@@ -23,7 +26,7 @@ const passthrough = {
   responseDeserialize: (b: Buffer) => b,
 };
 
-function fail(code: grpc.status, message: string, retryDelayMs?: number): grpc.ServiceError {
+function fail(code: Grpc.status, message: string, retryDelayMs?: number): Grpc.ServiceError {
   const metadata = new grpc.Metadata();
   if (retryDelayMs !== undefined)
     metadata.set('grpc-status-details-bin', Buffer.from(encodeStatus({ code, message, retryDelayMs })));
@@ -31,7 +34,7 @@ function fail(code: grpc.status, message: string, retryDelayMs?: number): grpc.S
 }
 
 export class OtlpGrpcServer {
-  private server?: grpc.Server;
+  private server?: Grpc.Server;
   private token?: Buffer;
   port = 0;
 
@@ -43,6 +46,7 @@ export class OtlpGrpcServer {
   }
 
   async start(): Promise<void> {
+    grpc = await loadGrpc();
     const maxBytes = this.cfg.max_recv_msg_size_mib * 1024 * 1024;
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxBytes,
@@ -51,9 +55,9 @@ export class OtlpGrpcServer {
     for (const signal of ['traces', 'metrics', 'logs'] as const) {
       if (!this.ingest.has(signal)) continue;
       const path = SERVICE_PATHS[signal];
-      const service = { Export: { path, originalName: 'Export', ...passthrough } } as unknown as grpc.ServiceDefinition;
+      const service = { Export: { path, originalName: 'Export', ...passthrough } } as unknown as Grpc.ServiceDefinition;
       this.server.addService(service, {
-        Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void this.export(signal, call, cb),
+        Export: (call: Grpc.ServerUnaryCall<Buffer, Buffer>, cb: Grpc.sendUnaryData<Buffer>) => void this.export(signal, call, cb),
       });
     }
     let creds = grpc.ServerCredentials.createInsecure();
@@ -68,7 +72,7 @@ export class OtlpGrpcServer {
     );
   }
 
-  private async export(signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>): Promise<void> {
+  private async export(signal: Signal, call: Grpc.ServerUnaryCall<Buffer, Buffer>, cb: Grpc.sendUnaryData<Buffer>): Promise<void> {
     try {
       if (this.token) {
         const auth = call.metadata.get('authorization')[0];

@@ -16,13 +16,7 @@ export type Outcome =
   | { kind: 'permanent'; message: string }
   | { kind: 'unavailable'; message: string };
 
-interface Counters {
-  accepted: Counter;
-  refused: Counter;
-}
-
 export class Ingest {
-  private counters = new Map<string, Counters>();
   private badRequests = new Map<string, Counter>();
   readonly logger: Logger;
   private warned = new Set<string>();
@@ -37,20 +31,6 @@ export class Ingest {
 
   has(signal: Signal): boolean {
     return this.next[signal] !== undefined;
-  }
-
-  private c(signal: Signal, transport: Transport): Counters {
-    const key = `${signal}/${transport}`;
-    let c = this.counters.get(key);
-    if (!c) {
-      const labels = { signal, transport };
-      c = {
-        accepted: this.set.telemetry.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline and acknowledged to the sender', labels),
-        refused: this.set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused to the sender (pipeline full or data refused)', labels),
-      };
-      this.counters.set(key, c);
-    }
-    return c;
   }
 
   /** A request refused before its items could be counted (malformed body, auth, size, type). */
@@ -72,23 +52,19 @@ export class Ingest {
   async deliver<S extends Signal>(signal: S, data: SignalData[S], transport: Transport): Promise<Outcome> {
     const next = this.next[signal];
     if (!next) return { kind: 'unavailable', message: `no pipeline takes ${signal} from this receiver` };
+    // Accepted / refused items are counted by the core around `next` (src/service/observe.ts).
     const items = countItems(signal, data);
-    const c = this.c(signal, transport);
     if (items === 0) return { kind: 'ok' };
     try {
       await next.consume(data);
-      c.accepted.add(items);
       return { kind: 'ok' };
     } catch (err) {
       const ce = err instanceof ConsumerError ? err : ConsumerError.retryable(err instanceof Error ? err.message : String(err));
       if (ce.kind === 'permanent') {
         const rejected = Math.min(items, ce.rejectedItems ?? items);
-        c.refused.add(rejected);
-        c.accepted.add(items - rejected);
         if (rejected < items) return { kind: 'ok', partial: { rejected, errorMessage: ce.message } };
         return { kind: 'permanent', message: ce.message };
       }
-      c.refused.add(items);
       return { kind: 'retryable', message: ce.message, retryAfterMs: ce.retryAfterMs ?? this.retryAfterMs };
     }
   }

@@ -17,7 +17,6 @@ export const MAX_IN_FLIGHT = 512;
 
 export class StatsdReceiver implements Receiver {
   private readonly log: Logger;
-  private readonly accepted: Counter;
   private readonly refused: Counter;
   private readonly malformed: Counter;
   private readonly overflow: Counter;
@@ -34,8 +33,8 @@ export class StatsdReceiver implements Receiver {
   ) {
     this.log = set.logger;
     const sig = { signal: 'metrics' };
-    this.accepted = set.telemetry.counter('telemd_receiver_accepted_items_total', 'Items accepted by the pipeline', sig);
-    this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused by the pipeline, or malformed StatsD lines', sig);
+    // Items that reach the pipeline are counted by the core; these never got that far.
+    this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused', { ...sig, reason: 'malformed_or_overflow' });
     this.malformed = set.telemetry.counter('telemd_receiver_malformed_lines_total', 'StatsD lines that could not be parsed', sig);
     this.overflow = set.telemetry.counter('telemd_receiver_statsd_series_overflow_total', 'Samples refused because max_series was reached', sig);
     set.telemetry.observe('telemd_receiver_statsd_series', 'Series aggregated in the current interval', sig, () => this.agg.size);
@@ -111,9 +110,8 @@ export class StatsdReceiver implements Receiver {
     const data = { resourceMetrics: [{ resource: { attributes: {} }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] };
     const n = countMetricPoints(data);
     const p: Promise<void> = this.next.consume(data).then(
-      () => this.accepted.add(n),
+      () => undefined,
       (err: unknown) => {
-        this.refused.add(n);
         this.log.warn({ err: err instanceof Error ? err.message : String(err), points: n }, 'statsd batch refused');
       },
     );

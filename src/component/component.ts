@@ -49,8 +49,11 @@ export interface CreateSettings {
 
 export interface Lifecycle {
   start(host: Host): Promise<void>;
-  /** Stop producing / flush / drain. Must not lose data that was acknowledged. */
-  shutdown(): Promise<void>;
+  /**
+   * Stop producing / flush / drain. Must not lose data that was acknowledged. `budgetMs` is
+   * what is left of service.shutdown_timeout for this component (exporters drain within it).
+   */
+  shutdown(budgetMs?: number): Promise<void>;
 }
 
 export type Receiver = Lifecycle;

@@ -7,7 +7,8 @@ import type { Signal, SignalData } from '../pdata/types.js';
  * with a ConsumerError when it was refused. Receivers await it to apply backpressure and to
  * advance checkpoints only for data that is safe.
  *
- * Ownership: the callee may mutate the batch; a caller that keeps using it must clone it.
+ * Ownership: processors may mutate the batch they are given (the graph hands each pipeline
+ * its own copy). Exporters must not: the exporters of a pipeline share one batch.
  */
 export interface Consumer<T> {
   consume(data: T): Promise<void>;

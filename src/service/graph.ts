@@ -165,7 +165,7 @@ export class Graph {
           .map(async (r) => {
             const left = Math.max(0, deadline - Date.now());
             try {
-              await withTimeout(r.instance.shutdown(), left, `${r.label} did not stop within the shutdown timeout`);
+              await withTimeout(r.instance.shutdown(left), left, `${r.label} did not stop within the shutdown timeout`);
             } catch (err) {
               this.logger.error({ err, component: r.label }, 'shutdown failed');
             }

@@ -1,6 +1,6 @@
 // Counting wrappers the graph puts around components, so every component is observed the same
 // way without writing it: items accepted/refused per receiver, in/out per processor.
-import { isPermanent, type Consumer } from '../component/consumer.js';
+import { ConsumerError, isPermanent, type Consumer } from '../component/consumer.js';
 import { countItems } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { SelfTelemetry } from '../telemetry/self.js';
@@ -22,7 +22,10 @@ export function observeReceiver<S extends Signal>(tel: SelfTelemetry, signal: S,
         await next.consume(data);
         accepted.add(n);
       } catch (err) {
-        (isPermanent(err) ? refusedPermanent : refused).add(n);
+        // A permanent refusal may concern only part of the batch (OTLP partial success).
+        const part = err instanceof ConsumerError && err.rejectedItems !== undefined ? Math.min(n, err.rejectedItems) : n;
+        (isPermanent(err) ? refusedPermanent : refused).add(part);
+        accepted.add(n - part);
         throw err;
       }
     },

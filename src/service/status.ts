@@ -44,6 +44,8 @@ export class DeliveryWatch {
     for (const [name, key] of [
       ['telemd_exporter_sent_items_total', 'sent'],
       ['telemd_exporter_send_failed_items_total', 'failed'],
+      // Retries show an outage long before max_elapsed_time turns them into failures.
+      ['telemd_exporter_retries_total', 'failed'],
     ] as const) {
       for (const { labels, value } of this.registry.values(name)) {
         const id = labels.exporter;

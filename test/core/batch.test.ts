@@ -134,3 +134,21 @@ describe('fanout', () => {
     await expect(fanout([perm, recorder().c], false).consume(logs(1))).rejects.toMatchObject({ kind: 'permanent' });
   });
 });
+
+describe('DeliveryWatch', () => {
+  it('reports an exporter that keeps retrying without delivering for longer than the window', async () => {
+    const { DeliveryWatch } = await import('../../src/service/status.js');
+    const reg = new MetricRegistry();
+    const t = new SelfTelemetry(reg, { exporter: 'otlp' });
+    const sent = t.counter('telemd_exporter_sent_items_total', 'x', { signal: 'logs' });
+    const retries = t.counter('telemd_exporter_retries_total', 'x', { signal: 'logs' });
+    const w = new DeliveryWatch(reg, 60_000);
+    sent.add(10);
+    w.sample(0);
+    retries.add(1);
+    expect(w.stalled(30_000)).toEqual([]);
+    expect(w.stalled(61_000)).toHaveLength(1); // last delivery 61 s ago, still retrying
+    sent.add(1);
+    expect(w.stalled(91_000)).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@ import { validateScrapers } from '../../receivers/hostmetrics/build.js';
 import { ConsumerError } from '../../src/component/consumer.js';
 import type { MetricsData } from '../../src/pdata/types.js';
 import { allMetrics, host, parseConfig, points, settings } from './helpers.js';
+import { observed } from '../helpers/observe.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/proc/host1', import.meta.url));
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {
@@ -91,9 +92,9 @@ describe('hostmetrics receiver', () => {
   it('keeps at most a few batches in flight when the pipeline stalls, counting skipped scrapes as refused', async () => {
     const set = settings();
     const pending: (() => void)[] = [];
-    const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: fixture, scrapers: { cpu: null, memory: null } }), {
+    const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: fixture, scrapers: { cpu: null, memory: null } }), observed(set, 'metrics', {
       consume: () => new Promise<void>((res) => pending.push(res)),
-    });
+    }));
     r.maxInFlight = 2;
     await r.start(host);
     await until(() => pending.length === 1);
@@ -106,7 +107,7 @@ describe('hostmetrics receiver', () => {
     expect(pending.length).toBe(2);
     const prom = set.registry.renderPrometheus();
     const skipped = Number(/telemd_receiver_skipped_scrapes_total\{[^}]*\} (\d+)/.exec(prom)![1]);
-    const refused = Number(/telemd_receiver_refused_items_total\{[^}]*\} (\d+)/.exec(prom)![1]);
+    const refused = Number(/telemd_receiver_refused_items_total\{[^}]*reason="skipped"[^}]*\} (\d+)/.exec(prom)![1]);
     expect(skipped).toBe(21 - 2);
     expect(MAX_IN_FLIGHT).toBeGreaterThanOrEqual(256); // the default must buffer a long outage
     expect(refused).toBe(skipped * 14); // 8 cpu states + 6 memory states per scrape
@@ -122,16 +123,16 @@ describe('hostmetrics receiver', () => {
   it('counts points refused by the pipeline', async () => {
     const set = settings();
     let calls = 0;
-    const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: fixture, scrapers: { load: null } }), {
+    const r = new HostMetricsReceiver(set, parseConfig({ collection_interval: '1h', root_path: fixture, scrapers: { load: null } }), observed(set, 'metrics', {
       consume: () => {
         calls++;
         return Promise.reject(ConsumerError.retryable('queue full'));
       },
-    });
+    }));
     await r.start(host);
     await until(() => calls === 1);
     await r.shutdown();
-    expect(set.registry.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{[^}]*signal="metrics"[^}]*\} 3/);
+    expect(set.registry.renderPrometheus()).toMatch(/telemd_receiver_refused_items_total\{[^}]*reason="retryable"[^}]*signal="metrics"[^}]*\} 3|telemd_receiver_refused_items_total\{[^}]*signal="metrics"[^}]*reason="retryable"[^}]*\} 3/);
   });
 
   it('honours metric toggles and semconv: latest', async () => {

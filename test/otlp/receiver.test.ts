@@ -12,6 +12,7 @@ import {
 import { freePort } from '../helpers/ports.js';
 import { host, metricValue, settings, Sink } from './helpers.js';
 import { logsFixture, metricsFixture, tracesFixture } from './fixtures.js';
+import { observedAll } from '../helpers/observe.js';
 
 function parse(raw: unknown) {
   const ctx = new ParseContext();
@@ -30,7 +31,7 @@ async function startReceiver(extra: Record<string, unknown> = {}, id = 'otlp') {
       http: { endpoint: `127.0.0.1:${h}`, max_request_body_size: '64KiB', ...(extra.http as object) },
     },
   });
-  const r = factory.create(set, cfg, sink.consumers);
+  const r = factory.create(set, cfg, observedAll(set, sink.consumers));
   await r.start(host);
   return { r, sink, set, url: `http://127.0.0.1:${h}`, grpcAddr: `127.0.0.1:${g}` };
 }
@@ -74,7 +75,7 @@ describe('otlp receiver', () => {
       expect(got).toHaveLength(3);
       for (const g of got) expect(g).toEqual(data);
     }
-    expect(metricValue(rx.set.registry, 'telemd_receiver_accepted_items_total', { signal: 'traces', transport: 'http' })).toBe(9);
+    expect(metricValue(rx.set.registry, 'telemd_receiver_accepted_items_total', { signal: 'traces' })).toBe(9);
   });
 
   it('answers 400 with a google.rpc.Status in the request content type for malformed bodies', async () => {

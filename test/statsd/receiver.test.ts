@@ -14,6 +14,7 @@ import { factory } from '../../receivers/statsd/index.js';
 import { StatsdReceiver } from '../../receivers/statsd/receiver.js';
 import type { Host } from '../../src/component/component.js';
 import type { Metric, MetricsData } from '../../src/pdata/types.js';
+import { observed } from '../helpers/observe.js';
 
 const host = {
   getExtension: () => undefined,
@@ -30,7 +31,7 @@ function make(raw: Record<string, unknown>) {
   const registry = new MetricRegistry();
   const got: MetricsData[] = [];
   const set = { id: { type: 'statsd', name: '', id: 'statsd' }, kind: 'receiver' as const, logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(registry, { receiver: 'statsd' }) };
-  const r = new StatsdReceiver(set, cfg, { consume: async (d) => void got.push(d) });
+  const r = new StatsdReceiver(set, cfg, observed(set, 'metrics', { consume: async (d) => void got.push(d) }));
   return { r, got, registry };
 }
 
@@ -40,7 +41,8 @@ const value = (got: MetricsData[], name: string, attrs: Record<string, string> =
   if (!m || (m.type !== 'sum' && m.type !== 'gauge')) return undefined;
   return m.dataPoints.find((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))?.value;
 };
-const counter = (reg: MetricRegistry, name: string) => Number(new RegExp(`${name}\\{[^}]*\\} (\\d+)`).exec(reg.renderPrometheus())?.[1]);
+/** Sum over every series of the family (reasons, signals). */
+const counter = (reg: MetricRegistry, name: string) => reg.values(name).reduce((n, s) => n + s.value, 0);
 
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -118,11 +120,8 @@ describe('statsd receiver on real sockets', () => {
     const cfg = configSchema.parse({ endpoint: '127.0.0.1:0', aggregation_interval: '100ms' }, ctx);
     const registry = new MetricRegistry();
     let calls = 0;
-    const r = new StatsdReceiver(
-      { id: { type: 'statsd', name: '', id: 'statsd' }, kind: 'receiver', logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(registry) },
-      cfg,
-      { consume: async () => { calls++; throw new Error('downstream full'); } },
-    );
+    const set = { id: { type: 'statsd', name: '', id: 'statsd' }, kind: 'receiver' as const, logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(registry) };
+    const r = new StatsdReceiver(set, cfg, observed(set, 'metrics', { consume: async () => { calls++; throw new Error('downstream full'); } }));
     await r.start(host);
     r.onPacket(Buffer.from('x:1|c\ny:1|c'));
     await until(() => calls === 1, 2000);
