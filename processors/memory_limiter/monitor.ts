@@ -95,7 +95,9 @@ export class MemoryMonitor {
       m = this.sample();
     }
     this.last = m;
-    const over = inUse(m) >= this.limits.soft;
+    // Backstop: whatever the in-use estimate says, RSS a quarter of the spike above the hard limit refuses.
+    const backstop = this.limits.hard + (this.limits.hard - this.limits.soft) / 4;
+    const over = inUse(m) >= this.limits.soft || m.rss >= backstop;
     if (over !== this.refusing) {
       const f = { in_use_mib: mib(inUse(m)), rss_mib: mib(m.rss), heap_used_mib: mib(m.heapUsed), soft_limit_mib: mib(this.limits.soft), hard_limit_mib: mib(this.limits.hard) };
       if (over) this.logger.warn(f, 'memory usage above the soft limit: refusing data until it drops');

@@ -147,8 +147,16 @@ service:
 `,
     });
     running.push(backend);
-    // Normal input resumes with the backend: these must be acknowledged and delivered.
-    const after = Date.now() + 20_000;
+    // Wait until the agent's queue has drained, then normal input resumes: it must be
+    // acknowledged and delivered.
+    const queueSize = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text();
+      return Number(/telemd_exporter_queue_size\{[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const drainEnd = Date.now() + 240_000;
+    while ((await queueSize()) > 0 && Date.now() < drainEnd) await new Promise((r) => setTimeout(r, 1000));
+    const drainedAfterS = Math.round((Date.now() - (drainEnd - 240_000)) / 1000);
+    const after = Date.now() + 60_000;
     while (Date.now() < after) {
       pending.push(send(next));
       next += PER_REQUEST;
@@ -173,7 +181,7 @@ service:
     const summary = {
       seconds: SECONDS, limit_mib: LIMIT_MIB, max_rss_mib: Math.round(maxRss), sent_records: next, acked_records: acked.size,
       refused_requests_503: refused, failed_requests: failed, client_timeouts: timedOut, delivered_records: seen.size,
-      lost_acked_records: lost.length, still_outstanding: outstanding, passed_limiter_items: passed,
+      lost_acked_records: lost.length, still_outstanding: outstanding, passed_limiter_items: passed, drained_after_s: drainedAfterS,
       limiter_refused_items: Number(/telemd_processor_refused_items_total\{[^}]*\} (\d+)/.exec(metricsDown)?.[1] ?? 0),
       forced_gc: Number(/telemd_memory_limiter_forced_gc_total\{[^}]*\} (\d+)/.exec(metricsDown)?.[1] ?? 0),
       rss_every_30s: rssTrace.filter((_, i) => i % 60 === 0),

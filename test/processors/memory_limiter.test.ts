@@ -72,30 +72,33 @@ describe('memory_limiter behaviour', () => {
   });
 
   it('does not count free V8 heap space: a high RSS left after a spike does not keep refusing', async () => {
-    const cfg = parseConfig(factory, { limit_mib: 100, spike_limit_mib: 20 });
-    let sample = { rss: 150 * MiB, heapUsed: 120 * MiB, heapTotal: 125 * MiB };
+    const cfg = parseConfig(factory, { limit_mib: 200, spike_limit_mib: 40 });
+    let sample = { rss: 180 * MiB, heapUsed: 170 * MiB, heapTotal: 175 * MiB };
     const mon = new MemoryMonitor(cfg, pino({ level: 'silent' }), () => sample);
     mon.check();
     expect(mon.refusing).toBe(true);
     // The data was delivered and collected; V8 still holds the pages.
-    sample = { rss: 150 * MiB, heapUsed: 30 * MiB, heapTotal: 125 * MiB };
+    sample = { rss: 180 * MiB, heapUsed: 30 * MiB, heapTotal: 175 * MiB };
     mon.check();
     expect(mon.refusing).toBe(false);
   });
 
   it('does not count freed Buffer memory that malloc keeps in RSS', async () => {
-    const cfg = parseConfig(factory, { limit_mib: 100, spike_limit_mib: 20 });
+    const cfg = parseConfig(factory, { limit_mib: 200, spike_limit_mib: 40 });
     // At start: 40 MiB of runtime beyond heap and Buffers.
     let sample = { rss: 60 * MiB, heapUsed: 10 * MiB, heapTotal: 15 * MiB, external: 5 * MiB };
     const mon = new MemoryMonitor(cfg, pino({ level: 'silent' }), () => sample);
     mon.check();
     expect(mon.refusing).toBe(false);
-    sample = { rss: 150 * MiB, heapUsed: 20 * MiB, heapTotal: 25 * MiB, external: 80 * MiB };
+    sample = { rss: 190 * MiB, heapUsed: 20 * MiB, heapTotal: 25 * MiB, external: 120 * MiB };
     mon.check();
-    expect(mon.refusing).toBe(true); // 20 + 80 + 40 = 140 >= 80
-    sample = { rss: 150 * MiB, heapUsed: 20 * MiB, heapTotal: 25 * MiB, external: 5 * MiB };
+    expect(mon.refusing).toBe(true); // 20 + 120 + 40 = 180 >= 160
+    sample = { rss: 190 * MiB, heapUsed: 20 * MiB, heapTotal: 25 * MiB, external: 5 * MiB };
     mon.check();
-    expect(mon.refusing).toBe(false); // 65 MiB in use although RSS is still 150
+    expect(mon.refusing).toBe(false); // 65 MiB in use although RSS is still 190
+    sample = { rss: 211 * MiB, heapUsed: 20 * MiB, heapTotal: 25 * MiB, external: 5 * MiB };
+    mon.check();
+    expect(mon.refusing).toBe(true); // RSS backstop: above 200 + 40/4
   });
 
   it('measures the real process: a tiny limit refuses, a large one passes', async () => {
