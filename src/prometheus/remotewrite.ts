@@ -1,6 +1,6 @@
 // Remote-Write 1.0 WriteRequest protobuf, hand-written from prometheus/prompb (types.proto,
 // remote.proto): a two-pass encoder (sizes, then bytes) and a decoder for tests and receivers.
-import { compressSync, uncompressSync } from 'snappy';
+import { snappy } from './snappy.js';
 import { STALE_NAN_BITS, type FamilyType, type Label } from './model.js';
 
 export interface RwSample {
@@ -160,7 +160,7 @@ export function encodeWriteRequest(req: WriteRequest): Buffer {
 
 /** Snappy block format (not framed), as Remote-Write 1.0 requires. */
 export function compressWriteRequest(req: WriteRequest): Buffer {
-  return compressSync(encodeWriteRequest(req));
+  return snappy().compressSync(encodeWriteRequest(req));
 }
 
 // ---------- decoding (tests, and any future remote-write receiver) ----------
@@ -269,6 +269,6 @@ function decodeMeta(r: Reader): RwMetadata {
 }
 
 export function decompressWriteRequest(body: Buffer): WriteRequest {
-  const raw = uncompressSync(body, { asBuffer: true });
+  const raw = snappy().uncompressSync(body, { asBuffer: true });
   return decodeWriteRequest(Buffer.isBuffer(raw) ? raw : Buffer.from(raw));
 }

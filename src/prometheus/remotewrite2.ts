@@ -3,7 +3,7 @@
 // Field numbers from prompb/io/prometheus/write/v2/types.proto: Request{symbols=4,
 // timeseries=5}, TimeSeries{labels_refs=1, samples=2, metadata=5}, Metadata{type=1, help_ref=3,
 // unit_ref=4}, Sample{value=1, timestamp=2}.
-import { compressSync } from 'snappy';
+import { snappy } from './snappy.js';
 import { META_TYPES, type RwSeries } from './remotewrite.js';
 import { STALE_NAN_BITS } from './model.js';
 
@@ -110,5 +110,5 @@ export function encodeRequestV2(series: RwSeries[]): Buffer {
 }
 
 export function compressRequestV2(series: RwSeries[]): Buffer {
-  return compressSync(encodeRequestV2(series));
+  return snappy().compressSync(encodeRequestV2(series));
 }
