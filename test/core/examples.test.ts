@@ -29,3 +29,17 @@ describe('config/examples', () => {
     }
   });
 });
+
+describe('component layout', () => {
+  it('every registered component has its own folder with a README that the top README links', async () => {
+    const { factories } = await import('../../src/registry.js');
+    const { existsSync } = await import('node:fs');
+    const top = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const f of factories) {
+      const rel = `${f.kind}s/${f.type}/README.md`;
+      expect(existsSync(join(ROOT, rel)), rel).toBe(true);
+      expect(top, rel).toContain(`(${rel})`);
+      expect(f.description.length, f.type).toBeGreaterThan(10);
+    }
+  });
+});
