@@ -15,7 +15,7 @@ import type { Counter, SelfTelemetry } from '../../src/telemetry/self.js';
 import { buildScrapers, type Built } from './build.js';
 import type { Config } from './config.js';
 import { MetricBuilder } from './metrics.js';
-import { bootTimeNanos, readText } from './procfs.js';
+import { bootTimeNanos, readText } from '../../src/procfs/index.js';
 import { makeEnv, type ScrapeEnv } from './scraper.js';
 import { toLatest } from './semconv.js';
 

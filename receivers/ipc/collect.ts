@@ -1,7 +1,7 @@
 // Reads the kernel's IPC and socket tables into metrics. Every source is optional: a table
 // the kernel does not expose (no SysV IPC, no IPv6) simply contributes nothing.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { parseSnmp, readText, table, tryReadText } from './read.js';
+import { parseSnmp, readText, table, tryReadText } from '../../src/procfs/index.js';
 import type { Builder } from './metrics.js';
 
 export interface Env {

@@ -11,7 +11,7 @@ import type { Counter } from '../../src/telemetry/self.js';
 import { collectKernel, collectNet, collectSysv, collectUnix, type Env } from './collect.js';
 import type { Config } from './config.js';
 import { Builder, DEFS } from './metrics.js';
-import { readText, tryReadText } from './read.js';
+import { readText, tryReadText } from '../../src/procfs/index.js';
 
 // As hostmetrics: generous, so that a down backend does not stop collections from reaching
 // the pipeline's other exporters (its own queue is the buffer).

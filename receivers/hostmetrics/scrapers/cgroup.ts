@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import type { Attributes } from '../../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { lines, readText, tryReadText } from '../procfs.js';
+import { lines, readText, tryReadText } from '../../../src/procfs/index.js';
 
 export const cgroupDefs: MetricDefs = {
   'system.cgroup.cpu.time': { description: 'CPU seconds used by the tasks of the cgroup.', unit: 's', kind: 'sum', monotonic: true, enabled: true },

@@ -2,7 +2,7 @@
 import type { Attributes } from '../../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { USER_HZ, fields, lines, readText, tryReadText } from '../procfs.js';
+import { USER_HZ, fields, lines, readText, tryReadText } from '../../../src/procfs/index.js';
 
 export const cpuDefs: MetricDefs = {
   'system.cpu.time': { description: 'Seconds each logical CPU spent on each mode.', unit: 's', kind: 'sum', monotonic: true, enabled: true },

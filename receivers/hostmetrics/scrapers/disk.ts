@@ -1,7 +1,7 @@
 // system.disk.* from /proc/diskstats (sectors are always 512 bytes there).
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, readText } from '../procfs.js';
+import { fields, lines, readText } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 const sum = (description: string, unit: string, int = true) => ({ description, unit, kind: 'sum' as const, monotonic: true, int, enabled: true });

@@ -3,7 +3,7 @@
 import { statfs } from 'node:fs/promises';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, readText, tryReadText, unescapeOctal } from '../procfs.js';
+import { fields, lines, readText, tryReadText, unescapeOctal } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const filesystemDefs: MetricDefs = {

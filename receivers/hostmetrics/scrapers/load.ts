@@ -1,7 +1,7 @@
 // system.cpu.load_average.* from /proc/loadavg.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, readText } from '../procfs.js';
+import { fields, readText } from '../../../src/procfs/index.js';
 import { logicalCount } from './cpu.js';
 
 const d = (w: string) => ({ description: `Average CPU Load over ${w}.`, unit: '{thread}', kind: 'gauge' as const, enabled: true });

@@ -4,7 +4,7 @@
 // overshoot the total; here each byte is in exactly one state).
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { parseKeyValues, readText } from '../procfs.js';
+import { parseKeyValues, readText } from '../../../src/procfs/index.js';
 
 export const memoryDefs: MetricDefs = {
   'system.memory.usage': { description: 'Bytes of memory in use, by state.', unit: 'By', kind: 'sum', int: true, enabled: true },

@@ -1,7 +1,7 @@
 // system.network.* from /proc/net/dev, /proc/net/tcp{,6} and netfilter's conntrack counters.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, readText, tryReadText } from '../procfs.js';
+import { fields, lines, readText, tryReadText } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const networkDefs: MetricDefs = {

@@ -1,7 +1,7 @@
 // system.paging.* from /proc/swaps, /proc/meminfo and /proc/vmstat.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, parseKeyValues, readText } from '../procfs.js';
+import { fields, lines, parseKeyValues, readText } from '../../../src/procfs/index.js';
 
 export const pagingDefs: MetricDefs = {
   'system.paging.usage': { description: 'Swap (unix) or pagefile (windows) usage.', unit: 'By', kind: 'sum', int: true, enabled: true },

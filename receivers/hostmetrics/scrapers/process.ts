@@ -6,7 +6,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import type { Attributes } from '../../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ResourceOut, ScrapeEnv, Scraper } from '../scraper.js';
-import { USER_HZ, parseKeyValues, readText, tryReadText } from '../procfs.js';
+import { USER_HZ, parseKeyValues, readText, tryReadText } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const processDefs: MetricDefs = {

@@ -1,7 +1,7 @@
 // system.processes.* from /proc/stat (procs_running, procs_blocked, processes).
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { readText } from '../procfs.js';
+import { readText } from '../../../src/procfs/index.js';
 
 export const processesDefs: MetricDefs = {
   'system.processes.count': { description: 'Total number of processes in each state.', unit: '{processes}', kind: 'sum', int: true, enabled: true },

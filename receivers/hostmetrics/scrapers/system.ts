@@ -1,7 +1,7 @@
 // system.uptime from /proc/uptime.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { readText } from '../procfs.js';
+import { readText } from '../../../src/procfs/index.js';
 
 export const systemDefs: MetricDefs = {
   'system.uptime': { description: 'The time the system has been running.', unit: 's', kind: 'gauge', enabled: true },

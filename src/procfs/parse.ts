@@ -1,39 +1,4 @@
-// Small synchronous readers for /proc and /sys. These files live in memory, so a synchronous
-// read into one reused buffer is cheaper than the async path (no thread-pool hop, no
-// per-read Buffer) and never blocks on disk.
-import { closeSync, openSync, readSync } from 'node:fs';
-
-let buf = Buffer.allocUnsafe(64 * 1024);
-
-/** Whole file as text; throws with the path in the message when it cannot be read. */
-export function readText(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    let len = 0;
-    for (;;) {
-      if (len === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, len);
-        buf = bigger;
-      }
-      const n = readSync(fd, buf, len, buf.length - len, null);
-      if (n === 0) break;
-      len += n;
-    }
-    return buf.toString('utf8', 0, len);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Like readText but undefined when the file is absent or unreadable (optional sources). */
-export function tryReadText(path: string): string | undefined {
-  try {
-    return readText(path);
-  } catch {
-    return undefined;
-  }
-}
+// Parsers for the text layouts /proc uses (key/value, whitespace tables, snmp pairs).
 
 /** `key value [kB]` files such as /proc/meminfo and /proc/vmstat; kB values become bytes. */
 export function parseKeyValues(text: string, scaleKb = false): Map<string, number> {
@@ -63,6 +28,31 @@ export function fields(line: string): string[] {
 export function lines(text: string): string[] {
   const out = text.split('\n');
   if (out.length && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** Rows of a whitespace table with a header line, as arrays of fields. */
+export function table(text: string | undefined): string[][] {
+  if (!text) return [];
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => l.split(/\s+/));
+}
+
+/** /proc/net/snmp and /proc/net/netstat: pairs of "Prefix: names" / "Prefix: values" lines. */
+export function parseSnmp(text: string | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!text) return out;
+  const rows = text.split('\n');
+  for (let i = 0; i + 1 < rows.length; i += 2) {
+    const names = rows[i]!.split(/\s+/);
+    const vals = rows[i + 1]!.split(/\s+/);
+    const prefix = names[0]!.replace(/:$/, '');
+    for (let j = 1; j < names.length && j < vals.length; j++) if (names[j]) out.set(`${prefix}.${names[j]}`, Number(vals[j]));
+  }
   return out;
 }
 
