@@ -6,6 +6,7 @@ import type { CreateSettings, Host, Receiver } from '../../src/component/compone
 import type { MetricsConsumer } from '../../src/component/consumer.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import { nowNanos } from '../../src/pdata/time.js';
+import { InFlight } from '../../src/scraperhelper/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import { Aggregator } from './aggregate.js';
 import type { Config } from './config.js';
@@ -13,7 +14,7 @@ import { ParseError, parseLine } from './parse.js';
 import { listenTcp, listenUdp, listenUnixgram, type Listener } from './transport.js';
 
 export const SCOPE = 'telemd/receiver/statsd';
-export const MAX_IN_FLIGHT = 512;
+export { MAX_IN_FLIGHT } from '../../src/scraperhelper/index.js';
 
 export class StatsdReceiver implements Receiver {
   private readonly log: Logger;
@@ -24,14 +25,15 @@ export class StatsdReceiver implements Receiver {
   private listener?: Listener;
   private timer?: NodeJS.Timeout;
   private intervalStart = nowNanos();
-  private inFlight = new Set<Promise<void>>();
+  private readonly inFlight: InFlight;
 
   constructor(
     set: CreateSettings,
     private readonly cfg: Config,
-    private readonly next: MetricsConsumer,
+    next: MetricsConsumer,
   ) {
     this.log = set.logger;
+    this.inFlight = new InFlight(next, set.logger, 'statsd');
     const sig = { signal: 'metrics' };
     // Items that reach the pipeline are counted by the core; these never got that far.
     this.refused = set.telemetry.counter('telemd_receiver_refused_items_total', 'Items refused', { ...sig, reason: 'malformed_or_overflow' });
@@ -65,7 +67,7 @@ export class StatsdReceiver implements Receiver {
     clearInterval(this.timer);
     await this.listener?.close();
     await this.flush();
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.drain();
   }
 
   onPacket(buf: Buffer): void {
@@ -102,20 +104,12 @@ export class StatsdReceiver implements Receiver {
    * exporters); beyond that the receiver keeps aggregating into the next interval.
    */
   async flush(): Promise<void> {
-    if (this.inFlight.size >= MAX_IN_FLIGHT) return;
+    if (this.inFlight.full) return;
     const now = nowNanos();
     const metrics = this.agg.flush(this.intervalStart, now);
     this.intervalStart = now;
     if (metrics.length === 0) return;
     const data = { resourceMetrics: [{ resource: { attributes: {} }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] };
-    const n = countMetricPoints(data);
-    const p: Promise<void> = this.next.consume(data).then(
-      () => undefined,
-      (err: unknown) => {
-        this.log.warn({ err: err instanceof Error ? err.message : String(err), points: n }, 'statsd batch refused');
-      },
-    );
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    this.inFlight.send(data, countMetricPoints(data));
   }
 }
