@@ -1,8 +1,8 @@
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import type { SignalConsumers } from '../../src/component/consumer.js';
-import { createQueuedSender, type QueuedSender } from '../../src/exporterhelper/index.js';
 import type { Signal } from '../../src/pdata/types.js';
-import { decodeExportResponse, encodeProto, PartialSuccessReporter, sendSplitting } from '../../src/otlp/index.js';
+import { decodeExportResponse, encodeProto } from '../../src/otlp/index.js';
+import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
 import type { Config } from './config.js';
 import { OtlpGrpcClient } from './client.js';
 import { loadGrpc } from '../../src/otlp/grpc-module.js';
@@ -13,35 +13,29 @@ function tooLarge(err: unknown): boolean {
 }
 
 export class OtlpGrpcExporter implements Exporter {
-  readonly consumers: SignalConsumers = {};
-  private senders: QueuedSender<Signal>[] = [];
+  readonly consumers: SignalConsumers;
+  private readonly senders: OtlpSenders;
   private client!: OtlpGrpcClient;
 
   constructor(set: CreateSettings, private readonly cfg: Config, signals: readonly Signal[]) {
-    for (const signal of signals) {
-      const partial = new PartialSuccessReporter(set, signal);
-      const sender = createQueuedSender<Signal>({
-        set, signal, queue: cfg.sending_queue, retry: cfg.retry_on_failure, timeoutMs: cfg.timeout,
-        // A request over the server's message size limit is sent again in halves, not dropped.
-        push: (data, abort) =>
-          sendSplitting(signal, data, async (d) => {
-            const res = await this.client.export(signal, encodeProto(signal, d), cfg.timeout, abort);
-            partial.reportBody(() => decodeExportResponse(res));
-          }, tooLarge),
-      });
-      this.senders.push(sender);
-      (this.consumers as Record<Signal, unknown>)[signal] = sender.consumer;
-    }
+    this.senders = new OtlpSenders({
+      set, signals, cfg, tooLarge,
+      request: async (signal, d, abort) => {
+        const res = await this.client.export(signal, encodeProto(signal, d), cfg.timeout, abort);
+        return () => decodeExportResponse(res);
+      },
+    });
+    this.consumers = this.senders.consumers;
   }
 
   async start(host: Host): Promise<void> {
     const c = this.cfg;
     this.client = new OtlpGrpcClient(await loadGrpc(), c.endpoint, c.tls, c.headers, c.compression === 'gzip');
-    for (const s of this.senders) await s.start(host);
+    await this.senders.start(host);
   }
 
   async shutdown(budgetMs?: number): Promise<void> {
-    await Promise.all(this.senders.map((s) => s.shutdown(budgetMs)));
+    await this.senders.shutdown(budgetMs);
     this.client?.close();
   }
 }
