@@ -53,7 +53,7 @@ function logBatch(): LogsData {
     recs.push({
       timeUnixNano: BigInt(seq), observedTimeUnixNano: BigInt(seq), severityNumber: [5, 9, 13, 17][seq % 4]!,
       severityText: ['DEBUG', 'INFO', 'WARN', 'ERROR'][seq % 4], body: seq % 10 === 0 ? 'GET /healthcheck 200' : `request ${seq} served in ${seq % 97}ms`,
-      attributes: { 'log.file.path': paths[seq % 4]!, 'http.method': 'GET', 'user.id': `u${seq % 5000}`, 'http.status_code': BigInt(200 + (seq % 5) * 100) },
+      attributes: { 'log.file.path': paths[seq % 4]!, 'http.method': 'GET', 'user.id': `u${seq % 5000}`, 'http.status_code': BigInt(200 + (seq % 5) * 100), 'request.id': `req-${seq}` },
       traceId: seq % 3 === 0 ? new Uint8Array(0) : Uint8Array.from({ length: 16 }, (_, j) => (seq * 31 + j * 7) & 255),
     });
   }
@@ -109,6 +109,8 @@ const cases: Case[] = [
   { name: 'filter (datapoint)', signal: 'metrics', factory: filter as ProcessorFactory<unknown>, config: { metrics: { datapoint: ['attributes["cpu"] > 90'] } } },
   { name: 'attributes (no hash)', signal: 'logs', factory: attributes as ProcessorFactory<unknown>, config: { actions: [{ key: 'env', action: 'insert', value: 'prod' }, { key: 'http.method', action: 'delete' }, { key: 'code', action: 'upsert', from_attribute: 'http.status_code' }, { key: 'code', action: 'convert', converted_type: 'string' }] } },
   { name: 'attributes (hash)', signal: 'logs', factory: attributes as ProcessorFactory<unknown>, config: { actions: [{ key: 'user.id', action: 'hash' }] } },
+  // Every value new: no help from the hash memo (SHA-256 for each record).
+  { name: 'attributes (hash, unique)', signal: 'logs', factory: attributes as ProcessorFactory<unknown>, config: { actions: [{ key: 'request.id', action: 'hash' }] } },
   { name: 'resource', signal: 'logs', factory: resource as ProcessorFactory<unknown>, config: { attributes: [{ key: 'env', action: 'upsert', value: 'prod' }] } },
   { name: 'resourcedetection', signal: 'logs', factory: resourcedetection as ProcessorFactory<unknown>, config: { detectors: ['system'], system: { hostname_sources: ['os'] } } },
   { name: 'transform', signal: 'logs', factory: transform as ProcessorFactory<unknown>, config: { log_statements: ['set(attributes["level"], severity_text) where severity_number >= SEVERITY_NUMBER_WARN', 'delete_key(attributes, "http.method")'] } },
