@@ -6,7 +6,8 @@ function enc(v: AnyValue): string {
   if (v === null) return 'n';
   switch (typeof v) {
     case 'string':
-      return 's' + JSON.stringify(v);
+      // Length-prefixed: unambiguous without escaping.
+      return 's' + v.length + ':' + v;
     case 'bigint':
       return 'i' + v.toString();
     case 'number':
@@ -23,9 +24,9 @@ function enc(v: AnyValue): string {
 export function attrsKey(a: Attributes): string {
   const keys = Object.keys(a);
   if (keys.length === 0) return '{}';
-  keys.sort();
+  if (keys.length > 1) keys.sort();
   let out = '{';
-  for (const k of keys) out += JSON.stringify(k) + ':' + enc(a[k]!) + ',';
+  for (const k of keys) out += k.length + ':' + k + '=' + enc(a[k]!) + ',';
   return out + '}';
 }
 

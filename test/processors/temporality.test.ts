@@ -85,3 +85,14 @@ describe('deltatocumulative', () => {
     expect(points(sink.batches)).toHaveLength(1);
   });
 });
+
+describe('stream identity', () => {
+  it('ignores attribute order but not types or tricky string boundaries', async () => {
+    const { attrsKey } = await import('../../src/processorhelper/series.js');
+    expect(attrsKey({ a: 'x', b: 1n })).toBe(attrsKey({ b: 1n, a: 'x' }));
+    expect(attrsKey({ a: '1' })).not.toBe(attrsKey({ a: 1n }));
+    expect(attrsKey({ a: 1n })).not.toBe(attrsKey({ a: 1 }));
+    expect(attrsKey({ a: 'x,1:b=s1:y' })).not.toBe(attrsKey({ a: 'x', b: 'y' }));
+    expect(attrsKey({ 'a=s1': 'x' })).not.toBe(attrsKey({ a: '1:x' }));
+  });
+});
