@@ -207,19 +207,32 @@ export class TargetConverter {
     return kept;
   }
 
-  private histograms(f: ParsedFamily, scrapeMs: number): number {
-    interface Acc { p: Processed; buckets: [number, number][]; sum?: number; count?: number }
-    const groups = new Map<string, Acc>();
+  /**
+   * A histogram's or summary's samples grouped per series: `label` (le or quantile) is taken out
+   * of the attributes and handed to `add` with the sample; `kept` counts the samples processed.
+   */
+  private grouped<A extends { p: Processed }>(
+    f: ParsedFamily, scrapeMs: number, label: string, init: (p: Processed) => A,
+    add: (g: A, s: ParsedSample, labelValue: Attributes[string] | undefined, p: Processed) => void,
+  ): { groups: Iterable<A>; kept: number } {
+    const groups = new Map<string, A>();
     let kept = 0;
     for (const s of f.samples) {
       const p = this.process(s, scrapeMs);
       if (!p) continue;
       kept++;
-      const le = p.attrs.le;
-      delete p.attrs.le;
+      const v = p.attrs[label];
+      delete p.attrs[label];
       const key = `${p.job}\u0000${p.instance}\u0000${attrsKey(p.attrs)}`;
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { p, buckets: [] }));
+      if (!g) groups.set(key, (g = init(p)));
+      add(g, s, v, p);
+    }
+    return { groups: groups.values(), kept };
+  }
+
+  private histograms(f: ParsedFamily, scrapeMs: number): number {
+    const { groups, kept } = this.grouped<{ p: Processed; buckets: [number, number][]; sum?: number; count?: number }>(f, scrapeMs, 'le', (p) => ({ p, buckets: [] }), (g, s, le, p) => {
       if (s.name === `${f.name}_bucket` && typeof le === 'string') {
         try {
           g.buckets.push([parseFloatValue(le), s.value]);
@@ -231,8 +244,8 @@ export class TargetConverter {
         g.count = s.value;
         g.p.ts = p.ts;
       }
-    }
-    for (const g of groups.values()) {
+    });
+    for (const g of groups) {
       g.buckets.sort((a, b) => a[0] - b[0]);
       const bounds: number[] = [];
       const counts: number[] = [];
@@ -264,18 +277,7 @@ export class TargetConverter {
   }
 
   private summaries(f: ParsedFamily, scrapeMs: number): number {
-    interface Acc { p: Processed; q: { quantile: number; value: number }[]; sum: number; count: number }
-    const groups = new Map<string, Acc>();
-    let kept = 0;
-    for (const s of f.samples) {
-      const p = this.process(s, scrapeMs);
-      if (!p) continue;
-      kept++;
-      const q = p.attrs.quantile;
-      delete p.attrs.quantile;
-      const key = `${p.job}\u0000${p.instance}\u0000${attrsKey(p.attrs)}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { p, q: [], sum: 0, count: 0 }));
+    const { groups, kept } = this.grouped<{ p: Processed; q: { quantile: number; value: number }[]; sum: number; count: number }>(f, scrapeMs, 'quantile', (p) => ({ p, q: [], sum: 0, count: 0 }), (g, s, q) => {
       if (s.name === f.name && typeof q === 'string') {
         try {
           g.q.push({ quantile: parseFloatValue(q), value: s.value });
@@ -284,8 +286,8 @@ export class TargetConverter {
         }
       } else if (s.name === `${f.name}_sum`) g.sum = s.value;
       else if (s.name === `${f.name}_count`) g.count = s.value;
-    }
-    for (const g of groups.values()) {
+    });
+    for (const g of groups) {
       const { p } = g;
       const metric = this.metric(p.job, p.instance, f.name, () => ({ name: f.name, description: f.help, unit: '', type: 'summary', dataPoints: [] }));
       if (metric.type !== 'summary') continue;
