@@ -1,6 +1,7 @@
 import type { CreateSettings, Exporter } from '../../src/component/component.js';
 import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
-import { encodeJson, encodeProto } from '../../src/otlp/index.js';
+import { encodeProto } from '../../src/otlp/index.js';
+import { encodeJsonBytes } from '../../src/otlp/json-encode.js';
 import { countItems } from '../../src/pdata/count.js';
 import type { Signal, SignalData } from '../../src/pdata/types.js';
 import type { Config } from './config.js';
@@ -21,7 +22,7 @@ export class FileExporter implements Exporter {
   }
 
   private encode<S extends Signal>(signal: S, data: SignalData[S]): Buffer {
-    if (this.cfg.format === 'json') return Buffer.from(`${encodeJson(signal, data)}\n`);
+    if (this.cfg.format === 'json') return encodeJsonBytes(signal, data, '\n');
     const body = encodeProto(signal, data);
     const out = Buffer.allocUnsafe(4 + body.length);
     out.writeUInt32BE(body.length, 0);

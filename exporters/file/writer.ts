@@ -76,13 +76,15 @@ export class RotatingWriter {
       const bytes = batch.reduce((n, p) => n + p.chunk.length, 0);
       if (this.size > 0 && this.size + bytes > max) await this.rotate();
       const fh = this.fh!;
-      // writev may write short near a full disk without an error: loop until all is written.
-      const all = batch.length === 1 ? batch[0]!.chunk : Buffer.concat(batch.map((p) => p.chunk), bytes);
-      let off = 0;
-      while (off < all.length) {
-        const { bytesWritten } = await fh.write(all, off, all.length - off);
+      // One writev of every pending chunk (no concatenated copy); it may write short near a
+      // full disk without an error: continue with what is left until all is written.
+      let bufs = batch.map((p) => p.chunk);
+      let left = bytes;
+      while (left > 0) {
+        const { bytesWritten } = await fh.writev(bufs);
         if (bytesWritten <= 0) throw new Error('write made no progress');
-        off += bytesWritten;
+        left -= bytesWritten;
+        if (left > 0) bufs = rest(bufs, bytesWritten);
       }
       this.size += bytes;
       if (this.cfg.fsync) await fh.datasync();
@@ -145,4 +147,13 @@ export class RotatingWriter {
     await this.fh?.close();
     this.fh = undefined;
   }
+}
+
+/** What remains of `bufs` after the first `n` bytes. */
+function rest(bufs: Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < bufs.length && n >= bufs[i]!.length) n -= bufs[i++]!.length;
+  const out = bufs.slice(i);
+  if (out.length && n > 0) out[0] = out[0]!.subarray(n);
+  return out;
 }

@@ -186,22 +186,253 @@ function metrics(d: MetricsData): string {
   )}]}`;
 }
 
-function logRecord(l: LogRecord): string {
-  let s = `{"timeUnixNano":"${l.timeUnixNano}","observedTimeUnixNano":"${l.observedTimeUnixNano}"`;
-  s += opt('severityNumber', l.severityNumber) + opt('severityText', l.severityText);
-  if (l.body !== null && l.body !== undefined) s += `,"body":${anyValue(l.body)}`;
-  s += `,"attributes":${attrs(l.attributes)}`;
-  s += opt('droppedAttributesCount', l.droppedAttributesCount) + opt('flags', l.flags);
-  s += id('traceId', l.traceId) + id('spanId', l.spanId) + opt('eventName', l.eventName);
-  return s + '}';
+// ---- logs: written as UTF-8 bytes straight into one growing buffer ----
+// The file exporter writes every log batch through this path: no per-record strings, no
+// concatenation ropes, no Buffer.from(string) pass at the end.
+
+const HEX = '0123456789abcdef';
+
+class JsonBytes {
+  buf: Buffer = Buffer.allocUnsafe(64 * 1024);
+  pos = 0;
+  /** The last bigint written and its decimal text (timestamps repeat within a batch). */
+  private lastBig = 0n;
+  private lastBigText = '0';
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.buf.copy(nb, 0, 0, this.pos);
+    this.buf = nb;
+  }
+
+  /** Text known to be ASCII without characters JSON escapes (keys, numbers, punctuation). */
+  raw(s: string): void {
+    const n = s.length;
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** A JSON string, escaped exactly as JSON.stringify does, encoded as UTF-8. */
+  str(s: string): void {
+    const n = s.length;
+    this.ensure(n * 6 + 2);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = 34;
+    // Long text with nothing to escape: a native check and a native UTF-8 copy beat a JS loop.
+    if (n > 24 && !NEEDS_ESCAPE.test(s)) {
+      p += b.write(s, p, 'utf8');
+      b[p++] = 34;
+      this.pos = p;
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== 34 && c !== 92) b[p++] = c;
+        else {
+          b[p++] = 92;
+          if (c === 34 || c === 92) b[p++] = c;
+          else if (c === 10) b[p++] = 110;
+          else if (c === 13) b[p++] = 114;
+          else if (c === 9) b[p++] = 116;
+          else if (c === 8) b[p++] = 98;
+          else if (c === 12) b[p++] = 102;
+          else {
+            b[p++] = 117; b[p++] = 48; b[p++] = 48;
+            b[p++] = HEX.charCodeAt(c >> 4); b[p++] = HEX.charCodeAt(c & 15);
+          }
+        }
+      } else if (c < 0x800) {
+        b[p++] = 0xc0 | (c >> 6);
+        b[p++] = 0x80 | (c & 63);
+      } else if (c >= 0xd800 && c < 0xe000) {
+        const d = c < 0xdc00 && i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (d >= 0xdc00 && d < 0xe000) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+          b[p++] = 0xf0 | (c >> 18);
+          b[p++] = 0x80 | ((c >> 12) & 63);
+          b[p++] = 0x80 | ((c >> 6) & 63);
+          b[p++] = 0x80 | (c & 63);
+        } else {
+          // A lone surrogate: \udXXX, as well-formed JSON.stringify writes it.
+          b[p++] = 92; b[p++] = 117;
+          for (let k = 12; k >= 0; k -= 4) b[p++] = HEX.charCodeAt((c >> k) & 15);
+        }
+      } else {
+        b[p++] = 0xe0 | (c >> 12);
+        b[p++] = 0x80 | ((c >> 6) & 63);
+        b[p++] = 0x80 | (c & 63);
+      }
+    }
+    b[p++] = 34;
+    this.pos = p;
+  }
+
+  /** A bigint as a quoted decimal (64-bit integers are strings in OTLP/JSON). */
+  big(v: bigint): void {
+    if (v !== this.lastBig) {
+      this.lastBig = v;
+      this.lastBigText = String(v);
+    }
+    this.byte(34);
+    this.raw(this.lastBigText);
+    this.byte(34);
+  }
+
+  /** `,"key":value` for a set, non-zero, non-empty field. */
+  opt(k: string, v: number | string | undefined): void {
+    if (v === undefined || v === '' || v === 0) return;
+    this.raw(`,"${k}":`);
+    if (typeof v === 'string') this.str(v);
+    else this.raw(String(v));
+  }
+
+  id(k: string, v: Uint8Array | undefined, len: number): void {
+    if (v && v.length === len) this.raw(`,"${k}":"${toHex(v)}"`);
+  }
+
+  anyValue(v: AnyValue): void {
+    switch (typeof v) {
+      case 'string':
+        this.raw('{"stringValue":');
+        this.str(v);
+        this.byte(125);
+        return;
+      case 'boolean':
+        this.raw(v ? '{"boolValue":true}' : '{"boolValue":false}');
+        return;
+      case 'number':
+        this.raw(`{"doubleValue":${dbl(v)}}`);
+        return;
+      case 'bigint':
+        this.raw(`{"intValue":"${v}"}`);
+        return;
+    }
+    if (v === null || v === undefined) this.raw('{}');
+    else if (v instanceof Uint8Array) this.raw(`{"bytesValue":"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"}`);
+    else if (Array.isArray(v)) {
+      this.raw('{"arrayValue":{"values":[');
+      for (let i = 0; i < v.length; i++) {
+        if (i) this.byte(44);
+        this.anyValue(v[i]!);
+      }
+      this.raw(']}}');
+    } else {
+      this.raw('{"kvlistValue":{"values":');
+      this.attrs(v);
+      this.raw('}}');
+    }
+  }
+
+  attrs(a: Attributes | undefined): void {
+    this.byte(91);
+    if (a) {
+      let first = true;
+      for (const k in a) {
+        this.raw(first ? '{"key":' : ',{"key":');
+        this.str(k);
+        this.raw(',"value":');
+        this.anyValue(a[k]!);
+        this.byte(125);
+        first = false;
+      }
+    }
+    this.byte(93);
+  }
+
+  resource(r: Resource): void {
+    this.raw('"resource":{"attributes":');
+    this.attrs(r.attributes);
+    this.opt('droppedAttributesCount', r.droppedAttributesCount);
+    this.byte(125);
+  }
+
+  scope(s: InstrumentationScope): void {
+    this.raw('"scope":{"name":');
+    this.str(s.name);
+    this.opt('version', s.version);
+    if (hasKeys(s.attributes)) {
+      this.raw(',"attributes":');
+      this.attrs(s.attributes);
+    }
+    this.opt('droppedAttributesCount', s.droppedAttributesCount);
+    this.byte(125);
+  }
+
+  logRecord(l: LogRecord): void {
+    this.raw('{"timeUnixNano":');
+    this.big(l.timeUnixNano);
+    this.raw(',"observedTimeUnixNano":');
+    this.big(l.observedTimeUnixNano);
+    this.opt('severityNumber', l.severityNumber);
+    this.opt('severityText', l.severityText);
+    if (l.body !== null && l.body !== undefined) {
+      this.raw(',"body":');
+      this.anyValue(l.body);
+    }
+    this.raw(',"attributes":');
+    this.attrs(l.attributes);
+    this.opt('droppedAttributesCount', l.droppedAttributesCount);
+    this.opt('flags', l.flags);
+    this.id('traceId', l.traceId, 16);
+    this.id('spanId', l.spanId, 8);
+    this.opt('eventName', l.eventName);
+    this.byte(125);
+  }
+
+  logs(d: LogsData): void {
+    this.raw('{"resourceLogs":[');
+    d.resourceLogs.forEach((rl, i) => {
+      this.raw(i ? ',{' : '{');
+      this.resource(rl.resource);
+      this.raw(',"scopeLogs":[');
+      rl.scopeLogs.forEach((sl, j) => {
+        this.raw(j ? ',{' : '{');
+        this.scope(sl.scope);
+        this.raw(',"logRecords":[');
+        const recs = sl.logRecords;
+        for (let k = 0; k < recs.length; k++) {
+          if (k) this.byte(44);
+          this.logRecord(recs[k]!);
+        }
+        this.byte(93);
+        this.opt('schemaUrl', sl.schemaUrl);
+        this.byte(125);
+      });
+      this.byte(93);
+      this.opt('schemaUrl', rl.schemaUrl);
+      this.byte(125);
+    });
+    this.raw(']}');
+  }
 }
 
-function logs(d: LogsData): string {
-  return `{"resourceLogs":[${list(d.resourceLogs, (rl) =>
-    `{${resource(rl.resource)},"scopeLogs":[${list(rl.scopeLogs, (sl) =>
-      `{${scope(sl.scope)},"logRecords":[${list(sl.logRecords, logRecord)}]${opt('schemaUrl', sl.schemaUrl)}}`,
-    )}]${opt('schemaUrl', rl.schemaUrl)}}`,
-  )}]}`;
+// One writer reused across calls (encoding is synchronous); its buffer grows to the largest batch.
+const shared = new JsonBytes();
+
+/** OTLP/JSON of a logs request as UTF-8 bytes, plus `suffix` (e.g. a newline); a fresh copy. */
+function logsBytes(d: LogsData, suffix: string): Buffer {
+  const w = shared;
+  w.pos = 0;
+  w.logs(d);
+  w.raw(suffix);
+  const out = Buffer.allocUnsafe(w.pos);
+  w.buf.copy(out, 0, 0, w.pos);
+  if (w.buf.length > 16 * 1024 * 1024) w.buf = Buffer.allocUnsafe(64 * 1024);
+  return out;
 }
 
 function span(x: Span): string {
@@ -236,6 +467,12 @@ function traces(d: TracesData): string {
 /** One OTLP/JSON export request (no trailing newline): the file exporter writes one per line. */
 export function encodeJson<S extends Signal>(signal: S, data: SignalData[S]): string {
   if (signal === 'metrics') return metrics(data as MetricsData);
-  if (signal === 'logs') return logs(data as LogsData);
+  if (signal === 'logs') return logsBytes(data as LogsData, '').toString('utf8');
   return traces(data as TracesData);
+}
+
+/** The same request as UTF-8 bytes followed by `suffix`: logs skip the string stage entirely. */
+export function encodeJsonBytes<S extends Signal>(signal: S, data: SignalData[S], suffix = ''): Buffer {
+  if (signal === 'logs') return logsBytes(data as LogsData, suffix);
+  return Buffer.from(encodeJson(signal, data) + suffix);
 }
