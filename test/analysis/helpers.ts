@@ -1,27 +1,14 @@
-import pino from 'pino';
-import { Writable } from 'node:stream';
-import type { CreateSettings, Host, Kind } from '../../src/component/component.js';
-import { parseComponentId } from '../../src/component/component.js';
-import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import type { Host, Kind } from '../../src/component/component.js';
+import type { MetricRegistry } from '../../src/telemetry/self.js';
 import type { StorageClient } from '../../src/storage/storage.js';
+import { testHost } from '../helpers/host.js';
+import { testSettings, type TestSettings } from '../helpers/settings.js';
 
-export interface TestSettings extends CreateSettings {
-  registry: MetricRegistry;
-  lines: Record<string, unknown>[];
-}
+export type { TestSettings };
 
 /** A real pino logger captured in memory and a real self-metrics registry. */
 export function settings(id: string, kind: Kind = 'processor'): TestSettings {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  const registry = new MetricRegistry();
-  const cid = parseComponentId(id)!;
-  return { id: cid, kind, logger: pino({ level: 'debug' }, sink), telemetry: new SelfTelemetry(registry, { [kind]: cid.id }), registry, lines };
+  return testSettings(id, kind);
 }
 
 /** Value of one self-metric series, matched by name and a label subset. */
@@ -35,15 +22,7 @@ export function metricValue(reg: MetricRegistry, name: string, labels: Record<st
 
 /** A host with one storage extension backed by the given clients factory. */
 export function hostWith(getStorage?: (ext: string) => Promise<StorageClient>): Host {
-  return {
-    getExtension: () => undefined,
-    getStorage: async (ext) => {
-      if (!getStorage) throw new Error(`no storage extension ${ext}`);
-      return getStorage(ext);
-    },
-    reportFatal: () => {},
-    agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
-  };
+  return testHost({ getStorage });
 }
 
 /** Deterministic PRNG and Gaussian noise for synthetic series. */

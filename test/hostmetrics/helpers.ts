@@ -4,6 +4,7 @@ import type { CreateSettings, Host } from '../../src/component/component.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { configSchema, type Config } from '../../receivers/hostmetrics/config.js';
 import type { Metric, MetricsData, NumberDataPoint } from '../../src/pdata/types.js';
+import { testHost } from '../helpers/host.js';
 
 export function settings(): CreateSettings & { registry: MetricRegistry } {
   const registry = new MetricRegistry();
@@ -23,12 +24,7 @@ export function parseConfig(raw: unknown): Config {
   return cfg;
 }
 
-export const host: Host = {
-  getExtension: () => undefined,
-  getStorage: () => Promise.reject(new Error('no storage')),
-  reportFatal: () => {},
-  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
-};
+export const host: Host = testHost();
 
 export function allMetrics(d: MetricsData): Metric[] {
   return d.resourceMetrics.flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics));

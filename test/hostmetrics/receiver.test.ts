@@ -12,16 +12,9 @@ import { ConsumerError } from '../../src/component/consumer.js';
 import type { MetricsData } from '../../src/pdata/types.js';
 import { allMetrics, host, parseConfig, points, settings } from './helpers.js';
 import { observed } from '../helpers/observe.js';
+import { waitUntil as until } from '../helpers/wait.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/proc/host1', import.meta.url));
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const ALL = { cpu: null, memory: null, load: null, filesystem: null, network: null, disk: null };
 
 describe('hostmetrics config', () => {

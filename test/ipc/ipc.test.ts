@@ -13,16 +13,11 @@ import { configSchema } from '../../receivers/ipc/config.js';
 import { factory } from '../../receivers/ipc/index.js';
 import { IpcReceiver } from '../../receivers/ipc/receiver.js';
 import { countUnix, queueSums } from '../../receivers/ipc/collect.js';
-import type { Host } from '../../src/component/component.js';
+import { testHost } from '../helpers/host.js';
 import type { MetricsData, NumberDataPoint } from '../../src/pdata/types.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const host = {
-  getExtension: () => undefined,
-  getStorage: () => Promise.reject(new Error('none')),
-  reportFatal: () => {},
-  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
-} as Host;
+const host = testHost();
 
 async function collect(raw: Record<string, unknown>): Promise<MetricsData> {
   const ctx = new ParseContext();

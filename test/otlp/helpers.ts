@@ -3,6 +3,7 @@ import type { CreateSettings, Host, Kind } from '../../src/component/component.j
 import { parseComponentId } from '../../src/component/component.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
+import { testHost } from '../helpers/host.js';
 import type { Signal, SignalData } from '../../src/pdata/types.js';
 
 export function settings(id: string, kind: Kind): CreateSettings & { registry: MetricRegistry; logLines: string[] } {
@@ -19,14 +20,11 @@ export function settings(id: string, kind: Kind): CreateSettings & { registry: M
   };
 }
 
-export const host: Host = {
-  getExtension: () => undefined,
-  getStorage: () => Promise.reject(new Error('no storage in this test')),
+export const host: Host = testHost({
   reportFatal: (id, err) => {
     throw new Error(`fatal from ${id}: ${String(err)}`);
   },
-  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
-};
+});
 
 /** Consumers that record every batch; `refuse` makes the next calls fail. */
 export class Sink {

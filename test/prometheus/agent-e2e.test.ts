@@ -8,16 +8,10 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { startAgent, type Agent } from '../helpers/agent.js';
 import { freePort } from '../helpers/ports.js';
 import { havePrometheus, startPrometheus, type RealPrometheus } from './helpers/real.js';
+import { waitForValue } from '../helpers/wait.js';
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+// The spawned agent and Prometheus both need a few intervals: 30 s to show up.
+const until = <T>(fn: () => Promise<T | undefined>) => waitForValue(fn, 30_000);
 
 describe.skipIf(!havePrometheus)('telemd -> Prometheus (spawned agent)', () => {
   let prom: RealPrometheus;

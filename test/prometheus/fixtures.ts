@@ -3,6 +3,7 @@ import type { Attributes, Metric, MetricsData } from '../../src/pdata/types.js';
 import pino from 'pino';
 import type { CreateSettings, Host } from '../../src/component/component.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import { testHost } from '../helpers/host.js';
 
 export function md(metrics: Metric[], resource: Attributes = { 'service.name': 'telemd', 'host.name': 'h1' }): MetricsData {
   return {
@@ -35,12 +36,5 @@ export function settings(id = 'prometheus'): CreateSettings & { registry: Metric
   };
 }
 
-/** A Host for components driven in-process (no extensions, no storage unless given). */
-export function testHost(storage?: Host['getStorage']): Host {
-  return {
-    getExtension: () => undefined,
-    getStorage: storage ?? (() => Promise.reject(new Error('no storage in this test'))),
-    reportFatal: () => {},
-  } as Partial<Host> as Host;
-}
-export const host = testHost();
+/** A Host for components driven in-process (no extensions, no storage). */
+export const host: Host = testHost();

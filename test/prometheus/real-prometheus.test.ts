@@ -12,6 +12,7 @@ import type { Metric } from '../../src/pdata/types.js';
 import { freePort } from '../helpers/ports.js';
 import { cpuTime, host, md, settings } from './fixtures.js';
 import { havePrometheus, startPrometheus, type RealPrometheus } from './helpers/real.js';
+import { waitForValue as until } from '../helpers/wait.js';
 
 const parse = <C>(f: { config: { parse(v: unknown, c: ParseContext): C } }, raw: unknown): C => {
   const ctx = new ParseContext();
@@ -28,16 +29,6 @@ function histogram(ts: bigint): Metric {
     name: 'http.server.request.duration', unit: 's', type: 'histogram', aggregationTemporality: 2,
     dataPoints: [{ attributes: { 'http.route': '/a' }, startTimeUnixNano: ts - 10_000_000_000n, timeUnixNano: ts, count: 10, sum: 2.5, bucketCounts: [4, 5, 1], explicitBounds: [0.1, 0.5] }],
   };
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe.skipIf(!havePrometheus)('against a real Prometheus', () => {

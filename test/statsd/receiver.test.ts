@@ -12,16 +12,12 @@ import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { configSchema } from '../../receivers/statsd/config.js';
 import { factory } from '../../receivers/statsd/index.js';
 import { StatsdReceiver } from '../../receivers/statsd/receiver.js';
-import type { Host } from '../../src/component/component.js';
+import { testHost } from '../helpers/host.js';
 import type { Metric, MetricsData } from '../../src/pdata/types.js';
 import { observed } from '../helpers/observe.js';
+import { waitUntil as until } from '../helpers/wait.js';
 
-const host = {
-  getExtension: () => undefined,
-  getStorage: () => Promise.reject(new Error('none')),
-  reportFatal: () => {},
-  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
-} as Host;
+const host = testHost();
 
 function make(raw: Record<string, unknown>) {
   const ctx = new ParseContext();
@@ -43,14 +39,6 @@ const value = (got: MetricsData[], name: string, attrs: Record<string, string> =
 };
 /** Sum over every series of the family (reasons, signals). */
 const counter = (reg: MetricRegistry, name: string) => reg.values(name).reduce((n, s) => n + s.value, 0);
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('statsd receiver on real sockets', () => {
   it('UDP: aggregates good lines and skips a bad one in the same packet', async () => {

@@ -1,38 +1,9 @@
-import pino from 'pino';
-import { Writable } from 'node:stream';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CreateSettings, Kind } from '../../src/component/component.js';
-import { parseComponentId } from '../../src/component/component.js';
-import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import type { MetricRegistry } from '../../src/telemetry/self.js';
 
-export interface TestSettings extends CreateSettings {
-  registry: MetricRegistry;
-  /** Parsed pino lines written so far. */
-  lines: Record<string, unknown>[];
-}
-
-/** Real pino logger (captured) and a real self-metrics registry for one component. */
-export function testSettings(id: string, kind: Kind): TestSettings {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  const registry = new MetricRegistry();
-  const cid = parseComponentId(id)!;
-  return {
-    id: cid,
-    kind,
-    logger: pino({ level: 'debug' }, sink),
-    telemetry: new SelfTelemetry(registry, { [kind]: cid.id }),
-    registry,
-    lines,
-  };
-}
+export { testSettings, type TestSettings } from '../helpers/settings.js';
 
 export function tempDir(prefix = 'telemd-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));

@@ -1,0 +1,21 @@
+// Polling waits for tests (never fixed sleeps): a condition, or a value that shows up.
+
+/** Resolves once `cond()` is true; throws after `ms`. */
+export async function waitUntil(cond: () => boolean, ms = 10_000, stepMs = 10): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/** Resolves with the first value `fn` returns other than undefined; throws after `ms`. */
+export async function waitForValue<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 20_000, stepMs = 250): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
