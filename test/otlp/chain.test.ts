@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
 import { freePort } from '../helpers/ports.js';
+import { otlpReceiverYaml } from '../helpers/otlp-receiver.js';
 import { logsBody, postProto, seqsInFiles, spansBody, summarize, waitFor } from './traffic.js';
 
 const agents: Agent[] = [];
@@ -10,13 +11,7 @@ afterEach(async () => {
 });
 
 export function gatewayConfig(g: number, h: number, out: string): string {
-  return `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:${g} }
-      http: { endpoint: 127.0.0.1:${h} }
-exporters:
+  return `${otlpReceiverYaml(g, h)}exporters:
   file: { path: ${out}/gw.jsonl, flush_interval: 50ms }
 service:
   pipelines:

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
-import { freePort } from '../helpers/ports.js';
+import { otlpReceiver } from '../helpers/otlp-receiver.js';
 import { encodeJson } from '../../src/otlp/index.js';
 import { SERVICE_PATHS } from '../../receivers/otlp/grpc.js';
 import { logsBody, numberedLogs, seqsInFiles, summarize, waitFor } from './traffic.js';
@@ -58,15 +58,9 @@ describe('fuzz', () => {
 
   it('survives 10,000 hostile bodies and delivers the valid ones interleaved with them', async () => {
     const out = tempDir();
-    const [g, h] = [await freePort(), await freePort()];
+    const { grpc: g, http: h, yaml } = await otlpReceiver();
     agent = await startAgent({
-      config: `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:${g} }
-      http: { endpoint: 127.0.0.1:${h} }
-exporters:
+      config: `${yaml}exporters:
   file: { path: ${out}/fuzz.jsonl, flush_interval: 20ms, fsync: false }
 service:
   pipelines:

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { decodeJson } from '../../src/otlp/index.js';
 import type { LogsData, MetricsData, TracesData } from '../../src/pdata/types.js';
 import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
-import { freePort } from '../helpers/ports.js';
+import { otlpReceiver } from '../helpers/otlp-receiver.js';
 import { checkLogs, checkMetrics, checkSpans, makeLogs, makeMetrics, makeSpans, sdk } from './sdk-data.js';
 
 describe('SDK -> telemd -> file exporter', () => {
@@ -20,15 +20,9 @@ describe('SDK -> telemd -> file exporter', () => {
 
   it('writes every field the SDK sent (gRPC spans, HTTP/protobuf logs, HTTP/JSON metrics)', async () => {
     const out = tempDir();
-    const [g, h] = [await freePort(), await freePort()];
+    const { grpc: g, http: h, yaml } = await otlpReceiver();
     agent = await startAgent({
-      config: `
-receivers:
-  otlp:
-    protocols:
-      grpc: { endpoint: 127.0.0.1:${g} }
-      http: { endpoint: 127.0.0.1:${h} }
-processors:
+      config: `${yaml}processors:
   batch: { timeout: 20ms }
 exporters:
   file/t: { path: ${out}/traces.jsonl, flush_interval: 20ms }
