@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { computeLimits, type Limits } from './limits.js';
+import { gcFunction } from '../../src/util/gc.js';
 
 const MiB = 1024 * 1024;
 type GcFn = () => void;
@@ -49,7 +50,7 @@ export class MemoryMonitor {
     private readonly cfg: Config,
     private readonly logger: Logger,
     private readonly measure: () => MemorySample = sampleMemory,
-    private readonly gc: GcFn | undefined = (globalThis as { gc?: GcFn }).gc,
+    private readonly gc: GcFn | undefined = gcFunction(),
   ) {
     this.limits = computeLimits(cfg);
   }
@@ -57,7 +58,7 @@ export class MemoryMonitor {
   start(): void {
     if (this.timer) return;
     if (!this.gc)
-      this.logger.info('memory_limiter: global.gc is not exposed (start node with --expose-gc); limits still apply but GC cannot be forced');
+      this.logger.warn('memory_limiter: cannot force garbage collection on this runtime; limits still apply');
     this.check();
     this.timer = setInterval(() => this.check(), this.cfg.check_interval);
     this.timer.unref();

@@ -112,3 +112,17 @@ describe('memory_limiter behaviour', () => {
     await big.p.shutdown();
   });
 });
+
+describe('gcFunction', () => {
+  it('can force a collection without --expose-gc', async () => {
+    const { gcFunction } = await import('../../src/util/gc.js');
+    const gc = gcFunction();
+    expect(typeof gc).toBe('function');
+    let junk: unknown[] | undefined = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
+    const before = process.memoryUsage().heapUsed;
+    junk = undefined;
+    void junk;
+    gc!();
+    expect(process.memoryUsage().heapUsed).toBeLessThan(before);
+  });
+});
