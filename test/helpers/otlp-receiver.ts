@@ -8,17 +8,18 @@ export interface OtlpReceiverConfig {
   yaml: string;
 }
 
-export function otlpReceiverYaml(grpc: number, http: number): string {
+/** The block for the protocols given a port. */
+export function otlpReceiverYaml(ports: { grpc?: number; http?: number }): string {
+  const grpc = ports.grpc === undefined ? '' : `      grpc: { endpoint: 127.0.0.1:${ports.grpc} }\n`;
+  const http = ports.http === undefined ? '' : `      http: { endpoint: 127.0.0.1:${ports.http} }\n`;
   return `
 receivers:
   otlp:
     protocols:
-      grpc: { endpoint: 127.0.0.1:${grpc} }
-      http: { endpoint: 127.0.0.1:${http} }
-`;
+${grpc}${http}`;
 }
 
 export async function otlpReceiver(): Promise<OtlpReceiverConfig> {
   const [grpc, http] = [await freePort(), await freePort()];
-  return { grpc, http, yaml: otlpReceiverYaml(grpc, http) };
+  return { grpc, http, yaml: otlpReceiverYaml({ grpc, http }) };
 }

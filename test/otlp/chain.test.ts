@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 export function gatewayConfig(g: number, h: number, out: string): string {
-  return `${otlpReceiverYaml(g, h)}exporters:
+  return `${otlpReceiverYaml({ grpc: g, http: h })}exporters:
   file: { path: ${out}/gw.jsonl, flush_interval: 50ms }
 service:
   pipelines:
@@ -27,12 +27,7 @@ describe('agent -> gateway', () => {
     agents.push(await startAgent({ config: gatewayConfig(g, h, out) }));
     agents.push(
       await startAgent({
-        config: `
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: 127.0.0.1:${a} }
-processors:
+        config: `${otlpReceiverYaml({ http: a })}processors:
   batch: { send_batch_size: 1000, timeout: 50ms }
 exporters:
   otlp: { endpoint: 127.0.0.1:${g}, tls: { insecure: true } }

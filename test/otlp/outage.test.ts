@@ -6,6 +6,7 @@ import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
 import { freePort } from '../helpers/ports.js';
 import { Backend, Sender } from './backend.js';
 import { logsBody, summarize, waitFor } from './traffic.js';
+import { otlpReceiverYaml } from '../helpers/otlp-receiver.js';
 
 const SOAK = process.env.TELEMD_SOAK === '1';
 const OUTAGE_MS = SOAK ? 60_000 : 5_000;
@@ -22,11 +23,7 @@ function agentConfig(rx: number, backend: string, state: string): string {
   return `
 extensions:
   file_storage/queue: { directory: ${state} }
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: 127.0.0.1:${rx} }
-processors:
+${otlpReceiverYaml({ http: rx }).trimStart()}processors:
   batch: { send_batch_size: 2000, timeout: 100ms }
 exporters:
   otlphttp:
