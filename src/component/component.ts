@@ -52,6 +52,8 @@ export interface Lifecycle {
   /**
    * Stop producing / flush / drain. Must not lose data that was acknowledged. `budgetMs` is
    * what is left of service.shutdown_timeout for this component (exporters drain within it).
+   * Called also on components that were created but never started (a failed start or reload),
+   * so it must work in that state, as in the Collector.
    */
   shutdown(budgetMs?: number): Promise<void>;
 }

@@ -77,8 +77,13 @@ export class Agent implements AgentControl {
 
   private async run(cfg: AgentConfig): Promise<void> {
     const graph = new Graph(cfg, this.logger, this.registry, this.status);
-    // A component that fails to build or start is named in the error.
-    graph.build();
+    // A component that fails to build or start is named in the error; what was created is released.
+    try {
+      graph.build();
+    } catch (err) {
+      await graph.shutdown(5000, true).catch(() => undefined);
+      throw err;
+    }
     await graph.start(this);
     this.graph = graph;
     this.config = cfg;

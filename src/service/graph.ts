@@ -128,7 +128,10 @@ export class Graph {
     };
   }
 
-  /** Starts extensions, exporters, processors, then receivers; on failure stops what started. */
+  /**
+   * Starts extensions, exporters, processors, then receivers. On failure every created component
+   * is shut down, started or not: some take resources when created (shared monitors, handles).
+   */
   async start(agent: AgentControl): Promise<void> {
     const { components } = this.cfg;
     const order: Running[] = [
@@ -144,7 +147,7 @@ export class Graph {
         await r.instance.start(this.hostFor(r.kind, comp?.id ?? { type: id, name: '', id }, agent));
         this.started.push(r);
       } catch (err) {
-        await this.shutdown(5000).catch(() => undefined);
+        await this.shutdown(5000, true).catch(() => undefined);
         throw new Error(`${r.label} failed to start: ${(err as Error).message}`, { cause: err });
       }
     }
@@ -155,13 +158,13 @@ export class Graph {
    * drain, then extensions close (storage last, queues need it). Each stage gets what is left of
    * the budget.
    */
-  async shutdown(budgetMs: number): Promise<void> {
+  async shutdown(budgetMs: number, includeUnstarted = false): Promise<void> {
     const deadline = Date.now() + budgetMs;
     const started = new Set(this.started.map((r) => r.instance));
     const stage = async (items: Running[]) => {
       await Promise.all(
         items
-          .filter((r) => started.has(r.instance))
+          .filter((r) => includeUnstarted || started.has(r.instance))
           .map(async (r) => {
             const left = Math.max(0, deadline - Date.now());
             try {
