@@ -21,7 +21,21 @@ export function fanout<T>(consumers: Consumer<T>[], cloneForAll: boolean): Consu
       throw new ConsumerError(first.kind, errors.map((e) => e.message).join('; '), {
         cause: first,
         retryAfterMs: retryable?.retryAfterMs,
+        rejectedItems: retryable ? undefined : maxRejected(errors),
       });
     },
   };
+}
+
+/**
+ * Items refused permanently across branches, so an OTLP partial success survives fan-out. The
+ * max is a lower bound (branches may refuse different items); unknown in any branch = unknown.
+ */
+function maxRejected(errors: ConsumerError[]): number | undefined {
+  let max = 0;
+  for (const e of errors) {
+    if (e.rejectedItems === undefined) return undefined;
+    max = Math.max(max, e.rejectedItems);
+  }
+  return max;
 }
