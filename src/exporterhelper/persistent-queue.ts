@@ -102,6 +102,8 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private cur?: { seg: Segment; fh: FileHandle };
   private writing?: Promise<void>;
   private writeActive = false;
+  /** First seq of the group being written (not yet in `entries`). */
+  private writingSeq?: number;
   private acking?: Promise<void>;
   private ackActive = false;
   private ackDirty = false;
@@ -353,6 +355,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   /** One group commit; never throws (a failure refuses the group's batches). */
   private async writeGroup(): Promise<void> {
     const group = this.writeBuf.splice(0);
+    this.writingSeq = group[0]!.seq;
     const total = group.reduce((n, a) => n + a.record.length, 0);
     try {
       if (this.cur && (this.cur.seg.size >= this.segBytes || this.rotateSoon)) {
@@ -390,7 +393,9 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         a.resolve();
         this.giveToTaker();
       }
+      this.writingSeq = undefined;
     } catch (err) {
+      this.writingSeq = undefined;
       // What reached the file is unknown: count the real size, and continue in a new segment.
       for (const a of group) {
         this.reservedUnits -= a.units;
@@ -513,8 +518,16 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     this.pump();
   }
 
+  /**
+   * First seq not yet settled. Seqs are given at admission but entries exist only after the
+   * fsync, so records still being written or waiting to be written hold the pointer back too:
+   * otherwise a pointer stored meanwhile would mark them done before they are ever sent.
+   */
   private ackValue(): number {
-    return this.head < this.entries.length ? this.entries[this.head]!.seq : this.nextSeq;
+    if (this.head < this.entries.length) return this.entries[this.head]!.seq;
+    if (this.writingSeq !== undefined) return this.writingSeq;
+    if (this.writeBuf.length > 0) return this.writeBuf[0]!.seq;
+    return this.nextSeq;
   }
 
   // Ack writes coalesce: while one is being fsync'd, later acks wait and go in one write.
