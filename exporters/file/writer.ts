@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { fsyncDir } from '../../src/storage/fsutil.js';
 
 interface Pending {
   chunk: Buffer;
@@ -75,7 +76,8 @@ export class RotatingWriter {
       const max = this.cfg.rotation ? this.cfg.rotation.max_megabytes * 1024 * 1024 : Infinity;
       const bytes = batch.reduce((n, p) => n + p.chunk.length, 0);
       if (this.size > 0 && this.size + bytes > max) await this.rotate();
-      const fh = this.fh!;
+      // Reopen if an earlier rotation or open failed.
+      const fh = (this.fh ??= await fsp.open(this.cfg.path, 'a', 0o640));
       // One writev of every pending chunk (no concatenated copy); it may write short near a
       // full disk without an error: continue with what is left until all is written.
       let bufs = batch.map((p) => p.chunk);
@@ -108,19 +110,40 @@ export class RotatingWriter {
   }
 
   private async rotate(): Promise<void> {
-    await this.fh?.close();
     const backup = this.backupName();
-    await fsp.rename(this.cfg.path, backup);
-    this.fh = await fsp.open(this.cfg.path, 'a', 0o640);
-    this.size = 0;
+    await this.fh?.close();
+    this.fh = undefined;
+    let rotated = true;
+    try {
+      await fsp.rename(this.cfg.path, backup);
+    } catch (err) {
+      // Gone already (removed or moved by someone else): nothing to rotate, write a new file.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      rotated = false;
+    } finally {
+      // Whatever happened to the rename, keep an open file: a failed rotation must not wedge the
+      // exporter (the batch is refused, retried, and the next flush tries to rotate again).
+      this.fh = await fsp.open(this.cfg.path, 'a', 0o640);
+      this.size = (await this.fh.stat()).size;
+    }
+    if (this.cfg.fsync) await fsyncDir(dirname(this.cfg.path));
+    if (!rotated) {
+      this.logger.warn({ path: this.cfg.path }, 'output file vanished before rotation; writing a new one');
+      return;
+    }
     this.logger.info({ backup }, 'rotated output file');
     void this.compressAndPrune(backup).catch((err: unknown) => this.logger.warn({ err }, 'post-rotation housekeeping failed'));
   }
 
   private async compressAndPrune(backup: string): Promise<void> {
     if (this.cfg.compression !== 'none') {
-      await pipeline(createReadStream(backup), createGzip(), createWriteStream(`${backup}.gz`, { mode: 0o640 }));
+      const gz = `${backup}.gz`;
+      await pipeline(createReadStream(backup), createGzip(), createWriteStream(gz, { mode: 0o640 }));
+      // The compressed copy is durable before the original goes (data was acknowledged).
+      const h = await fsp.open(gz, 'r');
+      await h.sync().finally(() => h.close());
       await fsp.unlink(backup);
+      await fsyncDir(dirname(backup));
     }
     const r = this.cfg.rotation;
     if (!r) return;

@@ -129,6 +129,18 @@ describe('file exporter', () => {
     expect(readFileSync(path, 'utf8')).toContain('"9999 xxxxxxxxxx"');
   });
 
+  it('keeps writing when the output file vanished before a rotation (no wedged handle)', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'out.jsonl');
+    const { exp } = exporter({ path, flush_interval: 0, rotation: { max_megabytes: 1 } });
+    await exp.start();
+    await exp.consumers.logs!.consume(logs(1100, 1000)); // over 1 MiB: the next write rotates
+    rmSync(path); // a cleanup job removed it
+    for (let i = 0; i < 5; i++) await exp.consumers.logs!.consume(logs(1, 10, 10_000 + i));
+    await exp.shutdown();
+    expect(bodiesIn(readFileSync(path, 'utf8'))).toEqual(['10000', '10001', '10002', '10003', '10004']);
+  });
+
   it('fails to start with a clear error when the path cannot be created', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'afile'), '');
