@@ -14,7 +14,7 @@ import { encodeRecord, HEADER, parseRecord } from './record.js';
 import { scanSegment } from './scan.js';
 import { AckFile } from './ack-file.js';
 import type { Outcome } from './send.js';
-import { sleep } from './backoff.js';
+import { Backoff, sleep } from './backoff.js';
 
 interface Segment {
   path: string;
@@ -60,7 +60,14 @@ export interface PersistentQueueCounters {
   corrupt(reason: string): Counter;
   /** Group commits (write + fdatasync) of queue records. */
   syncs: Counter;
+  /** Failed reads of a record (I/O errors: the record is kept and read again later). */
+  readErrors: Counter;
 }
+
+/** The record itself is bad (checksum, short file, codec): reading it again cannot help. */
+class CorruptRecordError extends Error {}
+
+const READ_RETRY = { initial_interval: 100, max_interval: 5000, multiplier: 2, randomization_factor: 0.2 };
 
 export interface PersistentQueueOptions {
   /** Start a new segment file once the current one is this big. */
@@ -71,6 +78,13 @@ export interface PersistentQueueOptions {
 
 const ACK_FILE = 'ack';
 const ACK_INTERVAL_MS = 20;
+
+/** Close a segment's read handle; a failed open or close is not an error here. */
+async function closeReader(seg: Segment): Promise<void> {
+  const r = seg.reader;
+  seg.reader = undefined;
+  if (r) await r.then((fh) => fh.close(), () => {}).catch(() => {});
+}
 
 function segName(seq: number): string {
   return `${String(seq).padStart(20, '0')}.seg`;
@@ -112,6 +126,10 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private persistedAck = 0;
   private closed = false;
   private writeFailure?: { msg: string; loggedAt: number };
+  private readFailure?: { loggedAt: number };
+  private readonly readBackoff = new Backoff(READ_RETRY);
+  /** Aborted by close(): ends read-retry waits at once. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly signal: S,
@@ -456,8 +474,18 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       } else {
         try {
           data = await this.load(entry);
+          if (this.readFailure) {
+            this.logger.info('persistent queue: records are readable again');
+            this.readFailure = undefined;
+          }
+          this.readBackoff.reset();
         } catch (err) {
           if (entry.state === DONE) continue; // dropped (drop_oldest) while it was being read
+          if (!(err instanceof CorruptRecordError)) {
+            // EMFILE, EIO, ENOMEM...: the record on disk may be fine. Keep it and read it again later.
+            await this.readFailed(entry, err as Error);
+            continue;
+          }
           this.counters.corrupt('unreadable').add(1);
           this.counters.dropped('corrupt').add(entry.items);
           this.logger.error(
@@ -474,16 +502,45 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     }
   }
 
+  private async readFailed(e: Entry<S>, err: Error): Promise<void> {
+    this.counters.readErrors.add(1);
+    e.state = PENDING;
+    if (this.cursor > this.head) this.cursor = this.head;
+    const now = Date.now();
+    if (!this.readFailure || now - this.readFailure.loggedAt > 60_000) {
+      this.logger.error(
+        { segment: e.seg.path, seq: e.seq, error: err.message },
+        'persistent queue: cannot read a record back; it is kept and read again (retrying with backoff)',
+      );
+      this.readFailure = { loggedAt: now };
+    }
+    await sleep(this.readBackoff.next(), this.closing.signal);
+  }
+
   private async load(e: Entry<S>): Promise<SignalData[S]> {
-    e.seg.reader ??= open(e.seg.path, 'r');
-    const fh = await e.seg.reader;
+    const reader = (e.seg.reader ??= open(e.seg.path, 'r'));
     const buf = Buffer.allocUnsafe(e.length);
-    const { bytesRead } = await fh.read(buf, 0, e.length, e.offset);
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await (await reader).read(buf, 0, e.length, e.offset));
+    } catch (err) {
+      // Never cache a failed open (or a handle that failed a read): the next try opens afresh.
+      if (e.seg.reader === reader) {
+        e.seg.reader = undefined;
+        void reader.then((fh) => fh.close(), () => {}).catch(() => {});
+      }
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CorruptRecordError(`segment file is gone: ${(err as Error).message}`);
+      throw err;
+    }
     const m = bytesRead === e.length ? parseRecord(buf, 0) : undefined;
-    if (!m || m.seq !== e.seq) throw new Error('checksum mismatch or short read');
+    if (!m || m.seq !== e.seq) throw new CorruptRecordError('checksum mismatch or short read');
     const codec = codecById(m.codec);
-    if (!codec) throw new Error(`unknown codec id ${m.codec} (written by a newer telemd?)`);
-    return codec.decode(this.signal, buf.subarray(HEADER));
+    if (!codec) throw new CorruptRecordError(`unknown codec id ${m.codec} (written by a newer telemd?)`);
+    try {
+      return codec.decode(this.signal, buf.subarray(HEADER));
+    } catch (err) {
+      throw new CorruptRecordError(`cannot decode record: ${(err as Error).message}`);
+    }
   }
 
   private settle(e: Entry<S>, o: Outcome): void {
@@ -589,7 +646,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       if (!settled || (isCur && (this.writeActive || seg.records === 0))) continue;
       if (isCur) await this.closeCurrent();
       try {
-        if (seg.reader) await (await seg.reader).close();
+        await closeReader(seg);
         await rm(seg.path, { force: true });
         this.diskBytes -= seg.size;
         gone.add(seg);
@@ -605,6 +662,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   close(): void {
     this.closed = true;
+    this.closing.abort();
     for (const t of this.takers.splice(0)) t(undefined);
     for (const b of this.blocked.splice(0)) b.reject(ConsumerError.retryable('exporter is shutting down'));
   }
@@ -620,7 +678,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     this.scheduleAck();
     while (this.ackActive) await this.acking;
     await this.closeCurrent();
-    for (const seg of this.segments) if (seg.reader) await (await seg.reader).close().catch(() => {});
+    for (const seg of this.segments) await closeReader(seg);
     await this.ackFile?.close().catch(() => {});
     await this.client.close();
   }

@@ -74,6 +74,7 @@ class Sender<S extends Signal> implements QueuedSender<S> {
           corrupt: (reason) =>
             set.telemetry.counter('telemd_exporter_queue_corrupt_records_total', 'Damaged records skipped in the persistent queue', { signal, reason }),
           syncs: set.telemetry.counter('telemd_exporter_queue_disk_syncs_total', 'Group commits (write + fdatasync) of the persistent queue', { signal }),
+          readErrors: set.telemetry.counter('telemd_exporter_queue_read_errors_total', 'Failed reads of persistent queue records (kept and read again)', { signal }),
         }, { segmentBytes: this.opts.segmentBytes, hotCacheBytes: this.opts.hotCacheBytes });
         await pq.start();
         set.telemetry.observe('telemd_exporter_queue_disk_bytes', 'Bytes of the persistent queue on disk', { signal }, () => pq.diskUsage());
