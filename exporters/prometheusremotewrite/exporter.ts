@@ -9,6 +9,7 @@ import {
   buildWriteRequests, compressWriteRequest, DeltaAccumulator, needsRewrite, translateMetrics, type TranslateOptions,
 } from '../../src/prometheus/index.js';
 import { compressRequestV2 } from '../../src/prometheus/remotewrite2.js';
+import type { WriteRequest } from '../../src/prometheus/remotewrite.js';
 import { RemoteWriteClient, UnsupportedMediaType } from './client.js';
 import type { Config } from './config.js';
 import { shardBySeries } from './series.js';
@@ -36,6 +37,8 @@ export class RemoteWriteExporter implements Exporter {
   private v2: boolean;
   /** Without a queue, sends of one shard are chained so a series' samples stay in order. */
   private chains?: Promise<unknown>[];
+  /** Split batches being sent: their requests and how many were delivered (dropped with the batch). */
+  private progress = new WeakMap<MetricsData, { requests: WriteRequest[]; next: number }>();
 
   constructor(
     private set: CreateSettings,
@@ -120,29 +123,43 @@ export class RemoteWriteExporter implements Exporter {
     );
   }
 
-  /** Translate, encode, compress and POST (split at max_batch_size_bytes, sent in order). */
+  /**
+   * Translate, encode, compress and POST (split at max_batch_size_bytes, sent in order). A retry
+   * of the same batch resumes at the first request not yet delivered: re-sending a delivered one
+   * is refused by Prometheus as out of order (400), which would drop the rest for good.
+   */
   private async push(md: MetricsData, abort: AbortSignal): Promise<void> {
-    const tr = translateMetrics(md, this.opts);
-    const built = buildWriteRequests(tr.families, { metadata: this.cfg.send_metadata && !this.v2, maxBytes: this.cfg.max_batch_size_bytes });
-    if (built.invalid > 0) {
-      this.dropped.add(built.invalid);
-      for (const r of built.invalidReasons) this.warnOnce(`series refused by remote-write label rules: ${r}`);
-    }
-    for (const req of built.requests) {
-      if (abort.aborted) throw ConsumerError.retryable('remote-write aborted');
-      if (this.v2) {
-        try {
-          const r = await this.client.send(compressRequestV2(req.timeseries), abort, true);
-          // A 2.0 receiver reports what it wrote; a 1.x one ignores the v2 fields and writes nothing.
-          if (r.samplesWritten !== undefined) continue;
-          this.fallBack('2xx without X-Prometheus-Remote-Write-Samples-Written (a 1.x receiver)');
-        } catch (e) {
-          if (!(e instanceof UnsupportedMediaType)) throw e;
-          this.fallBack(e.message);
-        }
+    let progress = this.progress.get(md);
+    if (!progress) {
+      const tr = translateMetrics(md, this.opts);
+      const built = buildWriteRequests(tr.families, { metadata: this.cfg.send_metadata && !this.v2, maxBytes: this.cfg.max_batch_size_bytes });
+      if (built.invalid > 0) {
+        this.dropped.add(built.invalid);
+        for (const r of built.invalidReasons) this.warnOnce(`series refused by remote-write label rules: ${r}`);
       }
-      await this.client.send(compressWriteRequest(req), abort);
+      progress = { requests: built.requests, next: 0 };
+      // Single-request batches have nothing to resume; only split ones are remembered.
+      if (built.requests.length > 1) this.progress.set(md, progress);
     }
+    for (; progress.next < progress.requests.length; progress.next++) {
+      if (abort.aborted) throw ConsumerError.retryable('remote-write aborted');
+      await this.sendOne(progress.requests[progress.next]!, abort);
+    }
+  }
+
+  private async sendOne(req: WriteRequest, abort: AbortSignal): Promise<void> {
+    if (this.v2) {
+      try {
+        const r = await this.client.send(compressRequestV2(req.timeseries), abort, true);
+        // A 2.0 receiver reports what it wrote; a 1.x one ignores the v2 fields and writes nothing.
+        if (r.samplesWritten !== undefined) return;
+        this.fallBack('2xx without X-Prometheus-Remote-Write-Samples-Written (a 1.x receiver)');
+      } catch (e) {
+        if (!(e instanceof UnsupportedMediaType)) throw e;
+        this.fallBack(e.message);
+      }
+    }
+    await this.client.send(compressWriteRequest(req), abort);
   }
 
   private fallBack(why: string): void {
