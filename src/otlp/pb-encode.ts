@@ -293,7 +293,8 @@ function metrics(w: PbWriter, d: MetricsData): void {
 }
 
 function logRecord(w: PbWriter, l: LogRecord): void {
-  const at = w.open(2);
+  // A log record is nearly always 128 bytes to 16 KiB: a 2-byte length slot saves a move.
+  const at = w.openSized(2, 2);
   fx64(w, 1, l.timeUnixNano);
   u32(w, 2, l.severityNumber);
   str(w, 3, l.severityText);
@@ -312,22 +313,23 @@ function logRecord(w: PbWriter, l: LogRecord): void {
   id(w, 10, l.spanId, 8);
   fx64(w, 11, l.observedTimeUnixNano);
   str(w, 12, l.eventName);
-  w.close(at);
+  w.closeSized(at, 2);
 }
 
 function logs(w: PbWriter, d: LogsData): void {
+  // Batches are typically 100 KiB..2 MiB: 3-byte slots avoid moving the whole batch twice.
   for (const rl of d.resourceLogs) {
-    const at = w.open(1);
+    const at = w.openSized(1, 3);
     resource(w, rl.resource);
     for (const sl of rl.scopeLogs) {
-      const s = w.open(2);
+      const s = w.openSized(2, 3);
       scope(w, sl.scope);
       for (const l of sl.logRecords) logRecord(w, l);
       str(w, 3, sl.schemaUrl);
-      w.close(s);
+      w.closeSized(s, 3);
     }
     str(w, 3, rl.schemaUrl);
-    w.close(at);
+    w.closeSized(at, 3);
   }
 }
 

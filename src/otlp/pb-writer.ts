@@ -7,6 +7,9 @@ const F64B = new Uint8Array(F64.buffer);
 export class PbWriter {
   buf: Buffer;
   pos = 0;
+  private lastBig = 0n;
+  private lastLo = 0;
+  private lastHi = 0;
 
   constructor(initial = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(initial);
@@ -69,7 +72,15 @@ export class PbWriter {
 
   fixed64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.pos);
+    // Timestamps repeat within a batch: reuse the halves of the last value.
+    if (v !== this.lastBig) {
+      const u = BigInt.asUintN(64, v);
+      this.lastBig = v;
+      this.lastLo = Number(u & 0xffffffffn);
+      this.lastHi = Number(u >> 32n);
+    }
+    this.buf.writeUInt32LE(this.lastLo, this.pos);
+    this.buf.writeUInt32LE(this.lastHi, this.pos + 4);
     this.pos += 8;
   }
 
@@ -136,6 +147,17 @@ export class PbWriter {
       this.pos = p;
       return;
     }
+    if (n < 5462) {
+      // At most 16383 bytes: write in place behind a slot sized for the all-ASCII case and
+      // widen it only if the text was not ASCII (no separate byteLength pass).
+      const slot = n < 128 ? 1 : 2;
+      this.ensure(slot + n * 3);
+      const at = this.pos;
+      this.pos += slot;
+      this.pos += this.buf.write(s, this.pos, 'utf8');
+      this.closeSlot(at, slot);
+      return;
+    }
     const len = Buffer.byteLength(s);
     this.varint(len);
     this.ensure(len);
@@ -156,6 +178,41 @@ export class PbWriter {
     this.tag(field, 2);
     this.ensure(1);
     return this.pos++;
+  }
+
+  /**
+   * Open a length-delimited field with a `slot`-byte length gap, for messages whose size is
+   * foreseeable (2: 128 B..16 KiB, 3: up to 2 MiB); close with `closeSized(at, slot)`.
+   */
+  openSized(field: number, slot: number): number {
+    this.tag(field, 2);
+    this.ensure(slot);
+    const at = this.pos;
+    this.pos += slot;
+    return at;
+  }
+
+  closeSized(lenAt: number, slot: number): void {
+    this.closeSlot(lenAt, slot);
+  }
+
+  /** Writes the length of what follows a `slot`-byte gap at `lenAt`, moving it if the varint needs another size. */
+  private closeSlot(lenAt: number, slot: number): void {
+    const len = this.pos - lenAt - slot;
+    let need = 1;
+    for (let v = len >>> 7; v > 0; v >>>= 7) need++;
+    if (need !== slot) {
+      this.ensure(need - slot);
+      this.buf.copy(this.buf, lenAt + need, lenAt + slot, this.pos);
+      this.pos += need - slot;
+    }
+    let p = lenAt;
+    let v = len;
+    while (v > 127) {
+      this.buf[p++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    this.buf[p] = v;
   }
 
   close(lenAt: number): void {

@@ -85,7 +85,17 @@ function applySeverity(e: Entry, sv: { from: Field; m: SeverityMapper; overwrite
 
 /** Parsed fields go to `parse_to`: merged into attributes/resource, or set at a body path. */
 function mergeInto(e: Entry, to: Field, parsed: KvList): void {
+  // Into empty attributes (the usual first parser): take the fresh map instead of copying it.
+  if (to.root === 'attributes' && to.keys.length === 0 && isEmpty(e.record.attributes)) {
+    e.record.attributes = parsed;
+    return;
+  }
   setField(e, to, parsed);
+}
+
+function isEmpty(m: KvList): boolean {
+  for (const _ in m) return false;
+  return true;
 }
 
 export function makeOperator(type: OperatorType, cfg: Record<string, unknown>, where: string, b: Build): Operator | undefined {
