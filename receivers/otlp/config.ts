@@ -61,6 +61,12 @@ const httpSchema = new Presence(
 export const configSchema = s.object({
   protocols: s.object({ grpc: grpcSchema, http: httpSchema }).describe('at least one of grpc, http'),
   retry_after: s.duration().default('1s').describe('Retry-After / RetryInfo hint sent when the pipeline is full'),
+  max_concurrent_requests: s
+    .int({ min: 1 })
+    // Generous: a batch processor legitimately holds many small requests at once; memory is
+    // guarded by memory_limiter, this bounds what one receiver can pile up behind a stall.
+    .default(256)
+    .describe('requests (gRPC + HTTP) whose batch the pipeline may hold at once; more get 503 / UNAVAILABLE'),
 });
 
 export type Config = Infer<typeof configSchema>;

@@ -10,6 +10,8 @@ import { loadServerTls, parseEndpoint } from '../../src/otlp/tls.js';
 import type { GrpcConfig } from './config.js';
 import { checkBearer, type Ingest } from './ingest.js';
 import { loadToken } from './auth.js';
+import { Ticket } from './inflight.js';
+import { countItems } from '../../src/pdata/index.js';
 
 export const SERVICE_PATHS: Record<Signal, string> = {
   traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
@@ -82,16 +84,41 @@ export class OtlpGrpcServer {
           return;
         }
       }
-      let data;
-      try {
-        data = decodeProto(signal, call.request);
-      } catch (e) {
-        if (!(e instanceof OtlpDecodeError)) throw e;
-        this.ingest.badRequest('grpc', 'malformed', e.message);
-        cb(fail(grpc.status.INVALID_ARGUMENT, e.message));
+      const slot = this.ingest.admit('grpc');
+      if (!(slot instanceof Ticket)) {
+        cb(fail(grpc.status.UNAVAILABLE, slot.message, this.ingest.retryAfterMs));
         return;
       }
+      try {
+        await this.receive(signal, call, cb, slot);
+      } finally {
+        slot.release();
+      }
+    } catch (e) {
+      this.ingest.logger.error({ err: e }, 'OTLP/gRPC handler failed');
+      cb(fail(grpc.status.INTERNAL, 'internal error'));
+    }
+  }
+
+  private async receive(signal: Signal, call: Grpc.ServerUnaryCall<Buffer, Buffer>, cb: Grpc.sendUnaryData<Buffer>, slot: Ticket): Promise<void> {
+    let data;
+    try {
+      data = decodeProto(signal, call.request);
+    } catch (e) {
+      if (!(e instanceof OtlpDecodeError)) throw e;
+      this.ingest.badRequest('grpc', 'malformed', e.message);
+      cb(fail(grpc.status.INVALID_ARGUMENT, e.message));
+      return;
+    }
+    // Cancelled = the client's deadline passed or it disconnected before we answered.
+    let answered = false;
+    const gone = () => {
+      if (!answered) this.ingest.clientGone(slot, 'grpc', signal, countItems(signal, data));
+    };
+    call.once('cancelled', gone);
+    try {
       const o = await this.ingest.deliver(signal, data, 'grpc');
+      answered = true;
       switch (o.kind) {
         case 'ok':
           cb(null, Buffer.from(encodeExportResponse(o.partial)));
@@ -105,9 +132,8 @@ export class OtlpGrpcServer {
         case 'unavailable':
           cb(fail(grpc.status.UNIMPLEMENTED, o.message));
       }
-    } catch (e) {
-      this.ingest.logger.error({ err: e }, 'OTLP/gRPC handler failed');
-      cb(fail(grpc.status.INTERNAL, 'internal error'));
+    } finally {
+      call.off('cancelled', gone);
     }
   }
 

@@ -1,6 +1,7 @@
 // OTLP/HTTP server: POST /v1/{traces,metrics,logs}, protobuf or JSON, optional gzip/deflate.
 // Answers follow the OTLP spec: 200 (+ partial success) only after the pipeline acknowledged,
-// 400 + google.rpc.Status for bad bodies, 413/415/405, 503 + Retry-After when full.
+// 400 + google.rpc.Status for bad bodies, 413/415/405, 503 + Retry-After when full or when
+// max_concurrent_requests are in flight.
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { gunzip, inflate } from 'node:zlib';
@@ -13,6 +14,8 @@ import { loadServerTls, parseEndpoint, tlsMinVersion } from '../../src/otlp/tls.
 import type { HttpConfig } from './config.js';
 import { checkBearer, type Ingest, type Outcome } from './ingest.js';
 import { loadToken } from './auth.js';
+import { Ticket } from './inflight.js';
+import { countItems } from '../../src/pdata/index.js';
 
 const gunzipP = promisify(gunzip) as (b: Buffer, o: object) => Promise<Buffer>;
 const inflateP = promisify(inflate) as (b: Buffer, o: object) => Promise<Buffer>;
@@ -115,16 +118,18 @@ export class OtlpHttpServer {
       if (ct === 'application/x-protobuf' || ct === 'application/protobuf') format = 'proto';
       else if (ct === 'application/json') format = 'json';
       else throw new HttpError(415, INVALID_ARGUMENT, `unsupported content type "${ct}"; use application/x-protobuf or application/json`, 'content_type');
-      const body = await this.readBody(req);
-      let data;
-      try {
-        data = format === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body.toString('utf8'));
-      } catch (e) {
-        if (e instanceof OtlpDecodeError) throw new HttpError(400, INVALID_ARGUMENT, e.message, 'malformed');
-        throw e;
+      const slot = this.ingest.admit('http');
+      if (!(slot instanceof Ticket)) {
+        // Backpressure before reading the body: the client retries after Retry-After.
+        req.resume();
+        this.answer(res, signal, format, { kind: 'retryable', message: slot.message, retryAfterMs: this.ingest.retryAfterMs });
+        return;
       }
-      const outcome = await this.ingest.deliver(signal, data, 'http');
-      this.answer(res, signal, format, outcome);
+      try {
+        await this.receive(req, res, signal, format, slot);
+      } finally {
+        slot.release();
+      }
     } catch (e) {
       if (e instanceof HttpError) {
         this.ingest.badRequest('http', e.reason, e.message);
@@ -136,6 +141,28 @@ export class OtlpHttpServer {
       }
     } finally {
       this.inflight--;
+    }
+  }
+
+  private async receive(req: IncomingMessage, res: ServerResponse, signal: Signal, format: Format, slot: Ticket): Promise<void> {
+    const body = await this.readBody(req);
+    let data;
+    try {
+      data = format === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body.toString('utf8'));
+    } catch (e) {
+      if (e instanceof OtlpDecodeError) throw new HttpError(400, INVALID_ARGUMENT, e.message, 'malformed');
+      throw e;
+    }
+    // The connection closing before we answered = the client gave up (timeout, disconnect).
+    const gone = () => {
+      if (!res.writableEnded) this.ingest.clientGone(slot, 'http', signal, countItems(signal, data));
+    };
+    res.once('close', gone);
+    try {
+      const outcome = await this.ingest.deliver(signal, data, 'http');
+      this.answer(res, signal, format, outcome);
+    } finally {
+      res.off('close', gone);
     }
   }
 

@@ -7,6 +7,7 @@ import type { CreateSettings } from '../../src/component/component.js';
 import { countItems, type Signal, type SignalData } from '../../src/pdata/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { PartialSuccess } from '../../src/otlp/index.js';
+import { InflightGate, Ticket, type Refusal } from './inflight.js';
 
 export type Transport = 'grpc' | 'http';
 
@@ -20,13 +21,41 @@ export class Ingest {
   private badRequests = new Map<string, Counter>();
   readonly logger: Logger;
   private warned = new Set<string>();
+  private gate: InflightGate;
+  private abandonedReqs = new Map<string, Counter>();
 
   constructor(
     private set: CreateSettings,
     private next: SignalConsumers,
-    private retryAfterMs: number,
+    readonly retryAfterMs: number,
+    maxConcurrent: number,
   ) {
     this.logger = set.logger;
+    this.gate = new InflightGate(maxConcurrent);
+  }
+
+  /** A slot for one request until it is answered, or a refusal (counted) to answer 503 / UNAVAILABLE. */
+  admit(transport: Transport): Ticket | Refusal {
+    const t = this.gate.enter();
+    if (!(t instanceof Ticket)) this.badRequest(transport, t.reason, t.message);
+    return t;
+  }
+
+  /** The client left while the pipeline held its batch: counted, the batch stays in the pipeline. */
+  clientGone(ticket: Ticket, transport: Transport, signal: Signal, items: number): void {
+    if (!ticket.clientGone()) return;
+    const key = `${transport}/${signal}`;
+    let c = this.abandonedReqs.get(key);
+    if (!c) {
+      c = this.set.telemetry.counter(
+        'telemd_receiver_abandoned_items_total',
+        'Items whose client went away before the pipeline acknowledged them (they may arrive again as a retry)',
+        { transport, signal },
+      );
+      this.abandonedReqs.set(key, c);
+    }
+    c.add(items);
+    this.logger.debug({ transport, signal, items }, 'OTLP client went away before its batch was acknowledged');
   }
 
   has(signal: Signal): boolean {

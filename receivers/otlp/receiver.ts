@@ -15,7 +15,7 @@ export class OtlpReceiver implements Receiver {
     cfg: Config,
     next: SignalConsumers,
   ) {
-    this.ingest = new Ingest(set, next, cfg.retry_after);
+    this.ingest = new Ingest(set, next, cfg.retry_after, cfg.max_concurrent_requests);
     if (cfg.protocols.grpc) this.grpc = new OtlpGrpcServer(cfg.protocols.grpc, this.ingest);
     if (cfg.protocols.http) this.http = new OtlpHttpServer(cfg.protocols.http, this.ingest);
   }
