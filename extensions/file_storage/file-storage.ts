@@ -50,7 +50,7 @@ export class FileStorage implements StorageExtension {
     } catch {
       throw new Error(`file_storage directory ${this.directory} is not writable by uid ${process.getuid?.()}`);
     }
-    this.unlock = await acquireDirLock(this.directory);
+    this.unlock = await acquireDirLock(this.directory, (msg, fields) => this.set.logger.warn(fields, msg));
     this.set.logger.info({ directory: this.directory, fsync: this.cfg.fsync }, 'file_storage ready');
   }
 

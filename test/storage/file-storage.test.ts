@@ -103,4 +103,25 @@ describe('file_storage', () => {
     await ext.start();
     await ext.shutdown();
   });
+
+  it('keeps the lock file allocated: release and takeover overwrite it in place', async () => {
+    const dir = await tempDir();
+    const lock = join(dir, '.telemd.lock');
+    const { cfg } = config({ directory: dir });
+    const a = new FileStorage(testSettings('file_storage', 'extension'), cfg);
+    await a.start();
+    const held = await readFile(lock, 'utf8');
+    expect(held.trim().split(/ +/)[0]).toBe(String(process.pid));
+    await a.shutdown();
+    const freed = await readFile(lock, 'utf8');
+    expect(freed.length).toBe(held.length); // still allocated, so a full disk cannot stop the next start
+    expect(freed.trim()).toBe('');
+    // A lock left by a dead agent (old format, shorter) is taken over in place too.
+    await writeFile(lock, '999999999 12345 abc\n');
+    const b = new FileStorage(testSettings('file_storage', 'extension'), cfg);
+    await b.start();
+    expect((await readFile(lock, 'utf8')).trim().split(/ +/)[0]).toBe(String(process.pid));
+    await b.shutdown();
+    expect((await readdir(dir)).filter((n) => n.includes('lock'))).toEqual(['.telemd.lock']);
+  });
 });
