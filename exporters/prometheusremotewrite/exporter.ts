@@ -28,6 +28,8 @@ export class RemoteWriteExporter implements Exporter {
   private shards: QueuedSender<'metrics'>[] = [];
   private client: RemoteWriteClient;
   private delta: DeltaAccumulator;
+  /** Settles when the last batch with delta points was accepted or refused. */
+  private deltaTurn: Promise<void> = Promise.resolve();
   private stale?: StaleTracker;
   private targetInfo?: TargetInfo;
   private staleTimer?: NodeJS.Timeout;
@@ -91,11 +93,22 @@ export class RemoteWriteExporter implements Exporter {
   }
 
   private async consume(input: MetricsData): Promise<void> {
-    // The batch is shared with the pipeline's other exporters: copy before rewriting it.
-    const md = needsRewrite(input, true) ? structuredClone(input) : input;
-    let dropped = this.delta.apply(md);
-    // Exponential histograms have no Remote-Write 1.0 form: drop them here so queues hold only sendable data.
-    if (md !== input)
+    if (!needsRewrite(input, true)) {
+      this.stale?.observe(input, this.clock());
+      return this.route(this.targetInfo ? this.targetInfo.add(input) : input);
+    }
+    // Delta sums are kept only once the batch is accepted, and batches with deltas go one at a
+    // time, so a refused batch that comes back is not added twice and each sees the last kept sums.
+    const prev = this.deltaTurn;
+    let done!: () => void;
+    this.deltaTurn = new Promise<void>((r) => (done = r));
+    await prev;
+    try {
+      // The batch is shared with the pipeline's other exporters: copy before rewriting it.
+      const md = structuredClone(input);
+      const stage = this.delta.stage(md);
+      let dropped = stage.dropped;
+      // Exponential histograms have no Remote-Write 1.0 form: drop them here so queues hold only sendable data.
       for (const rm of md.resourceMetrics)
         for (const sm of rm.scopeMetrics)
           sm.metrics = sm.metrics.filter((m) => {
@@ -104,9 +117,13 @@ export class RemoteWriteExporter implements Exporter {
             this.warnOnce(`exponential histograms are not supported by Remote-Write 1.0 (${m.name})`);
             return false;
           });
-    if (dropped > 0) this.dropped.add(dropped);
-    this.stale?.observe(md, this.clock());
-    await this.route(this.targetInfo ? this.targetInfo.add(md) : md);
+      this.stale?.observe(md, this.clock());
+      await this.route(this.targetInfo ? this.targetInfo.add(md) : md);
+      stage.commit();
+      if (dropped > 0) this.dropped.add(dropped);
+    } finally {
+      done();
+    }
   }
 
   private async route(md: MetricsData): Promise<void> {

@@ -27,6 +27,12 @@ export function attrsKey(a: Attributes | undefined): string {
 
 export type DeltaMode = 'accumulate' | 'drop';
 
+/** Delta points of one batch rewritten, their new sums not yet kept (see DeltaAccumulator.stage). */
+export interface DeltaStage {
+  dropped: number;
+  commit(): void;
+}
+
 /**
  * True when `md` holds delta sums/histograms (or, with `alsoExpHist`, exponential histograms),
  * i.e. when an exporter must rewrite it. Exporters of one pipeline share the batch, so they
@@ -51,13 +57,23 @@ export class DeltaAccumulator {
     private expireMs = 5 * 60_000,
   ) {}
 
-  /** Rewrites delta points in place; returns how many points were dropped (mode `drop`). */
+  /** Rewrites delta points in place and keeps the sums; returns how many points were dropped (mode `drop`). */
   apply(md: MetricsData, nowMs = Date.now()): number {
+    const tx = this.stage(md, nowMs);
+    tx.commit();
+    return tx.dropped;
+  }
+
+  /**
+   * Rewrites delta points in place from the kept sums, but keeps the new sums only on
+   * `commit()`: a batch that is refused and sent again must not be added twice. The caller
+   * commits (or drops) one staged batch before staging the next one that shares series.
+   */
+  stage(md: MetricsData, nowMs = Date.now()): DeltaStage {
     let dropped = 0;
-    if (!needsRewrite(md)) {
-      this.expire(nowMs);
-      return 0;
-    }
+    if (!needsRewrite(md)) return { dropped: 0, commit: () => this.expire(nowMs) };
+    const sums = new Map<string, SumState>();
+    const hists = new Map<string, HistState>();
     for (const rm of md.resourceMetrics) {
       const rk = attrsKey(rm.resource.attributes);
       for (const sm of rm.scopeMetrics) {
@@ -70,54 +86,62 @@ export class DeltaAccumulator {
             return false;
           }
           const mk = `${sk}\u0002${m.name}\u0002`;
-          if (m.type === 'sum') for (const p of m.dataPoints) this.sum(mk + attrsKey(p.attributes), p, nowMs);
-          else for (const p of m.dataPoints) this.hist(mk + attrsKey(p.attributes), p, nowMs);
+          if (m.type === 'sum')
+            for (const p of m.dataPoints) {
+              const k = mk + attrsKey(p.attributes);
+              sums.set(k, sumPoint(sums.get(k) ?? this.sums.get(k), p, nowMs));
+            }
+          else
+            for (const p of m.dataPoints) {
+              const k = mk + attrsKey(p.attributes);
+              hists.set(k, histPoint(hists.get(k) ?? this.hists.get(k), p, nowMs));
+            }
           m.aggregationTemporality = 2;
           return true;
         });
       }
     }
-    this.expire(nowMs);
-    return dropped;
-  }
-
-  private sum(key: string, p: NumberDataPoint, now: number): void {
-    const st = this.sums.get(key);
-    if (!st) {
-      this.sums.set(key, { start: p.startTimeUnixNano || p.timeUnixNano, value: p.value, lastSeenMs: now });
-      p.startTimeUnixNano = p.startTimeUnixNano || p.timeUnixNano;
-      return;
-    }
-    st.value =
-      typeof st.value === 'bigint' && typeof p.value === 'bigint' ? st.value + p.value : Number(st.value) + Number(p.value);
-    st.lastSeenMs = now;
-    p.value = st.value;
-    p.startTimeUnixNano = st.start;
-  }
-
-  private hist(key: string, p: HistogramDataPoint, now: number): void {
-    const bounds = p.explicitBounds.join(',');
-    const st = this.hists.get(key);
-    if (!st || st.bounds !== bounds) {
-      // New series, or its buckets changed: restart accumulation from this point.
-      this.hists.set(key, {
-        start: p.startTimeUnixNano || p.timeUnixNano, count: p.count, sum: p.sum ?? 0,
-        buckets: [...p.bucketCounts], bounds, lastSeenMs: now,
-      });
-      return;
-    }
-    st.count += p.count;
-    st.sum += p.sum ?? 0;
-    for (let i = 0; i < p.bucketCounts.length; i++) st.buckets[i] = (st.buckets[i] ?? 0) + p.bucketCounts[i]!;
-    st.lastSeenMs = now;
-    p.count = st.count;
-    p.sum = st.sum;
-    p.bucketCounts = [...st.buckets];
-    p.startTimeUnixNano = st.start;
+    return {
+      dropped,
+      commit: () => {
+        for (const [k, v] of sums) this.sums.set(k, v);
+        for (const [k, v] of hists) this.hists.set(k, v);
+        this.expire(nowMs);
+      },
+    };
   }
 
   private expire(now: number): void {
     for (const [k, s] of this.sums) if (now - s.lastSeenMs > this.expireMs) this.sums.delete(k);
     for (const [k, s] of this.hists) if (now - s.lastSeenMs > this.expireMs) this.hists.delete(k);
   }
+}
+
+/** The point's cumulative value from the previous state; returns the new state (the old one is not changed). */
+function sumPoint(st: SumState | undefined, p: NumberDataPoint, now: number): SumState {
+  if (!st) {
+    p.startTimeUnixNano = p.startTimeUnixNano || p.timeUnixNano;
+    return { start: p.startTimeUnixNano, value: p.value, lastSeenMs: now };
+  }
+  const value =
+    typeof st.value === 'bigint' && typeof p.value === 'bigint' ? st.value + p.value : Number(st.value) + Number(p.value);
+  p.value = value;
+  p.startTimeUnixNano = st.start;
+  return { start: st.start, value, lastSeenMs: now };
+}
+
+function histPoint(st: HistState | undefined, p: HistogramDataPoint, now: number): HistState {
+  const bounds = p.explicitBounds.join(',');
+  if (!st || st.bounds !== bounds) {
+    // New series, or its buckets changed: restart accumulation from this point.
+    return { start: p.startTimeUnixNano || p.timeUnixNano, count: p.count, sum: p.sum ?? 0, buckets: [...p.bucketCounts], bounds, lastSeenMs: now };
+  }
+  const buckets = [...st.buckets];
+  for (let i = 0; i < p.bucketCounts.length; i++) buckets[i] = (buckets[i] ?? 0) + p.bucketCounts[i]!;
+  const next: HistState = { start: st.start, count: st.count + p.count, sum: st.sum + (p.sum ?? 0), buckets, bounds, lastSeenMs: now };
+  p.count = next.count;
+  p.sum = next.sum;
+  p.bucketCounts = [...buckets];
+  p.startTimeUnixNano = st.start;
+  return next;
 }
