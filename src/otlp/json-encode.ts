@@ -195,9 +195,10 @@ const HEX = '0123456789abcdef';
 class JsonBytes {
   buf: Buffer = Buffer.allocUnsafe(64 * 1024);
   pos = 0;
-  /** The last bigint written and its decimal text (timestamps repeat within a batch). */
-  private lastBig = 0n;
-  private lastBigText = '0';
+  /** Both timestamps of the last record and their JSON bytes (they repeat within a batch). */
+  private headTime = -1n;
+  private headObserved = -1n;
+  private head: Buffer = Buffer.alloc(0);
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -281,15 +282,13 @@ class JsonBytes {
     this.pos = p;
   }
 
-  /** A bigint as a quoted decimal (64-bit integers are strings in OTLP/JSON). */
-  big(v: bigint): void {
-    if (v !== this.lastBig) {
-      this.lastBig = v;
-      this.lastBigText = String(v);
-    }
-    this.byte(34);
-    this.raw(this.lastBigText);
-    this.byte(34);
+  bytes(src: Buffer): void {
+    const n = src.length;
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = src[i]!;
+    this.pos = p;
   }
 
   /** `,"key":value` for a set, non-zero, non-empty field. */
@@ -373,18 +372,29 @@ class JsonBytes {
   }
 
   logRecord(l: LogRecord): void {
-    this.raw('{"timeUnixNano":');
-    this.big(l.timeUnixNano);
-    this.raw(',"observedTimeUnixNano":');
-    this.big(l.observedTimeUnixNano);
+    if (l.timeUnixNano !== this.headTime || l.observedTimeUnixNano !== this.headObserved) {
+      this.headTime = l.timeUnixNano;
+      this.headObserved = l.observedTimeUnixNano;
+      this.head = Buffer.from(`{"timeUnixNano":"${l.timeUnixNano}","observedTimeUnixNano":"${l.observedTimeUnixNano}"`);
+    }
+    this.bytes(this.head);
     this.opt('severityNumber', l.severityNumber);
     this.opt('severityText', l.severityText);
-    if (l.body !== null && l.body !== undefined) {
-      this.raw(',"body":');
-      this.anyValue(l.body);
+    const body = l.body;
+    if (typeof body === 'string') {
+      // The common case (a raw line) in as few steps as possible.
+      this.raw(',"body":{"stringValue":');
+      this.str(body);
+      this.raw('},"attributes":');
+    } else {
+      if (body !== null && body !== undefined) {
+        this.raw(',"body":');
+        this.anyValue(body);
+      }
+      this.raw(',"attributes":');
     }
-    this.raw(',"attributes":');
-    this.attrs(l.attributes);
+    if (hasKeys(l.attributes)) this.attrs(l.attributes);
+    else this.raw('[]');
     this.opt('droppedAttributesCount', l.droppedAttributesCount);
     this.opt('flags', l.flags);
     this.id('traceId', l.traceId, 16);
