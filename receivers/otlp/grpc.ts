@@ -84,7 +84,7 @@ export class OtlpGrpcServer {
           return;
         }
       }
-      const slot = this.ingest.admit('grpc');
+      const slot = this.ingest.admit('grpc', signal);
       if (!(slot instanceof Ticket)) {
         cb(fail(grpc.status.UNAVAILABLE, slot.message, this.ingest.retryAfterMs));
         return;

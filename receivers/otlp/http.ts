@@ -118,7 +118,7 @@ export class OtlpHttpServer {
       if (ct === 'application/x-protobuf' || ct === 'application/protobuf') format = 'proto';
       else if (ct === 'application/json') format = 'json';
       else throw new HttpError(415, INVALID_ARGUMENT, `unsupported content type "${ct}"; use application/x-protobuf or application/json`, 'content_type');
-      const slot = this.ingest.admit('http');
+      const slot = this.ingest.admit('http', signal);
       if (!(slot instanceof Ticket)) {
         // Backpressure before reading the body: the client retries after Retry-After.
         req.resume();

@@ -35,8 +35,8 @@ export class Ingest {
   }
 
   /** A slot for one request until it is answered, or a refusal (counted) to answer 503 / UNAVAILABLE. */
-  admit(transport: Transport): Ticket | Refusal {
-    const t = this.gate.enter();
+  admit(transport: Transport, signal: Signal): Ticket | Refusal {
+    const t = this.gate.enter(signal);
     if (!(t instanceof Ticket)) this.badRequest(transport, t.reason, t.message);
     return t;
   }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { ParseContext } from '../../src/config/schema.js';
 import type { Receiver } from '../../src/component/component.js';
-import type { Consumer, SignalConsumers } from '../../src/component/consumer.js';
+import { consumerOf, type Consumer, type SignalConsumers } from '../../src/component/consumer.js';
 import { createQueuedSender } from '../../src/exporterhelper/index.js';
 import { decodeStatus, encodeProto } from '../../src/otlp/index.js';
 import type { LogsData } from '../../src/pdata/types.js';
@@ -14,6 +14,7 @@ import { freePort } from '../helpers/ports.js';
 import { observedAll } from '../helpers/observe.js';
 import { hostWith, logs, queueCfg, retryCfg } from '../exporterhelper/fixtures.js';
 import { host, metricValue, settings } from './helpers.js';
+import { tracesFixture } from './fixtures.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -60,11 +61,11 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-function grpcExport(addr: string, body: Uint8Array, deadlineMs: number) {
+function grpcExport(addr: string, body: Uint8Array, deadlineMs: number, path = SERVICE_PATHS.logs) {
   const client = new grpc.Client(addr, grpc.credentials.createInsecure());
   return new Promise<{ err: grpc.ServiceError | null }>((resolve) => {
     client.makeUnaryRequest(
-      SERVICE_PATHS.logs, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), new grpc.Metadata(),
+      path, (b: Buffer) => b, (b: Buffer) => b, Buffer.from(body), new grpc.Metadata(),
       { deadline: Date.now() + deadlineMs },
       (err) => {
         client.close();
@@ -164,9 +165,9 @@ describe('otlp receiver backpressure', () => {
     expect(delivered).toBeGreaterThanOrEqual(2);
   });
 
-  it('a gRPC call cancelled by its deadline is counted as abandoned; the next call gets UNAVAILABLE until the pipeline settles', async () => {
+  it('a gRPC call cancelled by its deadline is counted as abandoned; the next call of that signal gets UNAVAILABLE until the pipeline settles', async () => {
     const h = held();
-    const rx = await startReceiver({ logs: h.c });
+    const rx = await startReceiver({ logs: h.c, traces: consumerOf(() => {}) });
     const body = encodeProto('logs', logs('g', 7));
     const timedOut = await grpcExport(rx.grpcAddr, body, 200);
     expect(timedOut.err?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
@@ -174,8 +175,11 @@ describe('otlp receiver backpressure', () => {
 
     const refused = await grpcExport(rx.grpcAddr, body, 2000);
     expect(refused.err?.code).toBe(grpc.status.UNAVAILABLE);
-    expect(refused.err?.details).toMatch(/gave up/);
+    expect(refused.err?.details).toMatch(/logs pipeline .* gave up/);
     expect(h.got()).toBe(1);
+    // Another signal's pipeline is not stalled: it keeps flowing.
+    const traces = await grpcExport(rx.grpcAddr, encodeProto('traces', tracesFixture(1)), 2000, SERVICE_PATHS.traces);
+    expect(traces.err).toBeNull();
 
     h.release();
     await until(() => metricValue(rx.set.registry, 'telemd_receiver_accepted_items_total', { signal: 'logs' }) === 7);
