@@ -30,7 +30,9 @@ export class FileExporter implements Exporter {
     return out;
   }
 
-  private async write<S extends Signal>(signal: S, data: SignalData[S]): Promise<void> {
+  // Encodes synchronously and lets go of `data` before waiting for the disk: batches that stay
+  // reachable until the group commit would be promoted to the old generation (costly GC).
+  private write<S extends Signal>(signal: S, data: SignalData[S]): Promise<void> {
     const n = countItems(signal, data);
     const labels = { signal };
     let chunk: Buffer;
@@ -38,8 +40,12 @@ export class FileExporter implements Exporter {
       chunk = this.encode(signal, data);
     } catch (err) {
       this.set.telemetry.counter('telemd_exporter_send_failed_items_total', 'Items an exporter failed to send', labels).add(n);
-      throw ConsumerError.permanent(`cannot encode ${signal}: ${(err as Error).message}`, { cause: err });
+      return Promise.reject(ConsumerError.permanent(`cannot encode ${signal}: ${(err as Error).message}`, { cause: err }));
     }
+    return this.commit(chunk, n, labels);
+  }
+
+  private async commit(chunk: Buffer, n: number, labels: { signal: Signal }): Promise<void> {
     try {
       await this.writer.write(chunk);
       this.set.telemetry.counter('telemd_exporter_sent_items_total', 'Items an exporter delivered', labels).add(n);
