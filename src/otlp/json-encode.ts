@@ -199,6 +199,7 @@ class JsonBytes {
   private headTime = -1n;
   private headObserved = -1n;
   private head: Buffer = Buffer.alloc(0);
+  private headBody: Buffer = Buffer.alloc(0);
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -283,12 +284,9 @@ class JsonBytes {
   }
 
   bytes(src: Buffer): void {
-    const n = src.length;
-    this.ensure(n);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = src[i]!;
-    this.pos = p;
+    this.ensure(src.length);
+    this.buf.set(src, this.pos);
+    this.pos += src.length;
   }
 
   /** `,"key":value` for a set, non-zero, non-empty field. */
@@ -376,6 +374,14 @@ class JsonBytes {
       this.headTime = l.timeUnixNano;
       this.headObserved = l.observedTimeUnixNano;
       this.head = Buffer.from(`{"timeUnixNano":"${l.timeUnixNano}","observedTimeUnixNano":"${l.observedTimeUnixNano}"`);
+      this.headBody = Buffer.concat([this.head, BODY_STRING]);
+    }
+    // A raw line (string body, nothing else set): three steps for the whole record.
+    if (typeof l.body === 'string' && !l.severityNumber && !l.severityText && !hasKeys(l.attributes) && isPlain(l)) {
+      this.bytes(this.headBody);
+      this.str(l.body);
+      this.bytes(PLAIN_TAIL);
+      return;
     }
     this.bytes(this.head);
     this.opt('severityNumber', l.severityNumber);
@@ -430,20 +436,34 @@ class JsonBytes {
   }
 }
 
+const BODY_STRING = Buffer.from(',"body":{"stringValue":');
+const PLAIN_TAIL = Buffer.from('},"attributes":[]}');
+
+/** None of the fields written after the attributes is set. */
+function isPlain(l: LogRecord): boolean {
+  return !l.droppedAttributesCount && !l.flags && l.traceId === undefined && l.spanId === undefined && !l.eventName;
+}
+
 // One writer reused across calls (encoding is synchronous); its buffer grows to the largest batch.
 const shared = new JsonBytes();
 
-/** OTLP/JSON of a logs request as UTF-8 bytes, plus `suffix` (e.g. a newline); a fresh copy. */
+let lastSize = 64 * 1024;
+
+/** OTLP/JSON of a logs request as UTF-8 bytes, plus `suffix` (e.g. a newline). */
 function logsBytes(d: LogsData, suffix: string): Buffer {
+  // Written straight into a fresh buffer sized from the previous request: no final copy.
   const w = shared;
+  w.buf = Buffer.allocUnsafe(Math.min(16 << 20, Math.max(1024, Math.ceil(lastSize * 1.25))));
   w.pos = 0;
   w.logs(d);
   w.raw(suffix);
-  const out = Buffer.allocUnsafe(w.pos);
-  w.buf.copy(out, 0, 0, w.pos);
-  if (w.buf.length > 16 * 1024 * 1024) w.buf = Buffer.allocUnsafe(64 * 1024);
+  lastSize = w.pos;
+  const out = w.buf.subarray(0, w.pos);
+  w.buf = EMPTY;
   return out;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function span(x: Span): string {
   // Every part starts with a comma; the first one is dropped at the end.
