@@ -2,6 +2,7 @@ import type { CreateSettings, Exporter, Host } from '../../src/component/compone
 import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
 import { createQueuedSender } from '../../src/exporterhelper/index.js';
 import type { QueuedSender, QueuedSenderOptions } from '../../src/exporterhelper/api.js';
+import type { SendingQueueConfig } from '../../src/exporterhelper/config.js';
 import type { MetricsData } from '../../src/pdata/types.js';
 import { metricPointCount } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
@@ -13,6 +14,7 @@ import type { WriteRequest } from '../../src/prometheus/remotewrite.js';
 import { RemoteWriteClient, UnsupportedMediaType } from './client.js';
 import type { Config } from './config.js';
 import { shardBySeries } from './series.js';
+import { migrateShardLayouts, shardId } from './shard-layout.js';
 import { StaleTracker } from './stale.js';
 import { TargetInfo } from './targetinfo.js';
 
@@ -39,6 +41,9 @@ export class RemoteWriteExporter implements Exporter {
   private v2: boolean;
   /** Without a queue, sends of one shard are chained so a series' samples stay in order. */
   private chains?: Promise<unknown>[];
+  private queue: SendingQueueConfig;
+  /** Moving batches out of the queues of an earlier num_consumers (see shard-layout.ts). */
+  private migrating?: Promise<void>;
   /** Split batches being sent: their requests and how many were delivered (dropped with the batch). */
   private progress = new WeakMap<MetricsData, { requests: WriteRequest[]; next: number }>();
 
@@ -67,17 +72,11 @@ export class RemoteWriteExporter implements Exporter {
     const rwq = cfg.remote_write_queue;
     if (rwq) Object.assign(queue, { enabled: rwq.enabled, queue_size: rwq.queue_size, num_consumers: rwq.num_consumers });
     const n = queue.num_consumers;
+    this.queue = queue;
     if (!queue.enabled) this.chains = Array.from({ length: n }, () => Promise.resolve());
     for (let i = 0; i < n; i++) {
       // Each shard needs its own persistent-queue namespace and queue-size gauge.
-      const shardSet: CreateSettings =
-        n === 1
-          ? set
-          : {
-              ...set,
-              id: { ...set.id, name: `${set.id.name ? `${set.id.name}_` : ''}shard${i}`, id: `${set.id.id}#shard${i}` },
-              telemetry: set.telemetry.with({ shard: String(i) }),
-            };
+      const shardSet: CreateSettings = n === 1 ? set : { ...set, id: shardId(set.id, n, i), telemetry: set.telemetry.with({ shard: String(i) }) };
       this.shards.push(
         makeSender({
           set: shardSet,
@@ -93,6 +92,7 @@ export class RemoteWriteExporter implements Exporter {
   }
 
   private async consume(input: MetricsData): Promise<void> {
+    if (this.migrating) await this.migrating;
     if (!needsRewrite(input, true)) {
       this.stale?.observe(input, this.clock());
       return this.route(this.targetInfo ? this.targetInfo.add(input) : input);
@@ -192,12 +192,21 @@ export class RemoteWriteExporter implements Exporter {
 
   /** Sends stale markers for series that went quiet (also driven by a 1 s timer). */
   async flushStale(nowMs = this.clock()): Promise<void> {
+    if (this.migrating) await this.migrating;
     const md = this.stale?.collect(nowMs);
     if (md) await this.route(md);
   }
 
   async start(host: Host): Promise<void> {
     for (const s of this.shards) await s.start(host);
+    const q = this.queue;
+    if (q.enabled && q.storage) {
+      // Storage errors here fail start like the queues' own; the move itself runs in the
+      // background, and new data waits for it (see consume) so each series stays in order.
+      this.migrating = migrateShardLayouts(this.set, host, { ...q, storage: q.storage }, this.shards.length, (md) => this.route(md)).catch(
+        (err: unknown) => this.set.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'persistent shard queues of an earlier num_consumers not moved'),
+      );
+    }
     if (this.stale) {
       this.staleTimer = setInterval(() => {
         this.flushStale().catch((err: unknown) =>
@@ -211,6 +220,8 @@ export class RemoteWriteExporter implements Exporter {
   async shutdown(budgetMs?: number): Promise<void> {
     if (this.staleTimer) clearInterval(this.staleTimer);
     await Promise.all(this.shards.map((s) => s.shutdown(budgetMs)));
+    // Shut-down shards refuse what is still being moved; it stays in the old queue.
+    await this.migrating;
     this.client.close();
   }
 }
