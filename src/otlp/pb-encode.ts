@@ -395,16 +395,19 @@ function traces(w: PbWriter, d: TracesData): void {
   }
 }
 
-// One writer reused across calls (encoding is synchronous); its buffer grows to the largest batch.
+// One writer reused across calls (encoding is synchronous).
 const shared = new PbWriter();
+let lastSize = 64 * 1024;
 
 /** Export{Metrics,Logs,Trace}ServiceRequest bytes (same layout as MetricsData/LogsData/TracesData). */
 export function encodeProto<S extends Signal>(signal: S, data: SignalData[S]): Uint8Array {
+  // Written straight into a fresh buffer sized from the previous request: no final copy. (Not
+  // from the pool: the result owns its whole ArrayBuffer, as a copy would.)
+  shared.buf = Buffer.allocUnsafeSlow(Math.min(16 << 20, Math.max(256, Math.ceil(lastSize * 1.25))));
   shared.reset();
   if (signal === 'metrics') metrics(shared, data as MetricsData);
   else if (signal === 'logs') logs(shared, data as LogsData);
   else traces(shared, data as TracesData);
-  const out = shared.finish();
-  if (shared.buf.length > 16 * 1024 * 1024) shared.buf = Buffer.allocUnsafe(64 * 1024);
-  return out;
+  lastSize = shared.pos;
+  return new Uint8Array(shared.buf.buffer, shared.buf.byteOffset, shared.pos);
 }
