@@ -11,10 +11,13 @@ import type { MetricsData } from '../../src/pdata/types.js';
 
 const LAYOUT_KEY = 'shard_layouts';
 
-/** Storage id of shard `i` of `n` (n = 1 keeps the exporter's own id). */
+/**
+ * Storage id of shard `i` of `n` (n = 1 keeps the exporter's own id). A negative n is the naming
+ * of builds before the layout record (`shard<i>`), read once after an upgrade.
+ */
 export function shardId(id: ComponentId, n: number, i: number): ComponentId {
   if (n === 1) return id;
-  const suffix = `shard${i}of${n}`;
+  const suffix = n < 0 ? `shard${i}` : `shard${i}of${n}`;
   return { ...id, name: `${id.name ? `${id.name}_` : ''}${suffix}`, id: `${id.id}#${suffix}` };
 }
 
@@ -26,7 +29,7 @@ function parseLayouts(b: Buffer | undefined): number[] {
   if (!b) return [];
   try {
     const v: unknown = JSON.parse(b.toString('utf8'));
-    return Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x) && x > 0) : [];
+    return Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x) && x !== 0 && x !== -1) : [];
   } catch {
     return [];
   }
@@ -46,22 +49,25 @@ export async function migrateShardLayouts(
 ): Promise<void> {
   const meta = await host.getStorage(queue.storage, layoutId(set.id), 'metrics');
   try {
-    const old = parseLayouts(await meta.get(LAYOUT_KEY)).filter((m) => m !== n);
+    const rec = await meta.get(LAYOUT_KEY);
+    // No record: first start, or an upgrade from a build that named n > 1 shards `shard<i>`.
+    const old = rec === undefined ? (n > 1 ? [-n] : []) : parseLayouts(rec).filter((m) => m !== n);
     await meta.set(LAYOUT_KEY, JSON.stringify([...old, n]));
     const left: number[] = [];
     for (const m of old) {
       let batches = 0;
       let items = 0;
       let complete = true;
-      for (let i = 0; i < m; i++) {
+      for (let i = 0; i < Math.abs(m); i++) {
         const r = await drainQueue(set, host, queue, shardId(set.id, m, i), route);
         batches += r.batches;
         items += r.items;
         complete &&= r.complete;
       }
       if (!complete) left.push(m);
-      const fields = { from_shards: m, to_shards: n, batches, items };
-      if (complete) set.logger.info(fields, 'persistent shard queues of an earlier num_consumers moved into the current shards');
+      const fields = { from_shards: Math.abs(m), to_shards: n, batches, items };
+      if (complete && batches === 0) set.logger.debug(fields, 'no batches in the persistent shard queues of an earlier num_consumers');
+      else if (complete) set.logger.info(fields, 'persistent shard queues of an earlier num_consumers moved into the current shards');
       else set.logger.error(fields, 'persistent shard queues of an earlier num_consumers only partly moved; the rest is kept for the next start');
     }
     if (left.length !== old.length) await meta.set(LAYOUT_KEY, JSON.stringify([...left, n]));

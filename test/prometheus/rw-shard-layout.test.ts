@@ -13,6 +13,8 @@ import type { ComponentId, Host } from '../../src/component/component.js';
 import { ParseContext } from '../../src/config/schema.js';
 import type { Signal } from '../../src/pdata/types.js';
 import { waitUntil } from '../helpers/wait.js';
+import { createQueuedSender } from '../../src/exporterhelper/index.js';
+import { ConsumerError } from '../../src/component/consumer.js';
 import { cpuTime, md, settings } from './fixtures.js';
 import { startFakeRw, type FakeRw } from './helpers/fake-rw.js';
 
@@ -31,10 +33,15 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** One agent lifetime: file_storage + the exporter with `n` shards. */
-async function open(n: number) {
+async function storage() {
   const st = fileStorage.create(settings('file_storage') as never, parse(fileStorage, { directory: dir })) as FileStorage;
   await st.start();
+  return st;
+}
+
+/** One agent lifetime: file_storage + the exporter with `n` shards. */
+async function open(n: number) {
+  const st = await storage();
   const host = {
     getExtension: () => undefined,
     reportFatal: () => {},
@@ -101,4 +108,31 @@ describe('prometheusremotewrite persistent shard queues after num_consumers chan
       }
       expect(segments()).toEqual([]);
     });
+
+  it('moves the queues of builds that named shards shard<i> (upgrade, same num_consumers)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'prw-layout-'));
+    fake = await startFakeRw();
+    // What an older build left: batches of shard i of 3 in the queue of id "shard<i>".
+    const st = await storage();
+    const host = { getStorage: (_e: string, owner: ComponentId, signal?: Signal) => st.getClient('exporter', owner, signal) } as unknown as Host;
+    const set = settings('prometheusremotewrite');
+    for (let i = 0; i < 3; i++) {
+      const q = createQueuedSender({
+        set: { ...set, id: { ...set.id, name: `shard${i}`, id: `${set.id.id}#shard${i}` } }, signal: 'metrics',
+        queue: parse(factory, { endpoint: fake.url, sending_queue: { storage: 'file_storage' } }).sending_queue,
+        retry: parse(factory, { endpoint: fake.url }).retry_on_failure, timeoutMs: 1000,
+        push: () => Promise.reject(ConsumerError.retryable('down')),
+      });
+      await q.start(host);
+      for (let h = 0; h < 10; h++) if (h % 3 === i) await q.consumer.consume(batch(h, `h${h}`));
+      await q.shutdown(100);
+    }
+    await st.shutdown();
+    const b = await open(3);
+    await waitUntil(() => delivered().size === 20, 10_000);
+    await b.close();
+    expect([...delivered().values()].every((v) => v.length === 1)).toBe(true);
+    expect(segments()).toEqual([]);
+  });
 });
+
