@@ -73,6 +73,8 @@ export class FileLogReceiver implements Receiver {
   private readonly gzAllowed: boolean;
   private readonly resolveNames: boolean;
   private readonly pipeline: StanzaPipeline | undefined;
+  /** Some attribute is added to every record (checked once, not per line). */
+  private readonly anyAttrs: boolean;
   private warnedCap = false;
   private readonly unopenable = new Set<string>();
   // The batch being built for the file being read (files are read one at a time).
@@ -94,6 +96,7 @@ export class FileLogReceiver implements Receiver {
     this.gzAllowed = cfg.compression === 'gzip' || cfg.include.some((p) => /\.gz$/.test(p));
     this.resolveNames = cfg.include_file_name_resolved || cfg.include_file_path_resolved;
     this.pipeline = cfg.operators.length ? buildPipeline(cfg.operators).pipeline : undefined;
+    this.anyAttrs = cfg.include_file_name || cfg.include_file_path || this.resolveNames || Object.keys(cfg.attributes).length > 0;
     const t = set.telemetry;
     const l = { signal: 'logs' };
     // Accepted/refused items are counted by the service around every receiver's consumer.
@@ -391,11 +394,13 @@ export class FileLogReceiver implements Receiver {
 
   private collect(f: TrackedFile, text: string, end: number, truncated: boolean): void {
     const attrs: Attributes = {};
-    if (this.cfg.include_file_name) attrs['log.file.name'] = f.name;
-    if (this.cfg.include_file_path) attrs['log.file.path'] = f.path;
-    if (this.cfg.include_file_name_resolved) attrs['log.file.name_resolved'] = baseName(f.resolvedPath);
-    if (this.cfg.include_file_path_resolved) attrs['log.file.path_resolved'] = f.resolvedPath;
-    for (const k in this.cfg.attributes) attrs[k] = this.cfg.attributes[k] as AnyValue;
+    if (this.anyAttrs) {
+      if (this.cfg.include_file_name) attrs['log.file.name'] = f.name;
+      if (this.cfg.include_file_path) attrs['log.file.path'] = f.path;
+      if (this.cfg.include_file_name_resolved) attrs['log.file.name_resolved'] = baseName(f.resolvedPath);
+      if (this.cfg.include_file_path_resolved) attrs['log.file.path_resolved'] = f.resolvedPath;
+      for (const k in this.cfg.attributes) attrs[k] = this.cfg.attributes[k] as AnyValue;
+    }
     if (truncated) {
       attrs['log.truncated'] = true;
       this.truncatedLines.add();
