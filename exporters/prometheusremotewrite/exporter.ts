@@ -118,7 +118,12 @@ export class RemoteWriteExporter implements Exporter {
             return false;
           });
       this.stale?.observe(md, this.clock());
-      await this.route(this.targetInfo ? this.targetInfo.add(md) : md);
+      try {
+        await this.route(this.targetInfo ? this.targetInfo.add(md) : md);
+      } catch (err) {
+        stage.rollback();
+        throw err;
+      }
       stage.commit();
       if (dropped > 0) this.dropped.add(dropped);
     } finally {

@@ -27,10 +27,12 @@ export function attrsKey(a: Attributes | undefined): string {
 
 export type DeltaMode = 'accumulate' | 'drop';
 
-/** Delta points of one batch rewritten, their new sums not yet kept (see DeltaAccumulator.stage). */
+/** Delta points of one batch rewritten and added; committed or rolled back (see DeltaAccumulator.stage). */
 export interface DeltaStage {
   dropped: number;
   commit(): void;
+  /** Restores the sums kept before this batch. */
+  rollback(): void;
 }
 
 /**
@@ -65,15 +67,20 @@ export class DeltaAccumulator {
   }
 
   /**
-   * Rewrites delta points in place from the kept sums, but keeps the new sums only on
-   * `commit()`: a batch that is refused and sent again must not be added twice. The caller
-   * commits (or drops) one staged batch before staging the next one that shares series.
+   * Rewrites delta points in place and adds them to the kept sums, remembering the previous
+   * sums so that `rollback()` undoes the batch: a batch that is refused and sent again must not
+   * be added twice. The caller commits or rolls back one stage before starting the next.
    */
   stage(md: MetricsData, nowMs = Date.now()): DeltaStage {
     let dropped = 0;
-    if (!needsRewrite(md)) return { dropped: 0, commit: () => this.expire(nowMs) };
-    const sums = new Map<string, SumState>();
-    const hists = new Map<string, HistState>();
+    const noop = { dropped: 0, commit: () => this.expire(nowMs), rollback: () => {} };
+    if (!needsRewrite(md)) return noop;
+    // Undo log: the key and its state before this batch (undefined = new series).
+    const sumKeys: string[] = [];
+    const sumPrev: (number | bigint | undefined)[] = [];
+    const sumSeen: number[] = [];
+    const histKeys: string[] = [];
+    const histPrev: (HistState | undefined)[] = [];
     for (const rm of md.resourceMetrics) {
       const rk = attrsKey(rm.resource.attributes);
       for (const sm of rm.scopeMetrics) {
@@ -89,12 +96,19 @@ export class DeltaAccumulator {
           if (m.type === 'sum')
             for (const p of m.dataPoints) {
               const k = mk + attrsKey(p.attributes);
-              sums.set(k, sumPoint(sums.get(k) ?? this.sums.get(k), p, nowMs));
+              const st = this.sums.get(k);
+              sumKeys.push(k);
+              sumPrev.push(st?.value);
+              sumSeen.push(st?.lastSeenMs ?? 0);
+              this.sum(k, st, p, nowMs);
             }
           else
             for (const p of m.dataPoints) {
               const k = mk + attrsKey(p.attributes);
-              hists.set(k, histPoint(hists.get(k) ?? this.hists.get(k), p, nowMs));
+              const st = this.hists.get(k);
+              histKeys.push(k);
+              histPrev.push(st && { ...st, buckets: [...st.buckets] });
+              this.hist(k, st, p, nowMs);
             }
           m.aggregationTemporality = 2;
           return true;
@@ -103,12 +117,59 @@ export class DeltaAccumulator {
     }
     return {
       dropped,
-      commit: () => {
-        for (const [k, v] of sums) this.sums.set(k, v);
-        for (const [k, v] of hists) this.hists.set(k, v);
-        this.expire(nowMs);
+      commit: () => this.expire(nowMs),
+      rollback: () => {
+        // Backwards, so a series with two points in the batch ends at its first previous state.
+        for (let i = sumKeys.length - 1; i >= 0; i--) {
+          const k = sumKeys[i]!;
+          const v = sumPrev[i];
+          const st = this.sums.get(k);
+          if (v === undefined) this.sums.delete(k);
+          else if (st) {
+            st.value = v;
+            st.lastSeenMs = sumSeen[i]!;
+          }
+        }
+        for (let i = histKeys.length - 1; i >= 0; i--) {
+          const prev = histPrev[i];
+          if (prev === undefined) this.hists.delete(histKeys[i]!);
+          else this.hists.set(histKeys[i]!, prev);
+        }
       },
     };
+  }
+
+  private sum(key: string, st: SumState | undefined, p: NumberDataPoint, now: number): void {
+    if (!st) {
+      this.sums.set(key, { start: p.startTimeUnixNano || p.timeUnixNano, value: p.value, lastSeenMs: now });
+      p.startTimeUnixNano = p.startTimeUnixNano || p.timeUnixNano;
+      return;
+    }
+    st.value =
+      typeof st.value === 'bigint' && typeof p.value === 'bigint' ? st.value + p.value : Number(st.value) + Number(p.value);
+    st.lastSeenMs = now;
+    p.value = st.value;
+    p.startTimeUnixNano = st.start;
+  }
+
+  private hist(key: string, st: HistState | undefined, p: HistogramDataPoint, now: number): void {
+    const bounds = p.explicitBounds.join(',');
+    if (!st || st.bounds !== bounds) {
+      // New series, or its buckets changed: restart accumulation from this point.
+      this.hists.set(key, {
+        start: p.startTimeUnixNano || p.timeUnixNano, count: p.count, sum: p.sum ?? 0,
+        buckets: [...p.bucketCounts], bounds, lastSeenMs: now,
+      });
+      return;
+    }
+    st.count += p.count;
+    st.sum += p.sum ?? 0;
+    for (let i = 0; i < p.bucketCounts.length; i++) st.buckets[i] = (st.buckets[i] ?? 0) + p.bucketCounts[i]!;
+    st.lastSeenMs = now;
+    p.count = st.count;
+    p.sum = st.sum;
+    p.bucketCounts = [...st.buckets];
+    p.startTimeUnixNano = st.start;
   }
 
   private expire(now: number): void {
@@ -117,31 +178,3 @@ export class DeltaAccumulator {
   }
 }
 
-/** The point's cumulative value from the previous state; returns the new state (the old one is not changed). */
-function sumPoint(st: SumState | undefined, p: NumberDataPoint, now: number): SumState {
-  if (!st) {
-    p.startTimeUnixNano = p.startTimeUnixNano || p.timeUnixNano;
-    return { start: p.startTimeUnixNano, value: p.value, lastSeenMs: now };
-  }
-  const value =
-    typeof st.value === 'bigint' && typeof p.value === 'bigint' ? st.value + p.value : Number(st.value) + Number(p.value);
-  p.value = value;
-  p.startTimeUnixNano = st.start;
-  return { start: st.start, value, lastSeenMs: now };
-}
-
-function histPoint(st: HistState | undefined, p: HistogramDataPoint, now: number): HistState {
-  const bounds = p.explicitBounds.join(',');
-  if (!st || st.bounds !== bounds) {
-    // New series, or its buckets changed: restart accumulation from this point.
-    return { start: p.startTimeUnixNano || p.timeUnixNano, count: p.count, sum: p.sum ?? 0, buckets: [...p.bucketCounts], bounds, lastSeenMs: now };
-  }
-  const buckets = [...st.buckets];
-  for (let i = 0; i < p.bucketCounts.length; i++) buckets[i] = (buckets[i] ?? 0) + p.bucketCounts[i]!;
-  const next: HistState = { start: st.start, count: st.count + p.count, sum: st.sum + (p.sum ?? 0), buckets, bounds, lastSeenMs: now };
-  p.count = next.count;
-  p.sum = next.sum;
-  p.bucketCounts = [...buckets];
-  p.startTimeUnixNano = st.start;
-  return next;
-}

@@ -20,13 +20,14 @@ const deltaHist = (ts: bigint, counts: number[]): Metric => ({
 const pointOf = (m: MetricsData) => m.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!;
 
 describe('DeltaAccumulator.stage', () => {
-  it('keeps the new sums only on commit', () => {
+  it('rollback restores the sums kept before the batch', () => {
     const acc = new DeltaAccumulator('accumulate');
     acc.apply(md([delta(T0, 5), deltaHist(T0, [1, 2])]));
     const refused = md([delta(T0 + 1n, 5), deltaHist(T0 + 1n, [1, 2])]);
     const st = acc.stage(refused);
     expect(pointOf(refused)).toMatchObject({ dataPoints: [{ value: 10 }] });
-    // Not committed: the same batch staged again gets the same values, then is kept once.
+    st.rollback();
+    // Rolled back: the same batch staged again gets the same values, then is kept once.
     const again = md([delta(T0 + 1n, 5), deltaHist(T0 + 1n, [1, 2])]);
     acc.stage(again).commit();
     expect(pointOf(again)).toMatchObject({ dataPoints: [{ value: 10 }] });
@@ -37,11 +38,21 @@ describe('DeltaAccumulator.stage', () => {
     expect(st.dropped).toBe(0);
   });
 
-  it('adds two points of one series in one batch', () => {
+  it('adds two points of one series in one batch, and rolls both back', () => {
     const acc = new DeltaAccumulator('accumulate');
-    const b = md([delta(T0, 2), delta(T0 + 1n, 3)]);
-    acc.stage(b).commit();
-    expect(b.resourceMetrics[0]!.scopeMetrics[0]!.metrics.map((m) => m.type === 'sum' && m.dataPoints[0]!.value)).toEqual([2, 5]);
+    acc.apply(md([delta(T0, 1)]));
+    const values = (b: MetricsData) => b.resourceMetrics[0]!.scopeMetrics[0]!.metrics.map((m) => m.type === 'sum' && m.dataPoints[0]!.value);
+    const b = md([delta(T0 + 1n, 2), delta(T0 + 2n, 3)]);
+    acc.stage(b).rollback();
+    expect(values(b)).toEqual([3, 6]);
+    const again = md([delta(T0 + 1n, 2), delta(T0 + 2n, 3)]);
+    acc.stage(again).commit();
+    expect(values(again)).toEqual([3, 6]);
+    const fresh = new DeltaAccumulator('accumulate');
+    fresh.stage(md([delta(T0, 7)])).rollback();
+    const first = md([delta(T0, 2)]);
+    fresh.apply(first);
+    expect(values(first)).toEqual([2]);
   });
 });
 
