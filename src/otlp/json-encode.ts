@@ -1,6 +1,6 @@
 // OTLP/JSON encoding (protobuf JSON mapping with the OTLP rules): lowerCamelCase keys, hex
-// trace/span ids, 64-bit integers as decimal strings, enums as integers. Written straight into
-// a string (no intermediate objects): the file exporter writes every batch through it.
+// trace/span ids, 64-bit integers as decimal strings, enums as integers. Metrics and traces are
+// built as one string; logs (the file exporter's bulk) are written as UTF-8 bytes directly.
 import type {
   AnyValue, Attributes, Exemplar, ExpHistogramBuckets, InstrumentationScope, LogRecord, LogsData, Metric,
   MetricsData, Resource, Signal, SignalData, Span, TracesData,
