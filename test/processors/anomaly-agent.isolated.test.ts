@@ -111,8 +111,7 @@ service:
     const before = scoredRunning.filter((p) => t(p) < burnStart);
     const during = scoredRunning.filter(inBurn);
     expect(rate(during)).toBeGreaterThan(rate(before));
-    const maxScore = (ps: JsonPoint[]) => Math.max(...ps.map((p) => Number(attr(p, 'anomaly.score'))));
-    expect(maxScore(during)).toBeGreaterThan(maxScore(before));
+    // (Not the maximum score: one noisy baseline point, e.g. the agent's own start-up, can reach 1.)
     // The onset records went through the logs pipeline to its own exporter.
     const onsets = lines(logsOut).flatMap((req) =>
       ((req['resourceLogs'] ?? []) as { scopeLogs: { logRecords: { body?: { stringValue?: string }; eventName?: string; timeUnixNano: string }[] }[] }[]).flatMap((rl) =>
