@@ -30,7 +30,8 @@ let config = readFileSync(join(root, 'config', 'default.yaml'), 'utf8');
 for (const p of ['9464', '13133', '8888']) config = config.replaceAll(`127.0.0.1:${p}`, `127.0.0.1:${await freePort()}`);
 const cfgPath = join(dir, 'config.yaml');
 (await import('node:fs')).writeFileSync(cfgPath, config);
-const agent = spawn(process.execPath, [join(root, 'bin', 'telemd.js'), 'run', '--config', cfgPath], {
+// The same node flags as `npm start` and the systemd unit.
+const agent = spawn(process.execPath, ['--v8-pool-size=1', join(root, 'bin', 'telemd.js'), 'run', '--config', cfgPath], {
   cwd: dir,
   env: { ...process.env, TELEMD_DATA_DIR: dir },
   stdio: 'ignore',

@@ -7,6 +7,9 @@ export interface UnitOptions {
   user: string;
 }
 
+/** One V8 helper thread is plenty for an agent on a 2-core budget and saves ~2 MiB of RSS. */
+export const NODE_FLAGS = '--v8-pool-size=1';
+
 export function renderUnit(o: UnitOptions): string {
   return `[Unit]
 Description=telemd telemetry agent
@@ -17,7 +20,7 @@ Wants=network-online.target
 [Service]
 Type=notify
 NotifyAccess=main
-ExecStart=${o.node} ${o.entry} run --config ${o.config}
+ExecStart=${o.node} ${NODE_FLAGS} ${o.entry} run --config ${o.config}
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=on-failure
 RestartSec=5s
