@@ -133,6 +133,7 @@ async function agentRss() {
   if (!existsSync(new URL('../../dist/telemd.js', import.meta.url))) return undefined;
   const promPort = await freePort();
   const a = await startAgent({
+    nodeArgs: ['--v8-pool-size=1'], // as npm start and the systemd unit
     config: `receivers:
   hostmetrics:
     collection_interval: 1s

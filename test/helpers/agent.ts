@@ -25,6 +25,8 @@ export interface StartOptions {
   waitReady?: boolean;
   /** Directory for the config file (default: a new temp dir). */
   dir?: string;
+  /** Node flags before the script (e.g. the `--v8-pool-size=1` that `npm start` uses). */
+  nodeArgs?: string[];
   /** Run as this uid/gid (tests of unprivileged operation, when the tests run as root). */
   uid?: number;
   gid?: number;
@@ -71,7 +73,7 @@ export async function startAgent(opts: StartOptions): Promise<Agent> {
   const { text, selfMetricsPort, healthPort } = await withPorts(opts.config);
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, text);
-  const proc = spawn(process.execPath, [BIN, 'run', '--config', configPath, ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, 'run', '--config', configPath, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
