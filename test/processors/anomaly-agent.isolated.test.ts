@@ -75,7 +75,7 @@ processors:
     warmup: 20
     # The default 0.9 is tuned on NAB's weeks-long series; this run has two minutes of history.
     threshold: 0.8
-    suppress_points: 25
+    suppress_points: 5
     emit_logs: true
 exporters:
   file/metrics: { path: ${JSON.stringify(metricsOut)}, flush_interval: 100ms }
@@ -105,13 +105,14 @@ service:
     const tagged = [...util, ...running].filter((p) => attr(p, 'anomaly') === true);
     // The burn is tagged ...
     expect(tagged.filter(inBurn).length).toBeGreaterThan(0);
-    // ... and tagging is specific: the run-queue series is tagged far more often in the burn than before it.
-    const rate = (ps: JsonPoint[]) => ps.filter((p) => attr(p, 'anomaly') === true).length / Math.max(1, ps.length);
-    const scoredRunning = running.filter((p) => attr(p, 'anomaly.score') !== undefined);
-    const before = scoredRunning.filter((p) => t(p) < burnStart);
-    const during = scoredRunning.filter(inBurn);
-    expect(rate(during)).toBeGreaterThan(rate(before));
-    // (Not the maximum score: one noisy baseline point, e.g. the agent's own start-up, can reach 1.)
+    // ... and tagging is rare outside it: the detector flags the burn's onset (then suppresses
+    // repeats for `suppress_points`), it does not tag the baseline wholesale. (Mean scores or
+    // maxima are no measure here: the model adapts within the 5 s burn, and one noisy baseline
+    // point can score 1.)
+    const scored = [...util, ...running].filter((p) => attr(p, 'anomaly.score') !== undefined);
+    const baseline = scored.filter((p) => t(p) < burnStart);
+    expect(baseline.length).toBeGreaterThan(100);
+    expect(baseline.filter((p) => attr(p, 'anomaly') === true).length / baseline.length).toBeLessThan(0.05);
     // The onset records went through the logs pipeline to its own exporter.
     const onsets = lines(logsOut).flatMap((req) =>
       ((req['resourceLogs'] ?? []) as { scopeLogs: { logRecords: { body?: { stringValue?: string }; eventName?: string; timeUnixNano: string }[] }[] }[]).flatMap((rl) =>
