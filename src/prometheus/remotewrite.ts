@@ -33,7 +33,8 @@ export const META_TYPES: Record<FamilyType, number> = {
 };
 const META_NAMES = Object.fromEntries(Object.entries(META_TYPES).map(([k, v]) => [v, k])) as Record<number, FamilyType>;
 
-function varintLen(n: number): number {
+/** Bytes of a protobuf varint (shared with the Remote-Write 2.0 encoder). */
+export function varintLen(n: number): number {
   let len = 1;
   while (n >= 128) {
     n = Math.floor(n / 128);

@@ -4,7 +4,7 @@
 // timeseries=5}, TimeSeries{labels_refs=1, samples=2, metadata=5}, Metadata{type=1, help_ref=3,
 // unit_ref=4}, Sample{value=1, timestamp=2}.
 import { snappy } from './snappy.js';
-import { META_TYPES, type RwSeries } from './remotewrite.js';
+import { META_TYPES, varintLen, type RwSeries } from './remotewrite.js';
 import { STALE_NAN_BITS } from './model.js';
 
 export const V2_CONTENT_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
@@ -37,15 +37,6 @@ class Buf {
     b.copy(this.buf, this.pos);
     this.pos += b.length;
   }
-}
-
-function varintLen(n: number): number {
-  let len = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
 }
 
 export function encodeRequestV2(series: RwSeries[]): Buffer {
