@@ -2,31 +2,20 @@
 // fail with ENOSPC, consume() refuses (retryable) instead of acknowledging, nothing already
 // acknowledged is lost, and the queue takes data again once delivery frees space.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { ConsumerError } from '../../src/component/consumer.js';
-import { tempDir } from '../storage/helpers.js';
 import { bodies, logs } from './fixtures.js';
 import { persistentSender, until } from './pq-helpers.js';
+import { mountTmpfs, type SmallFs } from '../helpers/tmpfs.js';
 
 let mnt = '';
 let mounted = false;
-beforeAll(async () => {
-  mnt = await tempDir('telemd-tmpfs-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mnt], { stdio: 'ignore' });
-    mounted = true;
-  } catch {
-    mounted = false;
-  }
+let fs: SmallFs | undefined;
+beforeAll(() => {
+  fs = mountTmpfs('512k');
+  mnt = fs.path;
+  mounted = fs.mounted;
 });
-afterAll(() => {
-  if (!mounted) return;
-  try {
-    execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
-  } catch {
-    // best effort: a lazy unmount of a tmpfs in a temp dir harms nothing if it fails
-  }
-});
+afterAll(() => fs?.unmount());
 
 describe('persistent queue on a full disk', () => {
   it('refuses (retryable) on ENOSPC, keeps what it acknowledged, recovers', async (ctx) => {

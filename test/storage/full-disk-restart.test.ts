@@ -10,27 +10,18 @@ import { factory } from '../../extensions/file_storage/index.js';
 import { ParseContext } from '../../src/config/schema.js';
 import { bodies, logs } from '../exporterhelper/fixtures.js';
 import { persistentSender } from '../exporterhelper/pq-helpers.js';
-import { tempDir, testSettings } from './helpers.js';
+import { testSettings } from './helpers.js';
+import { mountTmpfs, type SmallFs } from '../helpers/tmpfs.js';
 
 let mnt = '';
 let mounted = false;
-beforeAll(async () => {
-  mnt = await tempDir('telemd-tmpfs-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', mnt], { stdio: 'ignore' });
-    mounted = true;
-  } catch {
-    mounted = false;
-  }
+let fs: SmallFs | undefined;
+beforeAll(() => {
+  fs = mountTmpfs('512k');
+  mnt = fs.path;
+  mounted = fs.mounted;
 });
-afterAll(() => {
-  if (!mounted) return;
-  try {
-    execFileSync('umount', ['-l', mnt], { stdio: 'ignore' });
-  } catch {
-    // best effort: a lazy unmount of a tmpfs in a temp dir harms nothing if it fails
-  }
-});
+afterAll(() => fs?.unmount());
 
 function fillUp(path: string): void {
   try {
