@@ -1,10 +1,9 @@
 // The filelog receiver: finds files by glob every poll_interval, reads them to their end,
 // hands batches downstream and advances each file's checkpoint only when the batch holding
 // its lines was acknowledged. A refused batch is re-read from the file after a pause.
-import { fstat as fstatCb, watch, type FSWatcher } from 'node:fs';
+import { fstatSync, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import type { CreateSettings, Host, Receiver } from '../../src/component/component.js';
@@ -18,8 +17,6 @@ import type { Config } from './config.js';
 import { GzipSource } from './gzip.js';
 import { multilineCombiner, passThrough } from './multiline.js';
 import { baseName, fileKey, readHead, sameStart, TrackedFile, type InFlight } from './tracked.js';
-
-const fstat = promisify(fstatCb);
 
 /** Batches in flight downstream at once, over all files. */
 const MAX_IN_FLIGHT = 16;
@@ -60,6 +57,8 @@ export class FileLogReceiver implements Receiver {
   private wakeAlways: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
   private sleepMs = 0;
+  /** A file stopped reading at READ_BUDGET_MS with more to read: poll again at once. */
+  private backlog = false;
   /** Something happened since the last poll (data read, files changed, inotify event). */
   private activity = true;
   private watchDirs = 0;
@@ -156,6 +155,13 @@ export class FileLogReceiver implements Receiver {
         this.set.logger.error({ err: String(err) }, 'filelog: poll failed');
       }
       if (this.stopping) break;
+      if (this.backlog) {
+        this.backlog = false;
+        // Let timers and I/O run, then go on reading: a poll_interval pause here would idle a
+        // busy reader for a sixth of its time at the default settings.
+        await new Promise<void>((r) => setImmediate(r));
+        continue;
+      }
       // Idle and inotify covers every pattern folder: poll less often, woken by any change.
       const idle = !this.activity && this.watchers.length === this.watchDirs && this.watchDirs > 0;
       this.sleepMs = idle ? Math.min(this.sleepMs * 2, Math.max(IDLE_POLL_MS, this.cfg.poll_interval)) : this.cfg.poll_interval;
@@ -264,7 +270,10 @@ export class FileLogReceiver implements Receiver {
   private async checkTruncated(f: TrackedFile, poll: number): Promise<boolean> {
     // A .gz file is read decompressed: its offsets are not comparable with its size.
     if (!f.fh || f.retry || f.gz) return false;
-    const st = await fstat(f.fh.fd);
+    // Synchronous: fstat of an open descriptor only reads the in-memory inode (~1 µs), while a
+    // thread-pool round trip queues behind the reads and writes of a busy pipeline (~1.5 ms per
+    // batch, measured).
+    const st = fstatSync(f.fh.fd);
     // Unchanged since the last look: no need to re-read its first bytes.
     if (st.size === f.lastSize && st.mtimeMs === f.lastMtime && f.fp.length >= Math.min(this.cfg.fingerprint_size, st.size)) return false;
     f.lastSize = st.size;
@@ -437,7 +446,10 @@ export class FileLogReceiver implements Receiver {
     let first = true;
     while (!this.stopping && !f.retry && Date.now() >= this.pausedUntil) {
       // A busy file yields now and then so that other files and discovery get their turn.
-      if (Date.now() - started > READ_BUDGET_MS) break;
+      if (Date.now() - started > READ_BUDGET_MS) {
+        this.backlog = true;
+        break;
+      }
       // Truncated since the last batch (copytruncate)? Reading on at the old offset would take
       // the new content's tail for the old content's.
       if (!first) await this.checkTruncated(f, this.pollNo);
@@ -455,7 +467,7 @@ export class FileLogReceiver implements Receiver {
         try {
           bytesRead = f.gz
             ? await f.gz.read(w.buf, w.off, w.len, f.splitter.readPos)
-            : (await f.fh.read(w.buf, w.off, w.len, f.splitter.readPos)).bytesRead;
+            : await f.read(w.buf, w.off, w.len, f.splitter.readPos);
         } catch (err) {
           if (!f.gz) throw err;
           // A corrupt or cut archive: keep what was decoded, say why the rest is missing.

@@ -4,6 +4,7 @@ import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { LineSplitter, type Encoding } from './splitter.js';
 import type { Combiner } from './multiline.js';
 import type { GzipSource } from './gzip.js';
+import { ReadAhead } from './read-ahead.js';
 
 export interface InFlight {
   end: number;
@@ -54,19 +55,29 @@ export class TrackedFile {
     return fileKey(this.dev, this.ino);
   }
 
+  private ahead: ReadAhead | undefined;
+
   async open(): Promise<void> {
     this.fh = await open(this.path, 'r');
+    this.ahead = new ReadAhead(this.fh);
+  }
+
+  /** Read file bytes at `pos` (read ahead while a backlog is being worked off). */
+  read(dst: Buffer, off: number, len: number, pos: number): Promise<number> {
+    return this.ahead!.read(dst, off, len, pos);
   }
 
   async close(): Promise<void> {
     const fh = this.fh;
     this.fh = undefined;
+    this.ahead = undefined;
     this.gz?.close();
     await fh?.close().catch(() => {});
   }
 
   /** Continue from `offset`, dropping buffered and pending lines (they will be re-read). */
   rewind(offset: number): void {
+    this.ahead?.reset();
     this.splitter.reset(offset);
     this.combiner.reset();
     this.acked = offset;
