@@ -373,7 +373,10 @@ class JsonBytes {
     if (l.timeUnixNano !== this.headTime || l.observedTimeUnixNano !== this.headObserved) {
       this.headTime = l.timeUnixNano;
       this.headObserved = l.observedTimeUnixNano;
-      this.head = Buffer.from(`{"timeUnixNano":"${l.timeUnixNano}","observedTimeUnixNano":"${l.observedTimeUnixNano}"`);
+      // proto3 JSON leaves out fields at their default (0, empty): an unset event time costs
+      // no bytes. The first field opens the object, so the head always holds one.
+      const t = l.timeUnixNano !== 0n ? `"timeUnixNano":"${l.timeUnixNano}",` : '';
+      this.head = Buffer.from(`{${t}"observedTimeUnixNano":"${l.observedTimeUnixNano}"`);
       this.headBody = Buffer.concat([this.head, BODY_STRING]);
     }
     // A raw line (string body, nothing else set): three steps for the whole record.
@@ -391,16 +394,15 @@ class JsonBytes {
       // The common case (a raw line) in as few steps as possible.
       this.raw(',"body":{"stringValue":');
       this.str(body);
-      this.raw('},"attributes":');
-    } else {
-      if (body !== null && body !== undefined) {
-        this.raw(',"body":');
-        this.anyValue(body);
-      }
-      this.raw(',"attributes":');
+      this.byte(125);
+    } else if (body !== null && body !== undefined) {
+      this.raw(',"body":');
+      this.anyValue(body);
     }
-    if (hasKeys(l.attributes)) this.attrs(l.attributes);
-    else this.raw('[]');
+    if (hasKeys(l.attributes)) {
+      this.raw(',"attributes":');
+      this.attrs(l.attributes);
+    }
     this.opt('droppedAttributesCount', l.droppedAttributesCount);
     this.opt('flags', l.flags);
     this.id('traceId', l.traceId, 16);
@@ -437,7 +439,7 @@ class JsonBytes {
 }
 
 const BODY_STRING = Buffer.from(',"body":{"stringValue":');
-const PLAIN_TAIL = Buffer.from('},"attributes":[]}');
+const PLAIN_TAIL = Buffer.from('}}');
 
 /** None of the fields written after the attributes is set. */
 function isPlain(l: LogRecord): boolean {
