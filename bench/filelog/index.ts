@@ -1,10 +1,14 @@
 // filelog throughput and CPU cost, side by side with rsyslog and syslog-ng on the same input.
-//   npm run bench:filelog [-- --lines 1000000] [--gib]   (--gib adds a 1 GiB raw run for telemd)
+//   npm run bench:filelog [-- --lines 1000000] [--runs 3] [--gib]   (--gib adds a 1 GiB raw run)
 // Each system starts idle; the input then appears in the watched folder at once (hard link),
 // and we time until every line reached the output; CPU is the process's user+system time.
+// Every case runs --runs times, interleaved, and the median is reported: on a shared VM one run
+// varies by ±30 %. Before each run the input is read once (all systems start from the page
+// cache) and dirty pages of earlier runs are synced (their writeback would be billed to
+// whichever run comes next).
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { linkSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, ROOT } from '../../test/helpers/agent.js';
@@ -20,6 +24,7 @@ import { findRsyslog, findSyslogNg, startRsyslog, startSyslogNg, type Peer } fro
 const argv = process.argv.slice(2);
 const arg = (k: string) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : undefined);
 const LINES = Number(arg('--lines') ?? process.env.BENCH_FILELOG_LINES ?? 1_000_000);
+const RUNS = Math.max(1, Number(arg('--runs') ?? process.env.BENCH_FILELOG_RUNS ?? 3));
 const work = mkdtempSync('/tmp/telemd-bench-filelog-');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,6 +43,15 @@ function generate(path: string, n: number, json: boolean): void {
     }
   }
   writeSync(fd, chunk);
+  closeSync(fd);
+}
+
+/** Same starting point for every run: input in the page cache, no dirty pages left over. */
+function settle(input: string): void {
+  execFileSync('sync');
+  const fd = openSync(input, 'r');
+  const b = Buffer.allocUnsafe(1 << 20);
+  while (readSync(fd, b, 0, b.length, null) > 0);
   closeSync(fd);
 }
 
@@ -69,6 +83,7 @@ service:
   const a = await startAgent({ config, dir });
   try {
     await sleep(500);
+    settle(input);
     const r = await measure(a.proc.pid!, () => linkSync(input, join(watch, 'in.log')), async () => (await accepted(a.selfMetricsPort)) >= lines, 600);
     return { name, lines, ...r };
   } finally {
@@ -91,6 +106,7 @@ async function runReceiverOnly(input: string, lines: number): Promise<Result> {
   const set = { id: { type: 'filelog', name: '', id: 'filelog' }, kind: 'receiver' as const, logger: pino({ level: 'warn' }), telemetry: new SelfTelemetry(new MetricRegistry()) };
   const r = factory.create(set, cfg, { logs: next });
   await r.start({ getExtension: () => undefined, getStorage: () => Promise.reject(new Error('none')), reportFatal: () => {}, agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) } });
+  settle(input);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   linkSync(input, join(dir, 'in.log'));
@@ -119,6 +135,7 @@ async function runPeer(start: (w: string, input: string, out: string) => Peer, i
     await sleep(1000);
     if (p.proc.exitCode !== null) throw new Error(`${p.name} exited: ${stderr.slice(-500)}`);
     const counter = new LineCounter(out);
+    settle(input);
     const r = await measure(p.proc.pid!, () => linkSync(input, watched), () => counter.update() >= lines, 600);
     return { name: p.name, lines, ...r };
   } finally {
@@ -128,9 +145,21 @@ async function runPeer(start: (w: string, input: string, out: string) => Peer, i
   }
 }
 
-function report(results: Result[]): void {
-  const row = (r: Result) =>
-    `${r.name.padEnd(44)} ${String(r.lines).padStart(9)} lines ${r.seconds.toFixed(2).padStart(7)} s ${Math.round(r.lines / r.seconds).toLocaleString('en').padStart(11)} lines/s ${((r.cpu * 1e6) / r.lines).toFixed(2).padStart(7)} CPU-s/M lines`;
+function median(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
+}
+
+/** The median run of a case (by CPU per line and by wall time separately), with the CPU range. */
+function summarize(runs: Result[]): Result & { cpuMin: number; cpuMax: number; n: number } {
+  const cpu = runs.map((r) => r.cpu);
+  return { ...runs[0]!, seconds: median(runs.map((r) => r.seconds)), cpu: median(cpu), cpuMin: Math.min(...cpu), cpuMax: Math.max(...cpu), n: runs.length };
+}
+
+function report(results: ReturnType<typeof summarize>[]): void {
+  const perM = (cpu: number, lines: number) => ((cpu * 1e6) / lines).toFixed(2);
+  const row = (r: ReturnType<typeof summarize>) =>
+    `${r.name.padEnd(52)} ${String(r.lines).padStart(9)} lines ${r.seconds.toFixed(2).padStart(6)} s ${Math.round(r.lines / r.seconds).toLocaleString('en').padStart(10)} lines/s ${perM(r.cpu, r.lines).padStart(6)} CPU-s/M (${perM(r.cpuMin, r.lines)}-${perM(r.cpuMax, r.lines)}, n=${r.n})`;
   for (const r of results) console.log(row(r));
 }
 
@@ -140,11 +169,7 @@ async function main(): Promise<void> {
   const json = join(work, 'json.txt');
   generate(raw, LINES, false);
   generate(json, LINES, true);
-  console.log(`filelog bench: ${LINES} lines of 107 bytes; load before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  const results: Result[] = [];
-  const alone = await runReceiverOnly(raw, LINES);
-  const fileExp = `  file:\n    path: $DIR/out.jsonl\n    flush_interval: 200ms`;
-  results.push(await runTelemd('telemd tail -> file exporter (raw)', raw, LINES, fileExp, 'file'));
+  console.log(`filelog bench: ${LINES} lines of 107 bytes, ${RUNS} runs per case (medians); load before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
   const sink = createServer((req, res) => {
     req.resume();
@@ -155,34 +180,45 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const port = (sink.address() as { port: number }).port;
+  const fileExp = `  file:\n    path: $DIR/out.jsonl\n    flush_interval: 200ms`;
   const otlpExp = `  otlphttp:\n    endpoint: http://127.0.0.1:${port}\n    compression: none`;
-  results.push(await runTelemd('telemd tail -> json_parser -> otlphttp', json, LINES, otlpExp, 'otlphttp', '    operators:\n      - type: json_parser'));
-  sink.close();
 
+  const rs = findRsyslog();
+  if (typeof rs === 'string') console.log(`skipping rsyslog: ${rs}`);
+  const sng = findSyslogNg();
+  if (typeof sng === 'string') console.log(`skipping syslog-ng: ${sng}`);
+  const cases: { key: string; run: () => Promise<Result> }[] = [
+    { key: 'alone', run: () => runReceiverOnly(raw, LINES) },
+    { key: 'raw', run: () => runTelemd('telemd tail -> file (fsync each flush, default)', raw, LINES, fileExp, 'file') },
+    { key: 'rawNoSync', run: () => runTelemd('telemd tail -> file (fsync: false, as the peers)', raw, LINES, `${fileExp}\n    fsync: false`, 'file') },
+    { key: 'json', run: () => runTelemd('telemd tail -> json_parser -> otlphttp', json, LINES, otlpExp, 'otlphttp', '    operators:\n      - type: json_parser') },
+  ];
+  if (typeof rs !== 'string') cases.push({ key: 'rsyslog', run: () => runPeer(startRsyslog, raw, LINES) });
+  if (typeof sng !== 'string') cases.push({ key: 'syslog-ng', run: () => runPeer(startSyslogNg, raw, LINES) });
+  const runs = new Map<string, Result[]>();
+  for (let i = 0; i < RUNS; i++)
+    for (const c of cases) {
+      const r = await c.run();
+      runs.set(c.key, [...(runs.get(c.key) ?? []), r]);
+    }
+  sink.close();
   if (argv.includes('--gib')) {
     const big = join(work, 'gib.txt');
     const n = Math.floor(2 ** 30 / 107);
     generate(big, n, false);
-    results.push(await runTelemd('telemd tail -> file exporter (raw, 1 GiB)', big, n, fileExp, 'file'));
+    runs.set('gib', [await runTelemd('telemd tail -> file (1 GiB, fsync: false)', big, n, `${fileExp}\n    fsync: false`, 'file')]);
     rmSync(big);
   }
 
-  const peers: Result[] = [];
-  const rs = findRsyslog();
-  if (typeof rs === 'string') console.log(`skipping rsyslog: ${rs}`);
-  else peers.push(await runPeer(startRsyslog, raw, LINES));
-  const sng = findSyslogNg();
-  if (typeof sng === 'string') console.log(`skipping syslog-ng: ${sng}`);
-  else peers.push(await runPeer(startSyslogNg, raw, LINES));
-
-  report([alone, ...results, ...peers]);
-  const t = results[0]!;
-  const tj = results[1]!;
-  for (const p of peers) {
-    const cpuRatio = (p.cpu / p.lines / (t.cpu / t.lines)).toFixed(2);
-    const speed = (p.seconds / p.lines / (t.seconds / t.lines)).toFixed(2);
-    const cpuRatioJ = (p.cpu / p.lines / (tj.cpu / tj.lines)).toFixed(2);
-    console.log(`vs ${p.name}: telemd raw uses ${cpuRatio}x less CPU per line and is ${speed}x faster; json->otlp uses ${cpuRatioJ}x less CPU per line`);
+  const m = new Map([...runs].map(([k, v]) => [k, summarize(v)]));
+  report([...m.values()]);
+  const perLine = (r: Result) => r.cpu / r.lines;
+  for (const peer of ['rsyslog', 'syslog-ng']) {
+    const p = m.get(peer);
+    if (!p) continue;
+    const ratios = (['raw', 'rawNoSync', 'json'] as const).map((k) => `${k} ${(perLine(p) / perLine(m.get(k)!)).toFixed(2)}x`).join(', ');
+    const speed = (p.seconds / p.lines / (m.get('rawNoSync')!.seconds / m.get('rawNoSync')!.lines)).toFixed(2);
+    console.log(`vs ${p.name}: telemd uses less CPU per line by ${ratios}; raw (fsync: false) is ${speed}x faster`);
   }
   console.log(`load after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   rmSync(work, { recursive: true, force: true });
