@@ -13,8 +13,8 @@ export const configSchema = s.object({
     .optional()
     .describe('rotate when the file exceeds max_megabytes'),
   compression: s.enum(['none', 'gzip', 'zstd'] as const).default('none').describe('gzip: compress rotated files (zstd is accepted as gzip)'),
-  flush_interval: s.duration().default('1s').describe('longest time written data waits before write + fsync'),
-  fsync: s.boolean().default(true).describe('fsync before acknowledging (durable delivery)'),
+  flush_interval: s.duration().default('1s').describe('with fsync: longest time written data waits before write + fsync (group commit); without fsync data is written at once'),
+  fsync: s.boolean().default(true).describe('fsync before acknowledging (durable delivery); false: acknowledged once in the page cache'),
   append: s.boolean().default(true).describe('append to an existing file (the Collector truncates by default; telemd never discards data)'),
   group_by: s.unknown().optional(),
 });

@@ -21,6 +21,7 @@ export class RotatingWriter {
   private pendingBytes = 0;
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  private queued = false;
   private closed = false;
 
   constructor(
@@ -43,7 +44,9 @@ export class RotatingWriter {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ chunk, resolve, reject });
       this.pendingBytes += chunk.length;
-      if (this.pendingBytes >= 4 << 20 || this.cfg.flush_interval === 0) this.flushSoon(0);
+      // Without fsync a write is only a copy into the page cache: do it as soon as the previous
+      // one is done (writes coalesce behind it) rather than holding acknowledgements for a timer.
+      if (this.pendingBytes >= 4 << 20 || this.cfg.flush_interval === 0 || !this.cfg.fsync) this.flushSoon(0);
       else this.flushSoon(this.cfg.flush_interval);
     });
   }
@@ -63,7 +66,13 @@ export class RotatingWriter {
 
   /** Writes everything pending; flushes are serialized. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow());
+    // One flush queued behind the running one takes everything pending when it starts.
+    if (this.queued) return this.flushing;
+    this.queued = true;
+    this.flushing = this.flushing.then(() => {
+      this.queued = false;
+      return this.flushNow();
+    });
     return this.flushing;
   }
 

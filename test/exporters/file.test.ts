@@ -57,6 +57,23 @@ function bodiesIn(text: string): string[] {
 }
 
 describe('file exporter', () => {
+  it('with fsync off, writes and acknowledges without waiting for flush_interval; with fsync on, groups by it', async () => {
+    const dir = tempDir();
+    for (const fsync of [false, true]) {
+      const path = join(dir, `out-${fsync}.jsonl`);
+      const { exp } = exporter({ path, flush_interval: '2s', fsync });
+      await exp.start();
+      const t0 = performance.now();
+      // Writes issued back to back coalesce behind the one in progress; all are acknowledged.
+      await Promise.all([0, 1, 2, 3].map((i) => exp.consumers.logs!.consume(logs(10, 10, i * 10))));
+      const ms = performance.now() - t0;
+      if (fsync) expect(ms).toBeGreaterThanOrEqual(1900);
+      else expect(ms).toBeLessThan(1500);
+      expect(bodiesIn(readFileSync(path, 'utf8')).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+      await exp.shutdown();
+    }
+  });
+
   it('writes one OTLP JSON export request per line that decodes back losslessly', async () => {
     const dir = tempDir();
     const { exp } = exporter({ path: join(dir, 'out.jsonl'), flush_interval: '5ms' });
