@@ -5,7 +5,7 @@ import { expandEnv } from './expand.js';
 import { ParseContext } from './schema.js';
 import { serviceSchema, type ServiceConfig } from './service.js';
 import { ConfigSources, type ConfigError } from './sources.js';
-import { suggest } from './suggest.js';
+import { didYouMean } from './suggest.js';
 
 export interface ComponentConfig {
   id: ComponentId;
@@ -70,8 +70,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
       if (raw[key] && Object.keys(raw[key] as object).length > 0)
         src.error([key], 'connectors are not supported by telemd yet', true);
     } else if (!TOP_KEYS.includes(key)) {
-      const hint = suggest(key, TOP_KEYS);
-      src.error([key], `unknown top-level key "${key}"` + (hint ? `; did you mean "${hint}"?` : ''), true);
+      src.error([key], `unknown top-level key "${key}"` + didYouMean(key, TOP_KEYS), true);
     }
   }
 
@@ -98,13 +97,8 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
       }
       const factory = ofKind.find((f) => f.type === id.type);
       if (!factory) {
-        const hint = suggest(id.type, ofKind.map((f) => f.type));
-        src.error(
-          [section, idText],
-          `unknown ${kind} type "${id.type}"` +
-            (hint ? `; did you mean "${hint}"?` : `; run \`telemd components\` for the list`),
-          true,
-        );
+        const hint = didYouMean(id.type, ofKind.map((f) => f.type), '; run `telemd components` for the list');
+        src.error([section, idText], `unknown ${kind} type "${id.type}"${hint}`, true);
         continue;
       }
       const ctx = new ParseContext();
@@ -136,8 +130,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
     const signal = pid.split('/')[0] as Signal;
     const base = ['service', 'pipelines', pid];
     if (!SIGNALS.includes(signal)) {
-      const hint = suggest(signal, SIGNALS);
-      src.error(base, `pipeline "${pid}": unknown signal "${signal}" (metrics, logs or traces)` + (hint ? `; did you mean "${hint}"?` : ''), true);
+      src.error(base, `pipeline "${pid}": unknown signal "${signal}" (metrics, logs or traces)` + didYouMean(signal, SIGNALS), true);
       continue;
     }
     const check = (list: string[], key: 'receivers' | 'processors' | 'exporters', kind: Kind) => {
@@ -149,12 +142,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
         seen.add(ref);
         const c = components[kind].get(ref);
         if (!c) {
-          const hint = suggest(ref, components[kind].keys());
-          src.error(
-            where,
-            `pipeline "${pid}" references ${kind} "${ref}", which is not defined under "${key}"` +
-              (hint ? `; did you mean "${hint}"?` : ''),
-          );
+          src.error(where, `pipeline "${pid}" references ${kind} "${ref}", which is not defined under "${key}"` + didYouMean(ref, components[kind].keys()));
           return;
         }
         const sigs = 'signals' in c.factory ? c.factory.signals : SIGNALS;
@@ -169,8 +157,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
 
   service.extensions.forEach((ref, i) => {
     if (!components.extension.has(ref)) {
-      const hint = suggest(ref, components.extension.keys());
-      src.error(['service', 'extensions', i], `extension "${ref}" is not defined under "extensions"` + (hint ? `; did you mean "${hint}"?` : ''));
+      src.error(['service', 'extensions', i], `extension "${ref}" is not defined under "extensions"` + didYouMean(ref, components.extension.keys()));
     }
   });
 

@@ -3,7 +3,7 @@
 // Hand-written rather than zod because it must carry YAML paths for file:line:col errors,
 // secret markers for redaction and descriptions for `telemd components`.
 import { formatDuration, parseDuration, parseSize } from './units.js';
-import { suggest } from './suggest.js';
+import { didYouMean } from './suggest.js';
 
 export type Path = (string | number)[];
 
@@ -174,12 +174,8 @@ class EnumSchema<E extends string> extends Schema<E> {
   }
   parseValue(v: unknown, ctx: ParseContext, path: Path): E {
     if (typeof v === 'string' && (this.values as readonly string[]).includes(v)) return v as E;
-    const hint = typeof v === 'string' ? suggest(v, this.values) : undefined;
-    ctx.error(
-      path,
-      `must be one of ${this.values.map((x) => JSON.stringify(x)).join(', ')}, got ${typeName(v)}` +
-        (hint ? `; did you mean "${hint}"?` : ''),
-    );
+    const hint = typeof v === 'string' ? didYouMean(v, this.values) : '';
+    ctx.error(path, `must be one of ${this.values.map((x) => JSON.stringify(x)).join(', ')}, got ${typeName(v)}${hint}`);
     return this.values[0] as E;
   }
 }
@@ -252,8 +248,7 @@ export class ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
     if (!this.allowUnknown) {
       for (const k of Object.keys(src)) {
         if (k in this.shape) continue;
-        const hint = suggest(k, Object.keys(this.shape));
-        ctx.error([...path, k], `unknown key "${k}"` + (hint ? `; did you mean "${hint}"?` : ''), true);
+        ctx.error([...path, k], `unknown key "${k}"` + didYouMean(k, Object.keys(this.shape)), true);
       }
     } else {
       for (const k of Object.keys(src)) if (!(k in this.shape)) out[k] = src[k];

@@ -29,3 +29,9 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   const limit = Math.max(2, Math.floor(word.length / 3));
   return bestD <= limit ? best : undefined;
 }
+
+/** `; did you mean "x"?` for the closest candidate, else `otherwise` (a message suffix). */
+export function didYouMean(word: string, candidates: Iterable<string>, otherwise = ''): string {
+  const hint = suggest(word, candidates);
+  return hint ? `; did you mean "${hint}"?` : otherwise;
+}
