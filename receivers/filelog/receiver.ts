@@ -8,9 +8,9 @@ import picomatch from 'picomatch';
 import { glob } from 'tinyglobby';
 import type { CreateSettings, Host, Receiver } from '../../src/component/component.js';
 import { isPermanent, type ConsumerError, type LogsConsumer } from '../../src/component/consumer.js';
-import type { Attributes, AnyValue, LogRecord, LogsData } from '../../src/pdata/types.js';
+import type { Attributes, AnyValue, LogRecord } from '../../src/pdata/types.js';
 import { nowNanos } from '../../src/pdata/time.js';
-import { buildPipeline, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
+import { buildPipeline, logsByResource, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import { CheckpointStore, type FileCheckpoint } from './checkpoint.js';
 import type { Config } from './config.js';
@@ -496,23 +496,6 @@ export class FileLogReceiver implements Receiver {
     }
   }
 
-  private toLogsData(records: LogRecord[], res: (Attributes | undefined)[] | undefined): LogsData {
-    const scope = { name: 'telemd/filelog' };
-    const base = this.cfg.resource as Attributes;
-    if (!res) return { resourceLogs: [{ resource: { attributes: { ...base } }, scopeLogs: [{ scope, logRecords: records }] }] };
-    const groups = new Map<string, { attrs: Attributes; recs: LogRecord[] }>();
-    records.forEach((r, i) => {
-      const a = { ...base, ...(res[i] ?? {}) };
-      const k = JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { attrs: a, recs: [] }));
-      g.recs.push(r);
-    });
-    return {
-      resourceLogs: [...groups.values()].map((g) => ({ resource: { attributes: g.attrs }, scopeLogs: [{ scope, logRecords: g.recs }] })),
-    };
-  }
-
   private async deliver(f: TrackedFile, records: LogRecord[], res: (Attributes | undefined)[] | undefined, end: number): Promise<void> {
     await this.acquireSlot();
     if (this.stopping) return;
@@ -521,7 +504,7 @@ export class FileLogReceiver implements Receiver {
     f.window.push(entry);
     let p: Promise<void>;
     try {
-      p = this.next.consume(this.toLogsData(records, res));
+      p = this.next.consume(logsByResource(records, res, this.cfg.resource as Attributes, 'telemd/filelog'));
     } catch (err) {
       p = Promise.reject(err);
     }

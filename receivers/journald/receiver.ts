@@ -8,7 +8,7 @@ import { isPermanent, type ConsumerError, type LogsConsumer } from '../../src/co
 import { nowNanos } from '../../src/pdata/time.js';
 import type { Attributes, LogRecord } from '../../src/pdata/types.js';
 import type { StorageClient } from '../../src/storage/storage.js';
-import { buildPipeline, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
+import { buildPipeline, logsByResource, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 import { parseEntry } from './entry.js';
@@ -170,7 +170,7 @@ export class JournaldReceiver implements Receiver {
         this.set.logger.warn({ lines: bad }, 'journald: journalctl printed lines that are not JSON; skipped');
       }
       try {
-        if (records.length) await this.next.consume(this.logsData(records, resources));
+        if (records.length) await this.next.consume(logsByResource(records, resources, {}, 'telemd/journald'));
         this.backoffMs = this.cfg.retry_on_failure.initial_interval;
       } catch (err) {
         if (!isPermanent(err)) {
@@ -198,20 +198,5 @@ export class JournaldReceiver implements Receiver {
     } catch (err) {
       this.set.logger.error({ err: String(err) }, 'journald: cursor save failed');
     }
-  }
-
-  private logsData(records: LogRecord[], resources: (Attributes | undefined)[]) {
-    const scope = { name: 'telemd/journald' };
-    if (resources.every((r) => r === undefined))
-      return { resourceLogs: [{ resource: { attributes: {} }, scopeLogs: [{ scope, logRecords: records }] }] };
-    const groups = new Map<string, { attrs: Attributes; recs: LogRecord[] }>();
-    records.forEach((r, i) => {
-      const a = resources[i] ?? {};
-      const k = JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { attrs: a, recs: [] }));
-      g.recs.push(r);
-    });
-    return { resourceLogs: [...groups.values()].map((g) => ({ resource: { attributes: g.attrs }, scopeLogs: [{ scope, logRecords: g.recs }] })) };
   }
 }

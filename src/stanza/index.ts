@@ -9,6 +9,7 @@ import { suggest } from '../config/suggest.js';
 export type { Entry, Operator } from './entry.js';
 export { buildTimeParser } from './timestamp.js';
 export { buildSeverityMapper } from './severity.js';
+export { logsByResource } from './group.js';
 
 export const PARSE_ERROR_ATTRIBUTE = 'log.parse_error';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPipeline, buildSeverityMapper, buildTimeParser, type Entry } from '../../src/stanza/index.js';
+import { buildPipeline, buildSeverityMapper, buildTimeParser, logsByResource, type Entry } from '../../src/stanza/index.js';
 import { goToStrptime } from '../../src/stanza/timestamp.js';
 
 function entry(body: string): Entry {
@@ -114,5 +114,24 @@ describe('stanza operators', () => {
     expect(errors.join('\n')).toMatch(/must start with body, attributes or resource/);
     expect(errors.join('\n')).toMatch(/did you mean "parse_from"/);
     expect(errors.join('\n')).toMatch(/unknown level "loud"/);
+  });
+
+  it('logsByResource: one resource without operator resources, else one per distinct resource over the static one', () => {
+    const recs = ['a', 'b', 'c', 'd'].map((b) => entry(b).record);
+    const base = { host: 'h' };
+    const one = logsByResource(recs, undefined, base, 's');
+    expect(one.resourceLogs).toHaveLength(1);
+    expect(one.resourceLogs[0]!.resource.attributes).toEqual(base);
+    expect(one.resourceLogs[0]!.resource.attributes).not.toBe(base);
+    expect(one.resourceLogs[0]!.scopeLogs[0]!.scope.name).toBe('s');
+    expect(logsByResource(recs, [undefined, undefined, undefined, undefined], base, 's').resourceLogs).toHaveLength(1);
+
+    const split = logsByResource(recs, [{ svc: 'x', n: 1n }, undefined, { svc: 'x', n: 1n }, { host: 'other' }], base, 's');
+    const got = split.resourceLogs.map((r) => [r.resource.attributes, r.scopeLogs[0]!.logRecords.map((l) => l.body)]);
+    expect(got).toEqual([
+      [{ host: 'h', svc: 'x', n: 1n }, ['a', 'c']],
+      [{ host: 'h' }, ['b']],
+      [{ host: 'other' }, ['d']],
+    ]);
   });
 });
