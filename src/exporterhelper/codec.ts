@@ -94,12 +94,6 @@ const codecs = new Map<number, Codec>([
   [protoCodec.id, protoCodec],
 ]);
 
-export function registerCodec(c: Codec): void {
-  const have = codecs.get(c.id);
-  if (have && have !== c) throw new Error(`codec id ${c.id} already used by ${have.name}`);
-  codecs.set(c.id, c);
-}
-
 export function codecById(id: number): Codec | undefined {
   return codecs.get(id);
 }

@@ -2,4 +2,4 @@ export type { PushFn, QueuedSender, QueuedSenderOptions } from './api.js';
 export { effectiveWhenFull, retrySchema, sendingQueueSchema, timeoutSchema, type RetryConfig, type SendingQueueConfig } from './config.js';
 export { createQueuedSender } from './queued-sender.js';
 export { Backoff } from './backoff.js';
-export { codecById, jsonCodec, protoCodec, registerCodec, v8Codec, type Codec } from './codec.js';
+export { codecById, jsonCodec, protoCodec, v8Codec, type Codec } from './codec.js';

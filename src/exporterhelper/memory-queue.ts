@@ -27,7 +27,6 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
   private used = 0;
   private blocked: Entry<S>[] = [];
   private takers: ((e: Entry<S> | undefined) => void)[] = [];
-  private emptyWaiters: (() => void)[] = [];
   private closed = false;
   private stopped = false;
 
@@ -102,7 +101,6 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
       this.head = 0;
     }
     this.used -= e.units;
-    if (this.length() === 0) for (const w of this.emptyWaiters.splice(0)) w();
     return e;
   }
 
@@ -134,11 +132,6 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
     this.closed = true;
     for (const b of this.blocked.splice(0)) b.reject(ConsumerError.retryable('exporter is shutting down'));
     if (this.length() === 0) for (const t of this.takers.splice(0)) t(undefined);
-  }
-
-  drained(): Promise<void> {
-    if (this.length() === 0) return Promise.resolve();
-    return new Promise((r) => this.emptyWaiters.push(r));
   }
 
   async stop(): Promise<void> {

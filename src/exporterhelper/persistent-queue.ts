@@ -667,10 +667,6 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     for (const b of this.blocked.splice(0)) b.reject(ConsumerError.retryable('exporter is shutting down'));
   }
 
-  drained(): Promise<void> {
-    return Promise.resolve();
-  }
-
   async stop(): Promise<void> {
     this.close();
     while (this.writeActive) await this.writing;

@@ -19,8 +19,6 @@ export interface SendQueue<S extends Signal> {
   take(): Promise<Lease<S> | undefined>;
   /** Stop accepting new batches. */
   close(): void;
-  /** Resolves when nothing is queued (the workers may still be sending). */
-  drained(): Promise<void>;
   /** Wake idle workers with `undefined` and release what is left (memory: count as dropped). */
   stop(): Promise<void>;
   /** Units of the sizer queued now, and the capacity. */
