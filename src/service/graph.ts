@@ -25,6 +25,7 @@ import type { StatusBoard } from './status.js';
 interface Running {
   label: string;
   kind: Kind;
+  id: ComponentId;
   instance: Lifecycle;
 }
 
@@ -44,12 +45,11 @@ export class Graph {
   ) {}
 
   private settings(c: ComponentConfig, extra: Record<string, string> = {}): CreateSettings {
-    const label = { receiver: 'receiver', processor: 'processor', exporter: 'exporter', extension: 'extension' }[c.kind];
     return {
       id: c.id,
       kind: c.kind,
       logger: this.logger.child({ kind: c.kind, id: c.id.id, ...extra }),
-      telemetry: new SelfTelemetry(this.metrics, { [label]: c.id.id, ...extra }),
+      telemetry: new SelfTelemetry(this.metrics, { [c.kind]: c.id.id, ...extra }),
     };
   }
 
@@ -89,7 +89,7 @@ export class Graph {
         const f = c.factory;
         const out = observeProcessorOutput(set.telemetry, p.signal, next);
         const proc: Processor<SignalData[Signal]> = attempt(c, () => f.create(set, c.config as never, p.signal, out));
-        procs.unshift({ label: `processor ${c.id.id} (pipeline ${p.id})`, kind: 'processor', instance: proc });
+        procs.unshift({ label: `processor ${c.id.id} (pipeline ${p.id})`, kind: 'processor', id: c.id, instance: proc });
         next = observeProcessorInput(set.telemetry, p.signal, proc);
       }
       this.processors.push(procs);
@@ -128,23 +128,25 @@ export class Graph {
     };
   }
 
+  /** The extensions, exporters or receivers, labelled for start and shutdown. */
+  private running(kind: 'extension' | 'exporter' | 'receiver', built: ReadonlyMap<string, Lifecycle>): Running[] {
+    return [...built].map(([id, instance]) => ({ label: `${kind} ${id}`, kind, id: this.cfg.components[kind].get(id)!.id, instance }));
+  }
+
   /**
    * Starts extensions, exporters, processors, then receivers. On failure every created component
    * is shut down, started or not: some take resources when created (shared monitors, handles).
    */
   async start(agent: AgentControl): Promise<void> {
-    const { components } = this.cfg;
     const order: Running[] = [
-      ...[...this.extensions].map(([id, x]) => ({ label: `extension ${id}`, kind: 'extension' as Kind, instance: x })),
-      ...[...this.exporters].map(([id, x]) => ({ label: `exporter ${id}`, kind: 'exporter' as Kind, instance: x })),
+      ...this.running('extension', this.extensions),
+      ...this.running('exporter', this.exporters),
       ...this.processors.flatMap((procs) => [...procs].reverse()),
-      ...[...this.receivers].map(([id, x]) => ({ label: `receiver ${id}`, kind: 'receiver' as Kind, instance: x })),
+      ...this.running('receiver', this.receivers),
     ];
     for (const r of order) {
-      const id = r.label.split(' ')[1]!;
-      const comp = components[r.kind].get(id);
       try {
-        await r.instance.start(this.hostFor(r.kind, comp?.id ?? { type: id, name: '', id }, agent));
+        await r.instance.start(this.hostFor(r.kind, r.id, agent));
         this.started.push(r);
       } catch (err) {
         await this.shutdown(5000, true).catch(() => undefined);
@@ -175,12 +177,12 @@ export class Graph {
           }),
       );
     };
-    await stage([...this.receivers].map(([id, x]) => ({ label: `receiver ${id}`, kind: 'receiver', instance: x })));
+    await stage(this.running('receiver', this.receivers));
     // Processors of a pipeline flush into their successors: stop them in order.
     const depth = Math.max(0, ...this.processors.map((p) => p.length));
     for (let i = 0; i < depth; i++) await stage(this.processors.flatMap((p) => (p[i] ? [p[i]!] : [])));
-    await stage([...this.exporters].map(([id, x]) => ({ label: `exporter ${id}`, kind: 'exporter', instance: x })));
-    await stage([...this.extensions].map(([id, x]) => ({ label: `extension ${id}`, kind: 'extension', instance: x })));
+    await stage(this.running('exporter', this.exporters));
+    await stage(this.running('extension', this.extensions));
     this.started = [];
   }
 
