@@ -1,7 +1,7 @@
 // Reads the kernel's IPC and socket tables into metrics. Every source is optional: a table
 // the kernel does not expose (no SysV IPC, no IPv6) simply contributes nothing.
 import { readdirSync, readlinkSync } from 'node:fs';
-import { parseSnmp, readText, table, tryReadText } from '../../src/procfs/index.js';
+import { parseSnmp, readText, statField, table, tryReadText } from '../../src/procfs/index.js';
 import type { Builder } from './metrics.js';
 
 export interface Env {
@@ -80,15 +80,11 @@ export function collectUnix(b: Builder, env: Env): void {
 
 export function collectKernel(b: Builder, env: Env): void {
   const stat = readText(env.proc('stat'));
-  const get = (k: string) => {
-    const m = new RegExp(`^${k} (\\d+)`, 'm').exec(stat);
-    return m ? Number(m[1]) : undefined;
-  };
-  const ctxt = get('ctxt');
+  const ctxt = statField(stat, 'ctxt');
   if (ctxt !== undefined) b.add('system.ipc.context_switches', ctxt);
-  const intr = get('intr');
+  const intr = statField(stat, 'intr');
   if (intr !== undefined) b.add('system.ipc.interrupts', intr);
-  const forks = get('processes');
+  const forks = statField(stat, 'processes');
   if (forks !== undefined) b.add('system.ipc.forks', forks);
   const fnr = tryReadText(env.proc('sys/fs/file-nr'))?.trim().split(/\s+/).map(Number);
   if (fnr && fnr.length >= 3) {

@@ -11,7 +11,7 @@ import type { Counter } from '../../src/telemetry/self.js';
 import { collectKernel, collectNet, collectSysv, collectUnix, type Env } from './collect.js';
 import type { Config } from './config.js';
 import { Builder, DEFS } from './metrics.js';
-import { bootTimeNanos, readText, tryReadText } from '../../src/procfs/index.js';
+import { bootTimeNanos, parsePasswd, readText, tryReadText } from '../../src/procfs/index.js';
 
 export { MAX_IN_FLIGHT } from '../../src/scraperhelper/index.js';
 export const SCOPE = 'telemd/receiver/ipc';
@@ -44,11 +44,7 @@ export class IpcReceiver implements Receiver {
     const root = this.cfg.root_path.replace(/\/+$/, '');
     const proc = (p: string) => `${root}/proc/${p}`;
     this.boot = bootTimeNanos(readText(proc('stat')));
-    const users = new Map<number, string>();
-    for (const line of (tryReadText(`${root}/etc/passwd`) ?? '').split('\n')) {
-      const f = line.split(':');
-      if (f.length > 2) users.set(Number(f[2]), f[0]!);
-    }
+    const users = parsePasswd(tryReadText(`${root}/etc/passwd`));
     this.env = { proc, users, maxObjects: this.cfg.max_objects, countPipes: this.cfg.count_pipes };
     this.controller.start();
   }

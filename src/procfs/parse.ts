@@ -64,8 +64,24 @@ export function unescapeOctal(s: string): string {
 /** Kernel ticks per second in /proc (USER_HZ); fixed at 100 by the kernel ABI on Linux. */
 export const USER_HZ = 100;
 
+/** The first number of the `key` line of /proc/stat (ctxt, intr, processes, procs_running, ...). */
+export function statField(procStat: string, key: string): number | undefined {
+  const m = new RegExp(`^${key} (\\d+)`, 'm').exec(procStat);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Boot time in ns since the epoch from `btime` in /proc/stat. */
 export function bootTimeNanos(procStat: string): bigint {
   const m = /^btime (\d+)$/m.exec(procStat);
   return m ? BigInt(m[1]!) * 1_000_000_000n : 0n;
+}
+
+/** uid -> user name from an /etc/passwd text. */
+export function parsePasswd(text: string | undefined): Map<number, string> {
+  const users = new Map<number, string>();
+  for (const line of (text ?? '').split('\n')) {
+    const f = line.split(':');
+    if (f.length > 2) users.set(Number(f[2]), f[0]!);
+  }
+  return users;
 }

@@ -6,7 +6,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import type { Attributes } from '../../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ResourceOut, ScrapeEnv, Scraper } from '../scraper.js';
-import { USER_HZ, parseKeyValues, readText, tryReadText } from '../../../src/procfs/index.js';
+import { USER_HZ, parseKeyValues, parsePasswd, readText, tryReadText } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const processDefs: MetricDefs = {
@@ -69,11 +69,7 @@ export class ProcessScraper implements Scraper {
   }
 
   private init(env: ScrapeEnv): void {
-    this.users = new Map();
-    for (const line of (tryReadText(`${env.root}/etc/passwd`) ?? '').split('\n')) {
-      const f = line.split(':');
-      if (f.length > 2) this.users.set(Number(f[2]), f[0]!);
-    }
+    this.users = parsePasswd(tryReadText(`${env.root}/etc/passwd`));
     // Page size: resident pages (statm) against VmRSS of this process.
     const statm = tryReadText('/proc/self/statm')?.split(' ');
     const rssKb = parseKeyValues(tryReadText('/proc/self/status') ?? '').get('VmRSS');

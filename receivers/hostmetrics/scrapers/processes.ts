@@ -1,17 +1,12 @@
 // system.processes.* from /proc/stat (procs_running, procs_blocked, processes).
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { readText } from '../../../src/procfs/index.js';
+import { readText, statField } from '../../../src/procfs/index.js';
 
 export const processesDefs: MetricDefs = {
   'system.processes.count': { description: 'Total number of processes in each state.', unit: '{processes}', kind: 'sum', int: true, enabled: true },
   'system.processes.created': { description: 'Total number of created processes.', unit: '{processes}', kind: 'sum', monotonic: true, int: true, enabled: true },
 };
-
-export function statField(stat: string, key: string): number | undefined {
-  const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(stat);
-  return m ? Number(m[1]) : undefined;
-}
 
 export class ProcessesScraper implements Scraper {
   readonly name = 'processes';
