@@ -17,6 +17,7 @@ import type {
   TracesData,
 } from '../../src/pdata/types.js';
 import type { Counter } from '../../src/telemetry/self.js';
+import { processorCounters, type ProcessorCounters } from '../../src/processorhelper/processor.js';
 import { BUILTIN_KINDS } from '../../src/redaction/detectors.js';
 import { DROP, Redactor, type Action } from '../../src/redaction/redactor.js';
 import { builtinDetector, customDetector, type DetectorSpec } from '../../src/redaction/scanner.js';
@@ -53,8 +54,7 @@ export function redactorFromConfig(cfg: Config, env: NodeJS.ProcessEnv = process
 export class AnonymizationProcessor<S extends Signal> implements Processor<SignalData[S]> {
   private readonly r: Redactor;
   private readonly counters: Counter[];
-  private readonly dropped: Counter;
-  private readonly refused: Counter;
+  private readonly items: ProcessorCounters;
   private readonly log: Logger;
 
   constructor(
@@ -68,12 +68,7 @@ export class AnonymizationProcessor<S extends Signal> implements Processor<Signa
     this.counters = this.r.names.map((detector) =>
       set.telemetry.counter('telemd_processor_redactions_total', 'Values redacted, by detector', { detector, signal }),
     );
-    this.dropped = set.telemetry.counter('telemd_processor_dropped_items_total', 'Items dropped on purpose', { signal });
-    this.refused = set.telemetry.counter(
-      'telemd_processor_refused_items_total',
-      'Items refused because they could not be redacted',
-      { signal },
-    );
+    this.items = processorCounters(set, signal);
   }
 
   async start(): Promise<void> {
@@ -92,7 +87,7 @@ export class AnonymizationProcessor<S extends Signal> implements Processor<Signa
     } catch (err) {
       // Never forward data that could not be redacted; say why without echoing the data.
       const n = countItems(this.signal, data);
-      this.refused.add(n);
+      this.items.refused.add(n);
       this.log.error({ err: (err as Error).message, signal: this.signal, items: n }, 'redaction failed; batch refused');
       throw ConsumerError.permanent(`anonymization failed: ${(err as Error).message}`, { cause: err, rejectedItems: n });
     } finally {
@@ -157,7 +152,7 @@ export class AnonymizationProcessor<S extends Signal> implements Processor<Signa
         left += keep.length;
       }
     }
-    if (dropped) this.dropped.add(dropped);
+    if (dropped) this.items.dropped.add(dropped);
     return left;
   }
 

@@ -18,7 +18,7 @@ export function processorCounters(set: CreateSettings, signal: Signal): Processo
   const t = set.telemetry;
   return {
     dropped: t.counter('telemd_processor_dropped_items_total', 'Items the processor dropped on purpose', l),
-    refused: t.counter('telemd_processor_refused_items_total', 'Items refused with a retryable error', l),
+    refused: t.counter('telemd_processor_refused_items_total', 'Items refused (memory_limiter: retryable; a failed batch: permanently)', l),
   };
 }
 
