@@ -6,6 +6,7 @@ import type {
   MetricsData, Resource, Signal, SignalData, Span, TracesData,
 } from '../pdata/types.js';
 import { toHex } from './hex.js';
+import { grow } from './pb-writer.js';
 
 // Quotes, backslashes, control characters and surrogates need JSON.stringify's escaping.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
@@ -202,12 +203,7 @@ class JsonBytes {
   private headBody: Buffer = Buffer.alloc(0);
 
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
-    this.buf.copy(nb, 0, 0, this.pos);
-    this.buf = nb;
+    if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
   }
 
   /** Text known to be ASCII without characters JSON escapes (keys, numbers, punctuation). */

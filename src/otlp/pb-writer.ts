@@ -4,6 +4,15 @@
 const F64 = new Float64Array(1);
 const F64B = new Uint8Array(F64.buffer);
 
+/** `buf` doubled until `n` more bytes fit after `used`, with the used bytes copied (growing writers share it). */
+export function grow(buf: Buffer, used: number, n: number): Buffer {
+  let size = buf.length * 2;
+  while (size < used + n) size *= 2;
+  const nb = Buffer.allocUnsafe(size);
+  buf.copy(nb, 0, 0, used);
+  return nb;
+}
+
 export class PbWriter {
   buf: Buffer;
   pos = 0;
@@ -20,12 +29,7 @@ export class PbWriter {
   }
 
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
-    this.buf.copy(nb, 0, 0, this.pos);
-    this.buf = nb;
+    if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
   }
 
   /** A copy of what was written. */
@@ -155,7 +159,7 @@ export class PbWriter {
       const at = this.pos;
       this.pos += slot;
       this.pos += this.buf.write(s, this.pos, 'utf8');
-      this.closeSlot(at, slot);
+      this.closeSized(at, slot);
       return;
     }
     const len = Buffer.byteLength(s);
@@ -192,12 +196,8 @@ export class PbWriter {
     return at;
   }
 
-  closeSized(lenAt: number, slot: number): void {
-    this.closeSlot(lenAt, slot);
-  }
-
   /** Writes the length of what follows a `slot`-byte gap at `lenAt`, moving it if the varint needs another size. */
-  private closeSlot(lenAt: number, slot: number): void {
+  closeSized(lenAt: number, slot: number): void {
     const len = this.pos - lenAt - slot;
     let need = 1;
     for (let v = len >>> 7; v > 0; v >>>= 7) need++;
@@ -217,21 +217,7 @@ export class PbWriter {
 
   close(lenAt: number): void {
     const len = this.pos - lenAt - 1;
-    if (len < 128) {
-      this.buf[lenAt] = len;
-      return;
-    }
-    let extra = 1;
-    for (let v = len >>> 14; v > 0; v >>>= 7) extra++;
-    this.ensure(extra);
-    this.buf.copy(this.buf, lenAt + 1 + extra, lenAt + 1, this.pos);
-    let p = lenAt;
-    let v = len;
-    while (v > 127) {
-      this.buf[p++] = (v & 127) | 128;
-      v >>>= 7;
-    }
-    this.buf[p] = v;
-    this.pos += extra;
+    if (len < 128) this.buf[lenAt] = len;
+    else this.closeSized(lenAt, 1);
   }
 }

@@ -6,19 +6,15 @@
 import { snappy } from './snappy.js';
 import { META_TYPES, varintLen, type RwSeries } from './remotewrite.js';
 import { STALE_NAN_BITS } from './model.js';
+import { grow } from '../otlp/pb-writer.js';
 
 export const V2_CONTENT_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
 
 class Buf {
-  buf = Buffer.allocUnsafe(1 << 16);
+  buf: Buffer = Buffer.allocUnsafe(1 << 16);
   pos = 0;
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
-    this.buf.copy(nb, 0, 0, this.pos);
-    this.buf = nb;
+    if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
   }
   varint(n: number): void {
     this.ensure(10);
