@@ -12,7 +12,7 @@ import type {
 import type { DataPoint } from './iterate.js';
 import { ExprError, parseCondition, parseStatement, type Node } from './expr-parse.js';
 import { valueToString } from './value.js';
-import { withoutKeys } from './actions.js';
+import { convertValue, withoutKeys } from './actions.js';
 
 export type ContextKind = 'resource' | 'scope' | 'span' | 'spanevent' | 'log' | 'metric' | 'datapoint';
 
@@ -317,17 +317,11 @@ function compileFunction(kind: ContextKind, name: string, args: Node[]): Getter 
     case 'String':
       return unary(kind, name, args, (v) => (v === undefined || v === null ? v : valueToString(v)));
     case 'Int':
-      return unary(kind, name, args, (v) => {
-        if (typeof v === 'bigint') return v;
-        if (typeof v === 'number' && Number.isFinite(v)) return BigInt(Math.trunc(v));
-        if (typeof v === 'boolean') return v ? 1n : 0n;
-        if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return BigInt(v.trim());
-        return undefined;
-      });
+      return unary(kind, name, args, (v) => (v === undefined || v === null ? undefined : convertValue(v, 'int')));
     case 'Double':
       return unary(kind, name, args, (v) => {
-        const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'boolean' ? Number(v) : asNum(v);
-        return n === undefined || Number.isNaN(n) ? undefined : n;
+        const n = v === undefined || v === null ? undefined : convertValue(v, 'double');
+        return Number.isNaN(n) ? undefined : n;
       });
     case 'ToLowerCase':
       return unary(kind, name, args, (v) => (typeof v === 'string' ? v.toLowerCase() : undefined));

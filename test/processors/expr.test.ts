@@ -39,6 +39,8 @@ describe('OTTL-subset conditions', () => {
     expect(t('resource.attributes["service.name"] == "api" and instrumentation_scope.version == "2"')).toBe(true);
     expect(t('Len(body) == 13 and ToUpperCase(resource.attributes["service.name"]) == "API"')).toBe(true);
     expect(t('Int("42") == 42 and Double("1.5") == 1.5 and String(7) == "7"')).toBe(true);
+    expect(t('Int(5.7) == 5 and Int(true) == 1 and Double(true) == 1.0 and Double(3) == 3.0')).toBe(true);
+    expect(t('Int("4.2") == nil and Int(attributes["missing"]) == nil and Double("x") == nil and Double(" ") == nil')).toBe(true);
     expect(t('IsString(body) and not IsInt(body) and IsMatch(body, "^hel+o")')).toBe(true);
   });
 
