@@ -14,22 +14,30 @@ export interface Env {
 const owner = (env: Env, uid: string) => env.users.get(Number(uid)) ?? uid;
 const hexKey = (k: string) => '0x' + (Number(k) >>> 0).toString(16).padStart(8, '0');
 
+/**
+ * Per-object series of a SysV table (the first maxObjects rows) and the totals of the same
+ * columns over every row. `cols` pairs a metric name with its column; the owner uid is column 7.
+ */
+function sysvObjects(b: Builder, env: Env, rows: string[][], cols: [string, number][]): number[] {
+  const totals = cols.map(() => 0);
+  rows.forEach((f, i) => {
+    const attrs = i < env.maxObjects ? { 'ipc.key': hexKey(f[0]!), 'ipc.id': f[1]!, owner: owner(env, f[7]!) } : undefined;
+    cols.forEach(([name, c], j) => {
+      const v = Number(f[c]);
+      totals[j]! += v;
+      if (attrs) b.add(name, v, attrs);
+    });
+  });
+  return totals;
+}
+
 export function collectSysv(b: Builder, env: Env): void {
   // msg: key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime
   const msg = table(tryReadText(env.proc('sysvipc/msg')));
-  let msgs = 0;
-  let bytes = 0;
-  msg.forEach((f, i) => {
-    msgs += Number(f[4]);
-    bytes += Number(f[3]);
-    if (i >= env.maxObjects) return;
-    const attrs = { 'ipc.key': hexKey(f[0]!), 'ipc.id': f[1]!, owner: owner(env, f[7]!) };
-    b.add('system.ipc.msg.queue.messages', Number(f[4]), attrs);
-    b.add('system.ipc.msg.queue.bytes', Number(f[3]), attrs);
-  });
+  const [msgs, bytes] = sysvObjects(b, env, msg, [['system.ipc.msg.queue.messages', 4], ['system.ipc.msg.queue.bytes', 3]]);
   b.add('system.ipc.msg.queues', msg.length);
-  b.add('system.ipc.msg.messages', msgs);
-  b.add('system.ipc.msg.bytes', bytes);
+  b.add('system.ipc.msg.messages', msgs!);
+  b.add('system.ipc.msg.bytes', bytes!);
 
   // sem: key semid perms nsems uid gid cuid cgid otime ctime
   const sem = table(tryReadText(env.proc('sysvipc/sem')));
@@ -38,19 +46,10 @@ export function collectSysv(b: Builder, env: Env): void {
 
   // shm: key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap
   const shm = table(tryReadText(env.proc('sysvipc/shm')));
-  let size = 0;
-  let att = 0;
-  shm.forEach((f, i) => {
-    size += Number(f[3]);
-    att += Number(f[6]);
-    if (i >= env.maxObjects) return;
-    const attrs = { 'ipc.key': hexKey(f[0]!), 'ipc.id': f[1]!, owner: owner(env, f[7]!) };
-    b.add('system.ipc.shm.segment.bytes', Number(f[3]), attrs);
-    b.add('system.ipc.shm.segment.attached', Number(f[6]), attrs);
-  });
+  const [size, att] = sysvObjects(b, env, shm, [['system.ipc.shm.segment.bytes', 3], ['system.ipc.shm.segment.attached', 6]]);
   b.add('system.ipc.shm.segments', shm.length);
-  b.add('system.ipc.shm.bytes', size);
-  b.add('system.ipc.shm.attached', att);
+  b.add('system.ipc.shm.bytes', size!);
+  b.add('system.ipc.shm.attached', att!);
 }
 
 const UNIX_TYPES: Record<string, string> = { '0001': 'stream', '0002': 'dgram', '0005': 'seqpacket' };

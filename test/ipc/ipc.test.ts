@@ -2,7 +2,7 @@
 // (a C helper compiled here), unix/TCP/UDP sockets held by python3.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,21 @@ describe('ipc receiver on recorded tables', () => {
     expect(pts(d, 'system.network.udp.errors').map((p) => p.attributes.reason)).toEqual(['receive_buffer', 'send_buffer', 'no_port', 'checksum']);
     expect(countUnix('h\n0: 00000002 00000000 00010000 0005 01 1 /x\n').get('seqpacket/listen')).toBe(1);
     expect(queueSums('h\n 0: a b 01 0000000A:00000010 x\n 1: a b 0A 00000000:00000002 x', '0A')).toEqual({ tx: 10, rx: 16, backlog: 2 });
+  });
+
+  it('max_objects caps the per-object series; the totals still count every object', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ipc-cap-'));
+    mkdirSync(join(root, 'proc/sysvipc'), { recursive: true });
+    writeFileSync(join(root, 'proc/stat'), 'btime 1700000000\n');
+    const head = 'key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime\n';
+    writeFileSync(join(root, 'proc/sysvipc/msg'), head + '1 1 600 100 1 0 0 0 0 0 0 0 0 0\n2 2 600 200 2 0 0 0 0 0 0 0 0 0\n');
+    const shmHead = 'key shmid perms size cpid lpid nattch uid gid cuid cgid atime dtime ctime rss swap\n';
+    writeFileSync(join(root, 'proc/sysvipc/shm'), shmHead + '1 1 600 4096 0 0 1 0 0 0 0 0 0 0 0 0\n2 2 600 8192 0 0 2 0 0 0 0 0 0 0 0 0\n');
+    const d = await collect({ root_path: root, max_objects: 1 });
+    expect(pts(d, 'system.ipc.msg.queue.messages').map((p) => [p.attributes['ipc.key'], p.value])).toEqual([['0x00000001', 1n]]);
+    expect(pts(d, 'system.ipc.shm.segment.attached').map((p) => [p.attributes['ipc.key'], p.value])).toEqual([['0x00000001', 1n]]);
+    expect([v(d, 'system.ipc.msg.queues'), v(d, 'system.ipc.msg.messages'), v(d, 'system.ipc.msg.bytes')]).toEqual([2, 3, 300]);
+    expect([v(d, 'system.ipc.shm.segments'), v(d, 'system.ipc.shm.bytes'), v(d, 'system.ipc.shm.attached')]).toEqual([2, 12288, 3]);
   });
 
   it('validates metric names', () => {
