@@ -1,6 +1,6 @@
 // Taking the first N items off a batch (the batch processor's send_batch_max_size).
 import type { LogsData, Metric, MetricsData, Signal, SignalData, TracesData } from './types.js';
-import { countItems, metricPointCount } from './count.js';
+import { countItems, emptyData, metricPointCount, resourceList } from './count.js';
 
 function splitMetric(m: Metric, n: number): [Metric, Metric] {
   if (m.type === 'empty') return [m, m];
@@ -91,7 +91,7 @@ function take3<R, Sc, I>(
  * by the outputs; do not use `data` afterwards.
  */
 export function splitItems<S extends Signal>(signal: S, data: SignalData[S], max: number): [SignalData[S], SignalData[S]] {
-  if (countItems(signal, data) <= max) return [data, { ...emptyOf(signal) } as SignalData[S]];
+  if (countItems(signal, data) <= max) return [data, emptyData(signal)];
   if (signal === 'metrics') return takeMetrics(data as MetricsData, max) as [SignalData[S], SignalData[S]];
   if (signal === 'logs') {
     const [h, r] = take3(
@@ -115,13 +115,7 @@ export function splitItems<S extends Signal>(signal: S, data: SignalData[S], max
   return [{ resourceSpans: h }, { resourceSpans: r }] as [SignalData[S], SignalData[S]];
 }
 
-function emptyOf(signal: Signal): object {
-  return signal === 'metrics' ? { resourceMetrics: [] } : signal === 'logs' ? { resourceLogs: [] } : { resourceSpans: [] };
-}
-
 /** Appends b's resources to a (batches are lists of resources; no dedup, as in the Collector). */
 export function appendBatch<S extends Signal>(signal: S, a: SignalData[S], b: SignalData[S]): void {
-  if (signal === 'metrics') (a as MetricsData).resourceMetrics.push(...(b as MetricsData).resourceMetrics);
-  else if (signal === 'logs') (a as LogsData).resourceLogs.push(...(b as LogsData).resourceLogs);
-  else (a as TracesData).resourceSpans.push(...(b as TracesData).resourceSpans);
+  resourceList(signal, a).push(...resourceList(signal, b));
 }
