@@ -7,19 +7,9 @@ import type {
   ResourceMetrics, ResourceSpans, ScopeLogs, ScopeMetrics, ScopeSpans, Signal, SignalData, Span, SpanEvent, SpanLink,
   SummaryDataPoint, TracesData,
 } from '../pdata/types.js';
-import { PbReader, wrongWire } from './pb-reader.js';
+import { PbReader, sub, wrongWire } from './pb-reader.js';
 import { MAX_DEPTH } from './errors.js';
 import { setAttr } from './attrs.js';
-
-/** Decode the length-delimited message at r.pos with `fn`, confined to its bytes. */
-function sub<T>(r: PbReader, fn: (r: PbReader) => T): T {
-  const e = r.lenEnd();
-  const saved = r.end;
-  r.end = e;
-  const v = fn(r);
-  r.end = saved;
-  return v;
-}
 
 function expect(r: PbReader, f: number, w: number, want: number): void {
   if (w !== want) wrongWire(r, f, w);

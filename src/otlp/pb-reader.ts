@@ -194,6 +194,16 @@ export class PbReader {
   }
 }
 
+/** Decode the length-delimited message at r.pos with `fn`, confined to its bytes. */
+export function sub<T>(r: PbReader, fn: (r: PbReader) => T): T {
+  const e = r.lenEnd();
+  const saved = r.end;
+  r.end = e;
+  const v = fn(r);
+  r.end = saved;
+  return v;
+}
+
 export function wrongWire(r: PbReader, field: number, wire: number): never {
   r.fail(`field ${field} has wire type ${wire}`);
 }

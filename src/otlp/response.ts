@@ -1,6 +1,6 @@
 // Export*ServiceResponse (with partial_success) and google.rpc.Status, in protobuf and JSON.
 import type { Signal } from '../pdata/types.js';
-import { PbReader } from './pb-reader.js';
+import { PbReader, sub } from './pb-reader.js';
 import { PbWriter } from './pb-writer.js';
 import { OtlpDecodeError } from './errors.js';
 
@@ -44,21 +44,21 @@ export function decodeExportResponse(bytes: Uint8Array): PartialSuccess | undefi
   let out: PartialSuccess | undefined;
   while (r.pos < r.end) {
     const t = r.varint();
-    if (t >>> 3 === 1 && (t & 7) === 2) {
-      const e = r.lenEnd();
-      const saved = r.end;
-      r.end = e;
-      out = { rejected: 0, errorMessage: '' };
-      while (r.pos < r.end) {
-        const t2 = r.varint();
-        if (t2 >>> 3 === 1 && (t2 & 7) === 0) out.rejected = Number(BigInt.asIntN(64, r.varint64()));
-        else if (t2 >>> 3 === 2 && (t2 & 7) === 2) out.errorMessage = r.string();
-        else r.skip(t2 & 7);
-      }
-      r.end = saved;
-    } else r.skip(t & 7);
+    if (t >>> 3 === 1 && (t & 7) === 2) out = sub(r, partialSuccess);
+    else r.skip(t & 7);
   }
   return out && (out.rejected || out.errorMessage) ? out : undefined;
+}
+
+function partialSuccess(r: PbReader): PartialSuccess {
+  const out = { rejected: 0, errorMessage: '' };
+  while (r.pos < r.end) {
+    const t = r.varint();
+    if (t >>> 3 === 1 && (t & 7) === 0) out.rejected = Number(BigInt.asIntN(64, r.varint64()));
+    else if (t >>> 3 === 2 && (t & 7) === 2) out.errorMessage = r.string();
+    else r.skip(t & 7);
+  }
+  return out;
 }
 
 export function decodeExportResponseJson(signal: Signal, text: string): PartialSuccess | undefined {
@@ -143,36 +143,35 @@ export function decodeStatus(bytes: Uint8Array): RpcStatus {
     if (f === 1 && (t & 7) === 0) st.code = r.varint32();
     else if (f === 2 && (t & 7) === 2) st.message = r.string();
     else if (f === 3 && (t & 7) === 2) {
-      const e = r.lenEnd();
-      const saved = r.end;
-      r.end = e;
-      let url = '';
-      let delay: number | undefined;
-      while (r.pos < r.end) {
-        const t2 = r.varint();
-        if (t2 >>> 3 === 1 && (t2 & 7) === 2) url = r.string();
-        else if (t2 >>> 3 === 2 && (t2 & 7) === 2) {
-          const e2 = r.lenEnd();
-          const s2 = r.end;
-          r.end = e2;
-          while (r.pos < r.end) {
-            const t3 = r.varint();
-            if (t3 >>> 3 === 1 && (t3 & 7) === 2) {
-              const e3 = r.lenEnd();
-              const s3 = r.end;
-              r.end = e3;
-              delay = durationMs(r);
-              r.end = s3;
-            } else r.skip(t3 & 7);
-          }
-          r.end = s2;
-        } else r.skip(t2 & 7);
-      }
-      r.end = saved;
-      if (url === RETRY_INFO && delay !== undefined) st.retryDelayMs = delay;
+      const delay = sub(r, retryInfoDelay);
+      if (delay !== undefined) st.retryDelayMs = delay;
     } else r.skip(t & 7);
   }
   return st;
+}
+
+/** A google.protobuf.Any detail: the RetryInfo delay, undefined for any other detail. */
+function retryInfoDelay(r: PbReader): number | undefined {
+  let url = '';
+  let delay: number | undefined;
+  while (r.pos < r.end) {
+    const t = r.varint();
+    if (t >>> 3 === 1 && (t & 7) === 2) url = r.string();
+    else if (t >>> 3 === 2 && (t & 7) === 2) delay = sub(r, retryDelay) ?? delay;
+    else r.skip(t & 7);
+  }
+  return url === RETRY_INFO ? delay : undefined;
+}
+
+/** RetryInfo { retry_delay = 1 (Duration) }. */
+function retryDelay(r: PbReader): number | undefined {
+  let delay: number | undefined;
+  while (r.pos < r.end) {
+    const t = r.varint();
+    if (t >>> 3 === 1 && (t & 7) === 2) delay = sub(r, durationMs);
+    else r.skip(t & 7);
+  }
+  return delay;
 }
 
 export function decodeStatusJson(text: string): RpcStatus {
