@@ -1,4 +1,5 @@
-export { encodeJson, decodeJson } from './json.js';
+export { encodeJson } from './json-encode.js';
+export { decodeJson } from './json-decode.js';
 export { OtlpDecodeError, MAX_DEPTH } from './errors.js';
 export { encodeProto } from './pb-encode.js';
 export { decodeProto } from './pb-decode.js';
