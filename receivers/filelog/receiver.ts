@@ -140,7 +140,7 @@ export class FileLogReceiver implements Receiver {
     const acks = Promise.all([...this.active.values()].flatMap((f) => f.window.map((w) => w.done)));
     await Promise.race([acks, new Promise((r) => setTimeout(r, SHUTDOWN_ACK_WAIT_MS).unref())]);
     for (const f of this.active.values()) this.settle(f);
-    await this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
+    await this.saveCheckpoints();
     for (const f of this.active.values()) await f.close();
     this.active.clear();
   }
@@ -263,8 +263,10 @@ export class FileLogReceiver implements Receiver {
     }
 
     if (this.releaseFiles(poll)) changed = true;
-    if (changed) this.activity = true;
-    if (changed) await this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
+    if (changed) {
+      this.activity = true;
+      await this.saveCheckpoints();
+    }
   }
 
   private async checkTruncated(f: TrackedFile, poll: number): Promise<boolean> {
@@ -392,6 +394,11 @@ export class FileLogReceiver implements Receiver {
     return changed;
   }
 
+  /** A failed save is logged; the next change saves again. */
+  private saveCheckpoints(): Promise<void> {
+    return this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
+  }
+
   private snapshot(): FileCheckpoint[] {
     const out: FileCheckpoint[] = [];
     for (const f of this.active.values()) out.push({ dev: f.dev, ino: f.ino, fp: f.fp, offset: f.acked, path: f.path });
@@ -515,7 +522,7 @@ export class FileLogReceiver implements Receiver {
       (err: unknown) => this.refusal(f, entry, err),
     ).finally(() => {
       this.releaseSlot();
-      if (this.settle(f)) this.store.save().catch((e) => this.set.logger.error({ err: String(e) }, 'filelog: checkpoint save failed'));
+      if (this.settle(f)) void this.saveCheckpoints();
     });
   }
 
