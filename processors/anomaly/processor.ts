@@ -3,7 +3,8 @@ import type { CreateSettings, Host, Processor } from '../../src/component/compon
 import type { Consumer } from '../../src/component/consumer.js';
 import { AnomalyDetector, DEFAULT_DETECTOR, type DetectorOptions } from '../../src/analysis/detector.js';
 import { bus } from '../../src/analysis/bus.js';
-import { attrsKey, LruMap } from '../../src/analysis/series.js';
+import { LruMap } from '../../src/analysis/series.js';
+import { attrsKey } from '../../src/processorhelper/series.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import { AggregationTemporality, type LogRecord, type MetricsData, type NumberDataPoint, type Resource } from '../../src/pdata/types.js';
 import type { Counter } from '../../src/telemetry/self.js';

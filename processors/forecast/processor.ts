@@ -2,7 +2,8 @@ import type { CreateSettings, Host, Processor } from '../../src/component/compon
 import type { Consumer } from '../../src/component/consumer.js';
 import { bus } from '../../src/analysis/bus.js';
 import { TrendForecaster, type Forecast } from '../../src/analysis/forecast.js';
-import { attrsKey, LruMap } from '../../src/analysis/series.js';
+import { LruMap } from '../../src/analysis/series.js';
+import { attrsKey } from '../../src/processorhelper/series.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import type { Attributes, LogRecord, Metric, MetricsData, NumberDataPoint, Resource, ResourceLogs } from '../../src/pdata/types.js';
 import type { Counter } from '../../src/telemetry/self.js';

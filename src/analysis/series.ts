@@ -1,22 +1,5 @@
-// Per-series state for the analysis processors: identity (metric name + point attributes +
-// resource attributes) and a bounded LRU map whose evictions are counted by the caller.
-import type { AnyValue, Attributes } from '../pdata/types.js';
-
-function valueKey(v: AnyValue): string {
-  if (typeof v === 'bigint') return `${v}n`;
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(valueKey).join(',')}]`;
-  return attrsKey(v);
-}
-
-/** Order-independent text of an attribute map. */
-export function attrsKey(a: Attributes, skip?: string): string {
-  const keys = Object.keys(a).sort();
-  let out = '{';
-  for (const k of keys) if (k !== skip) out += `${JSON.stringify(k)}:${valueKey(a[k]!)},`;
-  return out + '}';
-}
+// Per-series state for the analysis processors: a bounded LRU map whose evictions are counted
+// by the caller (series identities come from processorhelper/series.ts attrsKey).
 
 /** A Map with a size cap: reads move an entry to the young end; inserts evict the oldest. */
 export class LruMap<V> {

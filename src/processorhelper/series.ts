@@ -1,5 +1,5 @@
 // Stable identities of metric streams (resource + scope + metric + point attributes), the key
-// under which cumulativetodelta / deltatocumulative keep per-stream state.
+// under which cumulativetodelta / deltatocumulative and the analysis processors keep per-stream state.
 import type { AnyValue, Attributes, InstrumentationScope, Metric, Resource } from '../pdata/types.js';
 
 function enc(v: AnyValue): string {
@@ -20,13 +20,13 @@ function enc(v: AnyValue): string {
   return attrsKey(v);
 }
 
-/** Order-independent encoding of an attribute map. */
-export function attrsKey(a: Attributes): string {
+/** Order-independent encoding of an attribute map, leaving out the key `skip`. */
+export function attrsKey(a: Attributes, skip?: string): string {
   const keys = Object.keys(a);
   if (keys.length === 0) return '{}';
   if (keys.length > 1) keys.sort();
   let out = '{';
-  for (const k of keys) out += k.length + ':' + k + '=' + enc(a[k]!) + ',';
+  for (const k of keys) if (k !== skip) out += k.length + ':' + k + '=' + enc(a[k]!) + ',';
   return out + '}';
 }
 

@@ -95,4 +95,10 @@ describe('stream identity', () => {
     expect(attrsKey({ a: 'x,1:b=s1:y' })).not.toBe(attrsKey({ a: 'x', b: 'y' }));
     expect(attrsKey({ 'a=s1': 'x' })).not.toBe(attrsKey({ a: '1:x' }));
   });
+
+  it('leaves out the skipped key (forecast groups states of one resource)', async () => {
+    const { attrsKey } = await import('../../src/processorhelper/series.js');
+    expect(attrsKey({ state: 'used', dev: 'sda' }, 'state')).toBe(attrsKey({ dev: 'sda', state: 'free' }, 'state'));
+    expect(attrsKey({ state: 'used', dev: 'sda' }, 'state')).not.toBe(attrsKey({ state: 'used', dev: 'sdb' }, 'state'));
+  });
 });
