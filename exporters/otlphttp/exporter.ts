@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import type { SignalConsumers } from '../../src/component/consumer.js';
 import type { Signal } from '../../src/pdata/types.js';
-import { decodeExportResponse, decodeExportResponseJson, encodeJson, encodeProto } from '../../src/otlp/index.js';
+import { decodeExportResponse, decodeExportResponseJson, encodeJsonBytes, encodeProto } from '../../src/otlp/index.js';
 import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
 import { signalUrl, type Config } from './config.js';
 import { OtlpHttpClient } from './client.js';
@@ -30,7 +30,8 @@ export class OtlpHttpExporter implements Exporter {
       // A 413 (body over the server's limit) is answered by sending the batch in halves.
       tooLarge: (err) => err instanceof Error && err.message.startsWith('HTTP 413:'),
       request: async (signal, d, abort) => {
-        let body: Uint8Array = json ? Buffer.from(encodeJson(signal, d)) : encodeProto(signal, d);
+        // Logs JSON is written as bytes directly (no string round trip).
+        let body: Uint8Array = json ? encodeJsonBytes(signal, d) : encodeProto(signal, d);
         if (cfg.compression === 'gzip') body = await gzipP(body);
         const res = await this.client.post(urls.get(signal)!, body, ct, cfg.compression === 'gzip', abort);
         return () => (json ? decodeExportResponseJson(signal, res.toString('utf8')) : decodeExportResponse(res));

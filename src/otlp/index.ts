@@ -1,4 +1,4 @@
-export { encodeJson } from './json-encode.js';
+export { encodeJson, encodeJsonBytes } from './json-encode.js';
 export { decodeJson } from './json-decode.js';
 export { OtlpDecodeError, MAX_DEPTH } from './errors.js';
 export { encodeProto } from './pb-encode.js';

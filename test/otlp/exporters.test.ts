@@ -134,10 +134,13 @@ describe('otlphttp exporter', () => {
 
   it('sends OTLP/JSON with encoding: json', async () => {
     const be = await httpBackend((_n, _c, res) => { res.setHeader('content-type', 'application/json'); res.end('{}'); });
-    const e = await start(httpExporter.create(settings('otlphttp/j', 'exporter'), parse(httpExporter.config, { endpoint: be.url, encoding: 'json', compression: 'none', ...fast }), ['traces']));
-    await consume(e, 'traces');
-    expect(be.got[0]!.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(be.got[0]!.body.toString())).toEqual(JSON.parse(encodeJson('traces', tracesFixture(1))));
+    const e = await start(httpExporter.create(settings('otlphttp/j', 'exporter'), parse(httpExporter.config, { endpoint: be.url, encoding: 'json', compression: 'none', ...fast }), SIGNALS));
+    // Every signal: logs go through the byte writer, metrics and traces through strings.
+    for (const sig of SIGNALS) await consume(e, sig);
+    for (const [i, sig] of SIGNALS.entries()) {
+      expect(be.got[i]!.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(be.got[i]!.body.toString())).toEqual(JSON.parse(encodeJson(sig, fixtures[sig]() as never)));
+    }
   });
 
   it('retries 429/502/503/504 honouring Retry-After, and not 400', async () => {
