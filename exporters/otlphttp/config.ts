@@ -21,10 +21,8 @@ export const configSchema = s.object({
 export type Config = Infer<typeof configSchema>;
 
 export function validate(cfg: Config): string[] {
-  if (cfg.endpoint || (cfg.traces_endpoint && cfg.metrics_endpoint && cfg.logs_endpoint)) return [];
-  if (!cfg.endpoint && !cfg.traces_endpoint && !cfg.metrics_endpoint && !cfg.logs_endpoint)
-    return ['endpoint: set endpoint (or traces_endpoint / metrics_endpoint / logs_endpoint)'];
-  return [];
+  if (cfg.endpoint || cfg.traces_endpoint || cfg.metrics_endpoint || cfg.logs_endpoint) return [];
+  return ['endpoint: set endpoint (or traces_endpoint / metrics_endpoint / logs_endpoint)'];
 }
 
 export function signalUrl(cfg: Config, signal: 'traces' | 'metrics' | 'logs'): string | undefined {

@@ -26,6 +26,8 @@ describe('otlp config (Collector keys)', () => {
     expect(parse(receiver.config, { protocols: { http: { endpoit: 'x' } } }).issues.join()).toMatch(/did you mean "endpoint"/);
     expect(parse(receiver.config, { protocols: { http: { endpoint: 'nohost' } } }).issues.join()).toMatch(/invalid endpoint/);
     expect(parse(otlphttp.config, { endpoint: 'ftp://x' }).issues.join()).toMatch(/not an http/);
+    expect(otlphttp.validate!(parse(otlphttp.config, {}).cfg)).toEqual(['endpoint: set endpoint (or traces_endpoint / metrics_endpoint / logs_endpoint)']);
+    expect(otlphttp.validate!(parse(otlphttp.config, { logs_endpoint: 'http://x/in' }).cfg)).toEqual([]);
   });
 
   it('builds per-signal URLs and gRPC targets', () => {
