@@ -56,12 +56,12 @@ export class FileLogReceiver implements Receiver {
   private wake: (() => void) | undefined;
   private wakeAlways: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
-  private sleepMs = 0;
   /** A file stopped reading at READ_BUDGET_MS with more to read: poll again at once. */
   private backlog = false;
   /** Something happened since the last poll (data read, files changed, inotify event). */
   private activity = true;
-  private watchDirs = 0;
+  /** inotify watches every pattern folder (set once at start). */
+  private watchedAll = false;
   private watchers: FSWatcher[] = [];
   private pausedUntil = 0;
   private backoffMs: number;
@@ -148,6 +148,7 @@ export class FileLogReceiver implements Receiver {
   // ---- polling ----
 
   private async loop(): Promise<void> {
+    let sleepMs = 0;
     while (!this.stopping) {
       try {
         await this.pollOnce();
@@ -163,13 +164,13 @@ export class FileLogReceiver implements Receiver {
         continue;
       }
       // Idle and inotify covers every pattern folder: poll less often, woken by any change.
-      const idle = !this.activity && this.watchers.length === this.watchDirs && this.watchDirs > 0;
-      this.sleepMs = idle ? Math.min(this.sleepMs * 2, Math.max(IDLE_POLL_MS, this.cfg.poll_interval)) : this.cfg.poll_interval;
+      const idle = !this.activity && this.watchedAll;
+      sleepMs = idle ? Math.min(sleepMs * 2, Math.max(IDLE_POLL_MS, this.cfg.poll_interval)) : this.cfg.poll_interval;
       this.activity = false;
       await new Promise<void>((resolve) => {
-        this.wake = this.sleepMs > this.cfg.poll_interval ? resolve : undefined;
+        this.wake = sleepMs > this.cfg.poll_interval ? resolve : undefined;
         this.wakeAlways = resolve;
-        this.sleepTimer = setTimeout(resolve, this.sleepMs);
+        this.sleepTimer = setTimeout(resolve, sleepMs);
       });
       clearTimeout(this.sleepTimer);
       this.wake = undefined;
@@ -183,7 +184,6 @@ export class FileLogReceiver implements Receiver {
       const i = p.search(/[*?[{]/);
       dirs.add(i < 0 ? dirname(p) : dirname(p.slice(0, i) + 'x'));
     }
-    this.watchDirs = dirs.size;
     for (const d of dirs) {
       try {
         const w = watch(d, { persistent: false }, () => {
@@ -196,6 +196,7 @@ export class FileLogReceiver implements Receiver {
         // The folder may not exist yet; polling finds files there later.
       }
     }
+    this.watchedAll = dirs.size > 0 && this.watchers.length === dirs.size;
   }
 
   private async matchPaths(): Promise<Map<string, { path: string; size: number; dev: number; ino: number }>> {
