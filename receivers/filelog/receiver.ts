@@ -16,7 +16,7 @@ import { CheckpointStore, type FileCheckpoint } from './checkpoint.js';
 import type { Config } from './config.js';
 import { GzipSource } from './gzip.js';
 import { multilineCombiner, passThrough } from './multiline.js';
-import { baseName, fileKey, readHead, sameStart, TrackedFile, type InFlight } from './tracked.js';
+import { baseName, fileKey, readHead, sameStart, startsWithAll, TrackedFile, type InFlight } from './tracked.js';
 
 /** Batches in flight downstream at once, over all files. */
 const MAX_IN_FLIGHT = 16;
@@ -277,11 +277,11 @@ export class FileLogReceiver implements Receiver {
     // thread-pool round trip queues behind the reads and writes of a busy pipeline (~1.5 ms per
     // batch, measured).
     const st = fstatSync(f.fh.fd);
+    const headLen = Math.min(this.cfg.fingerprint_size, st.size);
     // Unchanged since the last look: no need to re-read its first bytes.
-    if (st.size === f.lastSize && st.mtimeMs === f.lastMtime && f.fp.length >= Math.min(this.cfg.fingerprint_size, st.size)) return false;
+    if (st.size === f.lastSize && st.mtimeMs === f.lastMtime && f.fp.length >= headLen) return false;
     f.lastSize = st.size;
     f.lastMtime = st.mtimeMs;
-    const headLen = Math.min(this.cfg.fingerprint_size, st.size);
     const head = headLen > 0 ? await readHead(f.fh, headLen) : Buffer.alloc(0);
     const truncated = st.size < f.splitter.readPos || st.size < f.acked || !sameStart(f.fp, head) || (head.length < f.fp.length && st.size < f.fp.length);
     if (!truncated) {
@@ -326,14 +326,14 @@ export class FileLogReceiver implements Receiver {
     if (offset === undefined && head.length > 0) {
       // A copy of content we were reading (copytruncate), or a file known from checkpoints
       // under another identity: continue where that content was left.
-      const oi = this.orphans.findIndex((o) => head.length >= o.fp.length && sameStart(o.fp, head));
+      const oi = this.orphans.findIndex((o) => startsWithAll(head, o.fp));
       if (oi >= 0) {
         offset = Math.min(this.orphans[oi]!.offset, m.size);
         this.orphans.splice(oi, 1);
       } else {
         for (const [k, r] of this.dormant) {
           if (!r.restored || matched.has(k) || r.fp.length === 0) continue;
-          if (head.length >= r.fp.length && sameStart(r.fp, head)) {
+          if (startsWithAll(head, r.fp)) {
             offset = Math.min(r.offset, m.size);
             this.dormant.delete(k);
             break;
@@ -341,7 +341,7 @@ export class FileLogReceiver implements Receiver {
         }
       }
       if (offset === undefined) {
-        const twin = [...this.active.values()].find((a) => a.fp.length > 0 && head.length >= a.fp.length && sameStart(a.fp, head));
+        const twin = [...this.active.values()].find((a) => a.fp.length > 0 && startsWithAll(head, a.fp));
         const since = this.deferred.get(key) ?? poll;
         if (twin && poll - since < COPY_WAIT_POLLS) {
           this.deferred.set(key, since);

@@ -122,3 +122,8 @@ export function sameStart(fp: Buffer, head: Buffer): boolean {
   const n = Math.min(fp.length, head.length);
   return fp.subarray(0, n).equals(head.subarray(0, n));
 }
+
+/** `head` holds all of `fp` at its start (a longer or equal read of the same content). */
+export function startsWithAll(head: Buffer, fp: Buffer): boolean {
+  return head.length >= fp.length && sameStart(fp, head);
+}
