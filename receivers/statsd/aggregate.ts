@@ -47,10 +47,13 @@ export class Aggregator {
       const t: Observed = m.statsd_type === 'timer' ? 'timing' : m.statsd_type;
       this.mapping.set(t, m);
     }
+    // Unmapped types get the default once here, not a fresh object per sample.
+    for (const t of ['timing', 'histogram', 'distribution'] as const)
+      if (!this.mapping.has(t)) this.mapping.set(t, { statsd_type: t, observer_type: 'histogram', histogram: { max_size: 160 }, summary: { percentiles: [0, 10, 50, 90, 95, 100] } });
   }
 
   private observer(t: Observed): Mapping {
-    return this.mapping.get(t) ?? { statsd_type: t, observer_type: 'histogram', histogram: { max_size: 160 }, summary: { percentiles: [0, 10, 50, 90, 95, 100] } };
+    return this.mapping.get(t)!;
   }
 
   get size(): number {
