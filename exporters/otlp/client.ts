@@ -3,13 +3,8 @@ import type * as Grpc from '@grpc/grpc-js';
 import type { Signal } from '../../src/pdata/types.js';
 import { decodeStatus, grpcError } from '../../src/otlp/index.js';
 import { loadClientTls, type ClientTls } from '../../src/otlp/tls.js';
+import { SERVICE_PATHS } from '../../src/otlp/grpc-module.js';
 import { ConsumerError } from '../../src/component/consumer.js';
-
-const PATHS: Record<Signal, string> = {
-  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
-  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-};
 
 const identity = (b: Buffer) => b;
 
@@ -54,7 +49,7 @@ export class OtlpGrpcClient {
         return;
       }
       const call = this.client.makeUnaryRequest(
-        PATHS[signal],
+        SERVICE_PATHS[signal],
         identity,
         identity,
         Buffer.from(body.buffer, body.byteOffset, body.byteLength),

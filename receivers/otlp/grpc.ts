@@ -1,9 +1,7 @@
 // OTLP/gRPC server: the three Export services with a pass-through codec, so request bytes are
 // decoded by src/otlp and errors carry OTLP semantics (UNAVAILABLE + RetryInfo when full).
 import type * as Grpc from '@grpc/grpc-js';
-import { loadGrpc } from '../../src/otlp/grpc-module.js';
-
-let grpc: typeof Grpc;
+import { loadGrpc, SERVICE_PATHS } from '../../src/otlp/grpc-module.js';
 import type { Signal } from '../../src/pdata/types.js';
 import { decodeProto, encodeExportResponse, encodeStatus, OtlpDecodeError } from '../../src/otlp/index.js';
 import { loadServerTls, parseEndpoint } from '../../src/otlp/tls.js';
@@ -13,11 +11,10 @@ import { loadToken } from './auth.js';
 import { Ticket } from './inflight.js';
 import { countItems } from '../../src/pdata/index.js';
 
-export const SERVICE_PATHS: Record<Signal, string> = {
-  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
-  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-};
+// Tests call the services by these paths.
+export { SERVICE_PATHS };
+
+let grpc: typeof Grpc;
 
 const passthrough = {
   requestStream: false,
