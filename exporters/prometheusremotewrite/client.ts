@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ConsumerError } from '../../src/component/consumer.js';
+import { parseRetryAfter } from '../../src/otlp/retry.js';
 import { V2_CONTENT_TYPE } from '../../src/prometheus/remotewrite2.js';
 import type { Config } from './config.js';
 
@@ -14,14 +15,6 @@ const PROTOCOL_HEADERS = ['content-encoding', 'content-type', 'x-prometheus-remo
 
 export function userAgent(): string {
   return `telemd/${process.env.npm_package_version ?? '0.1.0'}`;
-}
-
-/** Seconds or an HTTP date; undefined when absent or unparsable. */
-export function parseRetryAfter(v: string | undefined, now = Date.now()): number | undefined {
-  if (!v) return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
 export class RemoteWriteClient {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { factory } from '../../exporters/prometheusremotewrite/index.js';
 import { RemoteWriteExporter } from '../../exporters/prometheusremotewrite/exporter.js';
-import { parseRetryAfter } from '../../exporters/prometheusremotewrite/client.js';
+import { parseRetryAfter } from '../../src/otlp/retry.js';
 import { ParseContext } from '../../src/config/schema.js';
 import { ConsumerError } from '../../src/component/consumer.js';
 import type { MetricsData } from '../../src/pdata/types.js';
