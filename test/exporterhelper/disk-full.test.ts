@@ -1,28 +1,20 @@
 // A real full file system (a 512 KiB tmpfs; needs root to mount, skipped otherwise): writes
 // fail with ENOSPC, consume() refuses (retryable) instead of acknowledging, nothing already
 // acknowledged is lost, and the queue takes data again once delivery frees space.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsumerError } from '../../src/component/consumer.js';
 import { bodies, logs } from './fixtures.js';
 import { persistentSender, until } from './pq-helpers.js';
-import { mountTmpfs, type SmallFs } from '../helpers/tmpfs.js';
+import { tmpfsForSuite } from '../helpers/tmpfs.js';
 
-let mnt = '';
-let mounted = false;
-let fs: SmallFs | undefined;
-beforeAll(() => {
-  fs = mountTmpfs('512k');
-  mnt = fs.path;
-  mounted = fs.mounted;
-});
-afterAll(() => fs?.unmount());
+const tmpfs = tmpfsForSuite('512k');
 
 describe('persistent queue on a full disk', () => {
   it('refuses (retryable) on ENOSPC, keeps what it acknowledged, recovers', async (ctx) => {
-    if (!mounted) ctx.skip();
+    if (!tmpfs.mounted) ctx.skip();
     let open = false;
     const got: string[] = [];
-    const q = await persistentSender(mnt, async (d) => {
+    const q = await persistentSender(tmpfs.path, async (d) => {
       if (!open) throw new Error('backend down');
       got.push(...bodies(d));
     }, { queue_size: 1_000_000 }, { segmentBytes: 32 * 1024 });

@@ -1,7 +1,7 @@
 // Review finding 4b: on a full file system file_storage could not start (its lock write failed
 // with ENOSPC), so the agent crash-looped and the acknowledged backlog that filled the disk
 // never drained. Real full tmpfs (needs root to mount; skipped otherwise).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,17 +11,9 @@ import { ParseContext } from '../../src/config/schema.js';
 import { bodies, logs } from '../exporterhelper/fixtures.js';
 import { persistentSender } from '../exporterhelper/pq-helpers.js';
 import { testSettings } from './helpers.js';
-import { mountTmpfs, type SmallFs } from '../helpers/tmpfs.js';
+import { tmpfsForSuite } from '../helpers/tmpfs.js';
 
-let mnt = '';
-let mounted = false;
-let fs: SmallFs | undefined;
-beforeAll(() => {
-  fs = mountTmpfs('512k');
-  mnt = fs.path;
-  mounted = fs.mounted;
-});
-afterAll(() => fs?.unmount());
+const tmpfs = tmpfsForSuite('512k');
 
 function fillUp(path: string): void {
   try {
@@ -33,8 +25,8 @@ function fillUp(path: string): void {
 
 describe('file_storage on a full disk', () => {
   it('restarts on a full disk and drains the acknowledged backlog', async (ctx) => {
-    if (!mounted) ctx.skip();
-    const dir = join(mnt, 'state');
+    if (!tmpfs.mounted) ctx.skip();
+    const dir = join(tmpfs.path, 'state');
     await mkdir(dir);
     const q1 = await persistentSender(dir, async () => { throw new Error('backend down'); }, { queue_size: 1_000_000 }, { segmentBytes: 32 * 1024 });
     let acked = 0;
@@ -46,8 +38,8 @@ describe('file_storage on a full disk', () => {
     await q1.stop(200);
     expect(acked).toBeGreaterThan(10);
     const lockSize = await stat(join(dir, '.telemd.lock')).then((st) => st.size, () => -1);
-    fillUp(join(mnt, 'filler')); // something else takes the last free blocks
-    expect(execFileSync('df', ['-k', mnt]).toString()).toMatch(/\s0\s+100%/);
+    fillUp(join(tmpfs.path, 'filler')); // something else takes the last free blocks
+    expect(execFileSync('df', ['-k', tmpfs.path]).toString()).toMatch(/\s0\s+100%/);
 
     const got: string[] = [];
     const q2 = await persistentSender(dir, async (d) => void got.push(...bodies(d)), { queue_size: 1_000_000 }, { segmentBytes: 32 * 1024 });
@@ -60,9 +52,9 @@ describe('file_storage on a full disk', () => {
   }, 60_000);
 
   it('starts with a warning when even a new lock cannot be written', async (ctx) => {
-    if (!mounted) ctx.skip();
-    fillUp(join(mnt, 'filler2'));
-    const dir = join(mnt, 'fresh');
+    if (!tmpfs.mounted) ctx.skip();
+    fillUp(join(tmpfs.path, 'filler2'));
+    const dir = join(tmpfs.path, 'fresh');
     await mkdir(dir);
     const set = testSettings('file_storage/full', 'extension');
     const ext = factory.create(set, factory.config.parse({ directory: dir }, new ParseContext())) as FileStorage;
