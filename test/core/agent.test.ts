@@ -2,24 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from '../helpers/agent.js';
+import { agentsKilledAfterEach } from '../helpers/agents.js';
+import { until } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 
-const running: Agent[] = [];
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.kill9();
-});
-
-async function until<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 25_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const startAgent = agentsKilledAfterEach();
 
 async function get(url: string): Promise<{ status: number; body: string }> {
   try {
@@ -41,7 +30,6 @@ describe('the default pipeline (config/default.yaml)', () => {
       .replaceAll('127.0.0.1:13133', `127.0.0.1:${healthPort}`)
       .replaceAll('127.0.0.1:8888', `127.0.0.1:${selfPort}`);
     const agent = await startAgent({ config, env: { TELEMD_DATA_DIR: dir } });
-    running.push(agent);
 
     const out = join(dir, 'telemetry.jsonl');
     const text = await until(() => {
@@ -113,7 +101,6 @@ describe.skipIf(!nobodyCanRun)('unprivileged', () => {
       .replaceAll('127.0.0.1:13133', await port())
       .replaceAll('127.0.0.1:8888', await port());
     const agent = await startAgent({ config, dir, uid: 65534, gid: 65534 });
-    running.push(agent);
     const out = join(dir, 'data', 'telemetry.jsonl');
     await until(() => existsSync(out) && readFileSync(out, 'utf8').includes('"system.cpu.time"'), 25_000, 'output written by the unprivileged agent');
     expect(statSync(out).uid).toBe(65534);
@@ -126,7 +113,6 @@ describe('reload', () => {
   it('keeps the running pipeline on SIGHUP with a broken config, applies a good one', async () => {
     const dir = tempDir();
     const agent = await startAgent({ config: pipelineConfig(join(dir, 'a.jsonl')), dir });
-    running.push(agent);
     await until(() => existsSync(join(dir, 'a.jsonl')) && readFileSync(join(dir, 'a.jsonl'), 'utf8').includes('system.cpu.load_average.1m'), 15_000, 'first output');
 
     const original = readFileSync(agent.configPath, 'utf8');
@@ -162,7 +148,6 @@ describe('startup failures', () => {
     // Two components on one port: the second cannot bind.
     const config = pipelineConfig(join(dir, 'a.jsonl')).replace('  health_check:\n', `  health_check:\n    endpoint: 127.0.0.1:${port}\n`) + `  telemetry:\n    metrics:\n      address: 127.0.0.1:${port}\n`;
     const agent = await startAgent({ config, dir, waitReady: false });
-    running.push(agent);
     const code = await agent.exited;
     expect(code).toBe(70);
     const fatal = agent.logs.find((l) => l.level === 'fatal');

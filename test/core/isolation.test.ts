@@ -1,14 +1,12 @@
 // An exporter whose backend is down must not stall the other exporters of its pipeline.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/agent.js';
+import { agentsKilledAfterEach } from '../helpers/agents.js';
 import { freePort } from '../helpers/ports.js';
 
-const running: Agent[] = [];
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.kill9();
-});
+const startAgent = agentsKilledAfterEach();
 
 function scrapesIn(path: string): number {
   if (!existsSync(path)) return 0;
@@ -48,7 +46,6 @@ service:
       exporters: [otlphttp, file]
 `,
     });
-    running.push(agent);
     const end = Date.now() + 20_000;
     while (scrapesIn(out) < 12 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
     // ~4 s of scraping at 300 ms: every scrape reached the file although no OTLP send ever succeeded.

@@ -19,3 +19,14 @@ export async function waitForValue<T>(fn: () => T | undefined | Promise<T | unde
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/** Resolves with the first truthy result of `fn` (a condition or a value); the error names `what`. */
+export async function until<T>(fn: () => T | Promise<T>, ms = 25_000, what = 'condition', stepMs = 100): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}

@@ -6,24 +6,13 @@ import { join } from 'node:path';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/agent.js';
+import { agentsKilledAfterEach } from '../helpers/agents.js';
+import { until } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 
-const running: Agent[] = [];
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.kill9();
-});
-
-async function until<T>(fn: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const startAgent = agentsKilledAfterEach();
 
 describe('anonymization in a running agent', () => {
   it('redacts OTLP logs from the official SDK before they reach the file exporter', async () => {
@@ -64,7 +53,6 @@ service:
       exporters: [file]
 `,
     });
-    running.push(agent);
 
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': 'shop', 'deployment.owner': 'ops@example.com' }),

@@ -5,8 +5,9 @@
 // up, every record the agent acknowledged with 200 must arrive.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir, type Agent } from '../helpers/agent.js';
+import { agentsKilledAfterEach } from '../helpers/agents.js';
 import { freePort } from '../helpers/ports.js';
 
 const SOAK = !!process.env.TELEMD_SOAK;
@@ -37,10 +38,7 @@ function body(first: number): string {
   return JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'soak' } }] }, scopeLogs: [{ scope: { name: 'soak' }, logRecords }] }] });
 }
 
-const running: Agent[] = [];
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.kill9();
-});
+const startAgent = agentsKilledAfterEach();
 
 describe.skipIf(!SOAK)('memory_limiter soak', () => {
   it(`keeps RSS under limit+10% for ${SECONDS}s with the backend down and 10x input, losing nothing acknowledged`, async () => {
@@ -79,7 +77,6 @@ service:
       exporters: [otlphttp]
 `,
     });
-    running.push(agent);
     const pid = agent.proc.pid!;
     const acked = new Set<number>();
     let refused = 0;
@@ -146,7 +143,6 @@ service:
       exporters: [file]
 `,
     });
-    running.push(backend);
     // Wait until the agent's queue has drained, then normal input resumes: it must be
     // acknowledged and delivered.
     const queueSize = async () => {
@@ -195,6 +191,5 @@ service:
     expect(seen.size).toBeGreaterThanOrEqual(passed);
     expect(await agent.stop()).toBe(0);
     expect(await backend.stop()).toBe(0);
-    running.length = 0;
   }, (SECONDS + 420) * 1000);
 });

@@ -3,14 +3,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readFileSync as rf } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/agent.js';
+import { agentsKilledAfterEach } from '../helpers/agents.js';
 import { freePort } from '../helpers/ports.js';
 
-const running: Agent[] = [];
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.kill9();
-});
+const startAgent = agentsKilledAfterEach();
 
 type Json = Record<string, unknown>;
 const str = (v: string) => ({ stringValue: v });
@@ -88,7 +86,6 @@ service:
       exporters: [file]
 `,
     });
-    running.push(agent);
 
     const rec = (body: string, path: string, extra: Json[] = [], sev = 9, text = 'INFO') => ({
       timeUnixNano: '1700000000000000000', severityNumber: sev, severityText: text, body: str(body),
