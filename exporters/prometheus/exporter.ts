@@ -6,10 +6,11 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import {
-  DeltaAccumulator, labelsKey, needsRewrite, parseEndpoint, translateMetrics, writeText,
+  DeltaAccumulator, labelsKey, needsRewrite, translateMetrics, writeText,
   OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
   type FamilyType, type PromFamily, type PromSample, type TranslateOptions,
 } from '../../src/prometheus/index.js';
+import { parseEndpoint } from '../../src/otlp/tls.js';
 import type { Config } from './config.js';
 
 interface Stored {

@@ -1,5 +1,5 @@
 import { exporterFactory } from '../../src/component/component.js';
-import { parseEndpoint } from '../../src/prometheus/endpoint.js';
+import { parseEndpoint } from '../../src/otlp/tls.js';
 import { configSchema, type Config } from './config.js';
 import { PrometheusExporter } from './exporter.js';
 

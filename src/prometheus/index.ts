@@ -3,7 +3,6 @@ export * from './names.js';
 export * from './translate.js';
 export * from './delta.js';
 export * from './textwriter.js';
-export * from './endpoint.js';
 export * from './remotewrite.js';
 export * from './rwbuild.js';
 export * from './floatfmt.js';
