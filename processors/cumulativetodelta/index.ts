@@ -2,8 +2,9 @@ import { processorFactory } from '../../src/component/component.js';
 import { AggregationTemporality, type Metric, type MetricsData } from '../../src/pdata/types.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import { retainMetrics } from '../../src/processorhelper/iterate.js';
+import { stringMatcher } from '../../src/processorhelper/match.js';
 import { SimpleProcessor } from '../../src/processorhelper/processor.js';
-import { attrsKey, metricKey } from '../../src/processorhelper/series.js';
+import { attrsKey, metricKey, staleSweeper } from '../../src/processorhelper/series.js';
 import { configSchema, type Config } from './config.js';
 import { histToDelta, numberToDelta, type HistState, type NumberState } from './tracker.js';
 
@@ -11,10 +12,9 @@ type Select = NonNullable<Config['include']>;
 
 function selector(sel: Select | undefined): ((m: Metric) => boolean) | undefined {
   if (!sel) return undefined;
-  const names = sel.match_type === 'regexp' ? sel.metrics.map((p) => new RegExp(p)) : undefined;
-  const set = new Set(sel.metrics);
+  const name = stringMatcher(sel.match_type === 'strict', sel.metrics);
   return (m) =>
-    (sel.metrics.length === 0 || (names ? names.some((r) => r.test(m.name)) : set.has(m.name))) &&
+    (sel.metrics.length === 0 || name(m.name)) &&
     (sel.metric_types.length === 0 || (sel.metric_types as string[]).includes(m.type));
 }
 
@@ -41,7 +41,7 @@ export const factory = processorFactory<Config>({
     const nums = new Map<string, NumberState>();
     const hists = new Map<string, HistState>();
     const startedAt = nowNanos();
-    let lastSweep = Date.now();
+    const sweep = cfg.max_staleness > 0 ? staleSweeper(cfg.max_staleness, nums, hists) : undefined;
     set.telemetry.observe('telemd_cumulativetodelta_streams', 'Streams tracked', { signal }, () => nums.size + hists.size);
     return new SimpleProcessor(set, signal, next, (d) => {
       const now = Date.now();
@@ -61,11 +61,7 @@ export const factory = processorFactory<Config>({
         m.aggregationTemporality = AggregationTemporality.Delta;
         return m.dataPoints.length > 0;
       });
-      if (cfg.max_staleness > 0 && now - lastSweep >= Math.min(cfg.max_staleness, 60_000)) {
-        lastSweep = now;
-        for (const map of [nums, hists] as Map<string, { seen: number }>[])
-          for (const [k, st] of map) if (now - st.seen > cfg.max_staleness) map.delete(k);
-      }
+      sweep?.(now);
       return d;
     });
   },

@@ -1,5 +1,6 @@
 // Per-stream state for converting cumulative points to deltas.
 import type { HistogramDataPoint, NumberDataPoint } from '../../src/pdata/types.js';
+import { sameBounds } from '../../src/processorhelper/series.js';
 
 export interface NumberState {
   start: bigint;
@@ -89,11 +90,10 @@ export function histToDelta(
     return keepFirst(initial, dp.startTimeUnixNano, startedAt);
   }
   if (dp.timeUnixNano <= st.time) return false;
-  const sameBounds = st.bounds.length === dp.explicitBounds.length && st.bounds.every((b, i) => b === dp.explicitBounds[i]);
   const restarted = dp.startTimeUnixNano !== 0n && dp.startTimeUnixNano > st.start;
   const decreased = dp.count < st.count || dp.bucketCounts.some((c, i) => c < (st.buckets[i] ?? 0));
   const next = save();
-  if (!sameBounds || restarted || decreased) {
+  if (!sameBounds(st.bounds, dp.explicitBounds) || restarted || decreased) {
     if (dp.startTimeUnixNano === 0n || dp.startTimeUnixNano <= st.time) dp.startTimeUnixNano = st.time;
   } else {
     dp.count -= st.count;

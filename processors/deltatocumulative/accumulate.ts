@@ -1,5 +1,6 @@
 // Running totals per stream for turning delta points into cumulative ones.
 import type { HistogramDataPoint, NumberDataPoint } from '../../src/pdata/types.js';
+import { sameBounds } from '../../src/processorhelper/series.js';
 
 export interface SumState {
   start: bigint;
@@ -60,9 +61,7 @@ export function accumulateHist(
   maxStreams: number,
 ): Outcome {
   const st = states.get(key);
-  const sameBounds =
-    st !== undefined && st.bounds.length === dp.explicitBounds.length && st.bounds.every((b, i) => b === dp.explicitBounds[i]);
-  if (!st || !sameBounds) {
+  if (!st || !sameBounds(st.bounds, dp.explicitBounds)) {
     if (!st && maxStreams > 0 && states.size >= maxStreams) return 'limit';
     if (st && dp.timeUnixNano <= st.time) return 'old';
     // New stream, or the bucket layout changed: start the total again from this point.

@@ -2,7 +2,7 @@ import { processorFactory } from '../../src/component/component.js';
 import { AggregationTemporality, type MetricsData } from '../../src/pdata/types.js';
 import { retainMetrics } from '../../src/processorhelper/iterate.js';
 import { SimpleProcessor } from '../../src/processorhelper/processor.js';
-import { attrsKey, metricKey } from '../../src/processorhelper/series.js';
+import { attrsKey, metricKey, staleSweeper } from '../../src/processorhelper/series.js';
 import { accumulateHist, accumulateSum, type HistState, type Outcome, type SumState } from './accumulate.js';
 import { configSchema, type Config } from './config.js';
 
@@ -18,7 +18,7 @@ export const factory = processorFactory<Config>({
     t.observe('telemd_deltatocumulative_streams', 'Streams tracked', { signal }, () => sums.size + hists.size);
     const old = t.counter('telemd_deltatocumulative_out_of_order_items_total', 'Points dropped as late or duplicate', { signal });
     const limited = t.counter('telemd_deltatocumulative_stream_limit_items_total', 'Points dropped because max_streams was reached', { signal });
-    let lastSweep = Date.now();
+    const sweep = staleSweeper(cfg.max_stale, sums, hists);
     const count = (o: Outcome): boolean => {
       if (o === 'old') old.add();
       else if (o === 'limit') limited.add();
@@ -26,11 +26,7 @@ export const factory = processorFactory<Config>({
     };
     return new SimpleProcessor(set, signal, next, (d) => {
       const now = Date.now();
-      if (now - lastSweep >= Math.min(cfg.max_stale, 60_000)) {
-        lastSweep = now;
-        for (const map of [sums, hists] as Map<string, { seen: number }>[])
-          for (const [k, st] of map) if (now - st.seen > cfg.max_stale) map.delete(k);
-      }
+      sweep(now);
       retainMetrics(d as MetricsData, (m, scope, res) => {
         if ((m.type !== 'sum' && m.type !== 'histogram') || m.aggregationTemporality !== AggregationTemporality.Delta) return true;
         const base = metricKey(res, scope, m);

@@ -41,7 +41,8 @@ export function severityFromName(v: string): number | undefined {
   return i < 0 ? undefined : i * 4 + 1 + (m![2] ? Number(m![2]) - 1 : 0);
 }
 
-function stringMatcher(strict: boolean, list: string[]): (v: string) => boolean {
+/** Any entry of `list` equals (strict) or, as a regexp, matches the value. */
+export function stringMatcher(strict: boolean, list: string[]): (v: string) => boolean {
   if (strict) {
     const set = new Set(list);
     return (v) => set.has(v);

@@ -102,3 +102,23 @@ describe('stream identity', () => {
     expect(attrsKey({ state: 'used', dev: 'sda' }, 'state')).not.toBe(attrsKey({ state: 'used', dev: 'sdb' }, 'state'));
   });
 });
+
+describe('stream state helpers', () => {
+  it('forgets streams not seen for max age, scanning at most once per min(max age, 1 min)', async () => {
+    const { staleSweeper } = await import('../../src/processorhelper/series.js');
+    const t0 = Date.now();
+    const m = new Map([['old', { seen: t0 - 5000 }], ['recent', { seen: t0 + 600 }]]);
+    const sweep = staleSweeper(1000, m);
+    sweep(t0 + 500); // too soon after creation for a scan
+    expect([...m.keys()]).toEqual(['old', 'recent']);
+    sweep(t0 + 1500);
+    expect([...m.keys()]).toEqual(['recent']);
+  });
+
+  it('compares histogram bounds by value and length', async () => {
+    const { sameBounds } = await import('../../src/processorhelper/series.js');
+    expect(sameBounds([5, 10], [5, 10])).toBe(true);
+    expect(sameBounds([5, 10], [5, 20])).toBe(false);
+    expect(sameBounds([5, 10], [5])).toBe(false);
+  });
+});
