@@ -22,6 +22,9 @@ export interface DevCounters {
   tx: number[];
 }
 
+/** The metric of each rx/tx column of DevCounters. */
+const DEV_METRICS = ['system.network.io', 'system.network.packets', 'system.network.errors', 'system.network.dropped'];
+
 export function parseNetDev(text: string): DevCounters[] {
   const out: DevCounters[] = [];
   for (const line of lines(text)) {
@@ -77,10 +80,9 @@ export class NetworkScraper implements Scraper {
     const boot = env.bootNs;
     for (const d of parseNetDev(readText(env.proc('net/dev')))) {
       if (!keep(this.filter[0], this.filter[1], d.device)) continue;
-      const metrics = ['system.network.io', 'system.network.packets', 'system.network.errors', 'system.network.dropped'];
-      for (let i = 0; i < 4; i++) {
-        b.add(metrics[i]!, d.rx[i]!, { device: d.device, direction: 'receive' }, boot);
-        b.add(metrics[i]!, d.tx[i]!, { device: d.device, direction: 'transmit' }, boot);
+      for (let i = 0; i < DEV_METRICS.length; i++) {
+        b.add(DEV_METRICS[i]!, d.rx[i]!, { device: d.device, direction: 'receive' }, boot);
+        b.add(DEV_METRICS[i]!, d.tx[i]!, { device: d.device, direction: 'transmit' }, boot);
       }
     }
     if (b.on('system.network.connections')) {
