@@ -1,7 +1,5 @@
-import { processorFactory, type Processor } from '../../src/component/component.js';
-import type { Consumer } from '../../src/component/consumer.js';
-import { EventInjector } from '../../src/analysis/injector.js';
-import type { LogsData, MetricsData, SignalData } from '../../src/pdata/types.js';
+import { processorFactory } from '../../src/component/component.js';
+import { withTwin } from '../../src/analysis/injector.js';
 import { configSchema, validate, type Config } from './config.js';
 import { ForecastProcessor } from './processor.js';
 
@@ -11,8 +9,5 @@ export const factory = processorFactory<Config>({
   config: configSchema,
   signals: ['metrics', 'logs'],
   validate,
-  create: (set, cfg, signal, next) =>
-    (signal === 'metrics'
-      ? new ForecastProcessor(set, cfg, next as Consumer<MetricsData>)
-      : new EventInjector(set, 'logs', next as Consumer<LogsData>)) as unknown as Processor<SignalData[typeof signal]>,
+  create: (set, cfg, signal, next) => withTwin(set, signal, next, 'metrics', (n) => new ForecastProcessor(set, cfg, n)),
 });

@@ -1,7 +1,5 @@
-import { processorFactory, type Processor } from '../../src/component/component.js';
-import type { Consumer } from '../../src/component/consumer.js';
-import { EventInjector } from '../../src/analysis/injector.js';
-import type { LogsData, MetricsData, SignalData } from '../../src/pdata/types.js';
+import { processorFactory } from '../../src/component/component.js';
+import { withTwin } from '../../src/analysis/injector.js';
 import { configSchema, type Config } from './config.js';
 import { LogPatternProcessor } from './processor.js';
 
@@ -10,8 +8,5 @@ export const factory = processorFactory<Config>({
   description: 'Mines log templates online (log.template, log.template.id), tags new templates and rate jumps',
   config: configSchema,
   signals: ['logs', 'metrics'],
-  create: (set, cfg, signal, next) =>
-    (signal === 'logs'
-      ? new LogPatternProcessor(set, cfg, next as Consumer<LogsData>)
-      : new EventInjector(set, 'metrics', next as Consumer<MetricsData>)) as unknown as Processor<SignalData[typeof signal]>,
+  create: (set, cfg, signal, next) => withTwin(set, signal, next, 'logs', (n) => new LogPatternProcessor(set, cfg, n)),
 });

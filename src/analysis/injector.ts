@@ -34,3 +34,18 @@ export class EventInjector<S extends Signal> implements Processor<SignalData[S]>
     return this.next.consume(data);
   }
 }
+
+/**
+ * An analysis processor in one pipeline: `make`'s processor in a pipeline of its own signal,
+ * else the injector of what its twin there publishes.
+ */
+export function withTwin<S extends Signal, P extends Signal>(
+  set: CreateSettings,
+  signal: S,
+  next: Consumer<SignalData[S]>,
+  own: P,
+  make: (next: Consumer<SignalData[P]>) => Processor<SignalData[P]>,
+): Processor<SignalData[S]> {
+  if ((signal as Signal) !== own) return new EventInjector(set, signal, next);
+  return make(next as unknown as Consumer<SignalData[P]>) as unknown as Processor<SignalData[S]>;
+}
