@@ -1,23 +1,16 @@
 // Builders and a capturing sink for processor unit tests.
-import { pino } from 'pino';
-import type { CreateSettings, ProcessorFactory, Processor, Host } from '../../src/component/component.js';
+import type { ProcessorFactory, Processor, Host } from '../../src/component/component.js';
 import { ParseContext } from '../../src/config/schema.js';
 import type { Consumer } from '../../src/component/consumer.js';
-import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import { testHost } from '../helpers/host.js';
+import { testSettings, type TestSettings } from '../helpers/settings.js';
 import type {
   Attributes, LogRecord, LogsData, Metric, MetricsData, NumberDataPoint, Signal, SignalData, Span, TracesData,
 } from '../../src/pdata/types.js';
 
-export function settings(id = 'proc'): CreateSettings & { registry: MetricRegistry } {
-  const registry = new MetricRegistry();
-  const [type, name = ''] = id.split('/');
-  return {
-    id: { type: type!, name, id },
-    kind: 'processor',
-    logger: pino({ level: 'silent' }),
-    telemetry: new SelfTelemetry(registry, { component: id, kind: 'processor' }),
-    registry,
-  };
+/** Labelled `{processor: <id>}`, as the agent does. */
+export function settings(id = 'proc'): TestSettings {
+  return testSettings(id, 'processor');
 }
 
 /** Parse and validate a raw config the way the agent does; throws with every message. */
@@ -36,12 +29,7 @@ export class Sink<T> implements Consumer<T> {
   }
 }
 
-export const host: Host = {
-  getExtension: () => undefined,
-  getStorage: () => Promise.reject(new Error('no storage in unit tests')),
-  reportFatal: () => {},
-  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: ['not in unit tests'] }) },
-};
+export const host: Host = testHost();
 
 export async function make<C, S extends Signal>(
   f: ProcessorFactory<C>,

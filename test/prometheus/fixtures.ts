@@ -1,9 +1,8 @@
 // Small OTLP-shaped inputs used by the prometheus tests.
 import type { Attributes, Metric, MetricsData } from '../../src/pdata/types.js';
-import pino from 'pino';
-import type { CreateSettings, Host } from '../../src/component/component.js';
-import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
+import type { Host } from '../../src/component/component.js';
 import { testHost } from '../helpers/host.js';
+import { testSettings, type TestSettings } from '../helpers/settings.js';
 
 export function md(metrics: Metric[], resource: Attributes = { 'service.name': 'telemd', 'host.name': 'h1' }): MetricsData {
   return {
@@ -24,16 +23,9 @@ export function cpuTime(ts: bigint = T0, user = 12.5, idle = 100): Metric {
   };
 }
 
-export function settings(id = 'prometheus'): CreateSettings & { registry: MetricRegistry } {
-  const registry = new MetricRegistry();
-  const [type, name = ''] = id.split('/');
-  return {
-    id: { type: type!, name, id },
-    kind: 'exporter',
-    logger: pino({ level: 'silent' }),
-    telemetry: new SelfTelemetry(registry, { component: id, kind: 'exporter' }),
-    registry,
-  };
+/** Labelled `{exporter: <id>}`, as the agent does. */
+export function settings(id = 'prometheus'): TestSettings {
+  return testSettings(id, 'exporter');
 }
 
 /** A Host for components driven in-process (no extensions, no storage). */
