@@ -145,33 +145,13 @@ class Parser {
   value(): Node {
     const t = this.next();
     if (t.k === 'str' || t.k === 'num') return { t: 'lit', v: t.v };
-    if (t.k === 'op' && t.v === '[') {
-      const items: Node[] = [];
-      if (!this.isOp(']')) {
-        items.push(this.value());
-        while (this.isOp(',')) {
-          this.next();
-          items.push(this.value());
-        }
-      }
-      this.expectOp(']');
-      return { t: 'list', items };
-    }
+    if (t.k === 'op' && t.v === '[') return { t: 'list', items: this.values(']') };
     if (t.k !== 'id') throw new ExprError(`expected a value at column ${t.pos + 1}, got ${describe(t)}`);
     if (t.v === 'true' || t.v === 'false') return { t: 'lit', v: t.v === 'true' };
     if (t.v === 'nil') return { t: 'lit', v: null };
     if (this.isOp('(')) {
       this.next();
-      const args: Node[] = [];
-      if (!this.isOp(')')) {
-        args.push(this.value());
-        while (this.isOp(',')) {
-          this.next();
-          args.push(this.value());
-        }
-      }
-      this.expectOp(')');
-      return { t: 'call', name: t.v, args };
+      return { t: 'call', name: t.v, args: this.values(')') };
     }
     if (/^[A-Z][A-Z0-9_]*$/.test(t.v)) return { t: 'enum', name: t.v };
     const parts = [t.v];
@@ -191,6 +171,20 @@ class Parser {
       } else break;
     }
     return { t: 'path', parts, keys };
+  }
+
+  /** Comma-separated values up to and including the closing `close`. */
+  private values(close: string): Node[] {
+    const items: Node[] = [];
+    if (!this.isOp(close)) {
+      items.push(this.value());
+      while (this.isOp(',')) {
+        this.next();
+        items.push(this.value());
+      }
+    }
+    this.expectOp(close);
+    return items;
   }
 
   statement(): Statement {
