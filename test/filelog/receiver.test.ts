@@ -18,6 +18,14 @@ async function start(...a: Parameters<typeof startReceiver>): Promise<Receiver> 
   running.push(r);
   return r;
 }
+/** Writes `content` to `path`, reads it from the start with `cfg` and returns the first `n` bodies. */
+async function readBack(path: string, content: string | Buffer, cfg: Record<string, unknown>, n: number): Promise<string[]> {
+  await writeFile(path, content);
+  const rec = new Recorder();
+  await start({ include: [path], start_at: 'beginning', ...cfg, ...fast }, rec);
+  await waitFor(() => rec.got.length === n);
+  return rec.bodies();
+}
 
 describe('filelog receiver', () => {
   it('reads existing lines from the beginning with file attributes, then appended ones', async () => {
@@ -204,22 +212,13 @@ describe('filelog receiver', () => {
     expect(d!.body).toBe('no newline');
     expect(reg.renderPrometheus()).toMatch(/telemd_filelog_truncated_records_total\{[^}]*\} 1/);
 
-    const g = join(dir, 'l.log');
-    await writeFile(g, Buffer.from('gr\xfc\xdfe\n', 'latin1'));
-    const rec2 = new Recorder();
-    await start({ include: [g], start_at: 'beginning', encoding: 'latin1', ...fast }, rec2);
-    await waitFor(() => rec2.got.length === 1);
-    expect(rec2.bodies()).toEqual(['grüße']);
+    expect(await readBack(join(dir, 'l.log'), Buffer.from('gr\xfc\xdfe\n', 'latin1'), { encoding: 'latin1' }, 1)).toEqual(['grüße']);
   });
 
   it('joins multiline records by line_start_pattern and flushes the last one when idle', async () => {
-    const dir = await tempDir();
-    const f = join(dir, 'a.log');
-    await writeFile(f, '2026-01-01 boom\n  at a()\n  at b()\n2026-01-02 ok\n');
-    const rec = new Recorder();
-    await start({ include: [f], start_at: 'beginning', multiline: { line_start_pattern: '^\\d{4}-' }, ...fast }, rec);
-    await waitFor(() => rec.got.length === 2);
-    expect(rec.bodies()).toEqual(['2026-01-01 boom\n  at a()\n  at b()', '2026-01-02 ok']);
+    const f = join(await tempDir(), 'a.log');
+    const got = await readBack(f, '2026-01-01 boom\n  at a()\n  at b()\n2026-01-02 ok\n', { multiline: { line_start_pattern: '^\\d{4}-' } }, 2);
+    expect(got).toEqual(['2026-01-01 boom\n  at a()\n  at b()', '2026-01-02 ok']);
   });
 
   it('runs operators; a line that fails to parse is kept with an error attribute', async () => {
@@ -268,19 +267,8 @@ describe('filelog receiver', () => {
     await waitFor(() => rec2.got.length === 1);
     expect(rec2.bodies()).toEqual(['compressed']);
 
-    const u = join(dir, 'u16.txt');
-    await writeFile(u, Buffer.from('\ufeffzwei\r\ndrei\n', 'utf16le'));
-    const rec3 = new Recorder();
-    await start({ include: [u], start_at: 'beginning', encoding: 'utf-16le', ...fast }, rec3);
-    await waitFor(() => rec3.got.length === 2);
-    expect(rec3.bodies()).toEqual(['zwei', 'drei']);
-
-    const m = join(dir, 'm.txt');
-    await writeFile(m, 'BEGIN a\nb\nEND;\nc END;\n');
-    const rec4 = new Recorder();
-    await start({ include: [m], start_at: 'beginning', multiline: { line_end_pattern: 'END;$' }, ...fast }, rec4);
-    await waitFor(() => rec4.got.length === 2);
-    expect(rec4.bodies()).toEqual(['BEGIN a\nb\nEND;', 'c END;']);
+    expect(await readBack(join(dir, 'u16.txt'), Buffer.from('\ufeffzwei\r\ndrei\n', 'utf16le'), { encoding: 'utf-16le' }, 2)).toEqual(['zwei', 'drei']);
+    expect(await readBack(join(dir, 'm.txt'), 'BEGIN a\nb\nEND;\nc END;\n', { multiline: { line_end_pattern: 'END;$' } }, 2)).toEqual(['BEGIN a\nb\nEND;', 'c END;']);
   });
 
   it('shuts down even when the pipeline never acknowledges; the unacknowledged lines come again', async () => {
