@@ -88,6 +88,17 @@ function optDbl(v: unknown, field: string): number | undefined {
   return v === undefined || v === null ? undefined : dbl(v, field);
 }
 
+const HIST_OPTIONAL = ['sum', 'min', 'max'] as const;
+const EXP_OPTIONAL = ['sum', 'min', 'max', 'zeroThreshold'] as const;
+
+/** Copies the named optional doubles (proto3 `optional`: absent stays absent). */
+function optDbls<K extends string>(o: O, p: { [k in K]?: number }, keys: readonly K[]): void {
+  for (const k of keys) {
+    const v = optDbl(o[k], k);
+    if (v !== undefined) p[k] = v;
+  }
+}
+
 function bool(v: unknown, field: string): boolean {
   if (v === undefined || v === null) return false;
   if (typeof v !== 'boolean') fail(field, 'expected true or false');
@@ -249,12 +260,7 @@ function metricFromJson(v: unknown): Metric {
           } as Extract<Metric, { type: 'histogram' }>['dataPoints'][number],
           p,
         );
-        const sum = optDbl(p.sum, 'sum');
-        if (sum !== undefined) dp.sum = sum;
-        const min = optDbl(p.min, 'min');
-        if (min !== undefined) dp.min = min;
-        const max = optDbl(p.max, 'max');
-        if (max !== undefined) dp.max = max;
+        optDbls(p, dp, HIST_OPTIONAL);
         flags(p, dp);
         return dp;
       }),
@@ -279,14 +285,7 @@ function metricFromJson(v: unknown): Metric {
           } as Extract<Metric, { type: 'exponentialHistogram' }>['dataPoints'][number],
           p,
         );
-        const sum = optDbl(p.sum, 'sum');
-        if (sum !== undefined) dp.sum = sum;
-        const min = optDbl(p.min, 'min');
-        if (min !== undefined) dp.min = min;
-        const max = optDbl(p.max, 'max');
-        if (max !== undefined) dp.max = max;
-        const zt = optDbl(p.zeroThreshold, 'zeroThreshold');
-        if (zt !== undefined) dp.zeroThreshold = zt;
+        optDbls(p, dp, EXP_OPTIONAL);
         flags(p, dp);
         return dp;
       }),
@@ -316,27 +315,25 @@ function metricFromJson(v: unknown): Metric {
   return { ...base, type: 'empty' };
 }
 
-function schemaUrl<T extends { schemaUrl?: string }>(t: T, o: O): T {
-  const u = optStr(o.schemaUrl, 'schemaUrl');
-  if (u !== undefined) t.schemaUrl = u;
-  return t;
+/** Resource* / Scope* entries: each object built by `make`, plus its schemaUrl. */
+function entries<T extends { schemaUrl?: string }>(v: unknown, field: string, make: (o: O) => T): T[] {
+  return arr(v, field).map((x) => {
+    const o = obj(x, `${field}[]`);
+    const t = make(o);
+    const u = optStr(o.schemaUrl, 'schemaUrl');
+    if (u !== undefined) t.schemaUrl = u;
+    return t;
+  });
 }
 
 function metricsFromJson(root: O): MetricsData {
   return {
-    resourceMetrics: arr(root.resourceMetrics, 'resourceMetrics').map((x) => {
-      const o = obj(x, 'resourceMetrics[]');
-      return schemaUrl<ResourceMetrics>(
-        {
-          resource: resourceFromJson(o.resource),
-          scopeMetrics: arr(o.scopeMetrics, 'scopeMetrics').map((y) => {
-            const so = obj(y, 'scopeMetrics[]');
-            return schemaUrl<ScopeMetrics>({ scope: scopeFromJson(so.scope), metrics: arr(so.metrics, 'metrics').map(metricFromJson) }, so);
-          }),
-        },
-        o,
-      );
-    }),
+    resourceMetrics: entries<ResourceMetrics>(root.resourceMetrics, 'resourceMetrics', (o) => ({
+      resource: resourceFromJson(o.resource),
+      scopeMetrics: entries<ScopeMetrics>(o.scopeMetrics, 'scopeMetrics', (so) => ({
+        scope: scopeFromJson(so.scope), metrics: arr(so.metrics, 'metrics').map(metricFromJson),
+      })),
+    })),
   };
 }
 
@@ -362,19 +359,12 @@ function logFromJson(v: unknown): LogRecord {
 
 function logsFromJson(root: O): LogsData {
   return {
-    resourceLogs: arr(root.resourceLogs, 'resourceLogs').map((x) => {
-      const o = obj(x, 'resourceLogs[]');
-      return schemaUrl<ResourceLogs>(
-        {
-          resource: resourceFromJson(o.resource),
-          scopeLogs: arr(o.scopeLogs, 'scopeLogs').map((y) => {
-            const so = obj(y, 'scopeLogs[]');
-            return schemaUrl<ScopeLogs>({ scope: scopeFromJson(so.scope), logRecords: arr(so.logRecords, 'logRecords').map(logFromJson) }, so);
-          }),
-        },
-        o,
-      );
-    }),
+    resourceLogs: entries<ResourceLogs>(root.resourceLogs, 'resourceLogs', (o) => ({
+      resource: resourceFromJson(o.resource),
+      scopeLogs: entries<ScopeLogs>(o.scopeLogs, 'scopeLogs', (so) => ({
+        scope: scopeFromJson(so.scope), logRecords: arr(so.logRecords, 'logRecords').map(logFromJson),
+      })),
+    })),
   };
 }
 
@@ -425,19 +415,12 @@ function spanFromJson(v: unknown): Span {
 
 function tracesFromJson(root: O): TracesData {
   return {
-    resourceSpans: arr(root.resourceSpans, 'resourceSpans').map((x) => {
-      const o = obj(x, 'resourceSpans[]');
-      return schemaUrl<ResourceSpans>(
-        {
-          resource: resourceFromJson(o.resource),
-          scopeSpans: arr(o.scopeSpans, 'scopeSpans').map((y) => {
-            const so = obj(y, 'scopeSpans[]');
-            return schemaUrl<ScopeSpans>({ scope: scopeFromJson(so.scope), spans: arr(so.spans, 'spans').map(spanFromJson) }, so);
-          }),
-        },
-        o,
-      );
-    }),
+    resourceSpans: entries<ResourceSpans>(root.resourceSpans, 'resourceSpans', (o) => ({
+      resource: resourceFromJson(o.resource),
+      scopeSpans: entries<ScopeSpans>(o.scopeSpans, 'scopeSpans', (so) => ({
+        scope: scopeFromJson(so.scope), spans: arr(so.spans, 'spans').map(spanFromJson),
+      })),
+    })),
   };
 }
 
