@@ -11,7 +11,6 @@ export const factory = processorFactory<Config>({
   config: configSchema,
   signals: ['metrics', 'logs', 'traces'],
   create: (set, cfg, signal, next) => {
-    let detected: Attributes = {};
     let entries: [string, Attributes[string]][] = [];
     return new SimpleProcessor(
       set,
@@ -30,15 +29,14 @@ export const factory = processorFactory<Config>({
           });
           try {
             const r = await Promise.race([detect(cfg), timeout]);
-            detected = r.attrs;
+            entries = Object.entries(r.attrs);
             for (const e of r.errors) set.logger.warn({ detail: e }, 'resource detection incomplete');
           } catch (e) {
             set.logger.error({ err: (e as Error).message }, 'resource detection failed; resources pass unchanged');
           } finally {
             clearTimeout(timer);
           }
-          entries = Object.entries(detected);
-          set.logger.debug({ keys: Object.keys(detected) }, 'resource attributes detected');
+          set.logger.debug({ keys: entries.map(([k]) => k) }, 'resource attributes detected');
         },
       },
     );
