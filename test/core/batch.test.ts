@@ -1,18 +1,13 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConsumerError, type Consumer } from '../../src/component/consumer.js';
 import { countLogRecords } from '../../src/pdata/count.js';
 import type { LogsData } from '../../src/pdata/types.js';
-import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { BatchProcessor } from '../../processors/batch/batcher.js';
+import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { fanout } from '../../src/service/fanout.js';
+import { testSettings } from '../helpers/settings.js';
 
-const set = {
-  id: { type: 'batch', name: '', id: 'batch' },
-  kind: 'processor' as const,
-  logger: pino({ level: 'silent' }),
-  telemetry: new SelfTelemetry(new MetricRegistry(), { processor: 'batch' }),
-};
+const set = testSettings('batch', 'processor');
 
 function logs(n: number, tag = 'x'): LogsData {
   return {

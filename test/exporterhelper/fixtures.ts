@@ -2,6 +2,7 @@ import type { Host } from '../../src/component/component.js';
 import type { LogsData } from '../../src/pdata/types.js';
 import type { StorageClient } from '../../src/storage/storage.js';
 import { ParseContext } from '../../src/config/schema.js';
+import { testHost } from '../helpers/host.js';
 import { retrySchema, sendingQueueSchema, type RetryConfig, type SendingQueueConfig } from '../../src/exporterhelper/index.js';
 
 /** A logs batch of `n` records whose bodies are `${tag}-${i}` (ids to count deliveries). */
@@ -46,13 +47,9 @@ export function retryCfg(raw: Record<string, unknown> = {}): RetryConfig {
   return c;
 }
 
-/** Only what the sender uses of a Host: storage. */
+/** A test Host whose storage (what the sender uses of it) is `getStorage`, if given. */
 export function hostWith(getStorage?: () => Promise<StorageClient>): Host {
-  return {
-    getExtension: () => undefined,
-    getStorage: getStorage ?? (() => Promise.reject(new Error('no storage in this test'))),
-    reportFatal: () => {},
-  } as unknown as Host;
+  return testHost({ getStorage });
 }
 
 /** A promise with its resolver, to hold a push until the test lets it go. */

@@ -2,29 +2,22 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsumerError } from '../../src/component/consumer.js';
 import { ParseContext } from '../../src/config/schema.js';
 import { decodeJson } from '../../src/otlp/index.js';
 import type { LogsData } from '../../src/pdata/types.js';
-import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { configSchema } from '../../exporters/file/config.js';
 import { FileExporter } from '../../exporters/file/exporter.js';
 import { tempDir } from '../helpers/agent.js';
+import { testSettings } from '../helpers/settings.js';
 
 function exporter(cfg: Record<string, unknown>) {
   const ctx = new ParseContext();
   const c = configSchema.parse(cfg, ctx);
   expect(ctx.issues).toEqual([]);
-  const reg = new MetricRegistry();
-  const set = {
-    id: { type: 'file', name: '', id: 'file' },
-    kind: 'exporter' as const,
-    logger: pino({ level: 'silent' }),
-    telemetry: new SelfTelemetry(reg, { exporter: 'file' }),
-  };
-  return { exp: new FileExporter(set, c, ['logs']), reg };
+  const set = testSettings('file', 'exporter');
+  return { exp: new FileExporter(set, c, ['logs']), reg: set.registry };
 }
 
 function logs(n: number, size = 100, from = 0): LogsData {
