@@ -2,30 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/agent.js';
+import { FOUR_MISTAKES } from './four-mistakes.js';
 
 describe('telemd CLI', () => {
   it('validate lists every error with file:line:col and exits 78, without a stack trace', async () => {
     const dir = tempDir();
     const f = join(dir, 'bad.yaml');
-    writeFileSync(
-      f,
-      `receivers:
-  hostmetrics:
-    colection_interval: 10s
-  hostmetricz:
-processors:
-  batch:
-    timeout: 10 parsecs
-exporters:
-  debug:
-service:
-  pipelines:
-    metrics:
-      receivers: [hostmetrics]
-      processors: [batch]
-      exporters: [debug, otlp/missing]
-`,
-    );
+    writeFileSync(f, FOUR_MISTAKES);
     const r = await runCli(['validate', '--config', f]);
     expect(r.code).toBe(78);
     const lines = r.stderr.trim().split('\n');

@@ -6,6 +6,7 @@ import { resolveConfig, presentConfig } from '../../src/config/resolve.js';
 import { formatConfigError } from '../../src/config/sources.js';
 import { parseDuration, parseSize } from '../../src/config/units.js';
 import { factories } from '../../src/registry.js';
+import { FOUR_MISTAKES } from './four-mistakes.js';
 
 function write(text: string, name = 'c.yaml'): string {
   const dir = mkdtempSync(join(tmpdir(), 'telemd-cfg-'));
@@ -63,22 +64,7 @@ describe('resolveConfig', () => {
   });
 
   it('reports a misspelled key, unknown type, undefined reference and bad duration with positions', () => {
-    const file = write(`receivers:
-  hostmetrics:
-    colection_interval: 10s
-  hostmetricz:
-processors:
-  batch:
-    timeout: 10 parsecs
-exporters:
-  debug:
-service:
-  pipelines:
-    metrics:
-      receivers: [hostmetrics]
-      processors: [batch]
-      exporters: [debug, otlp/missing]
-`);
+    const file = write(FOUR_MISTAKES);
     const r = resolveConfig({ files: [file], factories });
     const msgs = r.errors.map(formatConfigError);
     expect(msgs).toHaveLength(4);
