@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
-import { ParseContext, type Schema } from '../../src/config/schema.js';
 import { isPermanent, type SignalConsumers } from '../../src/component/consumer.js';
 import type { Exporter } from '../../src/component/component.js';
 import type { Signal } from '../../src/pdata/types.js';
@@ -11,17 +10,10 @@ import { factory as httpExporter } from '../../exporters/otlphttp/index.js';
 import { factory as receiver } from '../../receivers/otlp/index.js';
 import { encodeExportResponse, encodeExportResponseJson, encodeJson, encodeStatus } from '../../src/otlp/index.js';
 import { freePort } from '../helpers/ports.js';
-import { host, metricValue, settings, Sink } from './helpers.js';
+import { host, metricValue, settings, Sink, parseConfig } from './helpers.js';
 import { logsFixture, metricsFixture, tracesFixture } from './fixtures.js';
 import { canonical, officialDecode } from './official-schema.js';
 import { makeCerts } from './certs.js';
-
-function parse<C>(schema: Schema<C>, raw: unknown): C {
-  const ctx = new ParseContext();
-  const cfg = schema.parse(raw, ctx);
-  expect(ctx.issues).toEqual([]);
-  return cfg;
-}
 
 const fast = { sending_queue: { enabled: false }, retry_on_failure: { initial_interval: '20ms', max_interval: '50ms', max_elapsed_time: '3s' } };
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -117,7 +109,7 @@ describe('otlphttp exporter', () => {
   it('sends protobuf (gzip) that the official schema decodes field by field, with headers', async () => {
     const be = await httpBackend((_n, _c, res) => { res.setHeader('content-type', 'application/x-protobuf'); res.end(encodeExportResponse()); });
     const set = settings('otlphttp', 'exporter');
-    const e = await start(httpExporter.create(set, parse(httpExporter.config, { endpoint: be.url, headers: { authorization: 'Bearer tok-123' }, ...fast }), SIGNALS));
+    const e = await start(httpExporter.create(set, parseConfig(httpExporter.config, { endpoint: be.url, headers: { authorization: 'Bearer tok-123' }, ...fast }), SIGNALS));
     for (const sig of SIGNALS) await consume(e, sig);
     expect(be.got.map((g) => g.path)).toEqual(['/v1/metrics', '/v1/logs', '/v1/traces']);
     for (const [i, sig] of SIGNALS.entries()) {
@@ -134,7 +126,7 @@ describe('otlphttp exporter', () => {
 
   it('sends OTLP/JSON with encoding: json', async () => {
     const be = await httpBackend((_n, _c, res) => { res.setHeader('content-type', 'application/json'); res.end('{}'); });
-    const e = await start(httpExporter.create(settings('otlphttp/j', 'exporter'), parse(httpExporter.config, { endpoint: be.url, encoding: 'json', compression: 'none', ...fast }), SIGNALS));
+    const e = await start(httpExporter.create(settings('otlphttp/j', 'exporter'), parseConfig(httpExporter.config, { endpoint: be.url, encoding: 'json', compression: 'none', ...fast }), SIGNALS));
     // Every signal: logs go through the byte writer, metrics and traces through strings.
     for (const sig of SIGNALS) await consume(e, sig);
     for (const [i, sig] of SIGNALS.entries()) {
@@ -153,14 +145,14 @@ describe('otlphttp exporter', () => {
       res.end();
     });
     const set = settings('otlphttp/r', 'exporter');
-    const e = await start(httpExporter.create(set, parse(httpExporter.config, { endpoint: be.url, ...fast }), ['logs']));
+    const e = await start(httpExporter.create(set, parseConfig(httpExporter.config, { endpoint: be.url, ...fast }), ['logs']));
     await consume(e, 'logs');
     expect(be.got).toHaveLength(5);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
 
     const bad = await httpBackend((_n, _c, res) => { res.statusCode = 400; res.setHeader('content-type', 'application/json'); res.end('{"code":3,"message":"bad field x"}'); });
     const set2 = settings('otlphttp/p', 'exporter');
-    const e2 = await start(httpExporter.create(set2, parse(httpExporter.config, { endpoint: bad.url, ...fast }), ['logs']));
+    const e2 = await start(httpExporter.create(set2, parseConfig(httpExporter.config, { endpoint: bad.url, ...fast }), ['logs']));
     const err = await consume(e2, 'logs').catch((x: unknown) => x);
     expect(isPermanent(err)).toBe(true);
     expect(String(err)).toMatch(/HTTP 400: bad field x/);
@@ -171,7 +163,7 @@ describe('otlphttp exporter', () => {
   it('counts and logs partial success without retrying', async () => {
     const be = await httpBackend((_n, _c, res) => { res.setHeader('content-type', 'application/x-protobuf'); res.end(encodeExportResponse({ rejected: 2, errorMessage: 'too old' })); });
     const set = settings('otlphttp/ps', 'exporter');
-    const e = await start(httpExporter.create(set, parse(httpExporter.config, { endpoint: be.url, ...fast }), ['traces']));
+    const e = await start(httpExporter.create(set, parseConfig(httpExporter.config, { endpoint: be.url, ...fast }), ['traces']));
     await consume(e, 'traces');
     expect(be.got).toHaveLength(1);
     expect(metricValue(set.registry, 'telemd_exporter_partial_rejected_items_total', { signal: 'traces' })).toBe(2);
@@ -184,7 +176,7 @@ describe('otlp (gRPC) exporter', () => {
   it('sends what the official schema decodes, with metadata headers and gzip', async () => {
     const be = await grpcBackend(() => Buffer.from(encodeExportResponse()));
     const set = settings('otlp', 'exporter');
-    const e = await start(grpcExporter.create(set, parse(grpcExporter.config, { endpoint: be.endpoint, tls: { insecure: true }, headers: { 'X-Tenant': 'acme' }, ...fast }), SIGNALS));
+    const e = await start(grpcExporter.create(set, parseConfig(grpcExporter.config, { endpoint: be.endpoint, tls: { insecure: true }, headers: { 'X-Tenant': 'acme' }, ...fast }), SIGNALS));
     for (const sig of SIGNALS) await consume(e, sig);
     expect(be.got.map((g) => g.path)).toEqual(SIGNALS);
     for (const [i, sig] of SIGNALS.entries()) {
@@ -201,14 +193,14 @@ describe('otlp (gRPC) exporter', () => {
     ];
     const times: number[] = [];
     const be = await grpcBackend((n) => { times.push(Date.now()); return script[n - 1]!; });
-    const e = await start(grpcExporter.create(settings('otlp/r', 'exporter'), parse(grpcExporter.config, { endpoint: be.endpoint, tls: { insecure: true }, ...fast }), ['metrics']));
+    const e = await start(grpcExporter.create(settings('otlp/r', 'exporter'), parseConfig(grpcExporter.config, { endpoint: be.endpoint, tls: { insecure: true }, ...fast }), ['metrics']));
     await consume(e, 'metrics');
     expect(be.got).toHaveLength(8);
     expect(times[7]! - times[6]!).toBeGreaterThanOrEqual(280);
 
     for (const code of [grpc.status.RESOURCE_EXHAUSTED, grpc.status.INVALID_ARGUMENT, grpc.status.PERMISSION_DENIED, grpc.status.UNAUTHENTICATED]) {
       const b = await grpcBackend(() => grpcErr(code, 'no'));
-      const x = await start(grpcExporter.create(settings(`otlp/p${code}`, 'exporter'), parse(grpcExporter.config, { endpoint: b.endpoint, tls: { insecure: true }, ...fast }), ['metrics']));
+      const x = await start(grpcExporter.create(settings(`otlp/p${code}`, 'exporter'), parseConfig(grpcExporter.config, { endpoint: b.endpoint, tls: { insecure: true }, ...fast }), ['metrics']));
       const err = await consume(x, 'metrics').catch((y: unknown) => y);
       expect(isPermanent(err)).toBe(true);
       expect(b.got).toHaveLength(1);
@@ -223,21 +215,21 @@ describe('exporter -> receiver over TLS/mTLS with bearer auth', () => {
     const sink = new Sink();
     const tls = { cert_file: certs.serverCert, key_file: certs.serverKey, client_ca_file: certs.ca };
     const auth = { bearer_token: 'chain-token' };
-    const rx = receiver.create(settings('otlp/tls', 'receiver'), parse(receiver.config, {
+    const rx = receiver.create(settings('otlp/tls', 'receiver'), parseConfig(receiver.config, {
       protocols: { grpc: { endpoint: `127.0.0.1:${g}`, tls, auth }, http: { endpoint: `127.0.0.1:${h}`, tls, auth } },
     }), sink.consumers);
     await rx.start(host);
     cleanups.push(() => rx.shutdown());
     const clientTls = { ca_file: certs.ca, cert_file: certs.clientCert, key_file: certs.clientKey };
     const headers = { authorization: 'Bearer chain-token' };
-    const ge = await start(grpcExporter.create(settings('otlp/c', 'exporter'), parse(grpcExporter.config, { endpoint: `localhost:${g}`, tls: clientTls, headers, ...fast }), ['traces']));
-    const he = await start(httpExporter.create(settings('otlphttp/c', 'exporter'), parse(httpExporter.config, { endpoint: `https://localhost:${h}`, tls: clientTls, headers, ...fast }), ['traces']));
+    const ge = await start(grpcExporter.create(settings('otlp/c', 'exporter'), parseConfig(grpcExporter.config, { endpoint: `localhost:${g}`, tls: clientTls, headers, ...fast }), ['traces']));
+    const he = await start(httpExporter.create(settings('otlphttp/c', 'exporter'), parseConfig(httpExporter.config, { endpoint: `https://localhost:${h}`, tls: clientTls, headers, ...fast }), ['traces']));
     await consume(ge, 'traces');
     await consume(he, 'traces');
     expect(sink.got.traces).toEqual([tracesFixture(1), tracesFixture(1)]);
 
     // Without a client certificate the TLS handshake fails: retryable, so it gives up after max_elapsed_time.
-    const noCert = await start(httpExporter.create(settings('otlphttp/n', 'exporter'), parse(httpExporter.config, {
+    const noCert = await start(httpExporter.create(settings('otlphttp/n', 'exporter'), parseConfig(httpExporter.config, {
       endpoint: `https://localhost:${h}`, tls: { ca_file: certs.ca }, headers,
       sending_queue: { enabled: false }, retry_on_failure: { enabled: false },
     }), ['traces']));

@@ -1,4 +1,6 @@
 import pino from 'pino';
+import { expect } from 'vitest';
+import { ParseContext, type Schema } from '../../src/config/schema.js';
 import type { CreateSettings, Host, Kind } from '../../src/component/component.js';
 import { parseComponentId } from '../../src/component/component.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
@@ -49,4 +51,12 @@ export function metricValue(registry: MetricRegistry, name: string, labels: Reco
     if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) total += Number(line.split(' ').pop());
   }
   return total;
+}
+
+/** A component config parsed from YAML-like input; the parse must report no issues. */
+export function parseConfig<C>(schema: Schema<C>, raw: unknown): C {
+  const ctx = new ParseContext();
+  const cfg = schema.parse(raw, ctx);
+  expect(ctx.issues).toEqual([]);
+  return cfg;
 }

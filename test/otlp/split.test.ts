@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ParseContext, type Schema } from '../../src/config/schema.js';
 import { splitHalf } from '../../src/otlp/index.js';
 import { countItems } from '../../src/pdata/index.js';
 import type { Exporter } from '../../src/component/component.js';
@@ -7,15 +6,8 @@ import { factory as grpcExporter } from '../../exporters/otlp/index.js';
 import { factory as httpExporter } from '../../exporters/otlphttp/index.js';
 import { factory as receiver } from '../../receivers/otlp/index.js';
 import { freePort } from '../helpers/ports.js';
-import { host, settings, Sink } from './helpers.js';
+import { host, settings, Sink, parseConfig } from './helpers.js';
 import { metricsFixture, tracesFixture } from './fixtures.js';
-
-function parse<C>(schema: Schema<C>, raw: unknown): C {
-  const ctx = new ParseContext();
-  const cfg = schema.parse(raw, ctx);
-  expect(ctx.issues).toEqual([]);
-  return cfg;
-}
 
 describe('splitting batches that are too large for the backend', () => {
   it('halves by items and keeps resource/scope structure', () => {
@@ -35,14 +27,14 @@ describe('splitting batches that are too large for the backend', () => {
   it('otlphttp resends a 413 in halves and otlp resends RESOURCE_EXHAUSTED "larger than max" in halves', async () => {
     const [g, h] = [await freePort(), await freePort()];
     const sink = new Sink();
-    const rx = receiver.create(settings('otlp/small', 'receiver'), parse(receiver.config, {
+    const rx = receiver.create(settings('otlp/small', 'receiver'), parseConfig(receiver.config, {
       protocols: { grpc: { endpoint: `127.0.0.1:${g}`, max_recv_msg_size_mib: 1 }, http: { endpoint: `127.0.0.1:${h}`, max_request_body_size: '256KiB' } },
     }), sink.consumers);
     await rx.start(host);
     const fast = { sending_queue: { enabled: false }, retry_on_failure: { initial_interval: '20ms', max_elapsed_time: '5s' } };
     const exporters: Exporter[] = [
-      httpExporter.create(settings('otlphttp/s', 'exporter'), parse(httpExporter.config, { endpoint: `http://127.0.0.1:${h}`, compression: 'none', ...fast }), ['traces']),
-      grpcExporter.create(settings('otlp/s', 'exporter'), parse(grpcExporter.config, { endpoint: `127.0.0.1:${g}`, tls: { insecure: true }, compression: 'none', ...fast }), ['traces']),
+      httpExporter.create(settings('otlphttp/s', 'exporter'), parseConfig(httpExporter.config, { endpoint: `http://127.0.0.1:${h}`, compression: 'none', ...fast }), ['traces']),
+      grpcExporter.create(settings('otlp/s', 'exporter'), parseConfig(grpcExporter.config, { endpoint: `127.0.0.1:${g}`, tls: { insecure: true }, compression: 'none', ...fast }), ['traces']),
     ];
     try {
       for (const e of exporters) {
