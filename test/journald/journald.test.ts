@@ -21,14 +21,14 @@ afterEach(async () => {
   running = [];
 });
 
-async function start(raw: Record<string, unknown>, rec: Recorder, storage?: DirStorage, reg = new MetricRegistry()): Promise<Receiver> {
+async function start(raw: Record<string, unknown>, rec: Recorder, storage?: DirStorage, reg = new MetricRegistry(), logger = pino({ level: 'silent' })): Promise<Receiver> {
   const ctx = new ParseContext();
   const cfg = configSchema.parse(raw, ctx);
   expect(ctx.issues).toEqual([]);
   expect(factory.validate!(cfg)).toEqual([]);
   const tel = new SelfTelemetry(reg);
   const r = factory.create(
-    { id: { type: 'journald', name: '', id: 'journald' }, kind: 'receiver', logger: pino({ level: 'silent' }), telemetry: tel },
+    { id: { type: 'journald', name: '', id: 'journald' }, kind: 'receiver', logger, telemetry: tel },
     cfg,
     { logs: observeReceiver(tel, 'logs', rec) },
   );
@@ -97,8 +97,11 @@ describe.skipIf(!HAVE)('journald receiver (real journalctl, journal written by s
   it('keeps running and says why when journalctl cannot be started', async () => {
     const rec = new Recorder();
     const reg = new MetricRegistry();
-    const r = await start({ journalctl_path: '/nonexistent/journalctl', retry_on_failure: { initial_interval: '20ms' } }, rec, undefined, reg);
+    const logged: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (l: string) => void logged.push(l) });
+    const r = await start({ journalctl_path: '/nonexistent/journalctl', retry_on_failure: { initial_interval: '20ms' } }, rec, undefined, reg, logger);
     await waitFor(() => /telemd_journald_restarts_total\{signal="logs"\} [2-9]/.test(reg.renderPrometheus()));
+    expect(logged.join('')).toMatch(/cannot run journalctl.*ENOENT|ENOENT.*cannot run journalctl/);
     running = [];
     await r.shutdown();
   });
