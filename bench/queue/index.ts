@@ -72,18 +72,7 @@ async function run(name: string, queue: Record<string, unknown>, opts: { codec?:
     hotCacheBytes: opts.hot,
   });
   await s.start({ getStorage: () => storage!.getClient('exporter', id, 'logs') } as unknown as Host);
-  let acked = 0;
-  const end = Date.now() + SECONDS * 1000;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: PRODUCERS }, async () => {
-      while (Date.now() < end) {
-        await s.consumer.consume(batch(ITEMS));
-        acked++;
-      }
-    }),
-  );
-  const secs = (performance.now() - t0) / 1000;
+  const { acked, secs } = await produce(() => s.consumer.consume(batch(ITEMS)));
   await s.shutdown(10_000);
   await storage?.shutdown();
   await rm(dir, { recursive: true, force: true });
@@ -95,29 +84,35 @@ async function run(name: string, queue: Record<string, unknown>, opts: { codec?:
   return bps;
 }
 
-/** The peer: one write + fdatasync per batch, serialized by a single file handle. */
-async function naive(codec: Codec): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'telemd-bench-'));
-  const fh = await open(join(dir, 'naive.log'), 'a');
-  let chain: Promise<void> = Promise.resolve();
+/** PRODUCERS loops, each awaiting `send` again and again for SECONDS: batches acknowledged, seconds taken. */
+async function produce(send: () => Promise<void>): Promise<{ acked: number; secs: number }> {
   let acked = 0;
   const end = Date.now() + SECONDS * 1000;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: PRODUCERS }, async () => {
       while (Date.now() < end) {
-        const buf = codec.encode('logs', batch(ITEMS));
-        const p = chain.then(async () => {
-          await fh.write(buf);
-          await fh.datasync();
-        });
-        chain = p;
-        await p;
+        await send();
         acked++;
       }
     }),
   );
-  const secs = (performance.now() - t0) / 1000;
+  return { acked, secs: (performance.now() - t0) / 1000 };
+}
+
+/** The peer: one write + fdatasync per batch, serialized by a single file handle. */
+async function naive(codec: Codec): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'telemd-bench-'));
+  const fh = await open(join(dir, 'naive.log'), 'a');
+  let chain: Promise<void> = Promise.resolve();
+  const { acked, secs } = await produce(() => {
+    const buf = codec.encode('logs', batch(ITEMS));
+    chain = chain.then(async () => {
+      await fh.write(buf);
+      await fh.datasync();
+    });
+    return chain;
+  });
   await fh.close();
   await rm(dir, { recursive: true, force: true });
   const bps = acked / secs;
