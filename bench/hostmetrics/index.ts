@@ -28,9 +28,10 @@ const gc = runInNewContext('gc') as () => void;
 const hostInfo = () => `load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} CPUs`;
 const fmt = (x: number, d = 3) => x.toFixed(d);
 
-async function telemdInProcess() {
+/** A hostmetrics receiver for `scrapers`, driven by the bench through scrapeOnce(). */
+async function scraper(scrapers: Record<string, unknown>): Promise<HostMetricsReceiver> {
   const ctx = new ParseContext();
-  const cfg = configSchema.parse({ collection_interval: '1h', scrapers: SCRAPERS }, ctx);
+  const cfg = configSchema.parse({ collection_interval: '1h', scrapers }, ctx);
   if (ctx.issues.length) throw new Error(JSON.stringify(ctx.issues));
   const r = new HostMetricsReceiver(
     { id: { type: 'hostmetrics', name: '', id: 'hostmetrics' }, kind: 'receiver', logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(new MetricRegistry()) },
@@ -39,6 +40,11 @@ async function telemdInProcess() {
   );
   await r.start({ getExtension: () => undefined, getStorage: () => Promise.reject(new Error('none')), reportFatal: () => {} } as never);
   await r.shutdown();
+  return r;
+}
+
+async function telemdInProcess() {
+  const r = await scraper(SCRAPERS);
   const render = (d: Awaited<ReturnType<typeof r.scrapeOnce>>) => writeText(translateMetrics(d, defaultTranslateOptions).families, { openMetrics: false, timestamps: false });
   for (let i = 0; i < WARMUP; i++) render(await r.scrapeOnce());
 
@@ -66,14 +72,7 @@ async function telemdInProcess() {
   allocs.sort((a, b) => a - b);
 
   // The opt-in process scraper, on its own: its cost grows with the number of processes.
-  const pcfg = configSchema.parse({ collection_interval: '1h', scrapers: { process: null } }, new ParseContext());
-  const pr = new HostMetricsReceiver(
-    { id: { type: 'hostmetrics', name: '', id: 'hostmetrics' }, kind: 'receiver', logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(new MetricRegistry()) },
-    pcfg,
-    { consume: async () => {} },
-  );
-  await pr.start({ getExtension: () => undefined, getStorage: () => Promise.reject(new Error('none')), reportFatal: () => {} } as never);
-  await pr.shutdown();
+  const pr = await scraper({ process: null });
   for (let i = 0; i < 5; i++) await pr.scrapeOnce();
   const procs = (await pr.scrapeOnce()).resourceMetrics.length;
   const P = Math.max(10, Math.round(N / 10));
