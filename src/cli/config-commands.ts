@@ -3,13 +3,9 @@ import { presentConfig, resolveConfig } from '../config/resolve.js';
 import { formatConfigError } from '../config/sources.js';
 import { factories } from '../registry.js';
 import type { Args } from './args.js';
-import { defaultConfigPath } from './paths.js';
+import { configFiles } from './paths.js';
 
 const EX_CONFIG = 78;
-
-function configFiles(args: Args): string[] {
-  return args.configs.length > 0 ? args.configs : [defaultConfigPath()];
-}
 
 export function validateCommand(args: Args): number {
   const r = resolveConfig({ files: configFiles(args), sets: args.sets, factories });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Args } from './args.js';
 
 /** The package root (where package.json is), from dist/ or src/. */
 export function packageRoot(): string {
@@ -14,4 +15,9 @@ export function packageRoot(): string {
 
 export function defaultConfigPath(): string {
   return join(packageRoot(), 'config', 'default.yaml');
+}
+
+/** The --config files, or the default config when none is given. */
+export function configFiles(args: Args): string[] {
+  return args.configs.length > 0 ? args.configs : [defaultConfigPath()];
 }

@@ -2,12 +2,11 @@ import { Agent, ConfigInvalid } from '../service/agent.js';
 import { factories } from '../registry.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { Args } from './args.js';
-import { defaultConfigPath } from './paths.js';
+import { configFiles } from './paths.js';
 
 export async function runCommand(args: Args): Promise<number> {
   const logger = createLogger(process.env.TELEMD_LOG_LEVEL ?? 'info');
-  const files = args.configs.length > 0 ? args.configs : [defaultConfigPath()];
-  const agent = new Agent({ files, sets: args.sets, factories, logger });
+  const agent = new Agent({ files: configFiles(args), sets: args.sets, factories, logger });
 
   process.on('unhandledRejection', (reason) => {
     logger.error({ err: reason }, 'unhandled promise rejection (a component bug); the agent keeps running');
