@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsumerError } from '../../src/component/consumer.js';
 import { ParseContext } from '../../src/config/schema.js';
 import { decodeJson } from '../../src/otlp/index.js';
@@ -11,6 +11,7 @@ import { configSchema } from '../../exporters/file/config.js';
 import { FileExporter } from '../../exporters/file/exporter.js';
 import { tempDir } from '../helpers/agent.js';
 import { testSettings } from '../helpers/settings.js';
+import { tmpfsForSuite } from '../helpers/tmpfs.js';
 
 function exporter(cfg: Record<string, unknown>) {
   const ctx = new ParseContext();
@@ -101,17 +102,13 @@ describe('file exporter', () => {
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
   });
 
-  const mountPoint = join(tempDir(), 'small');
-  mkdirSync(mountPoint);
-  const canMount = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint]).status === 0;
-  afterAll(() => {
-    if (canMount) spawnSync('umount', [mountPoint]);
-  });
+  const small = tmpfsForSuite('256k');
 
-  it.skipIf(!canMount)('refuses (retryably) what a full disk cannot take, acknowledges nothing unwritten, recovers when space returns', async () => {
-    const filler = join(mountPoint, 'filler');
+  it('refuses (retryably) what a full disk cannot take, acknowledges nothing unwritten, recovers when space returns', async (ctx) => {
+    if (!small.mounted) ctx.skip();
+    const filler = join(small.path, 'filler');
     execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=1k', 'count=200'], { stdio: 'ignore' });
-    const path = join(mountPoint, 'out.jsonl');
+    const path = join(small.path, 'out.jsonl');
     const { exp, reg } = exporter({ path, flush_interval: 0 });
     await exp.start();
     const acked: number[] = [];
