@@ -92,13 +92,6 @@ export class MetricRegistry {
     this.series(name, help, type, labels).fn = fn;
   }
 
-  /** Remove every series carrying these labels (a component that was shut down by a reload). */
-  removeMatching(labels: Labels): void {
-    for (const fam of this.families.values())
-      for (const [k, s] of fam.series)
-        if (Object.entries(labels).every(([lk, lv]) => s.labels[lk] === lv)) fam.series.delete(k);
-  }
-
   /** Current values of one family. */
   values(name: string): { labels: Labels; value: number }[] {
     const fam = this.families.get(name);
