@@ -3,6 +3,7 @@ import type { SignalConsumers } from '../../src/component/consumer.js';
 import { encodeJson } from '../../src/otlp/index.js';
 import { countItems, resourceList } from '../../src/pdata/count.js';
 import type { Signal, SignalData } from '../../src/pdata/types.js';
+import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 
 /** Logs what passes: a count per batch, or every item with `verbosity: detailed`. */
@@ -16,7 +17,10 @@ export class DebugExporter implements Exporter {
     private readonly cfg: Config,
     signals: readonly Signal[],
   ) {
-    for (const s of signals) (this.consumers as Record<Signal, unknown>)[s] = { consume: async (d: SignalData[Signal]) => this.log(s, d) };
+    for (const s of signals) {
+      const sent = set.telemetry.counter('telemd_exporter_sent_items_total', 'Items an exporter delivered', { signal: s });
+      (this.consumers as Record<Signal, unknown>)[s] = { consume: async (d: SignalData[Signal]) => this.log(s, d, sent) };
+    }
   }
 
   /** Sampling as in the Collector: the first N per second, then every Mth. */
@@ -31,9 +35,9 @@ export class DebugExporter implements Exporter {
     return (this.inWindow - this.cfg.sampling_initial) % this.cfg.sampling_thereafter === 0;
   }
 
-  private log<S extends Signal>(signal: S, data: SignalData[S]): void {
+  private log<S extends Signal>(signal: S, data: SignalData[S], sent: Counter): void {
     const items = countItems(signal, data);
-    this.set.telemetry.counter('telemd_exporter_sent_items_total', 'Items an exporter delivered', { signal }).add(items);
+    sent.add(items);
     if (!this.sampled()) return;
     const summary = { signal, resources: resourceList(signal, data).length, items };
     if (this.cfg.verbosity === 'basic') this.set.logger.info(summary, 'debug exporter');

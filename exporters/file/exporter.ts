@@ -4,10 +4,16 @@ import { encodeProto } from '../../src/otlp/index.js';
 import { encodeJsonBytes } from '../../src/otlp/json-encode.js';
 import { countItems } from '../../src/pdata/count.js';
 import type { Signal, SignalData } from '../../src/pdata/types.js';
+import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 import { RotatingWriter } from './writer.js';
 
 /** Writes OTLP export requests to a file: the format the Collector's file exporter writes. */
+interface Sent {
+  sent: Counter;
+  failed: Counter;
+}
+
 export class FileExporter implements Exporter {
   readonly consumers: SignalConsumers = {};
   private writer: RotatingWriter;
@@ -18,7 +24,14 @@ export class FileExporter implements Exporter {
     signals: readonly Signal[],
   ) {
     this.writer = new RotatingWriter(cfg, set.logger);
-    for (const s of signals) (this.consumers as Record<Signal, unknown>)[s] = { consume: (d: SignalData[Signal]) => this.write(s, d) };
+    for (const s of signals) {
+      // Counters made once per signal, not looked up again for every batch.
+      const c: Sent = {
+        sent: set.telemetry.counter('telemd_exporter_sent_items_total', 'Items an exporter delivered', { signal: s }),
+        failed: set.telemetry.counter('telemd_exporter_send_failed_items_total', 'Items an exporter failed to send', { signal: s }),
+      };
+      (this.consumers as Record<Signal, unknown>)[s] = { consume: (d: SignalData[Signal]) => this.write(s, d, c) };
+    }
   }
 
   private encode<S extends Signal>(signal: S, data: SignalData[S]): Buffer {
@@ -32,25 +45,24 @@ export class FileExporter implements Exporter {
 
   // Encodes synchronously and lets go of `data` before waiting for the disk: batches that stay
   // reachable until the group commit would be promoted to the old generation (costly GC).
-  private write<S extends Signal>(signal: S, data: SignalData[S]): Promise<void> {
+  private write<S extends Signal>(signal: S, data: SignalData[S], c: Sent): Promise<void> {
     const n = countItems(signal, data);
-    const labels = { signal };
     let chunk: Buffer;
     try {
       chunk = this.encode(signal, data);
     } catch (err) {
-      this.set.telemetry.counter('telemd_exporter_send_failed_items_total', 'Items an exporter failed to send', labels).add(n);
+      c.failed.add(n);
       return Promise.reject(ConsumerError.permanent(`cannot encode ${signal}: ${(err as Error).message}`, { cause: err }));
     }
-    return this.commit(chunk, n, labels);
+    return this.commit(chunk, n, c);
   }
 
-  private async commit(chunk: Buffer, n: number, labels: { signal: Signal }): Promise<void> {
+  private async commit(chunk: Buffer, n: number, c: Sent): Promise<void> {
     try {
       await this.writer.write(chunk);
-      this.set.telemetry.counter('telemd_exporter_sent_items_total', 'Items an exporter delivered', labels).add(n);
+      c.sent.add(n);
     } catch (err) {
-      this.set.telemetry.counter('telemd_exporter_send_failed_items_total', 'Items an exporter failed to send', labels).add(n);
+      c.failed.add(n);
       this.set.logger.error({ err: (err as Error).message, path: this.cfg.path }, 'write failed; the data was refused (retryable)');
       throw ConsumerError.retryable(`cannot write ${this.cfg.path}: ${(err as Error).message}`, { cause: err });
     }
