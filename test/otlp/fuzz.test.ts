@@ -1,9 +1,10 @@
 // 10,000 random and mutated protobuf/JSON bodies to both receivers of a real telemd, with valid
 // numbered traffic interleaved: the agent stays up, answers 400 (never 5xx or a dropped
 // connection), and every valid item arrives.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { tempDir } from '../helpers/agent.js';
+import { agentsKilledAfterEach } from '../helpers/agents.js';
 import { otlpReceiver } from '../helpers/otlp-receiver.js';
 import { encodeJson } from '../../src/otlp/index.js';
 import { SERVICE_PATHS } from '../../receivers/otlp/grpc.js';
@@ -50,16 +51,14 @@ function mutateJson(r: () => number, src: string): string {
   return src.slice(0, i) + '[{' + src.slice(i);
 }
 
+const startAgent = agentsKilledAfterEach();
+
 describe('fuzz', () => {
-  let agent: Agent;
-  afterAll(async () => {
-    await agent?.stop();
-  });
 
   it('survives 10,000 hostile bodies and delivers the valid ones interleaved with them', async () => {
     const out = tempDir();
     const { grpc: g, http: h, yaml } = await otlpReceiver();
-    agent = await startAgent({
+    const agent = await startAgent({
       config: `${yaml}exporters:
   file: { path: ${out}/fuzz.jsonl, flush_interval: 20ms, fsync: false }
 service:

@@ -1,6 +1,6 @@
 // The official SDK exporters send to a real telemd process whose file exporter writes OTLP JSON;
 // the file holds every field the SDK sent.
-import { afterAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { OTLPTraceExporter as TraceGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPLogExporter as LogsProto } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as MetricsHttp } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -8,20 +8,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJson } from '../../src/otlp/index.js';
 import type { LogsData, MetricsData, TracesData } from '../../src/pdata/types.js';
-import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { tempDir } from '../helpers/agent.js';
+import { agentsKilledAfterEach } from '../helpers/agents.js';
 import { otlpReceiver } from '../helpers/otlp-receiver.js';
 import { checkLogs, checkMetrics, checkSpans, makeLogs, makeMetrics, makeSpans, sdk } from './sdk-data.js';
 
+const startAgent = agentsKilledAfterEach();
+
 describe('SDK -> telemd -> file exporter', () => {
-  let agent: Agent | undefined;
-  afterAll(async () => {
-    await agent?.stop();
-  });
 
   it('writes every field the SDK sent (gRPC spans, HTTP/protobuf logs, HTTP/JSON metrics)', async () => {
     const out = tempDir();
     const { grpc: g, http: h, yaml } = await otlpReceiver();
-    agent = await startAgent({
+    await startAgent({
       config: `${yaml}processors:
   batch: { timeout: 20ms }
 exporters:
