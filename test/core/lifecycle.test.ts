@@ -1,11 +1,10 @@
 // Every component must survive shutdown() without start() (a failed start or reload calls it).
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ParseContext } from '../../src/config/schema.js';
 import type { Lifecycle } from '../../src/component/component.js';
 import { factories } from '../../src/registry.js';
-import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import { tempDir } from '../helpers/agent.js';
+import { testSettings } from '../helpers/settings.js';
 
 const dir = tempDir();
 /** The least config each type needs to be created. */
@@ -30,12 +29,7 @@ describe('component lifecycle', () => {
       const ctx = new ParseContext();
       const cfg = f.config.parse(minimal[`${f.kind}/${f.type}`], ctx, []);
       expect(ctx.issues, JSON.stringify(ctx.issues)).toEqual([]);
-      const set = {
-        id: { type: f.type, name: '', id: f.type },
-        kind: f.kind,
-        logger: pino({ level: 'silent' }),
-        telemetry: new SelfTelemetry(new MetricRegistry(), { [f.kind]: f.type }),
-      };
+      const set = testSettings(f.type, f.kind);
       const sink = { consume: async () => {} };
       let c: Lifecycle;
       if (f.kind === 'receiver') c = f.create(set, cfg as never, { metrics: sink, logs: sink, traces: sink });
