@@ -8,12 +8,12 @@ import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 import { RotatingWriter } from './writer.js';
 
-/** Writes OTLP export requests to a file: the format the Collector's file exporter writes. */
 interface Sent {
   sent: Counter;
   failed: Counter;
 }
 
+/** Writes OTLP export requests to a file: the format the Collector's file exporter writes. */
 export class FileExporter implements Exporter {
   readonly consumers: SignalConsumers = {};
   private writer: RotatingWriter;
