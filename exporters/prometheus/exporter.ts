@@ -10,7 +10,7 @@ import {
   OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
   type FamilyType, type PromFamily, type PromSample, type TranslateOptions,
 } from '../../src/prometheus/index.js';
-import { parseEndpoint } from '../../src/otlp/tls.js';
+import { parseEndpoint } from '../../src/util/endpoint.js';
 import type { Config } from './config.js';
 
 interface Stored {

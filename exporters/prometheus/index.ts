@@ -1,5 +1,5 @@
 import { exporterFactory } from '../../src/component/component.js';
-import { parseEndpoint } from '../../src/otlp/tls.js';
+import { parseEndpoint } from '../../src/util/endpoint.js';
 import { configSchema, type Config } from './config.js';
 import { PrometheusExporter } from './exporter.js';
 

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AgentControl, CreateSettings, Extension, Host } from '../../src/component/component.js';
 import { DeliveryWatch } from '../../src/service/status.js';
-import { splitHostPort } from '../../src/telemetry/server.js';
+import { mustParseEndpoint } from '../../src/util/endpoint.js';
 import type { Config } from './config.js';
 
 export class HealthCheck implements Extension {
@@ -28,7 +28,7 @@ export class HealthCheck implements Extension {
       this.sampler = setInterval(() => this.watch!.sample(), 1000);
       this.sampler.unref();
     }
-    const { host: h, port } = splitHostPort(this.cfg.endpoint);
+    const { host: h, port } = mustParseEndpoint(this.cfg.endpoint, '127.0.0.1');
     const server = createServer((req, res) => {
       const url = req.url?.split('?')[0];
       if (url === '/reload' && this.cfg.enable_reload) {

@@ -1,5 +1,6 @@
 import { ParseContext, Schema, s, type Infer, type Path } from '../../src/config/schema.js';
-import { parseEndpoint, serverTlsSchema } from '../../src/otlp/tls.js';
+import { serverTlsSchema } from '../../src/otlp/tls.js';
+import { parseEndpoint } from '../../src/util/endpoint.js';
 
 /** Collector style: `grpc:` with no value enables the protocol with defaults; absent disables it. */
 class Presence<T> extends Schema<T | undefined> {

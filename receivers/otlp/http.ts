@@ -10,7 +10,8 @@ import type { Signal } from '../../src/pdata/types.js';
 import {
   decodeJson, decodeProto, encodeExportResponse, encodeExportResponseJson, encodeStatus, encodeStatusJson, OtlpDecodeError,
 } from '../../src/otlp/index.js';
-import { loadServerTls, parseEndpoint, tlsMinVersion } from '../../src/otlp/tls.js';
+import { loadServerTls, tlsMinVersion } from '../../src/otlp/tls.js';
+import { parseEndpoint } from '../../src/util/endpoint.js';
 import type { HttpConfig } from './config.js';
 import { checkBearer, type Ingest, type Outcome } from './ingest.js';
 import { loadToken } from './auth.js';

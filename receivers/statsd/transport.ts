@@ -4,6 +4,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
+import { parseEndpoint } from '../../src/util/endpoint.js';
 
 export interface Listener {
   /** Where it listens, e.g. 127.0.0.1:8125 or the socket path (port 0 resolved). */
@@ -12,10 +13,10 @@ export interface Listener {
 }
 
 export function splitHostPort(endpoint: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(endpoint.trim());
-  if (!m) throw new Error(`statsd: endpoint ${JSON.stringify(endpoint)} is not host:port`);
-  const host = m[1] ?? m[2] ?? '';
-  return { host: host === '' ? '0.0.0.0' : host === 'localhost' ? '127.0.0.1' : host, port: Number(m[3]) };
+  const ep = parseEndpoint(endpoint);
+  if (!ep) throw new Error(`statsd: endpoint ${JSON.stringify(endpoint)} is not host:port`);
+  // A UDP socket binds one family: localhost is taken as IPv4.
+  return ep.host === 'localhost' ? { ...ep, host: '127.0.0.1' } : ep;
 }
 
 export async function listenUdp(endpoint: string, family: 'udp' | 'udp4' | 'udp6', onPacket: (b: Buffer) => void, onError: (e: Error) => void): Promise<Listener> {

@@ -48,13 +48,3 @@ export function loadClientTls(t: ClientTls): TlsMaterial {
 }
 
 export const tlsMinVersion = (v: '1.2' | '1.3'): 'TLSv1.2' | 'TLSv1.3' => (v === '1.3' ? 'TLSv1.3' : 'TLSv1.2');
-
-/** "host:port", "[v6]:port" or ":port" (all interfaces, as in the Collector). */
-export function parseEndpoint(ep: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(ep.trim());
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port > 65535) return undefined;
-  const host = m[1] ?? m[2] ?? '';
-  return { host: host === '' ? '0.0.0.0' : host, port };
-}

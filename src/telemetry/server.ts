@@ -1,15 +1,11 @@
 // The self-metrics endpoint: Prometheus text on http://<address>/metrics.
 import { createServer, type Server } from 'node:http';
+import { mustParseEndpoint } from '../util/endpoint.js';
 import type { MetricRegistry } from './self.js';
 
-export function splitHostPort(address: string, defaultHost = '127.0.0.1'): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
-  if (!m) throw new Error(`invalid address "${address}" (expected host:port)`);
-  return { host: m[1] ?? (m[2] || defaultHost), port: Number(m[3]) };
-}
-
 export async function startMetricsServer(address: string, registry: MetricRegistry): Promise<Server> {
-  const { host, port } = splitHostPort(address);
+  // Self-metrics stay local unless an interface is named.
+  const { host, port } = mustParseEndpoint(address, '127.0.0.1');
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET' }).end();

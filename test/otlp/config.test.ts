@@ -3,7 +3,7 @@ import { ParseContext, type Schema } from '../../src/config/schema.js';
 import { factory as receiver } from '../../receivers/otlp/index.js';
 import { factory as otlphttp } from '../../exporters/otlphttp/index.js';
 import { signalUrl } from '../../exporters/otlphttp/config.js';
-import { parseEndpoint } from '../../src/otlp/tls.js';
+import { mustParseEndpoint, parseEndpoint } from '../../src/util/endpoint.js';
 import { grpcTarget } from '../../exporters/otlp/client.js';
 import { grpcError, httpError, parseRetryAfter } from '../../src/otlp/index.js';
 
@@ -39,6 +39,10 @@ describe('otlp config (Collector keys)', () => {
     expect(grpcTarget('gw:4317', tls)).toEqual({ target: 'gw:4317', insecure: false });
     expect(parseEndpoint(':4317')).toEqual({ host: '0.0.0.0', port: 4317 });
     expect(parseEndpoint('[::1]:4318')).toEqual({ host: '::1', port: 4318 });
+    // The self-metrics and health endpoints stay local when no host is named.
+    expect(parseEndpoint(':8888', '127.0.0.1')).toEqual({ host: '127.0.0.1', port: 8888 });
+    expect(parseEndpoint('host:65536')).toBeUndefined();
+    expect(() => mustParseEndpoint('8888')).toThrow('invalid address "8888" (expected host:port)');
   });
 
   it('classifies failures as the OTLP spec says', () => {
