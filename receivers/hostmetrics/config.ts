@@ -1,6 +1,6 @@
 // Config keys and defaults follow the Collector's hostmetrics receiver, so its configs run as-is.
 import { ParseContext, Schema, s, type Infer, type Path } from '../../src/config/schema.js';
-import { suggest } from '../../src/config/suggest.js';
+import { didYouMean } from '../../src/config/suggest.js';
 import { cpuDefs } from './scrapers/cpu.js';
 import { diskDefs } from './scrapers/disk.js';
 import { filesystemDefs } from './scrapers/filesystem.js';
@@ -56,8 +56,7 @@ class TogglesSchema extends Schema<Record<string, Toggle>> {
     const out: Record<string, Toggle> = {};
     for (const [k, x] of Object.entries(v)) {
       if (!this.known.includes(k)) {
-        const hint = suggest(k, this.known);
-        ctx.error([...path, k], `unknown ${this.noun} "${k}"` + (hint ? `; did you mean "${hint}"?` : ''), true);
+        ctx.error([...path, k], `unknown ${this.noun} "${k}"` + didYouMean(k, this.known), true);
         continue;
       }
       out[k] = this.item.parse(x, ctx, [...path, k]);

@@ -1,5 +1,5 @@
 import { receiverFactory } from '../../src/component/component.js';
-import { suggest } from '../../src/config/suggest.js';
+import { didYouMean } from '../../src/config/suggest.js';
 import { configSchema, type Config } from './config.js';
 import { DEFS } from './metrics.js';
 import { IpcReceiver } from './receiver.js';
@@ -12,9 +12,6 @@ export const factory = receiverFactory<Config>({
   validate: (cfg) =>
     Object.keys(cfg.metrics)
       .filter((k) => !(k in DEFS))
-      .map((k) => {
-        const hint = suggest(k, Object.keys(DEFS));
-        return `metrics: unknown metric "${k}"` + (hint ? `; did you mean "${hint}"?` : '');
-      }),
+      .map((k) => `metrics: unknown metric "${k}"` + didYouMean(k, Object.keys(DEFS))),
   create: (set, cfg, next) => new IpcReceiver(set, cfg, next.metrics!),
 });

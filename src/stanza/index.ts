@@ -4,7 +4,7 @@
 import { ParseContext } from '../config/schema.js';
 import type { Entry, Operator } from './entry.js';
 import { Build, makeOperator, operatorSchemas, type OperatorType } from './operators.js';
-import { suggest } from '../config/suggest.js';
+import { didYouMean } from '../config/suggest.js';
 
 export type { Entry, Operator } from './entry.js';
 export { buildTimeParser } from './timestamp.js';
@@ -33,12 +33,8 @@ export function buildPipeline(configs: unknown[]): { pipeline: StanzaPipeline; e
     const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
     if (typeof type !== 'string' || !(type in operatorSchemas)) {
       const known = Object.keys(operatorSchemas);
-      const hint = typeof type === 'string' ? suggest(type, known) : undefined;
-      b.errors.push(
-        `${where}: ` +
-          (typeof type === 'string' ? `unknown operator type "${type}"` : 'missing "type"') +
-          (hint ? `; did you mean "${hint}"?` : `; known: ${known.join(', ')}`),
-      );
+      const list = `; known: ${known.join(', ')}`;
+      b.errors.push(`${where}: ` + (typeof type === 'string' ? `unknown operator type "${type}"` + didYouMean(type, known, list) : `missing "type"` + list));
       return;
     }
     const ctx = new ParseContext();
