@@ -13,29 +13,8 @@ import { PROCESS_RESOURCE_ATTRIBUTES, processDefs } from './scrapers/process.js'
 import { systemDefs } from './scrapers/system.js';
 import { cgroupDefs } from './scrapers/cgroup.js';
 
-/**
- * A scraper section: absent = scraper off; present (even as `cpu:` with no value) = on with
- * defaults. A plain optional schema cannot tell `cpu:` (null) from absent.
- */
-class ScraperSection<T> extends Schema<T | undefined> {
-  constructor(private readonly inner: Schema<T>) {
-    super();
-  }
-  override parse(v: unknown, ctx: ParseContext, path: Path = []): T | undefined {
-    if (v === undefined) return undefined;
-    return this.inner.parse(v === null ? {} : v, ctx, path);
-  }
-  parseValue(v: unknown, ctx: ParseContext, path: Path): T | undefined {
-    return this.inner.parse(v, ctx, path);
-  }
-  override keys(): string[] {
-    return this.inner.keys();
-  }
-  override redact(value: T | undefined): unknown {
-    return value === undefined ? value : this.inner.redact(value);
-  }
-}
-const section = <T>(inner: Schema<T>) => new ScraperSection(inner);
+/** A scraper section: absent = off, `cpu:` with no value = on with defaults. */
+const section = s.presence;
 
 type Toggle = { enabled?: boolean };
 

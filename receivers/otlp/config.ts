@@ -1,27 +1,7 @@
-import { ParseContext, Schema, s, type Infer, type Path } from '../../src/config/schema.js';
+import { s, type Infer } from '../../src/config/schema.js';
 import { serverTlsSchema } from '../../src/otlp/tls.js';
 import { parseEndpoint } from '../../src/util/endpoint.js';
 
-/** Collector style: `grpc:` with no value enables the protocol with defaults; absent disables it. */
-class Presence<T> extends Schema<T | undefined> {
-  constructor(private inner: Schema<T>) {
-    super();
-    this.desc = inner.desc;
-  }
-  override parse(v: unknown, ctx: ParseContext, path: Path = []): T | undefined {
-    if (v === undefined) return undefined;
-    return this.inner.parse(v === null ? {} : v, ctx, path);
-  }
-  parseValue(v: unknown, ctx: ParseContext, path: Path): T | undefined {
-    return this.inner.parseValue(v, ctx, path);
-  }
-  override keys(): string[] {
-    return this.inner.keys();
-  }
-  override redact(value: T | undefined): unknown {
-    return value === undefined ? value : this.inner.redact(value);
-  }
-}
 
 const endpoint = (def: string) =>
   s.refine(s.string().default(def), (v) => (parseEndpoint(v) ? undefined : `invalid endpoint "${v}" (use host:port)`));
@@ -35,7 +15,7 @@ const authSchema = s
   .optional()
   .describe('bearer-token authentication of clients');
 
-const grpcSchema = new Presence(
+const grpcSchema = s.presence(
   s.object({
     endpoint: endpoint('127.0.0.1:4317').describe('listen address'),
     max_recv_msg_size_mib: s.int({ min: 1 }).default(4).describe('largest request accepted, in MiB'),
@@ -46,7 +26,7 @@ const grpcSchema = new Presence(
   }),
 ).describe('OTLP/gRPC server (omit to disable)');
 
-const httpSchema = new Presence(
+const httpSchema = s.presence(
   s.object({
     endpoint: endpoint('127.0.0.1:4318').describe('listen address'),
     max_request_body_size: s.size().default('20MiB').describe('larger bodies (compressed or not) get 413'),

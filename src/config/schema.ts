@@ -311,6 +311,30 @@ class RefinedSchema<T> extends Schema<T> {
   }
 }
 
+/**
+ * Collector style sections (`grpc:`, `cpu:`): absent = off; present, even with no value = on
+ * with defaults. A plain optional schema cannot tell `cpu:` (null) from absent.
+ */
+class PresenceSchema<T> extends Schema<T | undefined> {
+  constructor(private readonly inner: Schema<T>) {
+    super();
+    this.desc = inner.desc;
+  }
+  override parse(v: unknown, ctx: ParseContext, path: Path = []): T | undefined {
+    if (v === undefined) return undefined;
+    return this.inner.parse(v === null ? {} : v, ctx, path);
+  }
+  parseValue(v: unknown, ctx: ParseContext, path: Path): T | undefined {
+    return this.inner.parseValue(v, ctx, path);
+  }
+  override keys(): string[] {
+    return this.inner.keys();
+  }
+  override redact(value: T | undefined): unknown {
+    return value === undefined ? value : this.inner.redact(value);
+  }
+}
+
 export const s = {
   string: () => new StringSchema(),
   number: (opts?: { min?: number; max?: number; int?: boolean }) => new NumberSchema(opts),
@@ -331,4 +355,6 @@ export const s = {
     return inner;
   },
   refine: <T>(inner: Schema<T>, check: (v: T) => string | undefined) => new RefinedSchema<T>(inner, check),
+  /** Absent = undefined (off); present, even empty, = parsed with the inner defaults (on). */
+  presence: <T>(inner: Schema<T>) => new PresenceSchema<T>(inner),
 };
