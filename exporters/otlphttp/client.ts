@@ -4,6 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ConsumerError } from '../../src/component/consumer.js';
 import { decodeStatus, decodeStatusJson, httpError } from '../../src/otlp/index.js';
 import { loadClientTls, tlsMinVersion, type ClientTls } from '../../src/otlp/tls.js';
+import { USER_AGENT } from '../../src/version.js';
 
 const MAX_RESPONSE = 1024 * 1024;
 
@@ -31,7 +32,7 @@ export class OtlpHttpClient {
       ...this.headers,
       'content-type': contentType,
       'content-length': String(body.length),
-      'user-agent': 'telemd',
+      'user-agent': USER_AGENT,
     };
     if (gzipped) headers['content-encoding'] = 'gzip';
     return new Promise((resolve, reject) => {

@@ -1,21 +1,18 @@
 // One remote-write POST, with the status handling Remote-Write 1.0 asks for: 2xx done, 5xx and
 // 429 retried (Retry-After honoured), any other 4xx refused for good with the server's message.
-import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ConsumerError } from '../../src/component/consumer.js';
 import { parseRetryAfter } from '../../src/otlp/retry.js';
+import { loadClientTls } from '../../src/otlp/tls.js';
 import { V2_CONTENT_TYPE } from '../../src/prometheus/remotewrite2.js';
 import type { Config } from './config.js';
+import { USER_AGENT } from '../../src/version.js';
 
 /** The receiver does not speak the message we sent (Remote-Write 2.0 -> fall back to 1.0). */
 export class UnsupportedMediaType extends Error {}
 
 const PROTOCOL_HEADERS = ['content-encoding', 'content-type', 'x-prometheus-remote-write-version', 'user-agent', 'content-length'];
-
-export function userAgent(): string {
-  return `telemd/${process.env.npm_package_version ?? '0.1.0'}`;
-}
 
 export class RemoteWriteClient {
   private url: URL;
@@ -32,16 +29,15 @@ export class RemoteWriteClient {
       'Content-Encoding': 'snappy',
       'Content-Type': 'application/x-protobuf',
       'X-Prometheus-Remote-Write-Version': '0.1.0',
-      'User-Agent': userAgent(),
+      'User-Agent': USER_AGENT,
     });
     this.headers = h;
     if (this.url.protocol === 'https:') {
       this.agent = new HttpsAgent({
         keepAlive: true,
         rejectUnauthorized: !cfg.tls.insecure_skip_verify,
-        ca: cfg.tls.ca_file ? readFileSync(cfg.tls.ca_file) : undefined,
-        cert: cfg.tls.cert_file ? readFileSync(cfg.tls.cert_file) : undefined,
-        key: cfg.tls.key_file ? readFileSync(cfg.tls.key_file) : undefined,
+        // Same loader as the OTLP exporters: a missing file is named in the error.
+        ...loadClientTls(cfg.tls),
       });
     } else this.agent = new HttpAgent({ keepAlive: true });
   }

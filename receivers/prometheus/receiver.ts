@@ -3,6 +3,7 @@ import type { MetricsConsumer } from '../../src/component/consumer.js';
 import type { Config } from './config.js';
 import { compileRelabel } from './relabel.js';
 import { TargetScraper } from './scrape.js';
+import { USER_AGENT } from '../../src/version.js';
 
 /** Scrapes every static target of every scrape_config on its own schedule. */
 export class PrometheusReceiver implements Receiver {
@@ -19,7 +20,6 @@ export class PrometheusReceiver implements Receiver {
       failedScrapes: t.counter('telemd_receiver_prometheus_failed_scrapes_total', 'Scrapes that failed (up=0)', {}),
     };
     const g = cfg.config.global;
-    const ua = `telemd/${process.env.npm_package_version ?? '0.1.0'}`;
     for (const sc of cfg.config.scrape_configs) {
       const intervalMs = Number(sc.scrape_interval ?? g.scrape_interval);
       const timeoutMs = Math.min(Number(sc.scrape_timeout ?? g.scrape_timeout), intervalMs);
@@ -36,7 +36,7 @@ export class PrometheusReceiver implements Receiver {
             new TargetScraper(
               { job: sc.job_name, instance: addr, labels, scheme: sc.scheme, url: url.toString() },
               { intervalMs, timeoutMs, headers, convert: { honorLabels: sc.honor_labels, honorTimestamps: sc.honor_timestamps, relabel } },
-              next, set.logger, counters, ua,
+              next, set.logger, counters, USER_AGENT,
             ),
           );
         }

@@ -3,9 +3,9 @@ import { parseArgs, type Args } from './args.js';
 import { runCommand } from './run.js';
 import { componentsCommand, printConfigCommand, validateCommand } from './config-commands.js';
 import { serviceCommand } from './service-command.js';
+import { VERSION } from '../version.js';
 
-declare const __TELEMD_VERSION__: string;
-export const VERSION = typeof __TELEMD_VERSION__ === 'string' ? __TELEMD_VERSION__ : '0.0.0-dev';
+export { VERSION };
 
 const USAGE = `telemd ${VERSION} — per-host telemetry agent
 

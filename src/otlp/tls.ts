@@ -43,7 +43,7 @@ export function loadServerTls(t: ServerTls): TlsMaterial {
   return { cert: read(t.cert_file, 'cert_file'), key: read(t.key_file, 'key_file'), ca: read(t.client_ca_file, 'client_ca_file') };
 }
 
-export function loadClientTls(t: ClientTls): TlsMaterial {
+export function loadClientTls(t: Pick<ClientTls, 'ca_file' | 'cert_file' | 'key_file'>): TlsMaterial {
   return { ca: read(t.ca_file, 'ca_file'), cert: read(t.cert_file, 'cert_file'), key: read(t.key_file, 'key_file') };
 }
 
