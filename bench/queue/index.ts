@@ -67,7 +67,7 @@ async function run(name: string, queue: Record<string, unknown>, opts: { codec?:
     queue: parse(sendingQueueSchema, { queue_size: 5000, num_consumers: 2, ...queue }),
     retry: parse(retrySchema, {}),
     timeoutMs: 5000,
-    push: async (d) => void (delivered += d.resourceLogs[0]!.scopeLogs[0]!.logRecords.length),
+    push: async (b) => void (delivered += b.items),
     codec: opts.codec,
     hotCacheBytes: opts.hot,
   });

@@ -1,7 +1,7 @@
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import type { SignalConsumers } from '../../src/component/consumer.js';
 import type { Signal } from '../../src/pdata/types.js';
-import { decodeExportResponse, encodeProto } from '../../src/otlp/index.js';
+import { decodeExportResponse, decodeProto, encodeProto } from '../../src/otlp/index.js';
 import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
 import type { Config } from './config.js';
 import { OtlpGrpcClient } from './client.js';
@@ -20,8 +20,10 @@ export class OtlpGrpcExporter implements Exporter {
   constructor(set: CreateSettings, private readonly cfg: Config, signals: readonly Signal[]) {
     this.senders = new OtlpSenders({
       set, signals, cfg, tooLarge,
-      request: async (signal, d, abort) => {
-        const res = await this.client.export(signal, encodeProto(signal, d), cfg.timeout, abort);
+      encode: encodeProto,
+      decode: decodeProto,
+      request: async (signal, body, abort) => {
+        const res = await this.client.export(signal, body, cfg.timeout, abort);
         return () => decodeExportResponse(res);
       },
     });

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import type { SignalConsumers } from '../../src/component/consumer.js';
 import type { Signal } from '../../src/pdata/types.js';
-import { decodeExportResponse, decodeExportResponseJson, encodeJsonBytes, encodeProto } from '../../src/otlp/index.js';
+import { decodeExportResponse, decodeExportResponseJson, decodeJson, decodeProto, encodeJsonBytes, encodeProto } from '../../src/otlp/index.js';
 import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
 import { signalUrl, type Config } from './config.js';
 import { OtlpHttpClient } from './client.js';
@@ -29,10 +29,11 @@ export class OtlpHttpExporter implements Exporter {
       set, signals, cfg,
       // A 413 (body over the server's limit) is answered by sending the batch in halves.
       tooLarge: (err) => err instanceof Error && err.message.startsWith('HTTP 413:'),
-      request: async (signal, d, abort) => {
-        // Logs JSON is written as bytes directly (no string round trip).
-        let body: Uint8Array = json ? encodeJsonBytes(signal, d) : encodeProto(signal, d);
-        if (cfg.compression === 'gzip') body = await gzipP(body);
+      // Logs JSON is written as bytes directly (no string round trip).
+      encode: (signal, d) => (json ? encodeJsonBytes(signal, d) : encodeProto(signal, d)),
+      decode: (signal, b) => (json ? decodeJson(signal, Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')) : decodeProto(signal, b)),
+      request: async (signal, encoded, abort) => {
+        const body = cfg.compression === 'gzip' ? await gzipP(encoded) : encoded;
         const res = await this.client.post(urls.get(signal)!, body, ct, cfg.compression === 'gzip', abort);
         return () => (json ? decodeExportResponseJson(signal, res.toString('utf8')) : decodeExportResponse(res));
       },

@@ -84,7 +84,7 @@ export class RemoteWriteExporter implements Exporter {
           queue: { ...queue, num_consumers: 1, queue_size: Math.max(1, Math.ceil(queue.queue_size / n)) },
           retry: cfg.retry_on_failure,
           timeoutMs: Number(cfg.timeout),
-          push: (md, abort) => this.push(md, abort),
+          push: (b, abort) => this.push(b.data, abort),
         }),
       );
     }

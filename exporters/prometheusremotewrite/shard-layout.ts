@@ -108,7 +108,7 @@ async function drainQueue(
       const lease = await pq.take();
       if (!lease) break;
       try {
-        await route(lease.data);
+        await route(lease.batch.data);
       } catch (err) {
         lease.settle({ kind: 'aborted', error: asConsumerError(err) });
         set.logger.error({ queue: id.id, error: (err as Error).message }, 'cannot move a batch of an old shard queue');
@@ -117,7 +117,7 @@ async function drainQueue(
       }
       lease.settle({ kind: 'delivered' });
       out.batches++;
-      out.items += lease.items;
+      out.items += lease.batch.items;
     }
   } finally {
     clearInterval(poll);

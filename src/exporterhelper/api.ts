@@ -1,6 +1,7 @@
 import type { Consumer } from '../component/consumer.js';
 import type { CreateSettings, Host, Lifecycle } from '../component/component.js';
 import type { Signal, SignalData } from '../pdata/types.js';
+import type { Batch, BatchEncoding } from './batch.js';
 import type { Codec } from './codec.js';
 import type { RetryConfig, SendingQueueConfig } from './config.js';
 
@@ -11,7 +12,7 @@ import type { RetryConfig, SendingQueueConfig } from './config.js';
  * `abort` fires at the timeout or on shutdown. The batch may be pushed again after a failure,
  * so a push must not change it.
  */
-export type PushFn<S extends Signal> = (data: SignalData[S], abort: AbortSignal) => Promise<void>;
+export type PushFn<S extends Signal> = (batch: Batch<S>, abort: AbortSignal) => Promise<void>;
 
 export interface QueuedSenderOptions<S extends Signal> {
   set: CreateSettings;
@@ -21,6 +22,11 @@ export interface QueuedSenderOptions<S extends Signal> {
   /** Per attempt; 0 = none. */
   timeoutMs: number;
   push: PushFn<S>;
+  /**
+   * Encode batches when they are accepted (memory queue or none): the queue then holds request
+   * bytes, and `push` gets them in `batch.bytes`. The persistent queue stores its own encoding.
+   */
+  encoding?: BatchEncoding<S>;
   /** How the persistent queue serializes batches (default: OTLP protobuf, measured fastest and smallest). */
   codec?: Codec;
   /** Default drain time of `shutdown()` (memory queue), in ms. Default 10s. */

@@ -1,20 +1,20 @@
 import { ConsumerError } from '../component/consumer.js';
-import { countItems } from '../pdata/count.js';
-import type { Signal, SignalData } from '../pdata/types.js';
+import type { Signal } from '../pdata/types.js';
+import type { Batch } from './batch.js';
 import type { Counter } from '../telemetry/self.js';
 import type { SendingQueueConfig } from './config.js';
 import type { Lease, SendQueue } from './queue.js';
 import type { Outcome } from './send.js';
 
 interface Entry<S extends Signal> {
-  data: SignalData[S];
+  batch: Batch<S>;
   items: number;
   units: number;
   resolve(): void;
   reject(e: ConsumerError): void;
 }
 
-export type Sizer<S extends Signal> = (data: SignalData[S], items: number) => number;
+export type Sizer<S extends Signal> = (batch: Batch<S>) => number;
 
 /**
  * In-memory FIFO. An offer settles only when its batch was delivered (or finally refused), so
@@ -53,11 +53,10 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
     return this.used === 0 || this.used + units <= this.cfg.queue_size;
   }
 
-  offer(data: SignalData[S]): Promise<void> {
+  offer(batch: Batch<S>): Promise<void> {
     if (this.closed) return Promise.reject(ConsumerError.retryable('exporter is shutting down'));
-    const items = countItems(this.signal, data);
-    const units = this.sizer(data, items);
-    return new Promise<void>((resolve, reject) => this.admit({ data, items, units, resolve, reject }));
+    const units = this.sizer(batch);
+    return new Promise<void>((resolve, reject) => this.admit({ batch, items: batch.items, units, resolve, reject }));
   }
 
   private admit(e: Entry<S>): void {
@@ -115,8 +114,7 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
     }
     const entry = e;
     return {
-      data: entry.data,
-      items: entry.items,
+      batch: entry.batch,
       settle: (o: Outcome) => (o.kind === 'delivered' ? entry.resolve() : this.release(entry, o)),
     };
   }

@@ -2,7 +2,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } fro
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConsumerError } from '../component/consumer.js';
-import { countItems } from '../pdata/count.js';
+import { Batch } from './batch.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { StorageClient } from '../storage/storage.js';
 import { fsyncDir } from '../storage/fsutil.js';
@@ -236,9 +236,9 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     return n;
   }
 
-  offer(data: SignalData[S]): Promise<void> {
+  offer(batch: Batch<S>): Promise<void> {
     if (this.closed) return Promise.reject(ConsumerError.retryable('exporter is shutting down'));
-    const items = countItems(this.signal, data);
+    const { data, items } = batch;
     let payload: Uint8Array;
     let codecId = this.codec.id;
     try {
@@ -498,7 +498,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       }
       // Only drop_oldest ever takes a batch away from its sender.
       if (this.cfg.when_full === 'drop_oldest') entry.cancel = new AbortController();
-      return { data, items: entry.items, cancelled: entry.cancel?.signal, settle: (o: Outcome) => this.settle(entry, o) };
+      return { batch: Batch.of(this.signal, data, entry.items), cancelled: entry.cancel?.signal, settle: (o: Outcome) => this.settle(entry, o) };
     }
   }
 

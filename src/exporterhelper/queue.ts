@@ -1,10 +1,10 @@
-import type { Signal, SignalData } from '../pdata/types.js';
+import type { Signal } from '../pdata/types.js';
+import type { Batch } from './batch.js';
 import type { Outcome } from './send.js';
 
 /** One batch handed to a worker. */
 export interface Lease<S extends Signal> {
-  data: SignalData[S];
-  items: number;
+  batch: Batch<S>;
   /** Fires when the queue gives up on this batch (dropped by drop_oldest): stop sending it. */
   cancelled?: AbortSignal;
   /** Report how sending ended; the queue resolves/rejects the producer or advances its ack. */
@@ -14,7 +14,7 @@ export interface Lease<S extends Signal> {
 export interface SendQueue<S extends Signal> {
   start(): Promise<void>;
   /** The delivery acknowledgement of `consume` (memory: delivered; persistent: fsync'd). */
-  offer(data: SignalData[S]): Promise<void>;
+  offer(batch: Batch<S>): Promise<void>;
   /** Next batch; undefined once the queue is stopped (or closed and empty). */
   take(): Promise<Lease<S> | undefined>;
   /** Stop accepting new batches. */

@@ -1,12 +1,12 @@
 import { asConsumerError, ConsumerError } from '../component/consumer.js';
 import type { Host } from '../component/component.js';
-import { countItems } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { Counter } from '../telemetry/self.js';
 import type { QueuedSender, QueuedSenderOptions } from './api.js';
 import { sleep } from './backoff.js';
 import { protoCodec } from './codec.js';
 import { setMaxListeners } from 'node:events';
+import { Batch } from './batch.js';
 import { MemoryQueue } from './memory-queue.js';
 import { PersistentQueue } from './persistent-queue.js';
 import type { SendQueue } from './queue.js';
@@ -85,8 +85,8 @@ class Sender<S extends Signal> implements QueuedSender<S> {
           q.sizer === 'requests'
             ? () => 1
             : q.sizer === 'items'
-              ? (_: SignalData[S], items: number) => items
-              : (d: SignalData[S]) => codec.encode(signal, d).byteLength;
+              ? (b: Batch<S>) => b.items
+              : (b: Batch<S>) => (b.bytes ?? codec.encode(signal, b.data)).byteLength;
         this.queue = new MemoryQueue<S>(signal, q, sizer, this.droppedCounter);
       }
       const queue = this.queue;
@@ -104,7 +104,7 @@ class Sender<S extends Signal> implements QueuedSender<S> {
       const stop = lease.cancelled ? AbortSignal.any([this.stopAc.signal, lease.cancelled]) : this.stopAc.signal;
       let outcome: Outcome;
       try {
-        outcome = await this.sender.send(lease.data, lease.items, stop);
+        outcome = await this.sender.send(lease.batch, stop);
       } catch (err) {
         // A bug must not silently stop a worker (the queue would stall): fail this batch, go on.
         this.opts.set.logger.error({ error: (err as Error).message }, 'sending queue worker error');
@@ -117,13 +117,16 @@ class Sender<S extends Signal> implements QueuedSender<S> {
   private async consume(data: SignalData[S]): Promise<void> {
     if (this.state !== 'running')
       throw ConsumerError.retryable(this.state === 'new' ? 'exporter not started' : 'exporter is shutting down');
-    if (this.queue) return this.queue.offer(data);
+    const { signal, encoding } = this.opts;
+    // Encoded now, so the records can go; a persistent queue stores its own encoding instead.
+    const batch = encoding && !(this.queue instanceof PersistentQueue) ? Batch.encoded(signal, data, encoding) : Batch.of(signal, data);
+    if (this.queue) return this.queue.offer(batch);
     // No queue: send in the caller's time; the acknowledgement is the delivery.
-    const p = this.sender.send(data, countItems(this.opts.signal, data), this.stopAc.signal);
+    const p = this.sender.send(batch, this.stopAc.signal);
     this.direct.add(p);
     const o = await p.finally(() => this.direct.delete(p));
     if (o.kind === 'delivered') return;
-    if (o.kind === 'aborted') this.droppedCounter('shutdown').add(countItems(this.opts.signal, data));
+    if (o.kind === 'aborted') this.droppedCounter('shutdown').add(batch.items);
     throw o.error;
   }
 

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { asConsumerError, ConsumerError } from '../component/consumer.js';
-import type { Signal, SignalData } from '../pdata/types.js';
+import type { Signal } from '../pdata/types.js';
 import type { Counter } from '../telemetry/self.js';
 import type { PushFn } from './api.js';
 import { Backoff, sleep } from './backoff.js';
 import type { RetryConfig } from './config.js';
+import type { Batch } from './batch.js';
 import { sampleOf } from './sample.js';
 
 export type Outcome =
@@ -38,7 +39,7 @@ export class RetryingSender<S extends Signal> {
   ) {}
 
   /** One attempt, aborted at the timeout or when `stop` fires. */
-  private async attempt(data: SignalData[S], stop: AbortSignal): Promise<void> {
+  private async attempt(batch: Batch<S>, stop: AbortSignal): Promise<void> {
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const onStop = () => ac.abort(new ConsumerError('retryable', 'export aborted: exporter shutting down'));
@@ -54,21 +55,22 @@ export class RetryingSender<S extends Signal> {
     });
     aborted.catch(() => {});
     try {
-      await Promise.race([this.push(data, ac.signal), aborted]);
+      await Promise.race([this.push(batch, ac.signal), aborted]);
     } finally {
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
     }
   }
 
-  async send(data: SignalData[S], items: number, stop: AbortSignal): Promise<Outcome> {
+  async send(batch: Batch<S>, stop: AbortSignal): Promise<Outcome> {
+    const items = batch.items;
     const started = Date.now();
     const backoff = new Backoff(this.retry, this.random);
     for (let attempt = 1; ; attempt++) {
       if (stop.aborted) return { kind: 'aborted', error: ConsumerError.retryable('exporter shutting down before delivery') };
       let err: ConsumerError;
       try {
-        await this.attempt(data, stop);
+        await this.attempt(batch, stop);
         this.counters.sent.add(items);
         if (this.outage) {
           this.logger.info(
@@ -83,7 +85,7 @@ export class RetryingSender<S extends Signal> {
       }
       if (err.kind === 'permanent') {
         this.counters.failed.add(items);
-        this.logPermanent(err, data, items);
+        this.logPermanent(err, batch);
         return { kind: 'failed', error: err };
       }
       if (stop.aborted) return { kind: 'aborted', error: err };
@@ -115,7 +117,8 @@ export class RetryingSender<S extends Signal> {
   }
 
   // Once per distinct cause, with a sample, so a poisonous stream does not flood the log.
-  private logPermanent(err: ConsumerError, data: SignalData[S], items: number): void {
+  private logPermanent(err: ConsumerError, batch: Batch<S>): void {
+    const items = batch.items;
     const key = err.message.slice(0, 200);
     if (this.causes.has(key)) {
       this.logger.debug({ signal: this.signal, error: err.message, dropped_items: items }, 'export refused permanently (repeat)');
@@ -131,7 +134,7 @@ export class RetryingSender<S extends Signal> {
     }
     this.causes.add(key);
     this.logger.error(
-      { signal: this.signal, error: err.message, dropped_items: items, sample: sampleOf(this.signal, data) },
+      { signal: this.signal, error: err.message, dropped_items: items, sample: sampleOf(this.signal, batch.data) },
       'export refused permanently: dropping data (logged once per cause)',
     );
   }

@@ -59,20 +59,29 @@ export function splitHalf<S extends Signal>(signal: S, data: SignalData[S]): [Si
   return [{ [rk]: first } as unknown as SignalData[S], { [rk]: second } as unknown as SignalData[S]];
 }
 
-/** Send `data`; when `tooLarge(err)` says the request was too big, send it in halves instead. */
+/** A batch to send: its records, and its request body when it was encoded already. */
+export interface SplittableBatch<S extends Signal> {
+  readonly data: SignalData[S];
+  readonly bytes?: Uint8Array;
+}
+
+/**
+ * Send a batch (its `bytes`, or `encode(data)`); when `tooLarge(err)` says the request was too
+ * big, send it in halves instead. The records are read only to encode or to split.
+ */
 export async function sendSplitting<S extends Signal>(
   signal: S,
-  data: SignalData[S],
-  send: (d: SignalData[S]) => Promise<void>,
+  batch: SplittableBatch<S>,
+  send: (body: Uint8Array) => Promise<void>,
+  encode: (d: SignalData[S]) => Uint8Array,
   tooLarge: (err: unknown) => boolean,
   depth = 0,
 ): Promise<void> {
   try {
-    await send(data);
+    await send(batch.bytes ?? encode(batch.data));
   } catch (err) {
-    const halves = depth < 20 && tooLarge(err) ? splitHalf(signal, data) : undefined;
+    const halves = depth < 20 && tooLarge(err) ? splitHalf(signal, batch.data) : undefined;
     if (!halves) throw err;
-    await sendSplitting(signal, halves[0], send, tooLarge, depth + 1);
-    await sendSplitting(signal, halves[1], send, tooLarge, depth + 1);
+    for (const data of halves) await sendSplitting(signal, { data }, send, encode, tooLarge, depth + 1);
   }
 }

@@ -3,7 +3,7 @@ import type { LogsData } from '../../src/pdata/types.js';
 import type { StorageClient } from '../../src/storage/storage.js';
 import { ParseContext } from '../../src/config/schema.js';
 import { testHost } from '../helpers/host.js';
-import { retrySchema, sendingQueueSchema, type RetryConfig, type SendingQueueConfig } from '../../src/exporterhelper/index.js';
+import { Batch, retrySchema, sendingQueueSchema, type RetryConfig, type SendingQueueConfig } from '../../src/exporterhelper/index.js';
 
 /** A logs batch of `n` records whose bodies are `${tag}-${i}` (ids to count deliveries). */
 export function logs(tag: string, n = 1): LogsData {
@@ -29,7 +29,9 @@ export function logs(tag: string, n = 1): LogsData {
   };
 }
 
-export function bodies(d: LogsData): string[] {
+/** Bodies of a batch, or of what a push was handed. */
+export function bodies(x: LogsData | Batch<'logs'>): string[] {
+  const d = x instanceof Batch ? x.data : x;
   return d.resourceLogs.flatMap((r) => r.scopeLogs.flatMap((s) => s.logRecords.map((l) => String(l.body))));
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConsumerError } from '../../src/component/consumer.js';
-import { createQueuedSender, Backoff, type PushFn } from '../../src/exporterhelper/index.js';
-import type { LogsData } from '../../src/pdata/types.js';
+import { createQueuedSender, Backoff, type Batch, type BatchEncoding, type PushFn } from '../../src/exporterhelper/index.js';
+import { decodeProto, encodeProto } from '../../src/otlp/index.js';
 import { metric, testSettings } from '../storage/helpers.js';
 import { bodies, gate, hostWith, logs, queueCfg, retryCfg, state } from './fixtures.js';
 
@@ -38,6 +38,25 @@ describe('backoff', () => {
 });
 
 describe('queued sender (memory queue)', () => {
+  it('with an encoding, encodes each batch once on arrival: the bytes sizer and the push use those bytes', async () => {
+    let encodes = 0;
+    const encoding: BatchEncoding<'logs'> = {
+      encode: (d) => (encodes++, encodeProto('logs', d)),
+      decode: (b) => decodeProto('logs', b),
+    };
+    const got: Batch<'logs'>[] = [];
+    const set = testSettings('otlp/test', 'exporter');
+    const s = createQueuedSender({ set, signal: 'logs', queue: queueCfg({ sizer: 'bytes', queue_size: 1 << 20 }), retry: retryCfg(fastRetry), timeoutMs: 5000, encoding, push: async (b) => void got.push(b) });
+    await s.start(hostWith());
+    await s.consumer.consume(logs('A', 3));
+    await s.shutdown();
+    expect(encodes).toBe(1);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.items).toBe(3);
+    expect(Buffer.from(got[0]!.bytes!).equals(Buffer.from(encodeProto('logs', logs('A', 3))))).toBe(true);
+    expect(bodies(got[0]!)).toEqual(['A-0', 'A-1', 'A-2']);
+  });
+
   it('acknowledges only once the batch is delivered', async () => {
     const g = gate();
     const got: string[] = [];
@@ -233,7 +252,7 @@ describe('queued sender (memory queue)', () => {
   it('without a queue, consume is the delivery itself', async () => {
     const g = gate();
     let n = 0;
-    const { s } = await sender(async (d: LogsData) => {
+    const { s } = await sender(async (d) => {
       await g.wait;
       n += bodies(d).length;
     }, { enabled: false });

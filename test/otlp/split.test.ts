@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitHalf } from '../../src/otlp/index.js';
 import { countItems } from '../../src/pdata/index.js';
+import type { TracesData } from '../../src/pdata/types.js';
 import type { Exporter } from '../../src/component/component.js';
 import { factory as grpcExporter } from '../../exporters/otlp/index.js';
 import { factory as httpExporter } from '../../exporters/otlphttp/index.js';
@@ -31,10 +32,16 @@ describe('splitting batches that are too large for the backend', () => {
       protocols: { grpc: { endpoint: `127.0.0.1:${g}`, max_recv_msg_size_mib: 1 }, http: { endpoint: `127.0.0.1:${h}`, max_request_body_size: '256KiB' } },
     }), sink.consumers);
     await rx.start(host);
-    const fast = { sending_queue: { enabled: false }, retry_on_failure: { initial_interval: '20ms', max_elapsed_time: '5s' } };
+    const retry = { retry_on_failure: { initial_interval: '20ms', max_elapsed_time: '5s' } };
+    const direct = { sending_queue: { enabled: false }, ...retry };
+    // Batches are encoded on arrival (queued or not): the halves are decoded back from those bytes.
+    const queued = { sending_queue: { enabled: true }, ...retry };
     const exporters: Exporter[] = [
-      httpExporter.create(settings('otlphttp/s', 'exporter'), parseConfig(httpExporter.config, { endpoint: `http://127.0.0.1:${h}`, compression: 'none', ...fast }), ['traces']),
-      grpcExporter.create(settings('otlp/s', 'exporter'), parseConfig(grpcExporter.config, { endpoint: `127.0.0.1:${g}`, tls: { insecure: true }, compression: 'none', ...fast }), ['traces']),
+      httpExporter.create(settings('otlphttp/s', 'exporter'), parseConfig(httpExporter.config, { endpoint: `http://127.0.0.1:${h}`, compression: 'none', ...direct }), ['traces']),
+      httpExporter.create(settings('otlphttp/q', 'exporter'), parseConfig(httpExporter.config, { endpoint: `http://127.0.0.1:${h}`, compression: 'none', ...queued }), ['traces']),
+      httpExporter.create(settings('otlphttp/json', 'exporter'), parseConfig(httpExporter.config, { endpoint: `http://127.0.0.1:${h}`, compression: 'none', encoding: 'json', ...queued }), ['traces']),
+      grpcExporter.create(settings('otlp/s', 'exporter'), parseConfig(grpcExporter.config, { endpoint: `127.0.0.1:${g}`, tls: { insecure: true }, compression: 'none', ...direct }), ['traces']),
+      grpcExporter.create(settings('otlp/q', 'exporter'), parseConfig(grpcExporter.config, { endpoint: `127.0.0.1:${g}`, tls: { insecure: true }, compression: 'none', ...queued }), ['traces']),
     ];
     try {
       for (const e of exporters) {
@@ -44,6 +51,9 @@ describe('splitting batches that are too large for the backend', () => {
         const got = sink.got.traces.splice(0);
         expect(got.length).toBeGreaterThan(1);
         expect(got.reduce((n, d) => n + countItems('traces', d), 0)).toBe(4000);
+        // Every span arrived once, whole.
+        const ids = (ds: TracesData[]) => ds.flatMap((d) => d.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((sc) => sc.spans.map((sp) => `${Buffer.from(sp.spanId).toString('hex')} ${sp.name}`)))).sort();
+        expect(ids(got)).toEqual(ids([big]));
       }
     } finally {
       for (const e of exporters) await e.shutdown();

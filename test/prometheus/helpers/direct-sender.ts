@@ -1,9 +1,10 @@
 import type { QueuedSender, QueuedSenderOptions } from '../../../src/exporterhelper/api.js';
+import { Batch } from '../../../src/exporterhelper/batch.js';
 
 /** No queue, no retry: push and report. Lets exporter tests see each push's own outcome. */
 export function directSender(o: QueuedSenderOptions<'metrics'>): QueuedSender<'metrics'> {
   return {
-    consumer: { consume: (md) => o.push(md, new AbortController().signal) },
+    consumer: { consume: (md) => o.push(Batch.of('metrics', md), new AbortController().signal) },
     start: async () => {},
     shutdown: async () => {},
   };
