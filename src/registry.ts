@@ -30,6 +30,10 @@ import { factory as anomaly } from '../processors/anomaly/index.js';
 import { factory as logpattern } from '../processors/logpattern/index.js';
 import { factory as forecast } from '../processors/forecast/index.js';
 import { factory as prometheusReceiver } from '../receivers/prometheus/index.js';
+import { factory as nopReceiver } from '../receivers/nop/index.js';
+import { factory as nopProcessor } from '../processors/nop/index.js';
+import { factory as nopExporter } from '../exporters/nop/index.js';
+import { factory as nopExtension } from '../extensions/nop/index.js';
 
 export const factories: Factory[] = [
   ipc as Factory,
@@ -62,4 +66,8 @@ export const factories: Factory[] = [
   logpattern as Factory,
   forecast as Factory,
   prometheusReceiver as Factory,
+  nopReceiver as Factory,
+  nopProcessor as Factory,
+  nopExporter as Factory,
+  nopExtension as Factory,
 ];

@@ -4,7 +4,7 @@ import { encodeJson } from '../../src/otlp/index.js';
 import { countItems, resourceList } from '../../src/pdata/count.js';
 import type { Signal, SignalData } from '../../src/pdata/types.js';
 import type { Counter } from '../../src/telemetry/self.js';
-import type { Config } from './config.js';
+import { effectiveVerbosity, type Config } from './config.js';
 
 /** Logs what passes: a count per batch, or every item with `verbosity: detailed`. */
 export class DebugExporter implements Exporter {
@@ -40,8 +40,9 @@ export class DebugExporter implements Exporter {
     sent.add(items);
     if (!this.sampled()) return;
     const summary = { signal, resources: resourceList(signal, data).length, items };
-    if (this.cfg.verbosity === 'basic') this.set.logger.info(summary, 'debug exporter');
-    else if (this.cfg.verbosity === 'normal') this.set.logger.info({ ...summary, data: JSON.parse(encodeJson(signal, data)) as unknown }, 'debug exporter');
+    const verbosity = effectiveVerbosity(this.cfg);
+    if (verbosity === 'basic') this.set.logger.info(summary, 'debug exporter');
+    else if (verbosity === 'normal') this.set.logger.info({ ...summary, data: JSON.parse(encodeJson(signal, data)) as unknown }, 'debug exporter');
     else this.set.logger.info({ ...summary, data: JSON.parse(encodeJson(signal, data)) as unknown }, 'debug exporter (detailed)');
   }
 

@@ -9,6 +9,7 @@ const EX_CONFIG = 78;
 
 export function validateCommand(args: Args): number {
   const r = resolveConfig({ files: configFiles(args), sets: args.sets, factories });
+  for (const w of r.warnings) process.stderr.write(`warning: ${formatConfigError(w)}\n`);
   if (r.errors.length > 0) {
     process.stderr.write(`${r.errors.map(formatConfigError).join('\n')}\n`);
     process.stderr.write(`${r.errors.length} error${r.errors.length === 1 ? '' : 's'}: the config is invalid\n`);

@@ -6,6 +6,7 @@ import { ParseContext } from './schema.js';
 import { serviceSchema, type ServiceConfig } from './service.js';
 import { ConfigSources, type ConfigError } from './sources.js';
 import { didYouMean } from './suggest.js';
+import { canonicalType, nearestHint } from './aliases.js';
 
 export interface ComponentConfig {
   id: ComponentId;
@@ -43,6 +44,8 @@ export interface ResolveOptions {
 export interface ResolveResult {
   config?: AgentConfig;
   errors: ConfigError[];
+  /** Accepted but worth telling, with positions (validate prints them, run logs them). */
+  warnings: ConfigError[];
   sources: ConfigSources;
 }
 
@@ -59,7 +62,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
   for (const f of opts.files) src.addFile(f);
   for (const [name, text] of opts.texts ?? []) src.addText(name, text);
   for (const set of opts.sets ?? []) src.addSet(set);
-  if (src.errors.length > 0) return { errors: src.errors, sources: src };
+  if (src.errors.length > 0) return { errors: src.errors, warnings: src.warnings, sources: src };
 
   const envIssues: { path: (string | number)[]; message: string }[] = [];
   const raw = expandEnv(src.value, opts.env ?? process.env, envIssues) as Record<string, unknown>;
@@ -95,14 +98,19 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
         src.error([section, idText], `invalid ${kind} id "${idText}" (expected type or type/name)`, true);
         continue;
       }
+      const canon = canonicalType(kind, id.type, (t) => ofKind.some((f) => f.type === t));
+      if (canon.warning) src.warn([section, idText], `${kind} "${idText}": ${canon.warning}`);
+      // The registered type: storage and self-metrics stay the same across a rename.
+      id.type = canon.type;
       const factory = ofKind.find((f) => f.type === id.type);
       if (!factory) {
-        const hint = didYouMean(id.type, ofKind.map((f) => f.type), '; run `telemd components` for the list');
+        const hint = nearestHint(kind, id.type) || didYouMean(id.type, ofKind.map((f) => f.type), '; run `telemd components` for the list');
         src.error([section, idText], `unknown ${kind} type "${id.type}"${hint}`, true);
         continue;
       }
       const ctx = new ParseContext();
       const parsed = factory.config.parse(cfgRaw ?? undefined, ctx, []);
+      for (const w of ctx.warnings) src.warn([section, idText, ...w.path], `${kind} "${idText}": ${w.message}`, w.atKey);
       for (const issue of ctx.issues) {
         const where = [section, idText, ...issue.path];
         const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
@@ -117,6 +125,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
 
   const ctx = new ParseContext();
   const service = serviceSchema.parse(raw.service ?? undefined, ctx, []);
+  for (const w of ctx.warnings) src.warn(['service', ...w.path], `service: ${w.message}`, w.atKey);
   for (const issue of ctx.issues) {
     src.error(['service', ...issue.path], `service: ${issue.path.join('.')}: ${issue.message}`, issue.atKey);
   }
@@ -162,8 +171,8 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
   });
 
   const metricsAddress = selfMetricsAddress(service, src);
-  if (src.errors.length > 0) return { errors: src.errors, sources: src };
-  return { config: { components, pipelines, service, metricsAddress }, errors: [], sources: src };
+  if (src.errors.length > 0) return { errors: src.errors, warnings: src.warnings, sources: src };
+  return { config: { components, pipelines, service, metricsAddress }, errors: [], warnings: src.warnings, sources: src };
 }
 
 function selfMetricsAddress(service: ServiceConfig, src: ConfigSources): string {

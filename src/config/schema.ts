@@ -16,8 +16,13 @@ export interface Issue {
 
 export class ParseContext {
   readonly issues: Issue[] = [];
+  /** Accepted, but the user should know (keys accepted for compatibility and not implemented, deprecated names). */
+  readonly warnings: Issue[] = [];
   error(path: Path, message: string, atKey = false): void {
     this.issues.push({ path: [...path], message, atKey });
+  }
+  warn(path: Path, message: string, atKey = true): void {
+    this.warnings.push({ path: [...path], message, atKey });
   }
 }
 
@@ -242,7 +247,8 @@ export class ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
       ctx.error(path, `expected a map, got ${typeName(v)}`);
       v = {};
     }
-    const src = v as Record<string, unknown>;
+    let src = v as Record<string, unknown>;
+    src = this.foldCase(src, ctx, path);
     const out: Record<string, unknown> = {};
     for (const [k, schema] of Object.entries(this.shape)) out[k] = schema.parse(src[k], ctx, [...path, k]);
     if (!this.allowUnknown) {
@@ -255,14 +261,70 @@ export class ObjectSchema<S extends Shape> extends Schema<InferShape<S>> {
     }
     return out as InferShape<S>;
   }
+  /**
+   * The Collector matches keys case-insensitively (`logLevel` = `loglevel`): such a key is taken
+   * under its canonical name, with a warning, unless the canonical spelling is also present.
+   */
+  private foldCase(src: Record<string, unknown>, ctx: ParseContext, path: Path): Record<string, unknown> {
+    let out = src;
+    for (const k of Object.keys(src)) {
+      if (k in this.shape) continue;
+      const canon = Object.keys(this.shape).find((x) => x.toLowerCase() === k.toLowerCase());
+      if (!canon || canon in src) continue;
+      if (out === src) out = { ...src };
+      out[canon] = out[k];
+      delete out[k];
+      ctx.warn([...path, k], `key "${k}" is read as "${canon}" (keys are case-insensitive in the Collector; write "${canon}")`);
+    }
+    return out;
+  }
   override redact(value: InferShape<S>): unknown {
     if (!value || typeof value !== 'object') return value;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(value as Record<string, unknown>)) {
       const s = this.shape[k];
+      if (s instanceof IgnoredSchema) continue;
       out[k] = s ? s.redact(x) : x;
     }
     return out;
+  }
+}
+
+/**
+ * A Collector key telemd accepts so that configs load, but does not implement. Declared in the
+ * component's schema with the reason; `validate` and `run` warn with its position when it is set.
+ * Never use it for a key whose absence of effect could lose or leak data: implement those.
+ */
+export class IgnoredSchema extends Schema<undefined> {
+  constructor(readonly reason: string) {
+    super();
+    this.desc = `accepted for Collector compatibility, not implemented: ${reason}`;
+  }
+  override parse(v: unknown, ctx: ParseContext, path: Path = []): undefined {
+    if (v !== undefined) ctx.warn(path, `"${String(path[path.length - 1] ?? '')}" is accepted for Collector compatibility but not implemented by telemd: ${this.reason}`);
+    return undefined;
+  }
+  parseValue(): undefined {
+    return undefined;
+  }
+}
+
+/** A key kept for old configs whose value is translated to its replacement (e.g. `loglevel` -> `verbosity`). */
+export class DeprecatedSchema<T> extends Schema<T | undefined> {
+  constructor(
+    private readonly inner: Schema<T>,
+    readonly replacement: string,
+  ) {
+    super();
+    this.desc = `deprecated: use ${replacement}`;
+  }
+  override parse(v: unknown, ctx: ParseContext, path: Path = []): T | undefined {
+    if (v === undefined) return undefined;
+    ctx.warn(path, `"${String(path[path.length - 1] ?? '')}" is deprecated in the Collector; use ${this.replacement}`);
+    return this.inner.parse(v, ctx, path);
+  }
+  parseValue(v: unknown, ctx: ParseContext, path: Path): T | undefined {
+    return this.inner.parseValue(v, ctx, path);
   }
 }
 
@@ -357,4 +419,8 @@ export const s = {
   refine: <T>(inner: Schema<T>, check: (v: T) => string | undefined) => new RefinedSchema<T>(inner, check),
   /** Absent = undefined (off); present, even empty, = parsed with the inner defaults (on). */
   presence: <T>(inner: Schema<T>) => new PresenceSchema<T>(inner),
+  /** A Collector key accepted but not implemented: a warning with its position whenever it is set. */
+  ignored: (reason: string) => new IgnoredSchema(reason),
+  /** An old key translated to its replacement by the component; a warning naming the replacement. */
+  deprecated: <T>(inner: Schema<T>, replacement: string) => new DeprecatedSchema<T>(inner, replacement),
 };

@@ -25,6 +25,8 @@ interface LoadedDoc {
 export class ConfigSources {
   readonly docs: LoadedDoc[] = [];
   readonly errors: ConfigError[] = [];
+  /** Accepted but worth telling (compatibility keys not implemented, deprecated names), with positions. */
+  readonly warnings: ConfigError[] = [];
   /** --set overrides, by joined path, to attribute errors to them. */
   private sets = new Map<string, string>();
   private merged: Record<string, unknown> = {};
@@ -109,6 +111,10 @@ export class ConfigSources {
 
   error(path: Path, message: string, atKey = false): void {
     this.errors.push({ ...this.locate(path, atKey), message });
+  }
+
+  warn(path: Path, message: string, atKey = true): void {
+    this.warnings.push({ ...this.locate(path, atKey), message });
   }
 }
 

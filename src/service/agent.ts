@@ -55,6 +55,7 @@ export class Agent implements AgentControl {
   load(): AgentConfig {
     const r = resolveConfig({ files: this.opts.files, sets: this.opts.sets, env: this.opts.env, factories: this.opts.factories });
     if (!r.config) throw new ConfigInvalid(r.errors);
+    for (const w of r.warnings) this.logger.warn({ where: formatConfigError({ ...w, message: '' }).replace(/: $/, '') }, `config: ${formatConfigError(w)}`);
     return r.config;
   }
 
@@ -71,8 +72,8 @@ export class Agent implements AgentControl {
   }
 
   private applyLogLevel(cfg: AgentConfig): void {
-    const lvl = cfg.service.telemetry.logs.level;
-    this.logger.level = lvl === 'dpanic' || lvl === 'panic' || lvl === 'fatal' ? 'fatal' : lvl;
+    const { level: lvl, disabled } = cfg.service.telemetry.logs;
+    this.logger.level = disabled ? 'silent' : lvl === 'dpanic' || lvl === 'panic' || lvl === 'fatal' ? 'fatal' : lvl;
   }
 
   private async run(cfg: AgentConfig): Promise<void> {
