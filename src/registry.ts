@@ -34,6 +34,7 @@ import { factory as nopReceiver } from '../receivers/nop/index.js';
 import { factory as nopProcessor } from '../processors/nop/index.js';
 import { factory as nopExporter } from '../exporters/nop/index.js';
 import { factory as nopExtension } from '../extensions/nop/index.js';
+import { factory as metricsTransform } from '../processors/metricstransform/index.js';
 
 export const factories: Factory[] = [
   ipc as Factory,
@@ -70,4 +71,5 @@ export const factories: Factory[] = [
   nopProcessor as Factory,
   nopExporter as Factory,
   nopExtension as Factory,
+  metricsTransform as Factory,
 ];

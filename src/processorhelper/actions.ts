@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import { s, type Infer } from '../config/schema.js';
 import type { AnyValue, Attributes } from '../pdata/types.js';
 import { configValue, valueToString } from './value.js';
+import { compileGoRegex, hasNamedGroup, mustGoRegex } from '../util/goregex.js';
 
 export const ACTIONS = ['insert', 'update', 'upsert', 'delete', 'hash', 'extract', 'convert'] as const;
 
@@ -37,19 +38,16 @@ export function validateActions(actions: ActionConfig[], field = 'actions'): str
         break;
       case 'extract':
         if (!a.key || !a.pattern) errs.push(`${at}: "key" and "pattern" are required`);
-        else if (!/\(\?<[A-Za-z_][A-Za-z0-9_]*>/.test(a.pattern))
-          errs.push(`${at}: "pattern" needs at least one named group like (?<name>...)`);
+        else if (!hasNamedGroup(a.pattern))
+          errs.push(`${at}: "pattern" needs at least one named group like (?P<name>...) or (?<name>...)`);
         break;
       case 'convert':
         if (!a.key || !a.converted_type) errs.push(`${at}: "key" and "converted_type" are required`);
         break;
     }
     if (a.pattern !== undefined) {
-      try {
-        new RegExp(a.pattern);
-      } catch (e) {
-        errs.push(`${at}: invalid pattern: ${(e as Error).message}`);
-      }
+      const re = compileGoRegex(a.pattern);
+      if (typeof re === 'string') errs.push(`${at}: ${re.replace(/^invalid regexp/, 'invalid pattern')}`);
     }
   });
   return errs;
@@ -131,7 +129,7 @@ function compileOne(a: ActionConfig): AttrAction {
   const from = a.from_attribute;
   const source = (attrs: Attributes): AnyValue | undefined =>
     from !== undefined ? attrs[from] : literal;
-  const keyRe = a.pattern !== undefined ? new RegExp(a.pattern) : undefined;
+  const keyRe = a.pattern !== undefined ? mustGoRegex(a.pattern) : undefined;
   switch (a.action) {
     case 'insert':
       return (attrs) => {

@@ -5,13 +5,16 @@ import { s, type Infer } from '../config/schema.js';
 import type { Attributes } from '../pdata/types.js';
 import type { ContextKind, EvalContext } from './expr-eval.js';
 import { configValue, valuesEqual, valueToString } from './value.js';
+import { compileGoRegex, mustGoRegex } from '../util/goregex.js';
 
 const kvSchema = s.object({ key: s.string(), value: s.unknown().optional() });
 
 const SEVERITY_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
 export const matchSchema = s.object({
-  match_type: s.enum(['strict', 'regexp'] as const).describe('How names and values are compared'),
+  // Optional: a block that matches on severity_number only compares no strings (the Collector
+  // does not ask for it there); validateMatch requires it for everything else.
+  match_type: s.enum(['strict', 'regexp'] as const).optional().describe('How names and values are compared (required unless only severity_number is set)'),
   services: s.array(s.string()).optional(),
   span_names: s.array(s.string()).optional(),
   span_kinds: s.array(s.string()).optional(),
@@ -47,7 +50,7 @@ export function stringMatcher(strict: boolean, list: string[]): (v: string) => b
     const set = new Set(list);
     return (v) => set.has(v);
   }
-  const res = list.map((p) => new RegExp(p));
+  const res = list.map((p) => mustGoRegex(p));
   return (v) => res.some((r) => r.test(v));
 }
 
@@ -58,7 +61,7 @@ function attrsMatcher(strict: boolean, kvs: { key: string; value?: unknown }[]):
       const want = configValue(value);
       return (a: Attributes) => valuesEqual(a[key], want);
     }
-    const re = new RegExp(String(value));
+    const re = mustGoRegex(String(value));
     return (a: Attributes) => key in a && re.test(valueToString(a[key]));
   });
   return (a) => checks.every((f) => f(a));
@@ -85,16 +88,17 @@ export function validateMatch(kind: 'span' | 'log' | 'metric' | 'datapoint' | 'a
   if (m.match_type === 'regexp') {
     for (const list of [m.services, m.span_names, m.metric_names, m.log_bodies, m.bodies, m.log_severity_texts, m.severity_texts])
       for (const p of list ?? [])
-        try {
-          new RegExp(p);
-        } catch (e) {
-          errs.push(`${where}: invalid regexp ${JSON.stringify(p)}: ${(e as Error).message}`);
+        {
+          const re = compileGoRegex(p);
+          if (typeof re === 'string') errs.push(`${where}: ${re}`);
         }
   }
   if (m.severity_number && severityFromName(m.severity_number.min) === undefined)
     errs.push(`${where}.severity_number.min: unknown severity ${JSON.stringify(m.severity_number.min)}`);
-  const configured = Object.entries(m).some(([k, v]) => k !== 'match_type' && v !== undefined);
-  if (!configured) errs.push(`${where}: set at least one property to match on`);
+  const configured = Object.entries(m).filter(([k, v]) => k !== 'match_type' && v !== undefined).map(([k]) => k);
+  if (configured.length === 0) errs.push(`${where}: set at least one property to match on`);
+  else if (m.match_type === undefined && configured.some((k) => k !== 'severity_number'))
+    errs.push(`${where}.match_type: required (strict or regexp) to compare ${configured.filter((k) => k !== 'severity_number').join(', ')}`);
   return errs;
 }
 

@@ -1,6 +1,7 @@
 // Parsers: turn a string field into a map (json, regex, key=value, syslog).
 import type { AnyValue, KvList } from '../pdata/types.js';
 import { SYSLOG_SEVERITY, SYSLOG_SEVERITY_TEXT } from './severity.js';
+import { compileGoRegex, hasNamedGroup } from '../util/goregex.js';
 
 export type ParseFn = (text: string) => KvList;
 
@@ -12,13 +13,9 @@ export function jsonParse(text: string): KvList {
 
 /** Go's `(?P<name>...)` is accepted as well as JavaScript's `(?<name>...)`. */
 export function buildRegexParse(pattern: string): ParseFn | string {
-  let rx: RegExp;
-  try {
-    rx = new RegExp(pattern.replace(/\(\?P</g, '(?<'));
-  } catch (e) {
-    return `regex_parser: invalid regex: ${(e as Error).message}`;
-  }
-  if (!/\(\?P?<[A-Za-z_]/.test(pattern)) return 'regex_parser: the regex needs at least one named group, e.g. (?P<level>\\w+)';
+  const rx = compileGoRegex(pattern);
+  if (typeof rx === 'string') return `regex_parser: ${rx}`;
+  if (!hasNamedGroup(pattern)) return 'regex_parser: the regex needs at least one named group, e.g. (?P<level>\\w+)';
   return (text) => {
     const m = rx.exec(text);
     if (!m || !m.groups) throw new Error('regex_parser: line does not match the regex');
