@@ -105,7 +105,7 @@ async function runReceiverOnly(input: string, lines: number): Promise<Result> {
   });
   const set = { id: { type: 'filelog', name: '', id: 'filelog' }, kind: 'receiver' as const, logger: pino({ level: 'warn' }), telemetry: new SelfTelemetry(new MetricRegistry()) };
   const r = factory.create(set, cfg, { logs: next });
-  await r.start({ getExtension: () => undefined, getStorage: () => Promise.reject(new Error('none')), reportFatal: () => {}, agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) } });
+  await r.start({ getExtension: () => undefined, getStorage: () => Promise.reject(new Error('none')), reportFatal: () => {} });
   settle(input);
   const c0 = process.cpuUsage();
   const t0 = performance.now();

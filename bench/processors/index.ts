@@ -35,7 +35,6 @@ const host: Host = {
   getExtension: () => undefined,
   getStorage: () => Promise.reject(new Error('none')),
   reportFatal: () => {},
-  agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
 };
 const sink = { consume: async () => {} };
 

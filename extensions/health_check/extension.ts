@@ -1,13 +1,14 @@
 // GET <path>: 200 when every pipeline runs, 503 with JSON reasons otherwise. POST /reload.
 import { createServer, type Server } from 'node:http';
-import type { AgentControl, CreateSettings, Extension, Host } from '../../src/component/component.js';
+import type { CreateSettings, Extension, ExtensionHost } from '../../src/component/component.js';
+import type { ServiceView } from '../../src/component/service-view.js';
 import { DeliveryWatch } from '../../src/service/status.js';
 import { mustParseEndpoint } from '../../src/util/endpoint.js';
 import type { Config } from './config.js';
 
 export class HealthCheck implements Extension {
   private server?: Server;
-  private agent?: AgentControl;
+  private service?: ServiceView;
   private watch?: DeliveryWatch;
   private sampler?: NodeJS.Timeout;
 
@@ -21,8 +22,8 @@ export class HealthCheck implements Extension {
     return c?.enabled ? c.interval : this.cfg.exporter_stall_window;
   }
 
-  async start(host: Host): Promise<void> {
-    this.agent = host.agent;
+  async start(host: ExtensionHost): Promise<void> {
+    this.service = host.service;
     if (this.windowMs() > 0) {
       this.watch = new DeliveryWatch(this.set.telemetry.registry, this.windowMs());
       this.sampler = setInterval(() => this.watch!.sample(), 1000);
@@ -36,7 +37,7 @@ export class HealthCheck implements Extension {
           res.writeHead(405, { allow: 'POST' }).end();
           return;
         }
-        this.agent!.reload().then(
+        this.service!.requestReload().then(
           (r) => res.writeHead(r.applied ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(r) + '\n'),
           (err: unknown) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ applied: false, errors: [String(err)] }) + '\n'),
         );
@@ -46,7 +47,7 @@ export class HealthCheck implements Extension {
         res.writeHead(404).end();
         return;
       }
-      const h = this.agent!.health();
+      const h = this.service!.health();
       const reasons = [...h.reasons, ...(this.watch?.stalled() ?? [])];
       const healthy = reasons.length === 0;
       const custom = healthy ? this.cfg.response_body?.healthy : this.cfg.response_body?.unhealthy;

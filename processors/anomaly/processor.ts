@@ -32,6 +32,8 @@ interface Onset {
 const num = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v) : v);
 
 export class AnomalyProcessor implements Processor<MetricsData> {
+  /** Adds anomaly.score / anomaly attributes to the points in place. */
+  readonly capabilities = { mutatesData: true };
   private series: LruMap<SeriesState>;
   private match: (name: string) => boolean;
   private scored: Counter;

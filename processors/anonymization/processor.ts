@@ -52,6 +52,8 @@ export function redactorFromConfig(cfg: Config, env: NodeJS.ProcessEnv = process
 }
 
 export class AnonymizationProcessor<S extends Signal> implements Processor<SignalData[S]> {
+  /** Redacts in place. */
+  readonly capabilities = { mutatesData: true };
   private readonly r: Redactor;
   private readonly counters: Counter[];
   private readonly items: ProcessorCounters;

@@ -31,6 +31,8 @@ class Ack {
 }
 
 export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]> {
+  /** Inputs' resources are appended to its own buffer and split by copying containers: inputs stay as they were. */
+  readonly capabilities = { mutatesData: false };
   private buffer: SignalData[S];
   private items = 0;
   /** Inputs with data in the buffer. */

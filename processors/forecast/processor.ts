@@ -52,6 +52,8 @@ function groupPoints(t: Target, points: NumberDataPoint[]): Map<string, Group> {
 }
 
 export class ForecastProcessor implements Processor<MetricsData> {
+  /** Appends *.time_to_full metrics to the scopes in place. */
+  readonly capabilities = { mutatesData: true };
   private series: LruMap<SeriesState>;
   private targets: Map<string, Target>;
   private emitted: Counter;

@@ -24,6 +24,8 @@ function messageOf(body: AnyValue): string | undefined {
 }
 
 export class LogPatternProcessor implements Processor<LogsData> {
+  /** Adds log.template / anomaly attributes to the records in place. */
+  readonly capabilities = { mutatesData: true };
   private miner: TemplateMiner;
   private rates: RateTracker;
   private created: Counter;

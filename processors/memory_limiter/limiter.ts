@@ -9,6 +9,8 @@ import { acquireMonitor, inUse, releaseMonitor, type MemoryMonitor } from './mon
 const MiB = 1024 * 1024;
 
 export class MemoryLimiterProcessor<S extends Signal> implements Processor<SignalData[S]> {
+  /** Passes batches on untouched (or refuses them). */
+  readonly capabilities = { mutatesData: false };
   private readonly counters: ProcessorCounters;
   readonly monitor: MemoryMonitor;
   private released = false;

@@ -8,6 +8,8 @@ import type { Signal, SignalData } from '../pdata/types.js';
 import { bus } from './bus.js';
 
 export class EventInjector<S extends Signal> implements Processor<SignalData[S]> {
+  /** Passes its pipeline's batches on untouched. */
+  readonly capabilities = { mutatesData: false };
   private unsubscribe?: () => void;
 
   constructor(

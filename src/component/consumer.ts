@@ -7,8 +7,9 @@ import type { Signal, SignalData } from '../pdata/types.js';
  * with a ConsumerError when it was refused. Receivers await it to apply backpressure and to
  * advance checkpoints only for data that is safe.
  *
- * Ownership: processors may mutate the batch they are given (the graph hands each pipeline
- * its own copy). Exporters must not: the exporters of a pipeline share one batch.
+ * Ownership: a consumer that changes the batch it is given declares it
+ * (`capabilities.mutatesData`, see component.ts); fan-out then gives it its own copy whenever
+ * others share the batch. Consumers that only read share one batch, so they must not change it.
  */
 export interface Consumer<T> {
   consume(data: T): Promise<void>;

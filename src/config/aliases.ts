@@ -27,6 +27,7 @@ const ALIASES: Record<Kind, Record<string, Alias>> = {
     prometheus_remote_write: { type: 'prometheusremotewrite' }, // contrib#48705
     logging: { type: 'debug', deprecated: 'the logging exporter was removed from the Collector (v0.111); write "debug" (same keys; loglevel becomes verbosity)' },
   },
+  connector: {},
   extension: {},
 };
 
@@ -58,6 +59,7 @@ const NEAREST: Record<Kind, Record<string, string>> = {
     elasticsearch: 'otlphttp (Elastic takes OTLP) or file',
     kafka: 'otlp or file',
   },
+  connector: {},
   extension: {
     memory_ballast: 'none needed (Node.js sizes its heap itself; remove it)',
     oauth2client: 'bearertokenauth',

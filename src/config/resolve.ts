@@ -1,5 +1,5 @@
 // From config files to a validated AgentConfig: every error collected with file:line:col.
-import { parseComponentId, type ComponentId, type Factory, type Kind } from '../component/component.js';
+import { parseComponentId, type AnyFactory, type ComponentId, type FactoryOf, type Kind } from '../component/component.js';
 import { SIGNALS, type Signal } from '../pdata/types.js';
 import { expandEnv } from './expand.js';
 import { ParseContext } from './schema.js';
@@ -8,12 +8,16 @@ import { ConfigSources, type ConfigError } from './sources.js';
 import { didYouMean } from './suggest.js';
 import { canonicalType, nearestHint } from './aliases.js';
 
-export interface ComponentConfig {
+export interface ComponentConfig<F extends AnyFactory = AnyFactory> {
   id: ComponentId;
   kind: Kind;
-  factory: Factory;
+  factory: F;
+  /** Parsed by `factory.config`, so it is the factory's own config type. */
   config: unknown;
 }
+
+/** The components of each kind, by id as written. */
+export type Components = { [K in Kind]: Map<string, ComponentConfig<FactoryOf<K>>> };
 
 export interface PipelineConfig {
   /** `metrics` or `metrics/name`. */
@@ -25,7 +29,7 @@ export interface PipelineConfig {
 }
 
 export interface AgentConfig {
-  components: Record<Kind, Map<string, ComponentConfig>>;
+  components: Components;
   pipelines: PipelineConfig[];
   service: ServiceConfig;
   /** Self-metrics address (host:port), '' when disabled. */
@@ -38,7 +42,7 @@ export interface ResolveOptions {
   texts?: [string, string][];
   sets?: string[];
   env?: NodeJS.ProcessEnv;
-  factories: readonly Factory[];
+  factories: readonly AnyFactory[];
 }
 
 export interface ResolveResult {
@@ -77,51 +81,13 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
     }
   }
 
-  const components = {
-    receiver: new Map(),
-    processor: new Map(),
-    exporter: new Map(),
-    extension: new Map(),
-  } as Record<Kind, Map<string, ComponentConfig>>;
-
-  for (const [section, kind] of Object.entries(SECTIONS)) {
-    const block = raw[section];
-    if (block === undefined || block === null) continue;
-    if (typeof block !== 'object' || Array.isArray(block)) {
-      src.error([section], `"${section}" must be a map of component ids to their config`);
-      continue;
-    }
-    const ofKind = opts.factories.filter((f) => f.kind === kind);
-    for (const [idText, cfgRaw] of Object.entries(block as Record<string, unknown>)) {
-      const id = parseComponentId(idText);
-      if (!id) {
-        src.error([section, idText], `invalid ${kind} id "${idText}" (expected type or type/name)`, true);
-        continue;
-      }
-      const canon = canonicalType(kind, id.type, (t) => ofKind.some((f) => f.type === t));
-      if (canon.warning) src.warn([section, idText], `${kind} "${idText}": ${canon.warning}`);
-      // The registered type: storage and self-metrics stay the same across a rename.
-      id.type = canon.type;
-      const factory = ofKind.find((f) => f.type === id.type);
-      if (!factory) {
-        const hint = nearestHint(kind, id.type) || didYouMean(id.type, ofKind.map((f) => f.type), '; run `telemd components` for the list');
-        src.error([section, idText], `unknown ${kind} type "${id.type}"${hint}`, true);
-        continue;
-      }
-      const ctx = new ParseContext();
-      const parsed = factory.config.parse(cfgRaw ?? undefined, ctx, []);
-      for (const w of ctx.warnings) src.warn([section, idText, ...w.path], `${kind} "${idText}": ${w.message}`, w.atKey);
-      for (const issue of ctx.issues) {
-        const where = [section, idText, ...issue.path];
-        const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-        src.error(where, `${kind} "${idText}": ${field}${issue.message}`, issue.atKey);
-      }
-      if (ctx.issues.length === 0 && factory.validate) {
-        for (const msg of factory.validate(parsed as never)) src.error([section, idText], `${kind} "${idText}": ${msg}`, true);
-      }
-      components[kind].set(idText, { id, kind, factory: factory as Factory, config: parsed });
-    }
-  }
+  const components: Components = {
+    receiver: parseSection(src, raw, 'receivers', 'receiver', opts.factories),
+    processor: parseSection(src, raw, 'processors', 'processor', opts.factories),
+    exporter: parseSection(src, raw, 'exporters', 'exporter', opts.factories),
+    connector: new Map(),
+    extension: parseSection(src, raw, 'extensions', 'extension', opts.factories),
+  };
 
   const ctx = new ParseContext();
   const service = serviceSchema.parse(raw.service ?? undefined, ctx, []);
@@ -142,7 +108,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
       src.error(base, `pipeline "${pid}": unknown signal "${signal}" (metrics, logs or traces)` + didYouMean(signal, SIGNALS), true);
       continue;
     }
-    const check = (list: string[], key: 'receivers' | 'processors' | 'exporters', kind: Kind) => {
+    const check = (list: string[], key: 'receivers' | 'processors' | 'exporters', kind: 'receiver' | 'processor' | 'exporter') => {
       if (list.length === 0 && key !== 'processors') src.error(base, `pipeline "${pid}" has no ${key}`, true);
       const seen = new Set<string>();
       list.forEach((ref, i) => {
@@ -175,6 +141,58 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
   return { config: { components, pipelines, service, metricsAddress }, errors: [], warnings: src.warnings, sources: src };
 }
 
+function ofKind<K extends Kind>(factories: readonly AnyFactory[], kind: K): FactoryOf<K>[] {
+  return factories.filter((f): f is FactoryOf<K> => f.kind === kind);
+}
+
+/** One section (`receivers:` …): each id parsed with its factory's schema, errors positioned. */
+function parseSection<K extends Kind>(
+  src: ConfigSources,
+  raw: Record<string, unknown>,
+  section: string,
+  kind: K,
+  factories: readonly AnyFactory[],
+): Map<string, ComponentConfig<FactoryOf<K>>> {
+  const out = new Map<string, ComponentConfig<FactoryOf<K>>>();
+  const block = raw[section];
+  if (block === undefined || block === null) return out;
+  if (typeof block !== 'object' || Array.isArray(block)) {
+    src.error([section], `"${section}" must be a map of component ids to their config`);
+    return out;
+  }
+  const candidates = ofKind(factories, kind);
+  for (const [idText, cfgRaw] of Object.entries(block as Record<string, unknown>)) {
+    const id = parseComponentId(idText);
+    if (!id) {
+      src.error([section, idText], `invalid ${kind} id "${idText}" (expected type or type/name)`, true);
+      continue;
+    }
+    const canon = canonicalType(kind, id.type, (t) => candidates.some((f) => f.type === t));
+    if (canon.warning) src.warn([section, idText], `${kind} "${idText}": ${canon.warning}`);
+    // The registered type: storage and self-metrics stay the same across a rename.
+    id.type = canon.type;
+    const factory = candidates.find((f) => f.type === id.type);
+    if (!factory) {
+      const hint = nearestHint(kind, id.type) || didYouMean(id.type, candidates.map((f) => f.type), '; run `telemd components` for the list');
+      src.error([section, idText], `unknown ${kind} type "${id.type}"${hint}`, true);
+      continue;
+    }
+    const ctx = new ParseContext();
+    const parsed = factory.config.parse(cfgRaw ?? undefined, ctx, []);
+    for (const w of ctx.warnings) src.warn([section, idText, ...w.path], `${kind} "${idText}": ${w.message}`, w.atKey);
+    for (const issue of ctx.issues) {
+      const where = [section, idText, ...issue.path];
+      const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      src.error(where, `${kind} "${idText}": ${field}${issue.message}`, issue.atKey);
+    }
+    if (ctx.issues.length === 0 && factory.validate) {
+      for (const msg of factory.validate(parsed)) src.error([section, idText], `${kind} "${idText}": ${msg}`, true);
+    }
+    out.set(idText, { id, kind: factory.kind, factory, config: parsed });
+  }
+  return out;
+}
+
 function selfMetricsAddress(service: ServiceConfig, src: ConfigSources): string {
   const m = service.telemetry.metrics;
   if (m.level === 'none') return '';
@@ -196,7 +214,7 @@ export function presentConfig(cfg: AgentConfig): Record<string, unknown> {
   for (const [section, kind] of Object.entries(SECTIONS)) {
     const m = cfg.components[kind];
     if (m.size === 0) continue;
-    out[section] = Object.fromEntries([...m].map(([id, c]) => [id, c.factory.config.redact(c.config as never)]));
+    out[section] = Object.fromEntries([...m].map(([id, c]) => [id, c.factory.config.redact(c.config)]));
   }
   out.service = serviceSchema.redact(cfg.service);
   return out;

@@ -32,6 +32,8 @@ export interface ProcessorHooks {
 
 export class SimpleProcessor<S extends Signal> implements Processor<SignalData[S]> {
   readonly counters: ProcessorCounters;
+  /** `fn` transforms the batch in place. */
+  readonly capabilities = { mutatesData: true };
 
   private readonly set: CreateSettings;
 

@@ -1,8 +1,9 @@
 // The agent: config → graph → running pipelines, with reload, shutdown and self-telemetry.
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { AgentControl, Factory } from '../component/component.js';
-import { resolveConfig, type AgentConfig } from '../config/resolve.js';
+import type { AnyFactory } from '../component/component.js';
+import type { ReloadResult, ServiceView } from '../component/service-view.js';
+import { presentConfig, resolveConfig, type AgentConfig } from '../config/resolve.js';
 import { formatConfigError, type ConfigError } from '../config/sources.js';
 import { installGlobalMeter } from '../telemetry/otel-api.js';
 import { registerProcessMetrics } from '../telemetry/process.js';
@@ -16,7 +17,7 @@ export interface AgentOptions {
   files: string[];
   sets?: string[];
   env?: NodeJS.ProcessEnv;
-  factories: readonly Factory[];
+  factories: readonly AnyFactory[];
   logger: Logger;
 }
 
@@ -26,7 +27,7 @@ export class ConfigInvalid extends Error {
   }
 }
 
-export class Agent implements AgentControl {
+export class Agent {
   readonly registry = new MetricRegistry();
   readonly status = new StatusBoard();
   private graph?: Graph;
@@ -34,7 +35,7 @@ export class Agent implements AgentControl {
   private metricsServer?: Server;
   private metricsAddress = '';
   private notifier: SystemdNotifier;
-  private reloading: Promise<{ applied: boolean; errors: string[] }> | undefined;
+  private reloading: Promise<ReloadResult> | undefined;
   private stopped = false;
 
   constructor(private readonly opts: AgentOptions) {
@@ -47,6 +48,16 @@ export class Agent implements AgentControl {
 
   private reloadsOk;
   private reloadsRefused;
+
+  /** What extensions see of the service (health_check, console): read-only, plus reload. */
+  readonly view: ServiceView = {
+    health: () => this.health(),
+    graph: () => this.graph?.view() ?? { nodes: [], edges: [] },
+    pipelines: () => (this.config?.pipelines ?? []).map((p) => ({ ...p, receivers: [...p.receivers], processors: [...p.processors], exporters: [...p.exporters] })),
+    config: () => (this.config ? presentConfig(this.config) : {}),
+    metrics: this.registry,
+    requestReload: () => this.reload(),
+  };
 
   get logger(): Logger {
     return this.opts.logger;
@@ -85,7 +96,7 @@ export class Agent implements AgentControl {
       await graph.shutdown(5000, true).catch(() => undefined);
       throw err;
     }
-    await graph.start(this);
+    await graph.start(this.view);
     this.graph = graph;
     this.config = cfg;
     this.status.setRunning(true);
@@ -104,12 +115,12 @@ export class Agent implements AgentControl {
   }
 
   /** Validates the new config first; on any error the running pipelines stay. */
-  reload(): Promise<{ applied: boolean; errors: string[] }> {
+  reload(): Promise<ReloadResult> {
     this.reloading ??= this.doReload().finally(() => (this.reloading = undefined));
     return this.reloading;
   }
 
-  private async doReload(): Promise<{ applied: boolean; errors: string[] }> {
+  private async doReload(): Promise<ReloadResult> {
     if (this.stopped) return { applied: false, errors: ['the agent is stopping'] };
     let next: AgentConfig;
     try {

@@ -1,41 +1,40 @@
 // The running pipelines: component instances wired as consumers, started and stopped in order.
 import type { Logger } from 'pino';
-import type {
-  AgentControl,
-  ComponentId,
-  CreateSettings,
-  Exporter,
-  Extension,
-  Host,
-  Kind,
-  Lifecycle,
-  Processor,
-  Receiver,
-} from '../component/component.js';
+import type { ComponentId, CreateSettings, Exporter, Extension, ExtensionHost, Host, Kind, Processor, Receiver } from '../component/component.js';
 import type { Consumer, SignalConsumers } from '../component/consumer.js';
+import type { ComponentInfo, ComponentState, GraphEdge, GraphView, ServiceView } from '../component/service-view.js';
+import { isStorageExtension, type StorageClient } from '../component/storage.js';
 import type { AgentConfig, ComponentConfig } from '../config/resolve.js';
 import type { Signal, SignalData } from '../pdata/types.js';
-import { isStorageExtension, type StorageClient } from '../storage/storage.js';
 import type { MetricRegistry } from '../telemetry/self.js';
 import { SelfTelemetry } from '../telemetry/self.js';
 import { fanout } from './fanout.js';
 import { observeProcessorInput, observeProcessorOutput, observeReceiver } from './observe.js';
 import type { StatusBoard } from './status.js';
 
+type AnyData = SignalData[Signal];
+
 interface Running {
+  key: string;
   label: string;
   kind: Kind;
   id: ComponentId;
-  instance: Lifecycle;
+  pipeline?: string;
+  signals: Signal[];
+  state: ComponentState;
+  error?: string;
+  mutates?: boolean;
+  start(host: Host, service: ServiceView): Promise<void>;
+  shutdown(budgetMs: number): Promise<void>;
 }
 
 export class Graph {
   private extensions = new Map<string, Extension>();
   private exporters = new Map<string, Exporter>();
-  private receivers = new Map<string, Receiver>();
+  private nodes = new Map<string, Running>();
   /** Processors in pipeline order, per pipeline. */
   private processors: Running[][] = [];
-  private started: Running[] = [];
+  private edges: GraphEdge[] = [];
 
   constructor(
     private readonly cfg: AgentConfig,
@@ -53,13 +52,28 @@ export class Graph {
     };
   }
 
+  private add(r: Omit<Running, 'label' | 'state'>): Running {
+    const label = r.pipeline ? `${r.kind} ${r.id.id} (pipeline ${r.pipeline})` : `${r.kind} ${r.id.id}`;
+    const node: Running = { ...r, label, state: 'created' };
+    this.nodes.set(node.key, node);
+    return node;
+  }
+
   /** Creates every component; throws (with the component named) if a factory fails. */
   build(): void {
     const { components, pipelines, service } = this.cfg;
     for (const id of service.extensions) {
       const c = components.extension.get(id)!;
-      if (c.factory.kind !== 'extension') continue;
-      this.extensions.set(id, attempt(c, () => (c.factory as { create: typeof c.factory.create }).create(this.settings(c), c.config as never) as Extension));
+      const ext = attempt(c, () => c.factory.create(this.settings(c), c.config));
+      this.extensions.set(id, ext);
+      this.add({
+        key: `extension:${id}`,
+        kind: 'extension',
+        id: c.id,
+        signals: [],
+        start: (host, svc) => ext.start({ ...host, service: svc } satisfies ExtensionHost),
+        shutdown: (ms) => ext.shutdown(ms),
+      });
     }
 
     const usedExporters = new Map<string, Set<Signal>>();
@@ -67,88 +81,129 @@ export class Graph {
       for (const e of p.exporters) (usedExporters.get(e) ?? usedExporters.set(e, new Set()).get(e)!).add(p.signal);
     for (const [id, signals] of usedExporters) {
       const c = components.exporter.get(id)!;
-      if (c.factory.kind !== 'exporter') continue;
-      const f = c.factory;
-      this.exporters.set(id, attempt(c, () => f.create(this.settings(c), c.config as never, [...signals])));
+      const exp = attempt(c, () => c.factory.create(this.settings(c), c.config, [...signals]));
+      this.exporters.set(id, exp);
+      this.add({
+        key: `exporter:${id}`,
+        kind: 'exporter',
+        id: c.id,
+        signals: [...signals],
+        mutates: exp.capabilities?.mutatesData ?? false,
+        start: (host) => exp.start(host),
+        shutdown: (ms) => exp.shutdown(ms),
+      });
     }
 
-    // Pipeline heads, per receiver and signal.
-    const heads = new Map<string, Map<Signal, Consumer<never>[]>>();
+    // Pipeline heads, per receiver and signal, with whether the pipeline mutates what it gets.
+    const heads = new Map<string, Map<Signal, { consumer: Consumer<AnyData>; mutates: boolean }[]>>();
     for (const p of pipelines) {
       const exps = p.exporters.map((e) => {
-        const consumer = this.exporters.get(e)!.consumers[p.signal];
+        const exp = this.exporters.get(e)!;
+        const consumer: Consumer<AnyData> | undefined = exp.consumers[p.signal];
         if (!consumer) throw new Error(`exporter "${e}" does not consume ${p.signal}`);
-        return consumer as Consumer<SignalData[typeof p.signal]>;
+        return { consumer, mutates: exp.capabilities?.mutatesData ?? false };
       });
-      let next: Consumer<SignalData[Signal]> = fanout(exps as Consumer<SignalData[Signal]>[], false);
+      let next: Consumer<AnyData> = fanout(
+        exps.map((e) => e.consumer),
+        exps.map((e) => e.mutates),
+      );
+      let mutates = exps.some((e) => e.mutates);
+      let downstream = p.exporters.map((e) => `exporter:${e}`);
       const procs: Running[] = [];
       for (let i = p.processors.length - 1; i >= 0; i--) {
         const c = components.processor.get(p.processors[i]!)!;
-        if (c.factory.kind !== 'processor') continue;
         const set = this.settings(c, { pipeline: p.id });
-        const f = c.factory;
         const out = observeProcessorOutput(set.telemetry, p.signal, next);
-        const proc: Processor<SignalData[Signal]> = attempt(c, () => f.create(set, c.config as never, p.signal, out));
-        procs.unshift({ label: `processor ${c.id.id} (pipeline ${p.id})`, kind: 'processor', id: c.id, instance: proc });
+        const proc: Processor<AnyData> = attempt(c, () => c.factory.create(set, c.config, p.signal, out));
+        const procMutates = proc.capabilities?.mutatesData ?? true;
+        mutates ||= procMutates;
+        const node = this.add({
+          key: `processor:${c.id.id}@${p.id}`,
+          kind: 'processor',
+          id: c.id,
+          pipeline: p.id,
+          signals: [p.signal],
+          mutates: procMutates,
+          start: (host) => proc.start(host),
+          shutdown: (ms) => proc.shutdown(ms),
+        });
+        for (const d of downstream) this.edges.push({ from: node.key, to: d, pipeline: p.id, signal: p.signal });
+        downstream = [node.key];
+        procs.unshift(node);
         next = observeProcessorInput(set.telemetry, p.signal, proc);
       }
       this.processors.push(procs);
       for (const r of p.receivers) {
+        for (const d of downstream) this.edges.push({ from: `receiver:${r}`, to: d, pipeline: p.id, signal: p.signal });
         const bySignal = heads.get(r) ?? heads.set(r, new Map()).get(r)!;
-        (bySignal.get(p.signal) ?? bySignal.set(p.signal, []).get(p.signal)!).push(next as Consumer<never>);
+        (bySignal.get(p.signal) ?? bySignal.set(p.signal, []).get(p.signal)!).push({ consumer: next, mutates });
       }
     }
 
     for (const [id, bySignal] of heads) {
       const c = components.receiver.get(id)!;
-      if (c.factory.kind !== 'receiver') continue;
       const set = this.settings(c);
       const next: SignalConsumers = {};
       for (const [signal, list] of bySignal) {
-        // Pipeline heads may mutate the batch: each pipeline but the last gets a copy.
-        const fan = fanout(list as Consumer<SignalData[Signal]>[], true);
-        (next as Record<Signal, Consumer<SignalData[Signal]>>)[signal] = observeReceiver(set.telemetry, signal, fan);
+        // Pipelines that mutate get their own copy when the receiver feeds several.
+        const fan = fanout(
+          list.map((h) => h.consumer),
+          list.map((h) => h.mutates),
+        );
+        next[signal] = observeReceiver(set.telemetry, signal, fan);
       }
-      const f = c.factory;
-      this.receivers.set(id, attempt(c, () => f.create(set, c.config as never, next)));
+      const rec: Receiver = attempt(c, () => c.factory.create(set, c.config, next));
+      this.add({
+        key: `receiver:${id}`,
+        kind: 'receiver',
+        id: c.id,
+        signals: [...bySignal.keys()],
+        start: (host) => rec.start(host),
+        shutdown: (ms) => rec.shutdown(ms),
+      });
     }
   }
 
-  private hostFor(kind: Kind, id: ComponentId, agent: AgentControl): Host {
+  private hostFor(r: Running): Host {
     return {
-      agent,
       getExtension: (extId) => this.extensions.get(extId),
       getStorage: async (extId, owner, signal): Promise<StorageClient> => {
         const ext = this.extensions.get(extId);
         if (!ext) throw new Error(`storage extension "${extId}" is not enabled (list it under service.extensions)`);
         if (!isStorageExtension(ext)) throw new Error(`extension "${extId}" does not provide storage`);
-        return ext.getClient(kind, owner ?? id, signal);
+        return ext.getClient(r.kind, owner ?? r.id, signal);
       },
-      reportFatal: (cid, err) => this.status.fatal(cid, err),
+      reportFatal: (cid, err) => {
+        r.state = 'failed';
+        r.error = err instanceof Error ? err.message : String(err);
+        this.status.fatal(cid, err);
+      },
     };
   }
 
-  /** The extensions, exporters or receivers, labelled for start and shutdown. */
-  private running(kind: 'extension' | 'exporter' | 'receiver', built: ReadonlyMap<string, Lifecycle>): Running[] {
-    return [...built].map(([id, instance]) => ({ label: `${kind} ${id}`, kind, id: this.cfg.components[kind].get(id)!.id, instance }));
+  private ofKind(kind: Kind): Running[] {
+    return [...this.nodes.values()].filter((r) => r.kind === kind);
   }
 
   /**
    * Starts extensions, exporters, processors, then receivers. On failure every created component
    * is shut down, started or not: some take resources when created (shared monitors, handles).
    */
-  async start(agent: AgentControl): Promise<void> {
+  async start(service: ServiceView): Promise<void> {
     const order: Running[] = [
-      ...this.running('extension', this.extensions),
-      ...this.running('exporter', this.exporters),
+      ...this.ofKind('extension'),
+      ...this.ofKind('exporter'),
       ...this.processors.flatMap((procs) => [...procs].reverse()),
-      ...this.running('receiver', this.receivers),
+      ...this.ofKind('receiver'),
     ];
     for (const r of order) {
+      r.state = 'starting';
       try {
-        await r.instance.start(this.hostFor(r.kind, r.id, agent));
-        this.started.push(r);
+        await r.start(this.hostFor(r), service);
+        r.state = 'running';
       } catch (err) {
+        r.state = 'failed';
+        r.error = (err as Error).message;
         await this.shutdown(5000, true).catch(() => undefined);
         throw new Error(`${r.label} failed to start: ${(err as Error).message}`, { cause: err });
       }
@@ -162,32 +217,44 @@ export class Graph {
    */
   async shutdown(budgetMs: number, includeUnstarted = false): Promise<void> {
     const deadline = Date.now() + budgetMs;
-    const started = new Set(this.started.map((r) => r.instance));
     const stage = async (items: Running[]) => {
       await Promise.all(
         items
-          .filter((r) => includeUnstarted || started.has(r.instance))
+          .filter((r) => r.state === 'running' || r.state === 'failed' || (includeUnstarted && r.state === 'created'))
           .map(async (r) => {
             const left = Math.max(0, deadline - Date.now());
+            r.state = 'stopping';
             try {
-              await withTimeout(r.instance.shutdown(left), left, `${r.label} did not stop within the shutdown timeout`);
+              await withTimeout(r.shutdown(left), left, `${r.label} did not stop within the shutdown timeout`);
             } catch (err) {
               this.logger.error({ err, component: r.label }, 'shutdown failed');
             }
+            r.state = 'stopped';
           }),
       );
     };
-    await stage(this.running('receiver', this.receivers));
+    await stage(this.ofKind('receiver'));
     // Processors of a pipeline flush into their successors: stop them in order.
     const depth = Math.max(0, ...this.processors.map((p) => p.length));
     for (let i = 0; i < depth; i++) await stage(this.processors.flatMap((p) => (p[i] ? [p[i]!] : [])));
-    await stage(this.running('exporter', this.exporters));
-    await stage(this.running('extension', this.extensions));
-    this.started = [];
+    await stage(this.ofKind('exporter'));
+    await stage(this.ofKind('extension'));
   }
 
-  get extensionMap(): ReadonlyMap<string, Extension> {
-    return this.extensions;
+  /** The nodes and edges, for the service view. */
+  view(): GraphView {
+    const nodes: ComponentInfo[] = [...this.nodes.values()].map((r) => ({
+      key: r.key,
+      kind: r.kind,
+      id: r.id.id,
+      type: r.id.type,
+      ...(r.pipeline ? { pipeline: r.pipeline } : {}),
+      signals: r.signals,
+      state: r.state,
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.mutates !== undefined ? { mutatesData: r.mutates } : {}),
+    }));
+    return { nodes, edges: this.edges.map((e) => ({ ...e })) };
   }
 }
 

@@ -45,13 +45,13 @@ function fmt(v: number): string {
 }
 
 export class MetricRegistry {
-  private families = new Map<string, Family>();
+  private byName = new Map<string, Family>();
 
   private series(name: string, help: string, type: 'counter' | 'gauge', labels: Labels): Series {
-    let fam = this.families.get(name);
+    let fam = this.byName.get(name);
     if (!fam) {
       fam = { name, help, type, series: new Map() };
-      this.families.set(name, fam);
+      this.byName.set(name, fam);
     } else if (fam.type !== type) {
       throw new Error(`self-metric ${name} registered as ${fam.type} and ${type}`);
     }
@@ -94,14 +94,24 @@ export class MetricRegistry {
 
   /** Current values of one family. */
   values(name: string): { labels: Labels; value: number }[] {
-    const fam = this.families.get(name);
+    const fam = this.byName.get(name);
     if (!fam) return [];
     return [...fam.series.values()].map((s) => ({ labels: s.labels, value: s.fn ? s.fn() : s.value }));
   }
 
+  /** Every family with its current series (the console's view of the counters). */
+  families(): { name: string; help: string; type: 'counter' | 'gauge'; series: { labels: Labels; value: number }[] }[] {
+    return [...this.byName.values()].map((f) => ({
+      name: f.name,
+      help: f.help,
+      type: f.type,
+      series: [...f.series.values()].map((s) => ({ labels: { ...s.labels }, value: s.fn ? s.fn() : s.value })),
+    }));
+  }
+
   renderPrometheus(): string {
     const out: string[] = [];
-    for (const fam of [...this.families.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const fam of [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name))) {
       if (fam.series.size === 0) continue;
       out.push(`# HELP ${fam.name} ${fam.help}`, `# TYPE ${fam.name} ${fam.type}`);
       for (const s of fam.series.values()) {

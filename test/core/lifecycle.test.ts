@@ -1,7 +1,7 @@
 // Every component must survive shutdown() without start() (a failed start or reload calls it).
 import { describe, expect, it } from 'vitest';
 import { ParseContext } from '../../src/config/schema.js';
-import type { Lifecycle } from '../../src/component/component.js';
+import { connectorCreate, connectorPairs, type Lifecycle } from '../../src/component/component.js';
 import { factories } from '../../src/registry.js';
 import { tempDir } from '../helpers/agent.js';
 import { testSettings } from '../helpers/settings.js';
@@ -31,11 +31,15 @@ describe('component lifecycle', () => {
       expect(ctx.issues, JSON.stringify(ctx.issues)).toEqual([]);
       const set = testSettings(f.type, f.kind);
       const sink = { consume: async () => {} };
-      let c: Lifecycle;
-      if (f.kind === 'receiver') c = f.create(set, cfg as never, { metrics: sink, logs: sink, traces: sink });
-      else if (f.kind === 'processor') c = f.create(set, cfg as never, f.signals[0]!, sink as never);
-      else if (f.kind === 'exporter') c = f.create(set, cfg as never, f.signals);
-      else c = f.create(set, cfg as never);
+      let c: Pick<Lifecycle, 'shutdown'>;
+      if (f.kind === 'receiver') c = f.create(set, cfg, { metrics: sink, logs: sink, traces: sink });
+      else if (f.kind === 'processor') c = f.create(set, cfg, f.signals[0]!, sink);
+      else if (f.kind === 'exporter') c = f.create(set, cfg, f.signals);
+      else if (f.kind === 'connector') {
+        // Its first signal pair (the graph creates one instance per pair in use).
+        const [from, to] = connectorPairs(f)[0]!;
+        c = connectorCreate(f, from, to)!(set, cfg, { ...sink, pipelineIds: [], consumer: () => sink });
+      } else c = f.create(set, cfg);
       await expect(Promise.race([c.shutdown(1000), new Promise((_, rej) => setTimeout(() => rej(new Error('hung')), 3000))])).resolves.toBeUndefined();
     });
   }

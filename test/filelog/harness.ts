@@ -55,7 +55,6 @@ export function hostWith(storage?: StorageClient): Host {
       return storage;
     },
     reportFatal: () => {},
-    agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
   };
 }
 

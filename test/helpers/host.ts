@@ -1,6 +1,8 @@
-// A Host for in-process component tests: no extensions, a healthy agent, and storage only
+// A Host for in-process component tests: no extensions, and storage only
 // when the test provides it.
-import type { Host } from '../../src/component/component.js';
+import type { ExtensionHost, Host } from '../../src/component/component.js';
+import type { ServiceView } from '../../src/component/service-view.js';
+import { MetricRegistry } from '../../src/telemetry/self.js';
 
 export interface TestHostOptions {
   /** Storage clients by extension id; without it getStorage rejects. */
@@ -16,6 +18,21 @@ export function testHost(o: TestHostOptions = {}): Host {
       return o.getStorage(ext, owner, signal);
     },
     reportFatal: o.reportFatal ?? (() => {}),
-    agent: { health: () => ({ healthy: true, reasons: [] }), reload: async () => ({ applied: false, errors: [] }) },
   };
+}
+
+/**
+ * An ExtensionHost for extensions started outside an agent (file_storage in unit tests): the
+ * service view answers nothing and refuses reloads.
+ */
+export function testExtensionHost(o: TestHostOptions = {}): ExtensionHost {
+  const service: ServiceView = {
+    health: () => ({ healthy: true, reasons: [] }),
+    graph: () => ({ nodes: [], edges: [] }),
+    pipelines: () => [],
+    config: () => ({}),
+    metrics: new MetricRegistry(),
+    requestReload: async () => ({ applied: false, errors: ['no agent in this test'] }),
+  };
+  return { ...testHost(o), service };
 }

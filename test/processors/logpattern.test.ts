@@ -12,6 +12,7 @@ import { isStorageExtension } from '../../src/storage/storage.js';
 import type { Host } from '../../src/component/component.js';
 import type { LogRecord, LogsData, MetricsData } from '../../src/pdata/types.js';
 import { hostWith, metricValue, settings } from '../analysis/helpers.js';
+import { testExtensionHost } from '../helpers/host.js';
 
 function config(raw: Record<string, unknown> = {}): Config {
   const ctx = new ParseContext();
@@ -41,7 +42,7 @@ afterEach(async () => {
 async function storageHost(dir: string): Promise<{ host: Host; stop: () => Promise<void> }> {
   const ctx = new ParseContext();
   const ext = fileStorageFactory.create(settings('file_storage', 'extension'), fsSchema.parse({ directory: dir, directory_permissions: '0700' }, ctx));
-  await ext.start(hostWith());
+  await ext.start(testExtensionHost());
   if (!isStorageExtension(ext)) throw new Error('file_storage is not a storage extension');
   const host = hostWith((id) => {
     if (id !== 'file_storage') throw new Error(`no extension ${id}`);
