@@ -8,6 +8,7 @@ export const factory = processorFactory<Record<string, never>>({
   config: s.object({}),
   signals: ['metrics', 'logs', 'traces'],
   create: (_set, _cfg, _signal, next) => ({
+    capabilities: { mutatesData: false },
     consume: (d) => next.consume(d),
     start: async () => undefined,
     shutdown: async () => undefined,

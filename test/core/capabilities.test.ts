@@ -117,7 +117,7 @@ service:
 
 describe('every processor declares whether it mutates', () => {
   // The audit: processors that change batches in place say so; those that only read say so too.
-  const readOnly = new Set(['batch', 'memory_limiter']);
+  const readOnly = new Set(['batch', 'memory_limiter', 'nop']);
   const minimal: Record<string, unknown> = {
     probabilistic_sampler: { sampling_percentage: 10 },
     rate_limit: { rate: 10 },
