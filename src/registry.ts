@@ -35,6 +35,8 @@ import { factory as nopProcessor } from '../processors/nop/index.js';
 import { factory as nopExporter } from '../exporters/nop/index.js';
 import { factory as nopExtension } from '../extensions/nop/index.js';
 import { factory as metricsTransform } from '../processors/metricstransform/index.js';
+import { factory as zpages } from '../extensions/zpages/index.js';
+import { factory as pprof } from '../extensions/pprof/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -72,4 +74,6 @@ export const factories: readonly AnyFactory[] = [
   nopExporter,
   nopExtension,
   metricsTransform,
+  zpages,
+  pprof,
 ];
