@@ -29,6 +29,9 @@ export async function runCommand(args: Args): Promise<number> {
     return 70;
   }
 
+  // An agent whose components hold no handle (nop receivers, self-metrics off) must not exit
+  // when Node's event loop runs dry: it runs until a signal.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -44,7 +47,7 @@ export async function runCommand(args: Args): Promise<number> {
           logger.error({ err }, 'shutdown failed');
           resolve(70);
         },
-      );
+      ).finally(() => clearInterval(keepAlive));
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
