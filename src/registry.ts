@@ -37,6 +37,9 @@ import { factory as nopExtension } from '../extensions/nop/index.js';
 import { factory as metricsTransform } from '../processors/metricstransform/index.js';
 import { factory as zpages } from '../extensions/zpages/index.js';
 import { factory as pprof } from '../extensions/pprof/index.js';
+import { factory as bearerTokenAuth } from '../extensions/bearertokenauth/index.js';
+import { factory as basicAuth } from '../extensions/basicauth/index.js';
+import { factory as headersSetter } from '../extensions/headers_setter/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -76,4 +79,7 @@ export const factories: readonly AnyFactory[] = [
   metricsTransform,
   zpages,
   pprof,
+  bearerTokenAuth,
+  basicAuth,
+  headersSetter,
 ];

@@ -5,6 +5,7 @@ import { decodeStatus, grpcError } from '../../src/otlp/index.js';
 import { loadClientTls, type ClientTls } from '../../src/otlp/tls.js';
 import { SERVICE_PATHS } from '../../src/otlp/grpc-module.js';
 import { ConsumerError } from '../../src/component/consumer.js';
+import { applyClientAuth, type ClientAuthenticator } from '../../src/auth/auth.js';
 
 const identity = (b: Buffer) => b;
 
@@ -17,6 +18,8 @@ export function grpcTarget(endpoint: string, tls: ClientTls): { target: string; 
 export class OtlpGrpcClient {
   private client: Grpc.Client;
   private metadata: Grpc.Metadata;
+  /** Set at start when auth.authenticator names an extension. */
+  auth?: ClientAuthenticator;
 
   /** `grpc` is @grpc/grpc-js, loaded by the exporter's start (see src/otlp/grpc-module.ts). */
   constructor(grpc: typeof Grpc, endpoint: string, tls: ClientTls, headers: Record<string, string>, gzip: boolean) {
@@ -53,7 +56,7 @@ export class OtlpGrpcClient {
         identity,
         identity,
         Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-        this.metadata.clone(),
+        this.callMetadata(),
         { deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity },
         (err, res) => {
           abort.removeEventListener('abort', onAbort);
@@ -76,6 +79,17 @@ export class OtlpGrpcClient {
       const onAbort = () => call.cancel();
       abort.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  private callMetadata(): Grpc.Metadata {
+    const md = this.metadata.clone();
+    if (!this.auth) return md;
+    const base: Record<string, string> = {};
+    for (const [k, v] of Object.entries(md.getMap())) base[k] = String(v);
+    const out = new Map(Object.entries(applyClientAuth(base, this.auth)).map(([k, v]) => [k.toLowerCase(), v]));
+    for (const k of Object.keys(base)) if (!out.has(k)) md.remove(k);
+    for (const [k, v] of out) md.set(k, v);
+    return md;
   }
 
   close(): void {

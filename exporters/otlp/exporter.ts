@@ -6,6 +6,7 @@ import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
 import type { Config } from './config.js';
 import { OtlpGrpcClient } from './client.js';
 import { loadGrpc } from '../../src/otlp/grpc-module.js';
+import { clientAuthenticator } from '../../src/auth/auth.js';
 
 /** gRPC's answer to a message over the server's max_recv_msg_size (grpc-go and grpc-js wording). */
 function tooLarge(err: unknown): boolean {
@@ -33,6 +34,7 @@ export class OtlpGrpcExporter implements Exporter {
   async start(host: Host): Promise<void> {
     const c = this.cfg;
     this.client = new OtlpGrpcClient(await loadGrpc(), c.endpoint, c.tls, c.headers, c.compression === 'gzip');
+    if (c.auth) this.client.auth = clientAuthenticator(host, c.auth.authenticator);
     await this.senders.start(host);
   }
 

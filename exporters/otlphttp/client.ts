@@ -5,12 +5,15 @@ import { ConsumerError } from '../../src/component/consumer.js';
 import { decodeStatus, decodeStatusJson, httpError } from '../../src/otlp/index.js';
 import { loadClientTls, tlsMinVersion, type ClientTls } from '../../src/otlp/tls.js';
 import { USER_AGENT } from '../../src/version.js';
+import { applyClientAuth, type ClientAuthenticator } from '../../src/auth/auth.js';
 
 const MAX_RESPONSE = 1024 * 1024;
 
 export class OtlpHttpClient {
   private httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
   private httpsAgent: HttpsAgent;
+  /** Set at start when auth.authenticator names an extension. */
+  auth?: ClientAuthenticator;
 
   constructor(
     tls: ClientTls,
@@ -29,7 +32,7 @@ export class OtlpHttpClient {
     const u = new URL(url);
     const https = u.protocol === 'https:';
     const headers: Record<string, string> = {
-      ...this.headers,
+      ...applyClientAuth(this.headers, this.auth),
       'content-type': contentType,
       'content-length': String(body.length),
       'user-agent': USER_AGENT,

@@ -1,6 +1,7 @@
 import { s, type Infer } from '../../src/config/schema.js';
 import { retrySchema, sendingQueueSchema } from '../../src/exporterhelper/index.js';
 import { clientTlsSchema } from '../../src/otlp/tls.js';
+import { authSchema } from '../../src/auth/auth.js';
 
 const url = s.refine(s.string(), (v) => (/^https?:\/\/[^/]+/.test(v) ? undefined : `"${v}" is not an http:// or https:// URL`));
 
@@ -14,6 +15,7 @@ export const configSchema = s.object({
   headers: s.record(s.secret(s.string())).default({}).describe('HTTP headers sent with every request (secret)'),
   compression: s.enum(['gzip', 'none'] as const).default('gzip'),
   timeout: s.duration().default('30s').describe('per attempt'),
+  auth: authSchema,
   sending_queue: sendingQueueSchema,
   retry_on_failure: retrySchema,
 });

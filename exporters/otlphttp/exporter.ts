@@ -7,6 +7,7 @@ import { decodeExportResponse, decodeExportResponseJson, decodeJson, decodeProto
 import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
 import { signalUrl, type Config } from './config.js';
 import { OtlpHttpClient } from './client.js';
+import { clientAuthenticator } from '../../src/auth/auth.js';
 
 const gzipP = promisify(gzip);
 
@@ -15,7 +16,7 @@ export class OtlpHttpExporter implements Exporter {
   private readonly senders: OtlpSenders;
   private client: OtlpHttpClient;
 
-  constructor(set: CreateSettings, cfg: Config, signals: readonly Signal[]) {
+  constructor(set: CreateSettings, private readonly cfg: Config, signals: readonly Signal[]) {
     this.client = new OtlpHttpClient(cfg.tls, cfg.headers);
     const json = cfg.encoding === 'json';
     const ct = json ? 'application/json' : 'application/x-protobuf';
@@ -42,6 +43,7 @@ export class OtlpHttpExporter implements Exporter {
   }
 
   async start(host: Host): Promise<void> {
+    if (this.cfg.auth) this.client.auth = clientAuthenticator(host, this.cfg.auth.authenticator);
     await this.senders.start(host);
   }
 

@@ -8,6 +8,7 @@ import { loadClientTls } from '../../src/otlp/tls.js';
 import { V2_CONTENT_TYPE } from '../../src/prometheus/remotewrite2.js';
 import type { Config } from './config.js';
 import { USER_AGENT } from '../../src/version.js';
+import { applyClientAuth, type ClientAuthenticator } from '../../src/auth/auth.js';
 
 /** The receiver does not speak the message we sent (Remote-Write 2.0 -> fall back to 1.0). */
 export class UnsupportedMediaType extends Error {}
@@ -18,6 +19,8 @@ export class RemoteWriteClient {
   private url: URL;
   private headers: Record<string, string>;
   private agent: HttpAgent | HttpsAgent;
+  /** Set at start when auth.authenticator names an extension. */
+  auth?: ClientAuthenticator;
 
   constructor(cfg: Config) {
     this.url = new URL(cfg.endpoint);
@@ -44,7 +47,7 @@ export class RemoteWriteClient {
 
   /** Resolves on 2xx; rejects with a ConsumerError saying whether to retry (or UnsupportedMediaType for v2). */
   send(body: Buffer, abort: AbortSignal, v2 = false): Promise<{ samplesWritten?: number }> {
-    const headers: Record<string, string> = { ...this.headers, 'Content-Length': String(body.length) };
+    const headers: Record<string, string> = { ...applyClientAuth(this.headers, this.auth), 'Content-Length': String(body.length) };
     if (v2) {
       headers['Content-Type'] = V2_CONTENT_TYPE;
       headers['X-Prometheus-Remote-Write-Version'] = '2.0.0';

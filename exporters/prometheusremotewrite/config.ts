@@ -1,5 +1,6 @@
 import { s, type Infer } from '../../src/config/schema.js';
 import { retrySchema, sendingQueueSchema, timeoutSchema } from '../../src/exporterhelper/config.js';
+import { authSchema } from '../../src/auth/auth.js';
 
 // Keys follow the OpenTelemetry Collector's prometheusremotewrite exporter where they exist.
 export const configSchema = s.object({
@@ -24,6 +25,7 @@ export const configSchema = s.object({
     .optional()
     .describe('HTTP basic auth'),
   bearer_token: s.secret(s.string()).optional().describe('sent as Authorization: Bearer'),
+  auth: authSchema,
   sending_queue: sendingQueueSchema.describe('num_consumers = number of series shards sent in parallel'),
   remote_write_queue: s
     .object({ enabled: s.boolean().default(true), queue_size: s.int({ min: 1 }).default(10000), num_consumers: s.int({ min: 1 }).default(5) })

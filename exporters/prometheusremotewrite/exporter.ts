@@ -17,6 +17,7 @@ import { shardBySeries } from './series.js';
 import { migrateShardLayouts, shardId } from './shard-layout.js';
 import { StaleTracker } from './stale.js';
 import { TargetInfo } from './targetinfo.js';
+import { clientAuthenticator } from '../../src/auth/auth.js';
 
 export type SenderFactory = (o: QueuedSenderOptions<'metrics'>) => QueuedSender<'metrics'>;
 
@@ -203,6 +204,7 @@ export class RemoteWriteExporter implements Exporter {
   }
 
   async start(host: Host): Promise<void> {
+    if (this.cfg.auth) this.client.auth = clientAuthenticator(host, this.cfg.auth.authenticator);
     for (const s of this.shards) await s.start(host);
     const q = this.queue;
     if (q.enabled && q.storage) {

@@ -10,7 +10,7 @@ const authSchema = s
   .object({
     bearer_token: s.secret(s.string()).optional().describe('require "Authorization: Bearer <token>"'),
     bearer_token_file: s.string().optional().describe('read the token from this file instead'),
-    authenticator: s.string().optional().describe('Collector auth extensions are not supported: use bearer_token'),
+    authenticator: s.string().optional().describe('id of an authenticator extension (bearertokenauth, basicauth) listed under service.extensions'),
   })
   .optional()
   .describe('bearer-token authentication of clients');
@@ -59,8 +59,8 @@ export function validate(cfg: Config): string[] {
   const out: string[] = [];
   if (!cfg.protocols.grpc && !cfg.protocols.http) out.push('protocols: enable at least one of grpc, http');
   for (const p of [cfg.protocols.grpc, cfg.protocols.http])
-    if (p?.auth?.authenticator)
-      out.push(`auth.authenticator: telemd has no auth extensions ("${p.auth.authenticator}"); set auth.bearer_token or auth.bearer_token_file instead`);
-    else if (p?.auth && !p.auth.bearer_token && !p.auth.bearer_token_file) out.push('auth: set bearer_token or bearer_token_file');
+    if (p?.auth?.authenticator && (p.auth.bearer_token || p.auth.bearer_token_file))
+      out.push('auth: set authenticator or bearer_token / bearer_token_file, not both');
+    else if (p?.auth && !p.auth.authenticator && !p.auth.bearer_token && !p.auth.bearer_token_file) out.push('auth: set authenticator, bearer_token or bearer_token_file');
   return out;
 }

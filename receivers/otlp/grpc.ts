@@ -11,6 +11,7 @@ import { checkBearer, type Ingest } from './ingest.js';
 import { loadToken } from './auth.js';
 import { Ticket } from './inflight.js';
 import { countItems } from '../../src/pdata/index.js';
+import type { AuthOutcome, RequestHeaders } from '../../src/auth/auth.js';
 
 // Tests call the services by these paths.
 export { SERVICE_PATHS };
@@ -37,6 +38,8 @@ export class OtlpGrpcServer {
   private server?: Grpc.Server;
   private token?: Buffer;
   port = 0;
+  /** Set at start when auth.authenticator names an extension (src/auth). */
+  authenticate?: (h: RequestHeaders) => AuthOutcome;
 
   constructor(
     private cfg: GrpcConfig,
@@ -79,6 +82,17 @@ export class OtlpGrpcServer {
         if (!checkBearer(typeof auth === 'string' ? auth : auth?.toString(), this.token)) {
           this.ingest.badRequest('grpc', 'auth', 'missing or invalid bearer token');
           cb(fail(grpc.status.UNAUTHENTICATED, 'missing or invalid bearer token'));
+          return;
+        }
+      }
+      if (this.authenticate) {
+        const md = call.metadata.getMap();
+        const h: RequestHeaders = {};
+        for (const [k, v] of Object.entries(md)) h[k] = typeof v === 'string' ? v : v.toString();
+        const authn = this.authenticate(h);
+        if (!authn.ok) {
+          this.ingest.badRequest('grpc', 'auth', authn.message);
+          cb(fail(grpc.status.UNAUTHENTICATED, authn.message));
           return;
         }
       }

@@ -17,6 +17,7 @@ import { checkBearer, type Ingest, type Outcome } from './ingest.js';
 import { loadToken } from './auth.js';
 import { Ticket } from './inflight.js';
 import { countItems } from '../../src/pdata/index.js';
+import type { AuthOutcome, RequestHeaders } from '../../src/auth/auth.js';
 
 const gunzipP = promisify(gunzip) as (b: Buffer, o: object) => Promise<Buffer>;
 const inflateP = promisify(inflate) as (b: Buffer, o: object) => Promise<Buffer>;
@@ -48,6 +49,8 @@ export class OtlpHttpServer {
   private sockets = new Set<import('node:net').Socket>();
   private inflight = 0;
   port = 0;
+  /** Set at start when auth.authenticator names an extension (src/auth). */
+  authenticate?: (h: RequestHeaders) => AuthOutcome;
 
   constructor(
     private cfg: HttpConfig,
@@ -115,6 +118,8 @@ export class OtlpHttpServer {
       }
       if (this.token && !checkBearer(req.headers.authorization, this.token))
         throw new HttpError(401, UNAUTHENTICATED, 'missing or invalid bearer token', 'auth');
+      const authn = this.authenticate?.(req.headers);
+      if (authn && !authn.ok) throw new HttpError(401, UNAUTHENTICATED, authn.message, 'auth');
       const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (ct === 'application/x-protobuf' || ct === 'application/protobuf') format = 'proto';
       else if (ct === 'application/json') format = 'json';

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { Ingest } from './ingest.js';
 import { OtlpHttpServer } from './http.js';
 import { OtlpGrpcServer } from './grpc.js';
+import { serverAuthenticator } from '../../src/auth/auth.js';
 
 export class OtlpReceiver implements Receiver {
   private ingest: Ingest;
@@ -12,7 +13,7 @@ export class OtlpReceiver implements Receiver {
 
   constructor(
     private set: CreateSettings,
-    cfg: Config,
+    private cfg: Config,
     next: SignalConsumers,
   ) {
     this.ingest = new Ingest(set, next, cfg.retry_after, cfg.max_concurrent_requests);
@@ -20,7 +21,15 @@ export class OtlpReceiver implements Receiver {
     if (cfg.protocols.http) this.http = new OtlpHttpServer(cfg.protocols.http, this.ingest);
   }
 
-  async start(_host: Host): Promise<void> {
+  async start(host: Host): Promise<void> {
+    // auth.authenticator: the extension, by id through the Host (the one seam of src/auth here).
+    for (const [srv, p] of [[this.grpc, this.cfg.protocols.grpc], [this.http, this.cfg.protocols.http]] as const) {
+      const id = p?.auth?.authenticator;
+      if (srv && id) {
+        const a = serverAuthenticator(host, id);
+        srv.authenticate = (h) => a.authenticate(h);
+      }
+    }
     try {
       if (this.grpc) await this.grpc.start();
       if (this.http) await this.http.start();
