@@ -21,6 +21,7 @@ const minimal: Record<string, unknown> = {
   'processor/rate_limit': { rate: 10 },
   'processor/attributes': { actions: [{ key: 'a', action: 'delete' }] },
   'processor/resource': { attributes: [{ key: 'a', action: 'delete' }] },
+  'extension/headers_setter': { headers: [{ key: 'a', value: 'b' }] },
 };
 
 describe('component lifecycle', () => {
