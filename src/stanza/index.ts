@@ -3,7 +3,7 @@
 // entry as-is with `log.parse_error` (on_error: send) or drops it (on_error: drop).
 import { ParseContext } from '../config/schema.js';
 import type { Entry, Operator } from './entry.js';
-import { Build, makeOperator, operatorSchemas, type OperatorType } from './operators.js';
+import { Build, FilteredOut, makeOperator, operatorSchemas, type OperatorType } from './operators.js';
 import { didYouMean } from '../config/suggest.js';
 
 export type { Entry, Operator } from './entry.js';
@@ -52,7 +52,7 @@ export function buildPipeline(configs: unknown[]): { pipeline: StanzaPipeline; e
         try {
           op.process(e);
         } catch (err) {
-          if (drop) return Outcome.Drop;
+          if (drop || err instanceof FilteredOut) return Outcome.Drop;
           // The first failure explains the rest (later operators miss the fields it would have made).
           if (out === Outcome.Ok) e.record.attributes[PARSE_ERROR_ATTRIBUTE] = `${op.id}: ${(err as Error).message}`;
           out = Outcome.Error;

@@ -6,6 +6,7 @@ import { deleteField, getField, parseField, setField, type Field } from './field
 import { buildKeyValueParse, buildRegexParse, jsonParse, syslogParse, type ParseFn } from './parsers.js';
 import { buildSeverityMapper, type SeverityMapper } from './severity.js';
 import { buildTimeParser, type TimeParser } from './timestamp.js';
+import { compileEntryExpr } from './expr.js';
 
 const onError = s.enum(['send', 'send_quiet', 'drop', 'drop_quiet'] as const).default('send');
 const timeSchema = s.object({
@@ -40,6 +41,8 @@ export const operatorSchemas = {
   copy: s.object({ ...common, from: s.string(), to: s.string() }),
   remove: s.object({ ...common, field: s.string() }),
   add: s.object({ ...common, field: s.string(), value: s.unknown() }),
+  // Drops entries for which expr is true (drop_ratio of them, at random, as stanza does).
+  filter: s.object({ ...common, expr: s.string(), drop_ratio: s.number({ min: 0, max: 1 }).default(1) }),
 };
 export type OperatorType = keyof typeof operatorSchemas;
 
@@ -173,6 +176,19 @@ export function makeOperator(type: OperatorType, cfg: Record<string, unknown>, w
         if (deleteField(e, f) === undefined) throw new Error(`remove: ${f.text} is missing`);
       });
     }
+    case 'filter': {
+      const c = cfg as { expr: string; drop_ratio: number };
+      let test;
+      try {
+        test = compileEntryExpr(c.expr);
+      } catch (e) {
+        return void b.errors.push(`${where}: ${(e as Error).message}`);
+      }
+      const ratio = c.drop_ratio;
+      return mk((e) => {
+        if (test(e) && (ratio >= 1 || Math.random() < ratio)) throw new FilteredOut();
+      });
+    }
     case 'add': {
       const c = cfg as { field: string; value: unknown };
       const f = b.field(c.field, where);
@@ -181,6 +197,9 @@ export function makeOperator(type: OperatorType, cfg: Record<string, unknown>, w
     }
   }
 }
+
+/** Thrown by the filter operator: the entry is dropped on purpose, whatever on_error says. */
+export class FilteredOut extends Error {}
 
 /** RFC 5424 stamps may carry fractions; RFC 3164 ones lack a year. */
 function parseSyslogTime(ts: string, p3164: TimeParser): bigint {
