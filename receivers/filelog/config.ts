@@ -31,6 +31,14 @@ export const configSchema = s.object({
   include_file_path: s.boolean().default(false).describe('add log.file.path'),
   include_file_name_resolved: s.boolean().default(false).describe('add log.file.name_resolved (symlinks followed)'),
   include_file_path_resolved: s.boolean().default(false).describe('add log.file.path_resolved (symlinks followed)'),
+  follow_symlinks: s
+    .boolean()
+    .default(false)
+    .describe('follow symlinks to anywhere; by default only to targets inside the include folders or symlink_targets'),
+  symlink_targets: s
+    .array(s.string())
+    .default([])
+    .describe('glob patterns of symlink targets allowed outside the include folders (e.g. /var/log/pods/**)'),
   exclude_older_than: s.duration().optional().describe('skip files not modified for this long'),
   compression: s
     .enum(['', 'gzip', 'auto'] as const)

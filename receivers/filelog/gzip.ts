@@ -1,6 +1,6 @@
 // Reading an explicitly included .gz file: decompressed as a stream; offsets (and so
 // checkpoints) count decompressed bytes. Rotated .gz files do not grow, so one pass suffices.
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 
 export class GzipSource {
@@ -10,7 +10,8 @@ export class GzipSource {
   private pos = 0;
   done = false;
 
-  constructor(private readonly path: string) {}
+  /** Reads through the descriptor the access policy checked, never by path again. */
+  constructor(private readonly fh: FileHandle) {}
 
   /** Fill `buf[off, off+len)` with decompressed bytes starting at `at`; 0 at the end. */
   async read(buf: Buffer, off: number, len: number, at: number): Promise<number> {
@@ -37,7 +38,7 @@ export class GzipSource {
 
   private restart(): void {
     void this.iter?.return?.();
-    const s = createReadStream(this.path).pipe(createGunzip());
+    const s = this.fh.createReadStream({ start: 0, autoClose: false }).pipe(createGunzip());
     this.iter = s[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     this.left = undefined;
     this.pos = 0;

@@ -12,6 +12,7 @@ import type { Attributes, AnyValue, LogRecord } from '../../src/pdata/types.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import { buildPipeline, logsByResource, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
+import { FileAccess, patternBase, type Refusal } from './access.js';
 import { CheckpointStore, type FileCheckpoint } from './checkpoint.js';
 import type { Config } from './config.js';
 import { GzipSource } from './gzip.js';
@@ -36,6 +37,15 @@ const IDLE_POLL_MS = 1000;
 interface Dormant extends FileCheckpoint {
   seenPoll: number;
   restored: boolean;
+}
+
+interface Matched {
+  path: string;
+  size: number;
+  dev: number;
+  ino: number;
+  ctimeMs: number;
+  regular: boolean;
 }
 
 interface Orphan {
@@ -76,6 +86,11 @@ export class FileLogReceiver implements Receiver {
   private readonly anyAttrs: boolean;
   private warnedCap = false;
   private readonly unopenable = new Set<string>();
+  private readonly access: FileAccess;
+  /** Refused files by path: what was refused (identity and change time), so each is checked and logged once. */
+  private readonly refusedFiles = new Map<string, string>();
+  private readonly refusals = new Map<Refusal, Counter>();
+  private readonly checkedDirs = new Set<string>();
   // The batch being built for the file being read (files are read one at a time).
   private batch: LogRecord[] = [];
   private batchRes: (Attributes | undefined)[] | undefined;
@@ -95,6 +110,7 @@ export class FileLogReceiver implements Receiver {
     this.gzAllowed = cfg.compression === 'gzip' || cfg.include.some((p) => /\.gz$/.test(p));
     this.resolveNames = cfg.include_file_name_resolved || cfg.include_file_path_resolved;
     this.pipeline = cfg.operators.length ? buildPipeline(cfg.operators).pipeline : undefined;
+    this.access = new FileAccess(cfg);
     this.anyAttrs = cfg.include_file_name || cfg.include_file_path || this.resolveNames || Object.keys(cfg.attributes).length > 0;
     const t = set.telemetry;
     const l = { signal: 'logs' };
@@ -103,6 +119,8 @@ export class FileLogReceiver implements Receiver {
     this.parseErrors = t.counter('telemd_filelog_operator_errors_total', 'Records an operator failed on (kept as-is)', l);
     this.dropped = t.counter('telemd_processor_dropped_items_total', 'Records dropped by an operator (on_error: drop)', l);
     t.observe('telemd_filelog_open_files', 'Files held open', l, () => this.active.size);
+    for (const reason of ['symlink_outside', 'owner', 'not_regular', 'changed'] as const)
+      this.refusals.set(reason, t.counter('telemd_filelog_refused_files_total', 'Matched files not opened by the access policy (README "Security")', { ...l, reason }));
   }
 
   async start(host: Host): Promise<void> {
@@ -123,6 +141,7 @@ export class FileLogReceiver implements Receiver {
         this.set.logger.info({ files: restored.length }, 'filelog: resuming from checkpoints');
       }
     }
+    for (const d of this.access.baseDirs) await this.checkDir(d);
     this.startWatchers();
     this.loopDone = this.loop();
   }
@@ -177,13 +196,34 @@ export class FileLogReceiver implements Receiver {
     }
   }
 
+  /** Once per folder: warn when users other than its owner can plant files or symlinks there. */
+  private async checkDir(dir: string): Promise<void> {
+    if (this.checkedDirs.has(dir)) return;
+    this.checkedDirs.add(dir);
+    const why = await FileAccess.writableByOthers(dir);
+    if (why)
+      this.set.logger.warn(
+        { dir, follow_symlinks: this.cfg.follow_symlinks },
+        `filelog: watched folder ${dir} is writable by others: ${why}; symlinks leaving the include folders are refused${this.cfg.follow_symlinks ? ' (not now: follow_symlinks is true)' : ''}, and when running as root so are files owned by neither root nor the folder's owner`,
+      );
+  }
+
+  private refuse(path: string, sig: string, reason: Refusal, detail: string): void {
+    if (this.refusedFiles.get(path) === sig) return;
+    this.refusedFiles.set(path, sig);
+    this.refusals.get(reason)!.add();
+    const hint =
+      reason === 'symlink_outside'
+        ? '; allow such targets with symlink_targets (globs) or follow_symlinks: true'
+        : reason === 'owner'
+          ? '; telemd runs as root and does not read files a non-root user could have planted'
+          : '';
+    this.set.logger.warn({ path, reason, detail }, `filelog: refusing to read ${path}: ${detail}${hint}`);
+  }
+
   /** inotify on the folders of the patterns: a write wakes the poll loop early. */
   private startWatchers(): void {
-    const dirs = new Set<string>();
-    for (const p of this.cfg.include) {
-      const i = p.search(/[*?[{]/);
-      dirs.add(i < 0 ? dirname(p) : dirname(p.slice(0, i) + 'x'));
-    }
+    const dirs = new Set<string>(this.cfg.include.map(patternBase));
     for (const d of dirs) {
       try {
         const w = watch(d, { persistent: false }, () => {
@@ -199,7 +239,7 @@ export class FileLogReceiver implements Receiver {
     this.watchedAll = dirs.size > 0 && this.watchers.length === dirs.size;
   }
 
-  private async matchPaths(): Promise<Map<string, { path: string; size: number; dev: number; ino: number }>> {
+  private async matchPaths(): Promise<Map<string, Matched>> {
     const paths = await glob(this.cfg.include, {
       absolute: true,
       onlyFiles: true,
@@ -207,14 +247,14 @@ export class FileLogReceiver implements Receiver {
       expandDirectories: false,
       followSymbolicLinks: true,
     });
-    const out = new Map<string, { path: string; size: number; dev: number; ino: number }>();
+    const out = new Map<string, Matched>();
     for (const p of paths) {
       if (this.isExcluded(p)) continue;
       if (!this.gzAllowed && p.endsWith('.gz')) continue;
       try {
         const st = await stat(p);
         if (this.cfg.exclude_older_than !== undefined && Date.now() - st.mtimeMs > this.cfg.exclude_older_than && !this.active.has(fileKey(st.dev, st.ino))) continue;
-        out.set(fileKey(st.dev, st.ino), { path: p, size: st.size, dev: st.dev, ino: st.ino });
+        out.set(fileKey(st.dev, st.ino), { path: p, size: st.size, dev: st.dev, ino: st.ino, ctimeMs: st.ctimeMs, regular: st.isFile() });
       } catch {
         // Vanished between glob and stat: the next poll sees the new state.
       }
@@ -298,15 +338,28 @@ export class FileLogReceiver implements Receiver {
     return true;
   }
 
-  private async openFile(
-    key: string,
-    m: { path: string; size: number; dev: number; ino: number },
-    matched: Map<string, { path: string }>,
-    poll: number,
-  ): Promise<boolean> {
+  private async openFile(key: string, m: Matched, matched: Map<string, { path: string }>, poll: number): Promise<boolean> {
+    const sig = `${key}|${m.ctimeMs}`;
+    if (this.refusedFiles.get(m.path) === sig) return false;
     const f = new TrackedFile(m.dev, m.ino, m.path, Buffer.alloc(0), 0, this.cfg.encoding, this.cfg.max_log_size);
+    await this.checkDir(dirname(m.path));
     try {
-      await f.open();
+      if (!m.regular) {
+        this.refuse(m.path, sig, 'not_regular', `${m.path} is not a regular file`);
+        return false;
+      }
+      const c = await this.access.open(m.path);
+      if (!c.ok) {
+        this.refuse(m.path, sig, c.reason, c.detail);
+        return false;
+      }
+      if (c.st.dev !== m.dev || c.st.ino !== m.ino) {
+        // Replaced since the glob ran: the next poll sees the new file.
+        await c.fh.close();
+        return false;
+      }
+      f.attach(c.fh, c.target);
+      this.refusedFiles.delete(m.path);
     } catch (err) {
       // Once per file, not every poll (e.g. permission denied until someone fixes it).
       if (!this.unopenable.has(m.path)) this.set.logger.warn({ path: m.path, err: String(err) }, 'filelog: cannot open file; will keep trying');
@@ -353,8 +406,7 @@ export class FileLogReceiver implements Receiver {
     this.deferred.delete(key);
     if (offset === undefined) offset = this.firstRun && poll === 1 && this.cfg.start_at === 'end' ? m.size : 0;
     f.fp = head;
-    if (this.cfg.compression === 'gzip' || m.path.endsWith('.gz')) f.gz = new GzipSource(m.path);
-    if (this.resolveNames) await f.resolve();
+    if (this.cfg.compression === 'gzip' || m.path.endsWith('.gz')) f.gz = new GzipSource(f.fh!);
     f.combiner = this.cfg.multiline
       ? multilineCombiner(this.cfg.multiline, this.cfg.max_log_size, (t, e, c) => this.collect(f, t, e, c))
       : passThrough((t, e, c) => this.collect(f, t, e, c));

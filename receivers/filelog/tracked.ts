@@ -1,6 +1,6 @@
 // One file being read: its identity (device, inode, fingerprint), its open handle, the
 // splitter's read position and the acknowledged position that checkpoints persist.
-import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { realpath, type FileHandle } from 'node:fs/promises';
 import { LineSplitter, type Encoding } from './splitter.js';
 import type { Combiner } from './multiline.js';
 import type { GzipSource } from './gzip.js';
@@ -57,9 +57,11 @@ export class TrackedFile {
 
   private ahead: ReadAhead | undefined;
 
-  async open(): Promise<void> {
-    this.fh = await open(this.path, 'r');
-    this.ahead = new ReadAhead(this.fh);
+  /** Take the descriptor the access policy opened (`target`: the path with symlinks resolved). */
+  attach(fh: FileHandle, target: string): void {
+    this.fh = fh;
+    this.ahead = new ReadAhead(fh);
+    this.resolvedPath = target;
   }
 
   /** Read file bytes at `pos` (read ahead while a backlog is being worked off). */

@@ -67,11 +67,11 @@ export function parseConfig(raw: Record<string, unknown>): Config {
   return cfg;
 }
 
-export function settings(registry = new MetricRegistry()): CreateSettings {
+export function settings(registry = new MetricRegistry(), logger = pino({ level: process.env.TELEMD_TEST_LOG ?? 'silent' })): CreateSettings {
   return {
     id: { type: 'filelog', name: '', id: 'filelog' },
     kind: 'receiver',
-    logger: pino({ level: process.env.TELEMD_TEST_LOG ?? 'silent' }),
+    logger,
     telemetry: new SelfTelemetry(registry, { receiver: 'filelog' }),
   };
 }
@@ -101,9 +101,10 @@ export async function startReceiver(
   next: LogsConsumer,
   storage?: StorageClient,
   registry?: MetricRegistry,
+  logger?: CreateSettings['logger'],
 ): Promise<Receiver> {
   const cfg = parseConfig(raw);
-  const set = settings(registry);
+  const set = settings(registry, logger);
   // As the service does: accepted/refused items are counted around the receiver's consumer.
   const r = factory.create(set, cfg, { logs: observeReceiver(set.telemetry, 'logs', next) });
   await r.start(hostWith(storage));
