@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { listenHttp } from '../../src/net/http-server.js';
 import { gzipSync } from 'node:zlib';
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import { consumerOf, type SignalConsumers } from '../../src/component/consumer.js';
@@ -135,16 +136,23 @@ export class PrometheusExporter implements Exporter {
   async start(_host: Host): Promise<void> {
     const ep = parseEndpoint(this.cfg.endpoint);
     if (!ep) throw new Error(`prometheus exporter: invalid endpoint "${this.cfg.endpoint}" (expected host:port)`);
-    const srv = createServer((req, res) => this.handle(req, res));
+    let l;
+    try {
+      l = await listenHttp({
+        endpoint: this.cfg.endpoint,
+        configKey: `exporters::${this.set.id.id}::endpoint`,
+        listener: `${this.set.id.id} (prometheus exporter)`,
+        logger: this.set.logger,
+        telemetry: this.set.telemetry,
+        handler: (req, res) => this.handle(req, res),
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new Error(`prometheus exporter: cannot listen on ${this.cfg.endpoint}: ${err.code ?? err.message}`);
+    }
+    const srv = l.server;
     this.server = srv;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new Error(`prometheus exporter: cannot listen on ${this.cfg.endpoint}: ${err.code ?? err.message}`)),
-      );
-      srv.listen(ep.port, ep.host, () => resolve());
-    });
-    const addr = srv.address();
-    this.port = typeof addr === 'object' && addr ? addr.port : ep.port;
+    this.port = l.port;
     this.set.logger.info({ endpoint: `${ep.host}:${this.port}` }, 'serving Prometheus metrics at /metrics');
   }
 

@@ -1,9 +1,9 @@
 // GET <path>: 200 when every pipeline runs, 503 with JSON reasons otherwise. POST /reload.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { CreateSettings, Extension, ExtensionHost } from '../../src/component/component.js';
 import type { ServiceView } from '../../src/component/service-view.js';
 import { DeliveryWatch } from '../../src/service/status.js';
-import { mustParseEndpoint } from '../../src/util/endpoint.js';
+import { listenHttp } from '../../src/net/http-server.js';
 import type { Config } from './config.js';
 
 export class HealthCheck implements Extension {
@@ -29,8 +29,7 @@ export class HealthCheck implements Extension {
       this.sampler = setInterval(() => this.watch!.sample(), 1000);
       this.sampler.unref();
     }
-    const { host: h, port } = mustParseEndpoint(this.cfg.endpoint, '127.0.0.1');
-    const server = createServer((req, res) => {
+    const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
       const url = req.url?.split('?')[0];
       if (url === '/reload' && this.cfg.enable_reload) {
         if (req.method !== 'POST') {
@@ -53,15 +52,17 @@ export class HealthCheck implements Extension {
       const custom = healthy ? this.cfg.response_body?.healthy : this.cfg.response_body?.unhealthy;
       const body = custom ?? JSON.stringify({ status: healthy ? 'Server available' : 'Server not available', healthy, reasons }) + '\n';
       res.writeHead(healthy ? 200 : 503, { 'content-type': custom ? 'text/plain' : 'application/json' }).end(body);
+    };
+    const l = await listenHttp({
+      endpoint: this.cfg.endpoint,
+      emptyHost: '127.0.0.1',
+      configKey: `extensions::${this.set.id.id}::endpoint`,
+      listener: `${this.set.id.id} (health_check)`,
+      logger: this.set.logger,
+      telemetry: this.set.telemetry,
+      handler,
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, h, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.server = server;
+    this.server = l.server;
   }
 
   async shutdown(): Promise<void> {

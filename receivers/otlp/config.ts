@@ -1,6 +1,8 @@
 import { s, type Infer } from '../../src/config/schema.js';
 import { serverTlsSchema } from '../../src/otlp/tls.js';
 import { parseEndpoint } from '../../src/util/endpoint.js';
+import { checkHttpLimits, httpLimitsKeys } from '../../src/net/http-server.js';
+import { grpcLimitsKeys } from '../../src/net/grpc-server.js';
 
 
 const endpoint = (def: string) =>
@@ -20,6 +22,7 @@ const grpcSchema = s.presence(
     endpoint: endpoint('127.0.0.1:4317').describe('listen address'),
     max_recv_msg_size_mib: s.int({ min: 1 }).default(4).describe('largest request accepted, in MiB'),
     max_concurrent_streams: s.int({ min: 1 }).default(100),
+    ...grpcLimitsKeys,
     include_metadata: s.boolean().default(false).describe('accepted for Collector compatibility; client metadata is not propagated'),
     tls: serverTlsSchema,
     auth: authSchema,
@@ -33,6 +36,7 @@ const httpSchema = s.presence(
     traces_url_path: s.string().default('/v1/traces'),
     metrics_url_path: s.string().default('/v1/metrics'),
     logs_url_path: s.string().default('/v1/logs'),
+    ...httpLimitsKeys,
     include_metadata: s.boolean().default(false).describe('accepted for Collector compatibility; client metadata is not propagated'),
     tls: serverTlsSchema,
     auth: authSchema,
@@ -48,6 +52,15 @@ export const configSchema = s.object({
     // guarded by memory_limiter, this bounds what one receiver can pile up behind a stall.
     .default(256)
     .describe('requests (gRPC + HTTP) whose batch the pipeline may hold at once; more get 503 / UNAVAILABLE'),
+  // Named after the otelarrow receiver's admission.request_limit_mib.
+  admission: s
+    .object({
+      request_limit_mib: s
+        .number({ min: 1 })
+        .default(32)
+        .describe('estimated memory (MiB) of requests being read, decoded or held by the pipeline at once; more get 503 / UNAVAILABLE'),
+    })
+    .describe('byte budget for data in flight'),
 });
 
 export type Config = Infer<typeof configSchema>;
@@ -62,5 +75,7 @@ export function validate(cfg: Config): string[] {
     if (p?.auth?.authenticator && (p.auth.bearer_token || p.auth.bearer_token_file))
       out.push('auth: set authenticator or bearer_token / bearer_token_file, not both');
     else if (p?.auth && !p.auth.authenticator && !p.auth.bearer_token && !p.auth.bearer_token_file) out.push('auth: set authenticator, bearer_token or bearer_token_file');
+  const limits = cfg.protocols.http && checkHttpLimits(cfg.protocols.http);
+  if (limits) out.push(`protocols.http.${limits}`);
   return out;
 }

@@ -2,8 +2,9 @@
 // decoded by src/otlp and errors carry OTLP semantics (UNAVAILABLE + RetryInfo when full).
 import type * as Grpc from '@grpc/grpc-js';
 import { loadGrpc, SERVICE_PATHS } from '../../src/otlp/grpc-module.js';
-import type { Signal } from '../../src/pdata/types.js';
-import { decodeProto, encodeExportResponse, encodeStatus, OtlpDecodeError } from '../../src/otlp/index.js';
+import type { Signal, SignalData } from '../../src/pdata/types.js';
+import { decodeProtoCosted, encodeExportResponse, encodeStatus, OtlpCostError, OtlpDecodeError } from '../../src/otlp/index.js';
+import { grpcServerOptions, hardenGrpc } from '../../src/net/grpc-server.js';
 import { loadServerTls } from '../../src/otlp/tls.js';
 import { parseEndpoint } from '../../src/util/endpoint.js';
 import type { GrpcConfig } from './config.js';
@@ -54,6 +55,7 @@ export class OtlpGrpcServer {
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': maxBytes,
       'grpc.max_concurrent_streams': this.cfg.max_concurrent_streams,
+      ...grpcServerOptions(this.cfg),
     });
     for (const signal of ['traces', 'metrics', 'logs'] as const) {
       if (!this.ingest.has(signal)) continue;
@@ -73,6 +75,15 @@ export class OtlpGrpcServer {
     this.port = await new Promise<number>((resolve, reject) =>
       this.server!.bindAsync(`${host}:${ep.port}`, creds, (err, port) => (err ? reject(err) : resolve(port))),
     );
+    hardenGrpc(this.server, {
+      limits: this.cfg,
+      logger: this.ingest.logger,
+      telemetry: this.ingest.telemetry,
+      listener: `${this.ingest.id} (OTLP/gRPC)`,
+      configKey: `receivers::${this.ingest.id}::protocols::grpc::endpoint`,
+      host: ep.host,
+      port: this.port,
+    });
   }
 
   private async export(signal: Signal, call: Grpc.ServerUnaryCall<Buffer, Buffer>, cb: Grpc.sendUnaryData<Buffer>): Promise<void> {
@@ -96,32 +107,60 @@ export class OtlpGrpcServer {
           return;
         }
       }
-      const slot = this.ingest.admit('grpc', signal);
-      if (!(slot instanceof Ticket)) {
-        cb(fail(grpc.status.UNAVAILABLE, slot.message, this.ingest.retryAfterMs));
-        return;
-      }
-      try {
-        await this.receive(signal, call, cb, slot);
-      } finally {
-        slot.release();
-      }
+      await this.receive(signal, call, cb);
     } catch (e) {
       this.ingest.logger.error({ err: e }, 'OTLP/gRPC handler failed');
       cb(fail(grpc.status.INTERNAL, 'internal error'));
     }
   }
 
-  private async receive(signal: Signal, call: Grpc.ServerUnaryCall<Buffer, Buffer>, cb: Grpc.sendUnaryData<Buffer>, slot: Ticket): Promise<void> {
-    let data;
+  /**
+   * The message (already read by grpc-js, at most max_recv_msg_size_mib) and then its decoded
+   * data are held in the byte budget until the answer; decoding stops before it would pass it.
+   */
+  private async receive(signal: Signal, call: Grpc.ServerUnaryCall<Buffer, Buffer>, cb: Grpc.sendUnaryData<Buffer>): Promise<void> {
+    const budget = this.ingest.budget;
+    const held = budget.reserve();
     try {
-      data = decodeProto(signal, call.request);
-    } catch (e) {
-      if (!(e instanceof OtlpDecodeError)) throw e;
-      this.ingest.badRequest('grpc', 'malformed', e.message);
-      cb(fail(grpc.status.INVALID_ARGUMENT, e.message));
-      return;
+      const full = () => {
+        this.ingest.badRequest('grpc', 'memory_budget', 'receiver byte budget full');
+        cb(fail(grpc.status.UNAVAILABLE, `receiver byte budget full (${Math.round(budget.used / 1048576)} of ${Math.round(budget.limit / 1048576)} MiB in flight); retry later`, this.ingest.retryAfterMs));
+      };
+      if (!held.grow(call.request.length)) return full();
+      let data;
+      const room = held.held + held.room;
+      try {
+        const r = decodeProtoCosted(signal, call.request, room);
+        data = r.data;
+        held.resize(r.cost);
+      } catch (e) {
+        if (e instanceof OtlpCostError && room < budget.limit) return full();
+        if (e instanceof OtlpCostError) {
+          this.ingest.badRequest('grpc', 'too_large', e.message);
+          cb(fail(grpc.status.RESOURCE_EXHAUSTED, `request too large: ${e.message}, more than the receiver's whole byte budget (admission.request_limit_mib)`));
+          return;
+        }
+        if (!(e instanceof OtlpDecodeError)) throw e;
+        this.ingest.badRequest('grpc', 'malformed', e.message);
+        cb(fail(grpc.status.INVALID_ARGUMENT, e.message));
+        return;
+      }
+      const slot = this.ingest.admit('grpc', signal);
+      if (!(slot instanceof Ticket)) {
+        cb(fail(grpc.status.UNAVAILABLE, slot.message, this.ingest.retryAfterMs));
+        return;
+      }
+      try {
+        await this.answer(signal, call, cb, slot, data);
+      } finally {
+        slot.release();
+      }
+    } finally {
+      held.release();
     }
+  }
+
+  private async answer<S extends Signal>(signal: S, call: Grpc.ServerUnaryCall<Buffer, Buffer>, cb: Grpc.sendUnaryData<Buffer>, slot: Ticket, data: SignalData[S]): Promise<void> {
     // Cancelled = the client's deadline passed or it disconnected before we answered.
     let answered = false;
     const gone = () => {

@@ -1,26 +1,24 @@
 // OTLP/HTTP server: POST /v1/{traces,metrics,logs}, protobuf or JSON, optional gzip/deflate.
 // Answers follow the OTLP spec: 200 (+ partial success) only after the pipeline acknowledged,
-// 400 + google.rpc.Status for bad bodies, 413/415/405, 503 + Retry-After when full or when
-// max_concurrent_requests are in flight.
-import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttps } from 'node:https';
-import { gunzip, inflate } from 'node:zlib';
-import { promisify } from 'node:util';
+// 400 + google.rpc.Status for bad bodies, 413/415/405, 503 + Retry-After when full, over the
+// byte budget or when max_concurrent_requests are in flight. The listener itself (timeouts,
+// connections per client, the loopback warning) is src/net/http-server.ts.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import type { Signal } from '../../src/pdata/types.js';
 import {
-  decodeJson, decodeProto, encodeExportResponse, encodeExportResponseJson, encodeStatus, encodeStatusJson, OtlpDecodeError,
+  decodeJson, decodeProtoCosted, encodeExportResponse, encodeExportResponseJson, encodeStatus, encodeStatusJson, jsonCost,
+  OtlpCostError, OtlpDecodeError,
 } from '../../src/otlp/index.js';
 import { loadServerTls, tlsMinVersion } from '../../src/otlp/tls.js';
-import { parseEndpoint } from '../../src/util/endpoint.js';
+import { listenHttp, type HardenedServer } from '../../src/net/http-server.js';
+import type { Reservation } from '../../src/memory/byte-budget.js';
 import type { HttpConfig } from './config.js';
 import { checkBearer, type Ingest, type Outcome } from './ingest.js';
 import { loadToken } from './auth.js';
 import { Ticket } from './inflight.js';
 import { countItems } from '../../src/pdata/index.js';
 import type { AuthOutcome, RequestHeaders } from '../../src/auth/auth.js';
-
-const gunzipP = promisify(gunzip) as (b: Buffer, o: object) => Promise<Buffer>;
-const inflateP = promisify(inflate) as (b: Buffer, o: object) => Promise<Buffer>;
 
 type Format = 'proto' | 'json';
 
@@ -42,12 +40,13 @@ class HttpError extends Error {
   }
 }
 
+/** The byte budget is full: retryable (503 + Retry-After), and the rest of the body is not read. */
+class BudgetFull extends Error {}
+
 export class OtlpHttpServer {
-  private server?: Server;
+  private listener?: HardenedServer;
   private routes: Map<string, Signal>;
   private token?: Buffer;
-  private sockets = new Set<import('node:net').Socket>();
-  private inflight = 0;
   port = 0;
   /** Set at start when auth.authenticator names an extension (src/auth). */
   authenticate?: (h: RequestHeaders) => AuthOutcome;
@@ -65,48 +64,30 @@ export class OtlpHttpServer {
   }
 
   async start(): Promise<void> {
-    const ep = parseEndpoint(this.cfg.endpoint)!;
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    let tls;
     if (this.cfg.tls) {
       const m = loadServerTls(this.cfg.tls);
-      this.server = createHttps(
-        {
-          cert: m.cert, key: m.key, ca: m.ca, requestCert: !!m.ca, rejectUnauthorized: !!m.ca,
-          minVersion: tlsMinVersion(this.cfg.tls.min_version),
-        },
-        handler,
-      );
-    } else this.server = createHttp(handler);
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
+      tls = { cert: m.cert, key: m.key, ca: m.ca, requestCert: !!m.ca, rejectUnauthorized: !!m.ca, minVersion: tlsMinVersion(this.cfg.tls.min_version) };
+    }
+    this.listener = await listenHttp({
+      endpoint: this.cfg.endpoint,
+      configKey: `receivers::${this.ingest.id}::protocols::http::endpoint`,
+      listener: `${this.ingest.id} (OTLP/HTTP)`,
+      logger: this.ingest.logger,
+      telemetry: this.ingest.telemetry,
+      limits: this.cfg,
+      tls,
+      handler: (req, res) => void this.handle(req, res),
     });
-    this.server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(ep.port, ep.host, () => {
-        this.server!.off('error', reject);
-        resolve();
-      });
-    });
-    const a = this.server.address();
-    this.port = typeof a === 'object' && a ? a.port : ep.port;
+    this.port = this.listener.port;
   }
 
-  /** Stop accepting, let in-flight requests finish (they wait on the pipeline), then close. */
+  /** Stop accepting, let in-flight requests finish (they wait on the pipeline) for up to 10 s, then close. */
   async shutdown(): Promise<void> {
-    const srv = this.server;
-    if (!srv) return;
-    const closed = new Promise<void>((r) => srv.close(() => r()));
-    srv.closeIdleConnections();
-    const deadline = Date.now() + 10_000;
-    while (this.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const s of this.sockets) s.destroy();
-    await closed;
+    await this.listener?.close(10_000);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.inflight++;
     let format: Format = 'json';
     try {
       const path = (req.url ?? '/').split('?')[0]!;
@@ -124,20 +105,13 @@ export class OtlpHttpServer {
       if (ct === 'application/x-protobuf' || ct === 'application/protobuf') format = 'proto';
       else if (ct === 'application/json') format = 'json';
       else throw new HttpError(415, INVALID_ARGUMENT, `unsupported content type "${ct}"; use application/x-protobuf or application/json`, 'content_type');
-      const slot = this.ingest.admit('http', signal);
-      if (!(slot instanceof Ticket)) {
-        // Backpressure before reading the body: the client retries after Retry-After.
-        req.resume();
-        this.answer(res, signal, format, { kind: 'retryable', message: slot.message, retryAfterMs: this.ingest.retryAfterMs });
-        return;
-      }
-      try {
-        await this.receive(req, res, signal, format, slot);
-      } finally {
-        slot.release();
-      }
+      await this.receive(req, res, signal, format);
     } catch (e) {
-      if (e instanceof HttpError) {
+      if (e instanceof BudgetFull) {
+        // The unread rest of the body is not worth reading: answer, then close.
+        res.setHeader('Connection', 'close');
+        this.answer(res, 'metrics', format, { kind: 'retryable', message: e.message, retryAfterMs: this.ingest.retryAfterMs });
+      } else if (e instanceof HttpError) {
         this.ingest.badRequest('http', e.reason, e.message);
         if (e.reason === 'too_large') res.setHeader('Connection', 'close');
         this.send(res, e.status, format, { code: e.code, message: e.message });
@@ -145,31 +119,75 @@ export class OtlpHttpServer {
         this.ingest.logger.error({ err: e }, 'OTLP/HTTP handler failed');
         this.send(res, 500, format, { code: 13, message: 'internal error' });
       }
-    } finally {
-      this.inflight--;
     }
   }
 
-  private async receive(req: IncomingMessage, res: ServerResponse, signal: Signal, format: Format, slot: Ticket): Promise<void> {
-    const body = await this.readBody(req);
-    let data;
+  /**
+   * Body → decode → slot → pipeline. The body's bytes and then the decoded data's estimated
+   * memory are held in the byte budget until the answer; the max_concurrent_requests slot is
+   * taken only once the request is decoded, so slow clients never hold one.
+   */
+  private async receive(req: IncomingMessage, res: ServerResponse, signal: Signal, format: Format): Promise<void> {
+    const held = this.ingest.budget.reserve();
     try {
-      data = format === 'proto' ? decodeProto(signal, body) : decodeJson(signal, body.toString('utf8'));
+      const body = await this.readBody(req, held);
+      const data = this.decode(signal, format, body, held);
+      const slot = this.ingest.admit('http', signal);
+      if (!(slot instanceof Ticket)) {
+        this.answer(res, signal, format, { kind: 'retryable', message: slot.message, retryAfterMs: this.ingest.retryAfterMs });
+        return;
+      }
+      // The connection closing before we answered = the client gave up (timeout, disconnect).
+      const gone = () => {
+        if (!res.writableEnded) this.ingest.clientGone(slot, 'http', signal, countItems(signal, data));
+      };
+      res.once('close', gone);
+      try {
+        const outcome = await this.ingest.deliver(signal, data, 'http');
+        this.answer(res, signal, format, outcome);
+      } finally {
+        res.off('close', gone);
+        slot.release();
+      }
+    } finally {
+      held.release();
+    }
+  }
+
+  /** Decoded data, its estimated memory held in `held` (instead of the body's bytes) before it is allocated. */
+  private decode(signal: Signal, format: Format, body: Buffer, held: Reservation) {
+    const budget = this.ingest.budget;
+    try {
+      if (format === 'json') {
+        const cost = jsonCost(body);
+        if (cost > budget.limit) throw new OtlpCostError(cost, budget.limit);
+        if (!held.resize(cost + body.length)) throw this.full('decoding this JSON body');
+        const data = decodeJson(signal, body.toString('utf8'));
+        held.resize(cost);
+        return data;
+      }
+      // Protobuf: the decoder stops as soon as its objects would pass what the budget has left.
+      const room = held.held + held.room;
+      try {
+        const { data, cost } = decodeProtoCosted(signal, body, room);
+        held.resize(cost);
+        return data;
+      } catch (e) {
+        if (e instanceof OtlpCostError && room < budget.limit) throw this.full('decoding this protobuf body');
+        throw e;
+      }
     } catch (e) {
+      if (e instanceof OtlpCostError)
+        throw new HttpError(413, RESOURCE_EXHAUSTED, `request too large: ${e.message}, more than the receiver's whole byte budget (admission.request_limit_mib)`, 'too_large');
       if (e instanceof OtlpDecodeError) throw new HttpError(400, INVALID_ARGUMENT, e.message, 'malformed');
       throw e;
     }
-    // The connection closing before we answered = the client gave up (timeout, disconnect).
-    const gone = () => {
-      if (!res.writableEnded) this.ingest.clientGone(slot, 'http', signal, countItems(signal, data));
-    };
-    res.once('close', gone);
-    try {
-      const outcome = await this.ingest.deliver(signal, data, 'http');
-      this.answer(res, signal, format, outcome);
-    } finally {
-      res.off('close', gone);
-    }
+  }
+
+  private full(what: string): BudgetFull {
+    this.ingest.badRequest('http', 'memory_budget', what);
+    const b = this.ingest.budget;
+    return new BudgetFull(`receiver byte budget full (${Math.round(b.used / 1048576)} of ${Math.round(b.limit / 1048576)} MiB in flight) while ${what}; retry later`);
   }
 
   private answer(res: ServerResponse, signal: Signal, format: Format, o: Outcome): void {
@@ -202,43 +220,68 @@ export class OtlpHttpServer {
     res.end(body);
   }
 
-  /** The (decompressed) body; 413 past max_request_body_size before or after decompression. */
-  private async readBody(req: IncomingMessage): Promise<Buffer> {
+  /**
+   * The (decompressed) body, streamed: every chunk read or inflated is taken from the byte
+   * budget first; 413 past max_request_body_size before or after decompression (gzip bombs).
+   */
+  private async readBody(req: IncomingMessage, held: Reservation): Promise<Buffer> {
     const max = this.cfg.max_request_body_size;
     const declared = Number(req.headers['content-length'] ?? -1);
     if (declared > max) {
       req.resume();
       throw new HttpError(413, RESOURCE_EXHAUSTED, `body of ${declared} bytes exceeds max_request_body_size ${max}`, 'too_large');
     }
+    const enc = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+    let inflater: Gunzip | Inflate | undefined;
+    if (enc === 'gzip' || enc === 'x-gzip') inflater = createGunzip();
+    else if (enc === 'deflate' || enc === 'zlib') inflater = createInflate();
+    else if (enc !== '' && enc !== 'identity' && enc !== 'none') {
+      req.resume();
+      throw new HttpError(415, INVALID_ARGUMENT, `unsupported content encoding "${enc}"; use gzip, deflate or none`, 'content_encoding');
+    }
+    const raw = await this.collect(req as AsyncIterable<Buffer>, max, held, 'body', () => req.resume(), (e) => {
+      throw new HttpError(400, INVALID_ARGUMENT, `request body aborted: ${e.message}`, 'aborted');
+    });
+    if (!inflater) return raw;
+    const z = inflater;
+    const out = this.collect(z as AsyncIterable<Buffer>, max, held, 'decompressed body', () => z.destroy(), (e) => {
+      throw new HttpError(400, INVALID_ARGUMENT, `invalid ${enc} body: ${e.message}`, 'malformed');
+    });
+    z.end(raw);
+    const body = await out;
+    // The compressed bytes are garbage now.
+    held.resize(body.length);
+    return body;
+  }
+
+  /** Chunks of `src` up to `max` bytes, each taken from the budget before it is kept. */
+  private async collect(
+    src: AsyncIterable<Buffer>,
+    max: number,
+    held: Reservation,
+    what: string,
+    stop: () => void,
+    failed: (e: Error) => never,
+  ): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of req as AsyncIterable<Buffer>) {
+      for await (const chunk of src) {
         size += chunk.length;
         if (size > max) {
-          req.resume();
-          throw new HttpError(413, RESOURCE_EXHAUSTED, `body exceeds max_request_body_size ${max}`, 'too_large');
+          stop();
+          throw new HttpError(413, RESOURCE_EXHAUSTED, `${what} exceeds max_request_body_size ${max}`, 'too_large');
+        }
+        if (!held.grow(chunk.length)) {
+          stop();
+          throw this.full(`reading the ${what}`);
         }
         chunks.push(chunk);
       }
     } catch (e) {
-      if (e instanceof HttpError) throw e;
-      // The client went away mid-body: nothing was accepted, nothing to answer.
-      throw new HttpError(400, INVALID_ARGUMENT, `request body aborted: ${(e as Error).message}`, 'aborted');
+      if (e instanceof HttpError || e instanceof BudgetFull) throw e;
+      failed(e as Error);
     }
-    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-    const enc = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
-    if (enc === '' || enc === 'identity' || enc === 'none') return raw;
-    const opts = { maxOutputLength: max };
-    try {
-      if (enc === 'gzip' || enc === 'x-gzip') return await gunzipP(raw, opts);
-      if (enc === 'deflate' || enc === 'zlib') return await inflateP(raw, opts);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError)
-        throw new HttpError(413, RESOURCE_EXHAUSTED, `decompressed body exceeds max_request_body_size ${max}`, 'too_large');
-      throw new HttpError(400, INVALID_ARGUMENT, `invalid ${enc} body: ${err.message}`, 'malformed');
-    }
-    throw new HttpError(415, INVALID_ARGUMENT, `unsupported content encoding "${enc}"; use gzip, deflate or none`, 'content_encoding');
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
 }

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
 import type { CreateSettings } from '../../src/component/component.js';
 import { countItems, type Signal, type SignalData } from '../../src/pdata/index.js';
-import type { Counter } from '../../src/telemetry/self.js';
+import type { Counter, SelfTelemetry } from '../../src/telemetry/self.js';
+import { ByteBudget } from '../../src/memory/byte-budget.js';
 import type { PartialSuccess } from '../../src/otlp/index.js';
 import { InflightGate, Ticket, type Refusal } from './inflight.js';
 
@@ -23,15 +24,29 @@ export class Ingest {
   private warned = new Set<string>();
   private gate: InflightGate;
   private abandonedReqs = new Map<string, Counter>();
+  /** Estimated memory of requests being read, decoded or held by the pipeline (admission.request_limit_mib). */
+  readonly budget: ByteBudget;
 
   constructor(
     private set: CreateSettings,
     private next: SignalConsumers,
     readonly retryAfterMs: number,
     maxConcurrent: number,
+    budgetBytes: number,
   ) {
     this.logger = set.logger;
     this.gate = new InflightGate(maxConcurrent);
+    this.budget = new ByteBudget(budgetBytes);
+    this.budget.observe(set.telemetry, 'receiver');
+  }
+
+  /** The component id ("otlp", "otlp/edge"), for config keys in messages. */
+  get id(): string {
+    return this.set.id.id;
+  }
+
+  get telemetry(): SelfTelemetry {
+    return this.set.telemetry;
   }
 
   /** A slot for one request until it is answered, or a refusal (counted) to answer 503 / UNAVAILABLE. */

@@ -1,6 +1,6 @@
 // Reading config files: YAML with positions, merged in order, plus --set overrides.
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { Path } from './schema.js';
 
 export interface ConfigError {
@@ -49,11 +49,37 @@ export class ConfigSources {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = lines.linePos(e.pos[0]);
-        this.errors.push({ file, line: pos.line, col: pos.col, message: `YAML syntax error: ${firstLine(e.message)}` });
+        const message =
+          e.code === 'RESOURCE_EXHAUSTION'
+            ? `the YAML nests deeper than ${MAX_NESTING} levels here; a config never needs that many`
+            : `YAML syntax error: ${firstLine(e.message)}`;
+        this.errors.push({ file, line: pos.line, col: pos.col, message });
       }
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    const problem = checkStructure(doc);
+    if (problem) {
+      const pos = lines.linePos(problem.pos);
+      this.errors.push({ file, line: pos.line, col: pos.col, message: problem.message });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // checkStructure found the known causes; anything else is still a config error, not a crash.
+      const excessive = /Excessive alias count/.test((err as Error).message);
+      const pos = lines.linePos(excessive ? (firstAlias(doc) ?? 0) : 0);
+      this.errors.push({
+        file,
+        line: pos.line,
+        col: pos.col,
+        message: excessive
+          ? `aliases here expand into too many copies (more than ${MAX_ALIAS_COUNT} per anchor, as in a "billion laughs" file); write the values out or use fewer nested aliases`
+          : `cannot read this YAML: ${firstLine((err as Error).message)}`,
+      });
+      return;
+    }
     if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
       this.errors.push({ file, line: 1, col: 1, message: 'the config must be a YAML map' });
       return;
@@ -116,6 +142,52 @@ export class ConfigSources {
   warn(path: Path, message: string, atKey = true): void {
     this.warnings.push({ ...this.locate(path, atKey), message });
   }
+}
+
+/** Deeper nesting is refused with its position (the YAML library itself would overflow the stack at ~1,000). */
+const MAX_NESTING = 64;
+/** Per anchor: more uses than this are a resource-exhaustion attack (the yaml library's check). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Problems toJS would turn into crashes or unpositioned errors: nesting too deep, an alias of
+ * an anchor that does not exist (also in `<<: *a`), an alias inside the node it refers to.
+ */
+function checkStructure(doc: Document): { pos: number; message: string } | undefined {
+  const walk = (node: unknown, depth: number): { pos: number; message: string } | undefined => {
+    if (!node || typeof node !== 'object') return undefined;
+    const n = node as YamlNode;
+    if (depth > MAX_NESTING) return { pos: n.range?.[0] ?? 0, message: `the YAML nests deeper than ${MAX_NESTING} levels here; a config never needs that many` };
+    if (isAlias(n)) {
+      const target = n.resolve(doc);
+      const at = n.range?.[0] ?? 0;
+      if (!target)
+        return { pos: at, message: `alias *${n.source} refers to no anchor: define &${n.source} before it is used (in "<<: *${n.source}" too)` };
+      const r = target.range;
+      if (r && at >= r[0] && at < r[1]) return { pos: at, message: `alias *${n.source} is inside the value it refers to (&${n.source}), so it would never end` };
+      return undefined;
+    }
+    if (isMap(n) || isSeq(n)) {
+      for (const item of n.items) {
+        const p = isPair(item) ? walk(item.key, depth + 1) ?? walk(item.value, depth + 1) : walk(item, depth + 1);
+        if (p) return p;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, 0);
+}
+
+function firstAlias(doc: Document): number | undefined {
+  let found: number | undefined;
+  const walk = (node: unknown, depth: number): void => {
+    if (found !== undefined || !node || typeof node !== 'object' || depth > MAX_NESTING) return;
+    const n = node as YamlNode;
+    if (isAlias(n)) found = n.range?.[0];
+    else if (isMap(n) || isSeq(n)) for (const item of n.items) isPair(item) ? (walk(item.key, depth + 1), walk(item.value, depth + 1)) : walk(item, depth + 1);
+  };
+  walk(doc.contents, 0);
+  return found;
 }
 
 function firstLine(s: string): string {

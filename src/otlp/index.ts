@@ -1,8 +1,8 @@
 export { encodeJson, encodeJsonBytes } from './json-encode.js';
-export { decodeJson } from './json-decode.js';
-export { OtlpDecodeError, MAX_DEPTH } from './errors.js';
+export { decodeJson, jsonCost } from './json-decode.js';
+export { OtlpDecodeError, OtlpCostError, MAX_DEPTH } from './errors.js';
 export { encodeProto } from './pb-encode.js';
-export { decodeProto } from './pb-decode.js';
+export { decodeProto, decodeProtoCosted } from './pb-decode.js';
 export {
   encodeExportResponse, encodeExportResponseJson, decodeExportResponse, decodeExportResponseJson,
   encodeStatus, encodeStatusJson, decodeStatus, decodeStatusJson,

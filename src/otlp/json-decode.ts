@@ -437,3 +437,21 @@ export function decodeJson<S extends Signal>(signal: S, text: string): SignalDat
   if (signal === 'logs') return logsFromJson(o) as SignalData[S];
   return tracesFromJson(o) as SignalData[S];
 }
+
+/** Estimated heap bytes per JSON object or array (JSON.parse's tree, then the decoded pdata object), measured in bench/otlp/cost.ts. */
+export const JSON_STRUCT_COST = 120;
+
+/**
+ * Estimated memory of decoding this OTLP/JSON body, known before anything is parsed: three times
+ * its bytes (the text as a string, the parsed strings, the decoded ones) plus a cost per `{` and
+ * `[` (a byte loop, a few percent of JSON.parse's time). Braces inside strings count too: an
+ * overestimate only.
+ */
+export function jsonCost(b: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c === 0x7b || c === 0x5b) n++;
+  }
+  return 3 * b.length + JSON_STRUCT_COST * n;
+}

@@ -7,8 +7,8 @@ import type {
   ResourceMetrics, ResourceSpans, ScopeLogs, ScopeMetrics, ScopeSpans, Signal, SignalData, Span, SpanEvent, SpanLink,
   SummaryDataPoint, TracesData,
 } from '../pdata/types.js';
-import { PbReader, sub, wrongWire } from './pb-reader.js';
-import { MAX_DEPTH } from './errors.js';
+import { KV_COST, PbReader, sub, wrongWire } from './pb-reader.js';
+import { MAX_DEPTH, OtlpCostError } from './errors.js';
 import { setAttr } from './attrs.js';
 
 function expect(r: PbReader, f: number, w: number, want: number): void {
@@ -90,6 +90,7 @@ function kvList(r: PbReader, field: number, depth: number): KvList {
 
 function keyValue(r: PbReader, out: Attributes, depth: number): void {
   const e = r.lenEnd();
+  r.charge(KV_COST);
   const saved = r.end;
   r.end = e;
   let key = '';
@@ -348,10 +349,13 @@ function expBuckets(r: PbReader): ExpHistogramBuckets {
       expect(r, f, w, 0);
       b.offset = zigzag32(r);
     } else if (f === 2) {
-      if (w === 0) b.bucketCounts.push(r.varint());
-      else {
+      if (w === 0) {
+        r.charge(8);
+        b.bucketCounts.push(r.varint());
+      } else {
         expect(r, f, w, 2);
         const e = r.lenEnd();
+        r.charge(8 * (e - r.pos));
         while (r.pos < e) b.bucketCounts.push(r.varint());
         if (r.pos !== e) r.fail('packed varints overrun');
       }
@@ -887,12 +891,22 @@ function top<T>(r: PbReader, item: (r: PbReader) => T): T[] {
   return out;
 }
 
-/** Decode an Export*ServiceRequest; throws OtlpDecodeError on malformed bytes. */
-export function decodeProto<S extends Signal>(signal: S, bytes: Uint8Array): SignalData[S] {
+/**
+ * Decode an Export*ServiceRequest; throws OtlpDecodeError on malformed bytes, OtlpCostError
+ * (before allocating) when the decoded objects would take more than `maxCost` bytes.
+ */
+export function decodeProto<S extends Signal>(signal: S, bytes: Uint8Array, maxCost = Infinity): SignalData[S] {
+  return decodeProtoCosted(signal, bytes, maxCost).data;
+}
+
+/** decodeProto, also returning the estimated memory of the result (for byte budgets). */
+export function decodeProtoCosted<S extends Signal>(signal: S, bytes: Uint8Array, maxCost = Infinity): { data: SignalData[S]; cost: number } {
   const r = new PbReader(bytes);
+  r.maxCost = maxCost;
+  if (r.cost > maxCost) throw new OtlpCostError(r.cost, maxCost);
   let d: MetricsData | LogsData | TracesData;
   if (signal === 'metrics') d = { resourceMetrics: top(r, resourceMetrics) };
   else if (signal === 'logs') d = { resourceLogs: top(r, resourceLogs) };
   else d = { resourceSpans: top(r, resourceSpans) };
-  return d as SignalData[S];
+  return { data: d as SignalData[S], cost: r.cost };
 }

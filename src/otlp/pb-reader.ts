@@ -1,5 +1,10 @@
 // Protobuf wire reader with bounds checks on every read: hostile input raises OtlpDecodeError.
-import { OtlpDecodeError } from './errors.js';
+import { OtlpCostError, OtlpDecodeError } from './errors.js';
+
+/** Estimated heap bytes of one decoded message (object header, fields, array slot), measured in bench/otlp/cost.ts. */
+export const MSG_COST = 160;
+/** One attribute: a property, its key string and value. */
+export const KV_COST = 64;
 
 export class PbReader {
   readonly view: DataView;
@@ -7,6 +12,12 @@ export class PbReader {
   readonly buf: Uint8Array;
   private readonly nb: Buffer;
   pos: number;
+  /**
+   * Estimated bytes of memory the decoded objects take so far, and the most allowed: hostile
+   * input (millions of empty messages in a few MiB) is refused before it is allocated.
+   */
+  cost: number;
+  maxCost = Infinity;
 
   constructor(
     input: Uint8Array,
@@ -17,6 +28,14 @@ export class PbReader {
     this.nb = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     this.view = new DataView(input.buffer, input.byteOffset, input.byteLength);
     this.pos = start;
+    // Strings and byte fields are copies of at most the input's bytes.
+    this.cost = input.byteLength - start;
+  }
+
+  /** Account for `n` more bytes of decoded objects; throws past maxCost. */
+  charge(n: number): void {
+    this.cost += n;
+    if (this.cost > this.maxCost) throw new OtlpCostError(this.cost, this.maxCost);
   }
 
   fail(msg: string): never {
@@ -197,6 +216,7 @@ export class PbReader {
 /** Decode the length-delimited message at r.pos with `fn`, confined to its bytes. */
 export function sub<T>(r: PbReader, fn: (r: PbReader) => T): T {
   const e = r.lenEnd();
+  r.charge(MSG_COST);
   const saved = r.end;
   r.end = e;
   const v = fn(r);

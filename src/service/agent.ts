@@ -107,7 +107,7 @@ export class Agent {
     if (this.metricsServer) await new Promise<void>((r) => this.metricsServer!.close(() => r()));
     this.metricsServer = undefined;
     this.metricsAddress = address;
-    if (address) this.metricsServer = await startMetricsServer(address, this.registry);
+    if (address) this.metricsServer = await startMetricsServer(address, this.registry, this.logger);
   }
 
   health(): { healthy: boolean; reasons: string[] } {

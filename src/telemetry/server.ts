@@ -1,12 +1,19 @@
 // The self-metrics endpoint: Prometheus text on http://<address>/metrics.
-import { createServer, type Server } from 'node:http';
-import { mustParseEndpoint } from '../util/endpoint.js';
-import type { MetricRegistry } from './self.js';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { listenHttp } from '../net/http-server.js';
+import { SelfTelemetry, type MetricRegistry } from './self.js';
 
-export async function startMetricsServer(address: string, registry: MetricRegistry): Promise<Server> {
-  // Self-metrics stay local unless an interface is named.
-  const { host, port } = mustParseEndpoint(address, '127.0.0.1');
-  const server = createServer((req, res) => {
+export async function startMetricsServer(address: string, registry: MetricRegistry, logger: Logger): Promise<Server> {
+  const l = await listenHttp({
+    endpoint: address,
+    // Self-metrics stay local unless an interface is named.
+    emptyHost: '127.0.0.1',
+    configKey: 'service::telemetry::metrics::address',
+    listener: 'self-metrics',
+    logger,
+    telemetry: new SelfTelemetry(registry),
+    handler: (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
@@ -17,13 +24,7 @@ export async function startMetricsServer(address: string, registry: MetricRegist
     }
     const body = registry.renderPrometheus();
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
+  return l.server;
 }
