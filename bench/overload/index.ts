@@ -1,0 +1,161 @@
+// OTLP overload (issue 13): an open-loop sender offers more OTLP/JSON metric points per second
+// than the pipeline (otlp → batch → file) can take, and we watch what the agent does: when it
+// starts refusing (503 + Retry-After), the latency of what it accepted, and its peak memory.
+// Side by side in one run: telemd with its default byte budget, and the same agent with the
+// budget lifted (admission.request_limit_mib: 100000, i.e. what telemd did before the budget).
+//   npm run bench:overload [-- --rate 240000] [--seconds 15] [--points 1000]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent as HttpAgent, request } from 'node:http';
+import { encodeJson } from '../../src/otlp/index.js';
+import type { MetricsData } from '../../src/pdata/types.js';
+import { startAgent, tempDir, type Agent } from '../../test/helpers/agent.js';
+import { freePort } from '../../test/helpers/ports.js';
+
+const argv = process.argv.slice(2);
+const arg = (k: string, d: number) => (argv.includes(k) ? Number(argv[argv.indexOf(k) + 1]) : d);
+const RATE = arg('--rate', 240_000);
+const SECONDS = arg('--seconds', 15);
+const POINTS = arg('--points', 1000);
+/** The sender never holds more requests open than this (a real fleet would have many more). */
+const MAX_OPEN = 2048;
+
+function body(points: number, seq: number): Buffer {
+  const t = 1_700_000_000_000_000_000n + BigInt(seq) * 1_000_000n;
+  const data: MetricsData = {
+    resourceMetrics: [{
+      resource: { attributes: { 'service.name': 'overload', 'host.name': `h${seq % 7}` } },
+      scopeMetrics: [{
+        scope: { name: 'bench' },
+        metrics: [{
+          name: 'http.server.requests', unit: '1', type: 'sum', aggregationTemporality: 2, isMonotonic: true,
+          dataPoints: Array.from({ length: points }, (_, i) => ({
+            attributes: { 'http.route': `/r/${i % 50}`, 'http.response.status_code': 200n, 'k8s.pod.name': `pod-${i % 13}` },
+            startTimeUnixNano: t, timeUnixNano: t + BigInt(i), value: i + seq,
+          })),
+        }],
+      }],
+    }],
+  };
+  return Buffer.from(encodeJson('metrics', data));
+}
+
+function rssMiB(pid: number): { now: number; peak: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0) / 1024;
+  return { now: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+interface Run {
+  name: string;
+  budgetMiB: number | string;
+  sent: number;
+  ok: number;
+  refused: number;
+  errors: number;
+  firstRefusalAtS?: number;
+  /** Latency of accepted requests answered before the first refusal, ms. */
+  maxLatencyBeforeRefusal: number;
+  p50: number;
+  p99: number;
+  max: number;
+  peakRssMiB: number;
+  acceptedPointsPerSec: number;
+}
+
+function pct(xs: number[], p: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function run(name: string, budget: number | undefined): Promise<Run> {
+  const out = tempDir('telemd-bench-overload-');
+  const port = await freePort();
+  const agent: Agent = await startAgent({
+    config: `
+receivers:
+  otlp:
+    protocols:
+      http: { endpoint: 127.0.0.1:${port} }
+${budget === undefined ? '' : `    admission: { request_limit_mib: ${budget} }\n`}processors:
+  batch: {}
+exporters:
+  file: { path: ${join(out, 'out.jsonl')}, rotation: { max_megabytes: 100000 } }
+service:
+  pipelines:
+    metrics: { receivers: [otlp], processors: [batch], exporters: [file] }
+`,
+    dir: out,
+  });
+  const bodies = Array.from({ length: 8 }, (_, i) => body(POINTS, i));
+  const http = new HttpAgent({ keepAlive: true, maxSockets: MAX_OPEN });
+  const perSec = RATE / POINTS;
+  const t0 = performance.now();
+  let sent = 0, ok = 0, refused = 0, errors = 0, open = 0;
+  let firstRefusal: number | undefined;
+  const lat: number[] = [];
+  const latBefore: number[] = [];
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(agent.proc.pid!).peak)), 200);
+  const inflight: Promise<void>[] = [];
+  const send = (b: Buffer): Promise<void> =>
+    new Promise((resolve) => {
+      const start = performance.now();
+      open++;
+      const req = request({ host: '127.0.0.1', port, path: '/v1/metrics', method: 'POST', agent: http, headers: { 'content-type': 'application/json', 'content-length': b.length } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          open--;
+          const ms = performance.now() - start;
+          if (res.statusCode === 200) {
+            ok++;
+            lat.push(ms);
+            if (firstRefusal === undefined) latBefore.push(ms);
+          } else if (res.statusCode === 503) {
+            refused++;
+            firstRefusal ??= (performance.now() - t0) / 1000;
+          } else errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        open--;
+        errors++;
+        resolve();
+      });
+      req.end(b);
+    });
+  // Open loop: requests go out on schedule whether or not earlier ones were answered.
+  while (performance.now() - t0 < SECONDS * 1000) {
+    const due = Math.floor(((performance.now() - t0) / 1000) * perSec);
+    while (sent < due && open < MAX_OPEN) inflight.push(send(bodies[sent++ % bodies.length]!));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(inflight);
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMiB(agent.proc.pid!).peak);
+  const elapsed = (performance.now() - t0) / 1000;
+  await agent.stop();
+  http.destroy();
+  return {
+    name, budgetMiB: budget ?? 'default (32)', sent, ok, refused, errors, firstRefusalAtS: firstRefusal,
+    maxLatencyBeforeRefusal: Math.max(0, ...latBefore), p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(0, ...lat),
+    peakRssMiB: peak, acceptedPointsPerSec: (ok * POINTS) / elapsed,
+  };
+}
+
+console.log(`bench:overload — offered ${RATE} points/s of OTLP/JSON (${POINTS} points per request) for ${SECONDS} s, open loop (≤ ${MAX_OPEN} requests open)`);
+console.log('includes: the whole telemd process (otlp/http → batch → file, fsync on), latency from request sent to answer; excludes: the sender (same machine, its CPU competes)');
+const runs = [await run('telemd (byte budget, default)', undefined), await run('telemd, budget lifted (before)', 100_000)];
+const f = (n: number) => n.toFixed(0).padStart(8);
+console.log('\n' + 'run'.padEnd(32), 'budget'.padStart(13), 'sent', '   ok', ' 503', 'err', ' 1st 503 at', 'max lat before', '  p50', '   p99', '   max', 'peak RSS', 'accepted pts/s');
+for (const r of runs)
+  console.log(
+    r.name.padEnd(32), String(r.budgetMiB).padStart(13), r.sent, r.ok, r.refused, r.errors,
+    (r.firstRefusalAtS === undefined ? 'never' : `${r.firstRefusalAtS.toFixed(2)} s`).padStart(11),
+    `${f(r.maxLatencyBeforeRefusal)} ms`, f(r.p50), f(r.p99), f(r.max), `${r.peakRssMiB.toFixed(0)} MiB`.padStart(9), f(r.acceptedPointsPerSec),
+  );
+const [a, b] = runs as [Run, Run];
+console.log(`\nratios (budget / lifted): peak RSS ${(a.peakRssMiB / b.peakRssMiB).toFixed(2)}, p99 latency ${(a.p99 / Math.max(1, b.p99)).toFixed(2)}, accepted points/s ${(a.acceptedPointsPerSec / Math.max(1, b.acceptedPointsPerSec)).toFixed(2)}`);
+console.log(`goal: refuses before latency passes 1 s (max latency before the first 503: ${a.maxLatencyBeforeRefusal.toFixed(0)} ms) or memory passes its budget`);
