@@ -103,9 +103,12 @@ service:
 
     const cut = (reason: string) => selfMetric(agent, 'telemd_http_cut_connections_total', { reason });
     const [perClient, headers, body] = [await cut('per_client_limit'), await cut('header_timeout'), await cut('body_timeout')];
-    expect(perClient).toBe(SLOW - 50);
-    expect(headers).toBe(25);
-    expect(body).toBe(25);
+    // Every slow connection was cut once, one way or another (a slot freed by a timeout may let
+    // a later connection in, so the split depends on how fast the agent accepted them).
+    expect(perClient + headers + body).toBe(SLOW);
+    expect(perClient).toBeGreaterThanOrEqual(SLOW / 2);
+    expect(headers).toBeGreaterThanOrEqual(25);
+    expect(body).toBeGreaterThanOrEqual(25);
     expect(await selfMetric(agent, 'telemd_grpc_cut_total', { reason: 'body_timeout' })).toBe(1);
 
     await waitFor(() => new Set(seqsInFiles(out, 'out').logs).size >= seq, 15_000, 'valid items delivered');
