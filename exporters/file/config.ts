@@ -12,8 +12,12 @@ export const configSchema = s.object({
     })
     .optional()
     .describe('rotate when the file exceeds max_megabytes'),
-  compression: s.enum(['none', 'gzip', 'zstd'] as const).default('none').describe('gzip: compress rotated files (zstd is accepted as gzip)'),
-  flush_interval: s.duration().default('1s').describe('with fsync: longest time written data waits before write + fsync (group commit); without fsync data is written at once'),
+  compression: s.enum(['none', 'gzip', 'zstd'] as const).default('none').describe('compress rotated files: gzip (.gz) or zstd (.zst)'),
+  compression_level: s.int({ min: 1, max: 22 }).optional().describe('gzip 1-9 (default 6), zstd 1-22 (default 9)'),
+  flush_interval: s
+    .duration()
+    .default('1s')
+    .describe('upper bound: with fsync, data is written and fsync\'d as soon as the previous fsync is done; without, the file is fsync\'d at least this often'),
   fsync: s.boolean().default(true).describe('fsync before acknowledging (durable delivery); false: acknowledged once in the page cache'),
   append: s.boolean().default(true).describe('append to an existing file (the Collector truncates by default; telemd never discards data)'),
   group_by: s.unknown().optional(),

@@ -23,7 +23,8 @@ export class FileExporter implements Exporter {
     private readonly cfg: Config,
     signals: readonly Signal[],
   ) {
-    this.writer = new RotatingWriter(cfg, set.logger);
+    const syncs = set.telemetry.counter('telemd_exporter_file_syncs_total', 'fdatasyncs of the output file (one per group commit with fsync: true)', {});
+    this.writer = new RotatingWriter(cfg, set.logger, () => syncs.add());
     for (const s of signals) {
       // Counters made once per signal, not looked up again for every batch.
       const c: Sent = {

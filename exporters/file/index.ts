@@ -7,5 +7,11 @@ export const factory = exporterFactory<Config>({
   description: 'Writes OTLP JSON (one export request per line) to a file, with rotation',
   config: configSchema,
   signals: ['metrics', 'logs', 'traces'],
+  validate: (c) => {
+    if (c.compression_level === undefined) return [];
+    if (c.compression === 'none') return ['compression_level: set compression (gzip or zstd) too'];
+    if (c.compression === 'gzip' && c.compression_level > 9) return [`compression_level: gzip takes 1-9, got ${c.compression_level}`];
+    return [];
+  },
   create: (set, cfg, signals) => new FileExporter(set, cfg, signals),
 });

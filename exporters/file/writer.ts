@@ -1,12 +1,13 @@
-// Append-only writer with group commit: every consume() waiting on a flush is acknowledged by
-// one write + fdatasync, so durability costs one fsync per flush interval, not per batch.
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+// Append-only writer with group commit that waits for no clock: a write starts as soon as the
+// previous write + fdatasync is done, and takes everything that arrived meanwhile, so an idle
+// exporter acknowledges at once and a busy one pays one fsync per group, not per batch.
+import { promises as fsp } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { fsyncDir } from '../../src/storage/fsutil.js';
+import { Coalescer } from '../../src/util/coalescer.js';
+import { compressFile, suffixOf } from './compress.js';
 
 interface Pending {
   chunk: Buffer;
@@ -14,24 +15,34 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** Directories the exporter creates: not readable by other users (telemetry may be sensitive). */
+const DIR_MODE = 0o750;
+
 export class RotatingWriter {
   private fh?: fsp.FileHandle;
   private size = 0;
   private pending: Pending[] = [];
-  private pendingBytes = 0;
-  private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
-  private queued = false;
+  private readonly committer = new Coalescer(() => this.flushNow());
+  /** fsync: false — written data not yet fsync'd, and the timer that bounds how long it stays so. */
+  private unsynced = false;
+  private syncDue = false;
+  private syncTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
     private readonly cfg: Config,
     private readonly logger: Logger,
+    /** Group commits done (write + fdatasync), for the exporter's self-metric. */
+    private readonly onSync: () => void = () => {},
   ) {}
+
+  private get maxBytes(): number {
+    return this.cfg.rotation ? this.cfg.rotation.max_megabytes * 1024 * 1024 : Infinity;
+  }
 
   async open(): Promise<void> {
     try {
-      await fsp.mkdir(dirname(this.cfg.path), { recursive: true });
+      await fsp.mkdir(dirname(this.cfg.path), { recursive: true, mode: DIR_MODE });
       this.fh = await fsp.open(this.cfg.path, this.cfg.append ? 'a' : 'w', 0o640);
       this.size = (await this.fh.stat()).size;
     } catch (err) {
@@ -39,73 +50,99 @@ export class RotatingWriter {
     }
   }
 
+  /** Resolves once `chunk` is written (and fsync'd, with `fsync`). */
   write(chunk: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new Error('file exporter is closed'));
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ chunk, resolve, reject });
-      this.pendingBytes += chunk.length;
-      // Without fsync a write is only a copy into the page cache: do it as soon as the previous
-      // one is done (writes coalesce behind it) rather than holding acknowledgements for a timer.
-      if (this.pendingBytes >= 4 << 20 || this.cfg.flush_interval === 0 || !this.cfg.fsync) this.flushSoon(0);
-      else this.flushSoon(this.cfg.flush_interval);
+      void this.committer.run();
     });
-  }
-
-  private flushSoon(ms: number): void {
-    if (ms === 0) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = undefined;
-      void this.flush();
-      return;
-    }
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, ms);
   }
 
   /** Writes everything pending; flushes are serialized. */
   flush(): Promise<void> {
-    // One flush queued behind the running one takes everything pending when it starts.
-    if (this.queued) return this.flushing;
-    this.queued = true;
-    this.flushing = this.flushing.then(() => {
-      this.queued = false;
-      return this.flushNow();
-    });
-    return this.flushing;
+    return this.committer.run();
   }
 
+  /** One group commit; never throws (a failure refuses the group's writes). */
   private async flushNow(): Promise<void> {
     const batch = this.pending;
-    if (batch.length === 0) return;
     this.pending = [];
-    this.pendingBytes = 0;
+    let done = 0;
     try {
-      const max = this.cfg.rotation ? this.cfg.rotation.max_megabytes * 1024 * 1024 : Infinity;
-      const bytes = batch.reduce((n, p) => n + p.chunk.length, 0);
-      if (this.size > 0 && this.size + bytes > max) await this.rotate();
-      // Reopen if an earlier rotation or open failed.
-      const fh = (this.fh ??= await fsp.open(this.cfg.path, 'a', 0o640));
-      // One writev of every pending chunk (no concatenated copy); it may write short near a
-      // full disk without an error: continue with what is left until all is written.
-      let bufs = batch.map((p) => p.chunk);
-      let left = bytes;
-      while (left > 0) {
-        const { bytesWritten } = await fh.writev(bufs);
-        if (bytesWritten <= 0) throw new Error('write made no progress');
-        left -= bytesWritten;
-        if (left > 0) bufs = rest(bufs, bytesWritten);
+      // Cut the group where the file would pass max_megabytes: what is before the cut is
+      // written, fsync'd and acknowledged, then the file rotates and the rest goes on.
+      let rotatedAt = -1;
+      for (let from = 0; from < batch.length; ) {
+        let to = from;
+        let bytes = 0;
+        // A chunk always goes into an empty file (or one just rotated), even a chunk over the limit.
+        const first = this.size === 0 || rotatedAt === from;
+        while (to < batch.length && (this.size + bytes + batch[to]!.chunk.length <= this.maxBytes || (first && to === from))) {
+          bytes += batch[to]!.chunk.length;
+          to++;
+        }
+        if (to === from) {
+          await this.rotate();
+          rotatedAt = from;
+          continue;
+        }
+        if (this.size + bytes > this.maxBytes)
+          this.logger.warn(
+            { path: this.cfg.path, batch_bytes: bytes, max_bytes: this.maxBytes },
+            'one batch is larger than rotation.max_megabytes: written whole, so this file exceeds the limit once',
+          );
+        await this.append(batch.slice(from, to), bytes);
+        for (; done < to; done++) batch[done]!.resolve();
+        from = to;
       }
-      this.size += bytes;
-      if (this.cfg.fsync) await fh.datasync();
-      for (const p of batch) p.resolve();
     } catch (err) {
-      // Nothing was acknowledged: the senders get a retryable refusal and keep their data. A
+      // Nothing more is acknowledged: the senders get a retryable refusal and keep their data. A
       // partial write (full disk) is cut off so the next line does not glue onto half a line.
       await this.fh?.truncate(this.size).catch(() => undefined);
-      for (const p of batch) p.reject(err);
+      for (; done < batch.length; done++) batch[done]!.reject(err);
     }
+    if (this.syncDue) await this.syncIfDue();
+  }
+
+  /** Write `part` (one writev, no concatenated copy) and fsync it. */
+  private async append(part: Pending[], bytes: number): Promise<void> {
+    // Reopen if an earlier rotation or open failed.
+    const fh = (this.fh ??= await fsp.open(this.cfg.path, 'a', 0o640));
+    // It may write short near a full disk without an error: continue with what is left.
+    let bufs = part.map((p) => p.chunk);
+    let left = bytes;
+    while (left > 0) {
+      const { bytesWritten } = await fh.writev(bufs);
+      if (bytesWritten <= 0) throw new Error('write made no progress');
+      left -= bytesWritten;
+      if (left > 0) bufs = rest(bufs, bytesWritten);
+    }
+    this.size += bytes;
+    if (this.cfg.fsync) {
+      await fh.datasync();
+      this.onSync();
+    } else this.scheduleSync();
+  }
+
+  // fsync: false acknowledges from the page cache; the file is still fsync'd within
+  // flush_interval, so that a power loss takes at most that much acknowledged data.
+  private scheduleSync(): void {
+    this.unsynced = true;
+    if (this.syncTimer || this.cfg.flush_interval <= 0) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      this.syncDue = true;
+      void this.committer.run();
+    }, this.cfg.flush_interval);
+    this.syncTimer.unref();
+  }
+
+  private async syncIfDue(): Promise<void> {
+    this.syncDue = false;
+    if (!this.unsynced || !this.fh) return;
+    this.unsynced = false;
+    await this.fh.datasync().then(this.onSync, (err: unknown) => this.logger.warn({ err: (err as Error).message, path: this.cfg.path }, 'fsync of the output file failed'));
   }
 
   private backupName(): string {
@@ -119,6 +156,8 @@ export class RotatingWriter {
   }
 
   private async rotate(): Promise<void> {
+    // What was written since the last fsync (fsync: false) goes to disk before its file is renamed.
+    await this.syncIfDue();
     const backup = this.backupName();
     await this.fh?.close();
     this.fh = undefined;
@@ -146,10 +185,9 @@ export class RotatingWriter {
 
   private async compressAndPrune(backup: string): Promise<void> {
     if (this.cfg.compression !== 'none') {
-      const gz = `${backup}.gz`;
-      await pipeline(createReadStream(backup), createGzip(), createWriteStream(gz, { mode: 0o640 }));
+      const out = await compressFile(backup, this.cfg.compression, this.cfg.compression_level);
       // The compressed copy is durable before the original goes (data was acknowledged).
-      const h = await fsp.open(gz, 'r');
+      const h = await fsp.open(out, 'r');
       await h.sync().finally(() => h.close());
       await fsp.unlink(backup);
       await fsyncDir(dirname(backup));
@@ -159,8 +197,9 @@ export class RotatingWriter {
     const dir = dirname(this.cfg.path);
     const ext = extname(this.cfg.path);
     const base = basename(this.cfg.path, ext);
+    const suffixes = [ext, `${ext}${suffixOf('gzip')}`, `${ext}${suffixOf('zstd')}`];
     const backups = (await fsp.readdir(dir))
-      .filter((f) => f.startsWith(`${base}-`) && (f.endsWith(ext) || f.endsWith(`${ext}.gz`)))
+      .filter((f) => f.startsWith(`${base}-`) && suffixes.some((s) => f.endsWith(s)))
       .sort()
       .reverse();
     const cutoff = r.max_days > 0 ? Date.now() - r.max_days * 86_400_000 : 0;
@@ -172,10 +211,12 @@ export class RotatingWriter {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     await this.flush();
     this.closed = true;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    this.syncDue = true;
+    await this.committer.run(); // the last fsync of fsync: false
     await this.fh?.close();
     this.fh = undefined;
   }

@@ -2,6 +2,7 @@
 // written through file_storage. Saves are coalesced: while one write is in progress, later
 // callers share the next one, which carries the newest state.
 import type { StorageClient } from '../../src/storage/storage.js';
+import { Coalescer } from '../../src/util/coalescer.js';
 
 export interface FileCheckpoint {
   dev: number;
@@ -35,8 +36,8 @@ export function decodeCheckpoints(raw: Buffer | undefined): FileCheckpoint[] | u
 }
 
 export class CheckpointStore {
-  private writing: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
+  /** One write going, later saves share the next one (which takes the newest snapshot). */
+  private readonly writer = new Coalescer(() => this.write());
   /** Completed writes (for tests and self-metrics). */
   saves = 0;
 
@@ -56,27 +57,11 @@ export class CheckpointStore {
   /** Resolves once a write that began after this call has completed. */
   save(): Promise<void> {
     if (!this.client) return Promise.resolve();
-    if (this.queued) return this.queued;
-    if (!this.writing) return (this.writing = this.write());
-    const after = this.writing;
-    this.queued = after.then(
-      () => this.startQueued(),
-      () => this.startQueued(),
-    );
-    return this.queued;
-  }
-
-  private startQueued(): Promise<void> {
-    this.queued = undefined;
-    return (this.writing = this.write());
+    return this.writer.run();
   }
 
   private async write(): Promise<void> {
-    try {
-      await this.client!.set(KEY, encodeCheckpoints(this.snapshot()));
-      this.saves++;
-    } finally {
-      this.writing = undefined;
-    }
+    await this.client!.set(KEY, encodeCheckpoints(this.snapshot()));
+    this.saves++;
   }
 }

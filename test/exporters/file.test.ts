@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -9,16 +9,19 @@ import { decodeJson } from '../../src/otlp/index.js';
 import type { LogsData } from '../../src/pdata/types.js';
 import { configSchema } from '../../exporters/file/config.js';
 import { FileExporter } from '../../exporters/file/exporter.js';
+import { unzstd } from '../../exporters/file/compress.js';
 import { tempDir } from '../helpers/agent.js';
 import { testSettings } from '../helpers/settings.js';
 import { tmpfsForSuite } from '../helpers/tmpfs.js';
+import { waitUntil } from '../helpers/wait.js';
+import { metric as metricValue } from '../storage/helpers.js';
 
 function exporter(cfg: Record<string, unknown>) {
   const ctx = new ParseContext();
   const c = configSchema.parse(cfg, ctx);
   expect(ctx.issues).toEqual([]);
   const set = testSettings('file', 'exporter');
-  return { exp: new FileExporter(set, c, ['logs']), reg: set.registry };
+  return { exp: new FileExporter(set, c, ['logs']), reg: set.registry, set };
 }
 
 function logs(n: number, size = 100, from = 0): LogsData {
@@ -51,21 +54,36 @@ function bodiesIn(text: string): string[] {
 }
 
 describe('file exporter', () => {
-  it('with fsync off, writes and acknowledges without waiting for flush_interval; with fsync on, groups by it', async () => {
+  it('acknowledges without waiting for flush_interval when idle, and groups what arrives meanwhile (fsync on and off)', async () => {
     const dir = tempDir();
     for (const fsync of [false, true]) {
       const path = join(dir, `out-${fsync}.jsonl`);
-      const { exp } = exporter({ path, flush_interval: '2s', fsync });
+      const { exp, reg } = exporter({ path, flush_interval: '1h', fsync });
+      const syncs = () => metricValue(reg, 'telemd_exporter_file_syncs_total');
       await exp.start();
-      const t0 = performance.now();
-      // Writes issued back to back coalesce behind the one in progress; all are acknowledged.
-      await Promise.all([0, 1, 2, 3].map((i) => exp.consumers.logs!.consume(logs(10, 10, i * 10))));
-      const ms = performance.now() - t0;
-      if (fsync) expect(ms).toBeGreaterThanOrEqual(1900);
-      else expect(ms).toBeLessThan(1500);
-      expect(bodiesIn(readFileSync(path, 'utf8')).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 40 }, (_, i) => String(i)));
+      // Idle: the batch is written (and fsync'd) at once; waiting for the interval would take an hour.
+      const first = exp.consumers.logs!.consume(logs(10, 10, 0));
+      await expect(Promise.race([first.then(() => 'acknowledged'), new Promise((r) => setTimeout(() => r('waited'), 20_000))])).resolves.toBe('acknowledged');
+      expect(syncs()).toBe(fsync ? 1 : 0);
+      // Busy: batches issued back to back share group commits (here all four in one or two).
+      await Promise.all([1, 2, 3, 4].map((i) => exp.consumers.logs!.consume(logs(10, 10, i * 10))));
+      if (fsync) expect(syncs() - 1).toBeGreaterThanOrEqual(1);
+      if (fsync) expect(syncs() - 1).toBeLessThanOrEqual(2);
+      expect(bodiesIn(readFileSync(path, 'utf8')).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
       await exp.shutdown();
+      // fsync: false still fsyncs, at the latest at flush_interval and at shutdown.
+      if (!fsync) expect(syncs()).toBe(1);
     }
+  });
+
+  it('with fsync off, fsyncs the file within flush_interval of a write (the upper bound on unsynced data)', async () => {
+    const dir = tempDir();
+    const { exp, reg } = exporter({ path: join(dir, 'out.jsonl'), flush_interval: '50ms', fsync: false });
+    await exp.start();
+    await exp.consumers.logs!.consume(logs(1));
+    expect(metricValue(reg, 'telemd_exporter_file_syncs_total')).toBe(0);
+    await waitUntil(() => metricValue(reg, 'telemd_exporter_file_syncs_total') === 1);
+    await exp.shutdown();
   });
 
   it('writes one OTLP JSON export request per line that decodes back losslessly', async () => {
@@ -100,6 +118,63 @@ describe('file exporter', () => {
     const seqs = [...bodiesIn(newest), ...bodiesIn(current)].map(Number);
     expect(seqs[seqs.length - 1]).toBe(4999);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+  });
+
+  it('rotates at the limit even when a group commit holds more, and says so when one batch alone is larger', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'out.jsonl');
+    const { exp, set } = exporter({ path, rotation: { max_megabytes: 1, max_backups: 0 } });
+    await exp.start();
+    // ~5 MiB in 50 KiB batches, 20 at a time: each group commit carries ~1 MiB.
+    for (let round = 0; round < 5; round++)
+      await Promise.all(Array.from({ length: 20 }, (_, i) => exp.consumers.logs!.consume(logs(50, 1000, (round * 20 + i) * 50))));
+    const limit = 1024 * 1024;
+    const rotated = readdirSync(dir).filter((f) => f !== 'out.jsonl');
+    expect(rotated.length).toBeGreaterThanOrEqual(4);
+    for (const f of rotated) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(limit);
+    expect(set.lines.filter((l) => /larger than rotation/.test(String(l.msg)))).toEqual([]);
+    // Nothing lost or repeated across the files.
+    const all = [...rotated.sort(), 'out.jsonl'].flatMap((f) => bodiesIn(readFileSync(join(dir, f), 'utf8'))).map(Number);
+    expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+    // One batch over the limit goes whole into one file, once, and the log says so.
+    await exp.consumers.logs!.consume(logs(1200, 1000, 5000));
+    await exp.consumers.logs!.consume(logs(1, 10, 6200));
+    await exp.shutdown();
+    const big = readdirSync(dir).filter((f) => f !== 'out.jsonl' && statSync(join(dir, f)).size > limit);
+    expect(big).toHaveLength(1);
+    expect(bodiesIn(readFileSync(join(dir, big[0]!), 'utf8'))).toHaveLength(1200);
+    expect(set.lines.filter((l) => /larger than rotation.max_megabytes/.test(String(l.msg)))).toHaveLength(1);
+  });
+
+  it('compresses rotated files with zstd at the configured level', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'out.jsonl');
+    const { exp } = exporter({ path, rotation: { max_megabytes: 1 }, compression: 'zstd', compression_level: 12 });
+    await exp.start();
+    for (let i = 0; i < 30; i++) await exp.consumers.logs!.consume(logs(50, 1000, i * 50));
+    await exp.shutdown();
+    await waitUntil(() => readdirSync(dir).some((f) => f.endsWith('.jsonl.zst')) && !readdirSync(dir).some((f) => f !== 'out.jsonl' && f.endsWith('.jsonl')), 10_000);
+    const zst = readdirSync(dir).filter((f) => f.endsWith('.jsonl.zst')).sort();
+    const raw = Buffer.from(await unzstd(readFileSync(join(dir, zst[0]!)))).toString('utf8');
+    expect(raw.length).toBeGreaterThan(statSync(join(dir, zst[0]!)).size * 10);
+    const seqs = bodiesIn(raw).map(Number);
+    expect(seqs[0]).toBe(0);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+  });
+
+  it('creates its directory 0750, whatever the umask', async () => {
+    const dir = tempDir();
+    const old = process.umask(0);
+    try {
+      const { exp } = exporter({ path: join(dir, 'a', 'b', 'out.jsonl') });
+      await exp.start();
+      await exp.shutdown();
+    } finally {
+      process.umask(old);
+    }
+    expect(statSync(join(dir, 'a')).mode & 0o777).toBe(0o750);
+    expect(statSync(join(dir, 'a', 'b')).mode & 0o777).toBe(0o750);
+    expect(statSync(join(dir, 'a', 'b', 'out.jsonl')).mode & 0o777).toBe(0o640);
   });
 
   const small = tmpfsForSuite('256k');
