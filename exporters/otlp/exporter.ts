@@ -2,7 +2,7 @@ import type { CreateSettings, Exporter, Host } from '../../src/component/compone
 import type { SignalConsumers } from '../../src/component/consumer.js';
 import type { Signal } from '../../src/pdata/types.js';
 import { decodeExportResponse, decodeProto, encodeProto } from '../../src/otlp/index.js';
-import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
+import { OtlpSenders } from '../../src/exporterhelper/otlp-senders.js';
 import type { Config } from './config.js';
 import { OtlpGrpcClient } from './client.js';
 import { loadGrpc } from '../../src/otlp/grpc-module.js';
@@ -20,7 +20,7 @@ export class OtlpGrpcExporter implements Exporter {
 
   constructor(set: CreateSettings, private readonly cfg: Config, signals: readonly Signal[]) {
     this.senders = new OtlpSenders({
-      set, signals, cfg, tooLarge,
+      set, signals, cfg, tooLarge, protobuf: true,
       encode: encodeProto,
       decode: decodeProto,
       request: async (signal, body, abort) => {

@@ -4,7 +4,7 @@ import type { CreateSettings, Exporter, Host } from '../../src/component/compone
 import type { SignalConsumers } from '../../src/component/consumer.js';
 import type { Signal } from '../../src/pdata/types.js';
 import { decodeExportResponse, decodeExportResponseJson, decodeJson, decodeProto, encodeJsonBytes, encodeProto } from '../../src/otlp/index.js';
-import { OtlpSenders } from '../../src/otlp/exporter-senders.js';
+import { OtlpSenders } from '../../src/exporterhelper/otlp-senders.js';
 import { signalUrl, type Config } from './config.js';
 import { OtlpHttpClient } from './client.js';
 import { clientAuthenticator } from '../../src/auth/auth.js';
@@ -27,7 +27,7 @@ export class OtlpHttpExporter implements Exporter {
       urls.set(signal, url);
     }
     this.senders = new OtlpSenders({
-      set, signals, cfg,
+      set, signals, cfg, protobuf: !json,
       // A 413 (body over the server's limit) is answered by sending the batch in halves.
       tooLarge: (err) => err instanceof Error && err.message.startsWith('HTTP 413:'),
       // Logs JSON is written as bytes directly (no string round trip).

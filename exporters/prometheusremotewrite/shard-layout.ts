@@ -7,6 +7,8 @@ import { asConsumerError } from '../../src/component/consumer.js';
 import type { SendingQueueConfig } from '../../src/exporterhelper/config.js';
 import { protoCodec } from '../../src/exporterhelper/codec.js';
 import { PersistentQueue } from '../../src/exporterhelper/persistent-queue.js';
+import { OutcomeReporter } from '../../src/exporterhelper/outcome.js';
+import { delivered, handedBack } from '../../src/component/outcome.js';
 import type { MetricsData } from '../../src/pdata/types.js';
 
 const LAYOUT_KEY = 'shard_layouts';
@@ -87,12 +89,11 @@ async function drainQueue(
   const t = set.telemetry;
   // Same self-metrics as the exporter's own queues (one variable, so counters added there later still type-check).
   const counters = {
-    dropped: (reason: string) => t.counter('telemd_exporter_dropped_items_total', 'Items the exporter dropped without trying to send them', { signal: 'metrics', reason }),
     corrupt: (reason: string) => t.counter('telemd_exporter_queue_corrupt_records_total', 'Damaged records skipped in the persistent queue', { signal: 'metrics', reason }),
     syncs: t.counter('telemd_exporter_queue_disk_syncs_total', 'Group commits (write + fdatasync) of the persistent queue', { signal: 'metrics' }),
     readErrors: t.counter('telemd_exporter_queue_read_errors_total', 'Failed reads of persistent queue records (kept and read again)', { signal: 'metrics' }),
   };
-  const pq = new PersistentQueue<'metrics'>('metrics', { ...queue, when_full: 'block' }, client, protoCodec, set.logger, counters);
+  const pq = new PersistentQueue<'metrics'>('metrics', { ...queue, when_full: 'block' }, client, protoCodec, set.logger, counters, new OutcomeReporter(set, 'metrics'));
   try {
     await pq.start();
   } catch (err) {
@@ -110,12 +111,12 @@ async function drainQueue(
       try {
         await route(lease.batch.data);
       } catch (err) {
-        lease.settle({ kind: 'aborted', error: asConsumerError(err) });
+        lease.settle(handedBack('shutdown', asConsumerError(err)));
         set.logger.error({ queue: id.id, error: (err as Error).message }, 'cannot move a batch of an old shard queue');
         out.complete = false;
         break;
       }
-      lease.settle({ kind: 'delivered' });
+      lease.settle(delivered);
       out.batches++;
       out.items += lease.batch.items;
     }

@@ -8,7 +8,8 @@ import type { RetryConfig, SendingQueueConfig } from './config.js';
 /**
  * What an exporter writes: push one batch. Throw ConsumerError.permanent for data the backend
  * refuses for good (it is counted and dropped); anything else is retried with backoff (a
- * ConsumerError.retryable with `retryAfterMs` sets the least wait before the next attempt).
+ * ConsumerError.retryable with `retryAfterMs` sets the least wait before the next attempt), and
+ * a PartialDelivery when part of the batch got through (the retry sends only its `rest`).
  * `abort` fires at the timeout or on shutdown. The batch may be pushed again after a failure,
  * so a push must not change it.
  */
@@ -23,8 +24,9 @@ export interface QueuedSenderOptions<S extends Signal> {
   timeoutMs: number;
   push: PushFn<S>;
   /**
-   * Encode batches when they are accepted (memory queue or none): the queue then holds request
-   * bytes, and `push` gets them in `batch.bytes`. The persistent queue stores its own encoding.
+   * Encode batches when they are accepted: the queue then holds request bytes, and `push` gets
+   * them in `batch.bytes`. A queue that stores its own encoding (persistent) takes them as they
+   * are when `encoding.codecId` names a codec it stores, and records otherwise.
    */
   encoding?: BatchEncoding<S>;
   /** How the persistent queue serializes batches (default: OTLP protobuf, measured fastest and smallest). */
@@ -45,10 +47,12 @@ export interface QueuedSenderOptions<S extends Signal> {
  */
 export interface QueuedSender<S extends Signal> extends Lifecycle {
   consumer: Consumer<SignalData[S]>;
+  /** A batch the exporter prepared itself (e.g. request bytes made on arrival); acknowledged as `consume`. */
+  offer(batch: Batch<S>): Promise<void>;
   start(host: Host): Promise<void>;
   /**
    * Memory queue / no queue: stop accepting, keep sending for up to `timeoutMs`, then abort and
-   * reject what is left (counted as dropped). Persistent queue: stop, leave the rest on disk.
+   * hand back what is left (retryable). Persistent queue: stop, leave the rest on disk.
    */
   shutdown(timeoutMs?: number): Promise<void>;
 }

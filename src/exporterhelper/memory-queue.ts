@@ -1,10 +1,9 @@
 import { ConsumerError } from '../component/consumer.js';
+import { handedBack, type Outcome } from '../component/outcome.js';
 import type { Signal } from '../pdata/types.js';
 import type { Batch } from './batch.js';
-import type { Counter } from '../telemetry/self.js';
 import type { SendingQueueConfig } from './config.js';
 import type { Lease, SendQueue } from './queue.js';
-import type { Outcome } from './send.js';
 
 interface Entry<S extends Signal> {
   batch: Batch<S>;
@@ -16,25 +15,34 @@ interface Entry<S extends Signal> {
 
 export type Sizer<S extends Signal> = (batch: Batch<S>) => number;
 
+/** Where a queue reports the outcomes it decides itself (a full queue, a shutdown). */
+export interface OutcomeSink {
+  /** `log: false` when the caller logs the event itself (with details only it has). */
+  report(o: Outcome, items: number, batch?: Batch<Signal>, log?: boolean): void;
+}
+
 /**
  * In-memory FIFO. An offer settles only when its batch was delivered (or finally refused), so
- * the receiver's acknowledgement still means "delivered". Capacity counts queued batches (not
- * those being sent), in units of the sizer.
+ * the receiver's acknowledgement still means "delivered", and whatever the queue cannot deliver
+ * goes back to the producer as retryable: handed back, never dropped. Capacity counts queued
+ * batches (not those being sent), in units of the sizer.
  */
 export class MemoryQueue<S extends Signal> implements SendQueue<S> {
+  readonly durable = false;
+  readonly ownEncoding = false;
   private q: Entry<S>[] = [];
   private head = 0;
   private used = 0;
   private blocked: Entry<S>[] = [];
   private takers: ((e: Entry<S> | undefined) => void)[] = [];
+  private arrivals: (() => void)[] = [];
   private closed = false;
   private stopped = false;
 
   constructor(
-    private readonly signal: S,
     private readonly cfg: SendingQueueConfig,
     private readonly sizer: Sizer<S>,
-    private readonly dropped: (reason: string) => Counter,
+    private readonly outcomes: OutcomeSink,
   ) {}
 
   async start(): Promise<void> {}
@@ -59,18 +67,19 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
     return new Promise<void>((resolve, reject) => this.admit({ batch, items: batch.items, units, resolve, reject }));
   }
 
+  /** Refuse an entry back to its producer (retryable), counted as handed back. */
+  private handBack(e: Entry<S>, reason: string, error: ConsumerError): void {
+    this.outcomes.report(handedBack(reason, error), e.items, e.batch);
+    e.reject(error);
+  }
+
   private admit(e: Entry<S>): void {
     const mode = this.cfg.when_full;
-    if (mode === 'drop_newest' && !this.fits(e.units)) {
-      this.dropped('queue_full').add(e.items);
-      return e.reject(ConsumerError.retryable(`sending queue is full (${this.used}/${this.cfg.queue_size} ${this.cfg.sizer})`));
-    }
+    if (mode === 'drop_newest' && !this.fits(e.units))
+      return this.handBack(e, 'queue_full', ConsumerError.retryable(`sending queue is full (${this.used}/${this.cfg.queue_size} ${this.cfg.sizer})`));
     if (mode === 'drop_oldest') {
-      while (!this.fits(e.units) && this.length() > 0) {
-        const old = this.shift()!;
-        this.dropped('queue_full').add(old.items);
-        old.reject(ConsumerError.retryable('dropped from a full sending queue (when_full: drop_oldest)'));
-      }
+      while (!this.fits(e.units) && this.length() > 0)
+        this.handBack(this.shift()!, 'queue_full', ConsumerError.retryable('evicted from a full sending queue (when_full: drop_oldest)'));
     }
     // block: wait in line (FIFO, a newcomer never overtakes) = backpressure on the receiver.
     if (mode === 'block' && (this.blocked.length > 0 || !this.fits(e.units))) {
@@ -85,6 +94,7 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
     if (taker) return taker(e);
     this.q.push(e);
     this.used += e.units;
+    for (const a of this.arrivals.splice(0)) a();
   }
 
   private pump(): void {
@@ -103,6 +113,13 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
     return e;
   }
 
+  private lease(entry: Entry<S>): Lease<S> {
+    return {
+      batch: entry.batch,
+      settle: (o: Outcome) => (o.kind === 'delivered' ? entry.resolve() : entry.reject(o.error)),
+    };
+  }
+
   async take(): Promise<Lease<S> | undefined> {
     if (this.stopped) return undefined;
     let e = this.shift();
@@ -112,23 +129,26 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
       e = await new Promise<Entry<S> | undefined>((r) => this.takers.push(r));
       if (!e) return undefined;
     }
-    const entry = e;
-    return {
-      batch: entry.batch,
-      settle: (o: Outcome) => (o.kind === 'delivered' ? entry.resolve() : this.release(entry, o)),
-    };
+    return this.lease(e);
   }
 
-  private release(e: Entry<S>, o: Exclude<Outcome, { kind: 'delivered' }>): void {
-    if (o.kind === 'aborted') {
-      this.dropped('shutdown').add(e.items);
-      e.reject(ConsumerError.retryable(`not delivered before shutdown: ${o.error.message}`, { cause: o.error }));
-    } else e.reject(o.error);
+  async poll(): Promise<Lease<S> | undefined> {
+    if (this.stopped) return undefined;
+    const e = this.shift();
+    if (!e) return undefined;
+    this.pump();
+    return this.lease(e);
+  }
+
+  arrival(): Promise<void> {
+    if (this.length() > 0 || this.closed) return Promise.resolve();
+    return new Promise((r) => this.arrivals.push(r));
   }
 
   close(): void {
     this.closed = true;
-    for (const b of this.blocked.splice(0)) b.reject(ConsumerError.retryable('exporter is shutting down'));
+    for (const b of this.blocked.splice(0)) this.handBack(b, 'shutdown', ConsumerError.retryable('exporter is shutting down'));
+    for (const a of this.arrivals.splice(0)) a();
     if (this.length() === 0) for (const t of this.takers.splice(0)) t(undefined);
   }
 
@@ -137,7 +157,6 @@ export class MemoryQueue<S extends Signal> implements SendQueue<S> {
     this.stopped = true;
     for (const t of this.takers.splice(0)) t(undefined);
     let e: Entry<S> | undefined;
-    while ((e = this.shift()))
-      this.release(e, { kind: 'aborted', error: ConsumerError.retryable('shutdown timeout reached') });
+    while ((e = this.shift())) this.handBack(e, 'shutdown', ConsumerError.retryable('not delivered before the shutdown timeout'));
   }
 }

@@ -2,7 +2,8 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } fro
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ConsumerError } from '../component/consumer.js';
-import { Batch } from './batch.js';
+import { dropped, handedBack, type Outcome } from '../component/outcome.js';
+import { Batch, type BatchEncoding } from './batch.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { StorageClient } from '../storage/storage.js';
 import { fsyncDir } from '../storage/fsutil.js';
@@ -13,8 +14,9 @@ import type { Lease, SendQueue } from './queue.js';
 import { encodeRecord, HEADER, parseRecord } from './record.js';
 import { scanSegment } from './scan.js';
 import { AckFile } from './ack-file.js';
-import type { Outcome } from './send.js';
 import { Backoff, sleep } from './backoff.js';
+import type { OutcomeSink } from './memory-queue.js';
+import { Coalescer } from '../util/coalescer.js';
 
 interface Segment {
   path: string;
@@ -41,11 +43,11 @@ interface Entry<S extends Signal> {
   state: number;
   cancel?: AbortController;
   /** Kept from `offer` while the hot cache has room: saves a read and a decode. */
-  data?: SignalData[S];
+  hot?: Batch<S>;
 }
 
 interface Admission<S extends Signal> {
-  data: SignalData[S];
+  batch: Batch<S>;
   record: Buffer;
   codec: number;
   seq: number;
@@ -56,7 +58,6 @@ interface Admission<S extends Signal> {
 }
 
 export interface PersistentQueueCounters {
-  dropped(reason: string): Counter;
   corrupt(reason: string): Counter;
   /** Group commits (write + fdatasync) of queue records. */
   syncs: Counter;
@@ -69,11 +70,16 @@ class CorruptRecordError extends Error {}
 
 const READ_RETRY = { initial_interval: 100, max_interval: 5000, multiplier: 2, randomization_factor: 0.2 };
 
-export interface PersistentQueueOptions {
+export interface PersistentQueueOptions<S extends Signal> {
   /** Start a new segment file once the current one is this big. */
   segmentBytes?: number;
-  /** Decoded batches kept in memory so fresh data need not be read back (0 = always read). */
+  /** Batches kept in memory so fresh data need not be read back (0 = always read). */
   hotCacheBytes?: number;
+  /**
+   * The exporter's request encoding: batches already encoded in a codec the queue can store
+   * (`codecId`) are written as they are, and records in its codecs come back as request bytes.
+   */
+  encoding?: BatchEncoding<S>;
 }
 
 const ACK_FILE = 'ack';
@@ -97,9 +103,12 @@ function segName(seq: number): string {
  * (at-least-once). Segments are deleted once every record in them is settled.
  */
 export class PersistentQueue<S extends Signal> implements SendQueue<S> {
+  readonly durable = true;
+  readonly ownEncoding = true;
   private readonly dir: string;
   private readonly segBytes: number;
   private readonly hotLimit: number;
+  private readonly encoding?: BatchEncoding<S>;
   private segments: Segment[] = [];
   private entries: Entry<S>[] = [];
   private head = 0;
@@ -113,14 +122,14 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private writeBuf: Admission<S>[] = [];
   private blocked: Admission<S>[] = [];
   private takers: ((e: Entry<S> | undefined) => void)[] = [];
+  private arrivals: (() => void)[] = [];
   private cur?: { seg: Segment; fh: FileHandle };
-  private writing?: Promise<void>;
-  private writeActive = false;
+  /** Group commit: one write + fdatasync going, the offers arriving meanwhile share the next. */
+  private readonly writer = new Coalescer(() => this.writeGroup());
   /** First seq of the group being written (not yet in `entries`). */
   private writingSeq?: number;
-  private acking?: Promise<void>;
-  private ackActive = false;
-  private ackDirty = false;
+  /** Pointer writes coalesce too, at most one per ACK_INTERVAL_MS under load (nobody waits for them). */
+  private readonly acker = new Coalescer(() => this.storeAck(), () => (this.closed ? 0 : ACK_INTERVAL_MS));
   private ackFailing = false;
   private ackFile?: AckFile;
   private persistedAck = 0;
@@ -138,8 +147,10 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     private readonly codec: Codec,
     private readonly logger: Logger,
     private readonly counters: PersistentQueueCounters,
-    opts: PersistentQueueOptions = {},
+    private readonly outcomes: OutcomeSink,
+    opts: PersistentQueueOptions<S> = {},
   ) {
+    this.encoding = opts.encoding;
     this.dir = client.directory;
     this.segBytes = opts.segmentBytes ?? Math.max(64 * 1024, Math.min(32 * 1024 * 1024, Math.floor(cfg.max_disk_size / 16)));
     this.hotLimit = opts.hotCacheBytes ?? 16 * 1024 * 1024;
@@ -238,45 +249,59 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   offer(batch: Batch<S>): Promise<void> {
     if (this.closed) return Promise.reject(ConsumerError.retryable('exporter is shutting down'));
-    const { data, items } = batch;
+    const items = batch.items;
     let payload: Uint8Array;
     let codecId = this.codec.id;
-    try {
-      payload = this.codec.encode(this.signal, data);
-    } catch (err) {
-      // The record says which codec wrote it, so the lossless fallback can take over.
+    if (batch.bytes && batch.codecId !== undefined) {
+      // Already in a format the queue stores as it is (the exporter's request): no second encoding.
+      payload = batch.bytes;
+      codecId = batch.codecId;
+    } else {
+      const data = batch.data;
       try {
-        payload = v8Codec.encode(this.signal, data);
-        codecId = v8Codec.id;
-        this.logger.warn({ codec: this.codec.name, error: (err as Error).message }, 'persistent queue: codec failed on a batch; stored it with the v8 codec');
-      } catch {
-        this.counters.dropped('unencodable').add(items);
-        return Promise.reject(ConsumerError.permanent(`cannot serialize batch for the persistent queue: ${(err as Error).message}`, { cause: err }));
+        payload = this.codec.encode(this.signal, data);
+      } catch (err) {
+        // The record says which codec wrote it, so the lossless fallback can take over.
+        try {
+          payload = v8Codec.encode(this.signal, data);
+          codecId = v8Codec.id;
+          this.logger.warn({ codec: this.codec.name, error: (err as Error).message }, 'persistent queue: codec failed on a batch; stored it with the v8 codec');
+        } catch {
+          return this.refuse(batch, 'unencodable', `cannot serialize batch for the persistent queue: ${(err as Error).message}`);
+        }
       }
     }
     const length = HEADER + payload.byteLength;
-    if (length > this.cfg.max_disk_size) {
-      this.counters.dropped('too_large').add(items);
-      return Promise.reject(
-        ConsumerError.permanent(`batch of ${length} bytes is larger than the queue's max_disk_size (${this.cfg.max_disk_size})`),
-      );
-    }
+    if (length > this.cfg.max_disk_size)
+      return this.refuse(batch, 'too_large', `batch of ${length} bytes is larger than the queue's max_disk_size (${this.cfg.max_disk_size})`);
     const units = this.unitsOf(items, length);
     return new Promise<void>((resolve, reject) => {
       // seq and record are filled in when admitted, so seqs follow the order of the file.
-      const a: Admission<S> = { data, record: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), codec: codecId, seq: -1, items, units, resolve, reject };
+      const a: Admission<S> = { batch, record: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), codec: codecId, seq: -1, items, units, resolve, reject };
       this.admit(a);
     });
+  }
+
+  /** A batch the queue can never store: dropped (permanent), counted and logged once. */
+  private refuse(batch: Batch<S>, reason: string, msg: string): Promise<void> {
+    const error = ConsumerError.permanent(msg);
+    this.outcomes.report(dropped(reason, error), batch.items, batch);
+    return Promise.reject(error);
+  }
+
+  /** Refused back to the producer (retryable): the queue is full or shutting down. */
+  private handBack(a: Admission<S>, reason: string, msg: string): void {
+    const error = ConsumerError.retryable(msg);
+    this.outcomes.report(handedBack(reason, error), a.items, a.batch);
+    a.reject(error);
   }
 
   private admit(a: Admission<S>): void {
     const bytes = a.record.length + HEADER;
     const mode = this.cfg.when_full;
     // drop_newest refuses only when even the segments about to be deleted would not make room.
-    if (mode === 'drop_newest' && !this.fits(a.units, bytes) && !this.fits(a.units, bytes, this.settledBytes())) {
-      this.counters.dropped('queue_full').add(a.items);
-      return a.reject(ConsumerError.retryable('persistent sending queue is full (when_full: drop_newest)'));
-    }
+    if (mode === 'drop_newest' && !this.fits(a.units, bytes) && !this.fits(a.units, bytes, this.settledBytes()))
+      return this.handBack(a, 'queue_full', 'persistent sending queue is full (when_full: drop_newest)');
     if (mode === 'drop_oldest') this.dropOldestFor(a.units, bytes);
     if (this.blocked.length > 0 || !this.fits(a.units, bytes)) {
       // block, or drop_oldest waiting for in-flight batches / segment deletion to free room.
@@ -290,20 +315,21 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     // Disk comes back only when a whole segment is settled and deleted (asynchronously), so
     // count settled segments as free here: drop just enough, then wait for the deletion.
     let settled = this.settledBytes();
-    let dropped = false;
+    let evicted = false;
     // Oldest first, batches being retried included: otherwise a batch stuck in retries would
     // pin its segment and the queue could never make room.
     for (let i = this.head; i < this.entries.length && !this.fits(units, bytes, settled); i++) {
       const e = this.entries[i]!;
       if (e.state === DONE) continue;
-      this.counters.dropped('queue_full').add(e.items);
+      // Acknowledged already (it was on disk): evicting it loses it.
+      this.outcomes.report(dropped('queue_full', ConsumerError.retryable('evicted from a full persistent sending queue (when_full: drop_oldest)')), e.items, e.hot);
       e.cancel?.abort();
       this.markDone(e);
-      dropped = true;
+      evicted = true;
       if (e.seg.done === e.seg.records) settled += e.seg.size;
     }
     // New records must not keep the segment being written alive.
-    if (dropped && this.cur && this.cur.seg.done === this.cur.seg.records) this.rotateSoon = true;
+    if (evicted && this.cur && this.cur.seg.done === this.cur.seg.records) this.rotateSoon = true;
   }
   private rotateSoon = false;
 
@@ -313,11 +339,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     this.reservedUnits += a.units;
     this.reservedBytes += a.record.length;
     this.writeBuf.push(a);
-    if (this.writeActive) return;
-    // The flag is cleared inside the loop, in the same turn as its last check of writeBuf, so
-    // an offer can never land between "loop done" and "flag cleared" and be left unwritten.
-    this.writeActive = true;
-    this.writing = this.writeLoop();
+    void this.writer.run();
   }
 
   private pump(): void {
@@ -328,8 +350,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       if (!this.fits(a.units, bytes)) {
         if (this.cfg.when_full !== 'drop_newest' || this.fits(a.units, bytes, this.settledBytes())) return;
         this.blocked.shift();
-        this.counters.dropped('queue_full').add(a.items);
-        a.reject(ConsumerError.retryable('persistent sending queue is full (when_full: drop_newest)'));
+        this.handBack(a, 'queue_full', 'persistent sending queue is full (when_full: drop_newest)');
         continue;
       }
       this.blocked.shift();
@@ -355,23 +376,9 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     await c?.fh.close().catch(() => {});
   }
 
-  private async writeLoop(): Promise<void> {
-    for (;;) {
-      // Check and flag change in one turn: an offer can never slip in between and be stranded.
-      if (this.writeBuf.length === 0) {
-        this.writeActive = false;
-        return;
-      }
-      try {
-        await this.writeGroup();
-      } catch (err) {
-        this.logger.error({ error: (err as Error).message }, 'persistent queue: unexpected writer error');
-      }
-    }
-  }
-
-  /** One group commit; never throws (a failure refuses the group's batches). */
+  /** One group commit of everything offered so far; never throws (a failure refuses the group's batches). */
   private async writeGroup(): Promise<void> {
+    if (this.writeBuf.length === 0) return;
     const group = this.writeBuf.splice(0);
     this.writingSeq = group[0]!.seq;
     const total = group.reduce((n, a) => n + a.record.length, 0);
@@ -402,7 +409,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         seg.lastSeq = a.seq;
         const keep = this.hotBytes + a.record.length <= this.hotLimit;
         if (keep) this.hotBytes += a.record.length;
-        const e: Entry<S> = { seq: a.seq, seg, offset: off, length: a.record.length, items: a.items, units: a.units, state: PENDING, data: keep ? a.data : undefined };
+        const e: Entry<S> = { seq: a.seq, seg, offset: off, length: a.record.length, items: a.items, units: a.units, state: PENDING, hot: keep ? a.batch : undefined };
         off += a.record.length;
         this.entries.push(e);
         this.unackedUnits += a.units;
@@ -412,13 +419,17 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         this.giveToTaker();
       }
       this.writingSeq = undefined;
+      for (const w of this.arrivals.splice(0)) w();
     } catch (err) {
       this.writingSeq = undefined;
       // What reached the file is unknown: count the real size, and continue in a new segment.
       for (const a of group) {
         this.reservedUnits -= a.units;
         this.reservedBytes -= a.record.length;
-        a.reject(ConsumerError.retryable(`persistent queue write failed: ${(err as Error).message}`, { cause: err }));
+        const error = ConsumerError.retryable(`persistent queue write failed: ${(err as Error).message}`, { cause: err });
+        // Logged below once a minute, not per batch.
+        this.outcomes.report(handedBack('write_failed', error), a.items, undefined, false);
+        a.reject(error);
       }
       const msg = (err as Error).message;
       const now = Date.now();
@@ -457,23 +468,38 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     this.takers.shift()!(e);
   }
 
-  async take(): Promise<Lease<S> | undefined> {
+  take(): Promise<Lease<S> | undefined> {
+    return this.claim(true);
+  }
+
+  poll(): Promise<Lease<S> | undefined> {
+    return this.claim(false);
+  }
+
+  arrival(): Promise<void> {
+    if (this.closed || this.nextPending()) return Promise.resolve();
+    return new Promise((r) => this.arrivals.push(r));
+  }
+
+  /** The next pending record as a lease, waiting for one when `wait`. */
+  private async claim(wait: boolean): Promise<Lease<S> | undefined> {
     for (;;) {
       if (this.closed) return undefined;
       let e = this.nextPending();
       if (e) e.state = SENDING;
       else {
+        if (!wait) return undefined;
         e = await new Promise<Entry<S> | undefined>((r) => this.takers.push(r));
         if (!e) return undefined;
       }
       const entry = e;
-      let data = entry.data;
-      if (data !== undefined) {
-        entry.data = undefined;
+      let batch = entry.hot;
+      if (batch !== undefined) {
+        entry.hot = undefined;
         this.hotBytes -= entry.length;
       } else {
         try {
-          data = await this.load(entry);
+          batch = await this.load(entry);
           if (this.readFailure) {
             this.logger.info('persistent queue: records are readable again');
             this.readFailure = undefined;
@@ -482,12 +508,15 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
         } catch (err) {
           if (entry.state === DONE) continue; // dropped (drop_oldest) while it was being read
           if (!(err instanceof CorruptRecordError)) {
-            // EMFILE, EIO, ENOMEM...: the record on disk may be fine. Keep it and read it again later.
-            await this.readFailed(entry, err as Error);
+            // EMFILE, EIO, ENOMEM...: the record on disk may be fine. Keep it and read it again
+            // later (a poll for queue batching leaves the waiting to the next take).
+            await this.readFailed(entry, err as Error, wait);
+            if (!wait) return undefined;
             continue;
           }
           this.counters.corrupt('unreadable').add(1);
-          this.counters.dropped('corrupt').add(entry.items);
+          const error = ConsumerError.permanent(`persistent queue record unreadable: ${(err as Error).message}`);
+          this.outcomes.report(dropped('corrupt', error), entry.items, undefined, false);
           this.logger.error(
             { segment: entry.seg.path, offset: entry.offset, seq: entry.seq, items: entry.items, error: (err as Error).message },
             'persistent queue: record unreadable, skipped',
@@ -498,11 +527,11 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       }
       // Only drop_oldest ever takes a batch away from its sender.
       if (this.cfg.when_full === 'drop_oldest') entry.cancel = new AbortController();
-      return { batch: Batch.of(this.signal, data, entry.items), cancelled: entry.cancel?.signal, settle: (o: Outcome) => this.settle(entry, o) };
+      return { batch, cancelled: entry.cancel?.signal, settle: (o: Outcome) => this.settle(entry, o) };
     }
   }
 
-  private async readFailed(e: Entry<S>, err: Error): Promise<void> {
+  private async readFailed(e: Entry<S>, err: Error, wait = true): Promise<void> {
     this.counters.readErrors.add(1);
     e.state = PENDING;
     if (this.cursor > this.head) this.cursor = this.head;
@@ -514,10 +543,10 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
       );
       this.readFailure = { loggedAt: now };
     }
-    await sleep(this.readBackoff.next(), this.closing.signal);
+    if (wait) await sleep(this.readBackoff.next(), this.closing.signal);
   }
 
-  private async load(e: Entry<S>): Promise<SignalData[S]> {
+  private async load(e: Entry<S>): Promise<Batch<S>> {
     const reader = (e.seg.reader ??= open(e.seg.path, 'r'));
     const buf = Buffer.allocUnsafe(e.length);
     let bytesRead: number;
@@ -534,10 +563,14 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     }
     const m = bytesRead === e.length ? parseRecord(buf, 0) : undefined;
     if (!m || m.seq !== e.seq) throw new CorruptRecordError('checksum mismatch or short read');
+    const payload = buf.subarray(HEADER);
+    const enc = this.encoding;
+    // The exporter's own request format: handed over as bytes, never decoded here.
+    if (enc && (m.codec === enc.codecId || enc.accepts?.includes(m.codec))) return Batch.request(this.signal, payload, e.items, enc, m.codec);
     const codec = codecById(m.codec);
     if (!codec) throw new CorruptRecordError(`unknown codec id ${m.codec} (written by a newer telemd?)`);
     try {
-      return codec.decode(this.signal, buf.subarray(HEADER));
+      return Batch.of(this.signal, codec.decode(this.signal, payload), e.items);
     } catch (err) {
       throw new CorruptRecordError(`cannot decode record: ${(err as Error).message}`);
     }
@@ -546,7 +579,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
   private settle(e: Entry<S>, o: Outcome): void {
     e.cancel = undefined;
     if (e.state === DONE) return; // dropped while it was being sent
-    if (o.kind === 'aborted') {
+    if (o.kind === 'handed_back') {
       // Shutdown: leave it on disk; it is sent again after the restart.
       e.state = PENDING;
       if (this.cursor > this.head) this.cursor = this.head;
@@ -557,8 +590,8 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   private markDone(e: Entry<S>): void {
     if (e.state === DONE) return;
-    if (e.data !== undefined) {
-      e.data = undefined;
+    if (e.hot !== undefined) {
+      e.hot = undefined;
       this.hotBytes -= e.length;
     }
     e.state = DONE;
@@ -587,29 +620,11 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     return this.nextSeq;
   }
 
-  // Ack writes coalesce: while one is being fsync'd, later acks wait and go in one write.
+  // Ack writes coalesce: while one is being fsync'd, later acks wait and go in one write, at
+  // most one per ACK_INTERVAL_MS under load: the data fsyncs are what acknowledgements wait for;
+  // a later pointer only means a few more resends after a crash.
   private scheduleAck(): void {
-    this.ackDirty = true;
-    if (this.ackActive) return;
-    this.ackActive = true;
-    this.acking = this.ackLoop();
-  }
-
-  private async ackLoop(): Promise<void> {
-    for (;;) {
-      // Check and flag change in one turn (as in writeLoop), so no ack request is missed.
-      if (!this.ackDirty) {
-        this.ackActive = false;
-        return;
-      }
-      this.ackDirty = false;
-      const started = Date.now();
-      await this.storeAck();
-      // At most one pointer fsync per ACK_INTERVAL_MS under load: the data fsyncs are what
-      // acknowledgements wait for; a later pointer only means a few more resends after a crash.
-      const rest = ACK_INTERVAL_MS - (Date.now() - started);
-      if (rest > 0 && this.ackDirty && !this.closed) await sleep(rest);
-    }
+    void this.acker.run();
   }
 
   /** Delete settled segments, then store the pointer; never throws. */
@@ -643,7 +658,7 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
     for (const seg of [...this.segments]) {
       const settled = seg.done === seg.records;
       const isCur = this.cur?.seg === seg;
-      if (!settled || (isCur && (this.writeActive || seg.records === 0))) continue;
+      if (!settled || (isCur && (this.writer.busy || seg.records === 0))) continue;
       if (isCur) await this.closeCurrent();
       try {
         await closeReader(seg);
@@ -669,10 +684,9 @@ export class PersistentQueue<S extends Signal> implements SendQueue<S> {
 
   async stop(): Promise<void> {
     this.close();
-    while (this.writeActive) await this.writing;
-    while (this.ackActive) await this.acking;
-    this.scheduleAck();
-    while (this.ackActive) await this.acking;
+    await this.writer.idle();
+    await this.acker.idle();
+    await this.acker.run();
     await this.closeCurrent();
     for (const seg of this.segments) await closeReader(seg);
     await this.ackFile?.close().catch(() => {});

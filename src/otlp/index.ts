@@ -9,5 +9,3 @@ export {
   type PartialSuccess, type RpcStatus,
 } from './response.js';
 export { grpcError, httpError, parseRetryAfter } from './retry.js';
-export { PartialSuccessReporter } from './partial.js';
-export { splitHalf, sendSplitting } from './split.js';

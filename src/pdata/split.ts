@@ -119,3 +119,13 @@ export function splitItems<S extends Signal>(signal: S, data: SignalData[S], max
 export function appendBatch<S extends Signal>(signal: S, a: SignalData[S], b: SignalData[S]): void {
   resourceList(signal, a).push(...resourceList(signal, b));
 }
+
+/**
+ * Two batches with about half the items each, structure kept (a single metric with many points
+ * is split by points): for a request a backend refused as too large. Undefined below 2 items.
+ */
+export function splitHalf<S extends Signal>(signal: S, data: SignalData[S]): [SignalData[S], SignalData[S]] | undefined {
+  const total = countItems(signal, data);
+  if (total < 2) return undefined;
+  return splitItems(signal, data, Math.floor(total / 2));
+}

@@ -17,7 +17,7 @@ let first = true;
 const q2 = await persistentSender(dir, async (d) => {
   if (first) { first = false; await gate; }
   got.push(...bodies(d));
-}, { num_consumers: 1 }, { hotCacheBytes: 0 });
+}, { num_consumers: 1, batch: { min_size: 0 } }, { hotCacheBytes: 0 }); // one record per read, so reads happen while the fds are gone
 await until(() => !first);
 const fds: number[] = [];
 let exhausted = '';

@@ -112,7 +112,7 @@ describe('queued sender (memory queue)', () => {
 
   it('gives up after max_elapsed_time, and with retry disabled after one attempt', async () => {
     let calls = 0;
-    const { s, m } = await sender(async () => {
+    const { s, m, set } = await sender(async () => {
       calls++;
       throw new Error('down');
     }, {}, { initial_interval: '20ms', max_interval: '20ms', max_elapsed_time: '150ms', randomization_factor: 0 });
@@ -122,6 +122,10 @@ describe('queued sender (memory queue)', () => {
     expect(calls).toBeGreaterThanOrEqual(2);
     expect(calls).toBeLessThanOrEqual(9);
     expect(m('telemd_exporter_send_failed_items_total')).toBe(4);
+    // The producer keeps the data (retryable refusal): handed back, never "dropping".
+    expect(m('telemd_exporter_handed_back_items_total', { reason: 'retries_exhausted' })).toBe(4);
+    expect(m('telemd_exporter_dropped_items_total')).toBe(0);
+    expect(set.lines.filter((l) => /dropping/.test(String(l.msg)))).toEqual([]);
     await s.shutdown();
 
     let once = 0;
@@ -178,7 +182,9 @@ describe('queued sender (memory queue)', () => {
     const err = (await s.consumer.consume(logs('d', 5)).catch((e: unknown) => e)) as ConsumerError;
     expect(err.kind).toBe('retryable');
     expect(err.message).toMatch(/queue is full/);
-    expect(m('telemd_exporter_dropped_items_total', { reason: 'queue_full' })).toBe(5);
+    // Refused back to the producer, which keeps the data: handed back, never counted as dropped.
+    expect(m('telemd_exporter_handed_back_items_total', { reason: 'queue_full' })).toBe(5);
+    expect(m('telemd_exporter_dropped_items_total')).toBe(0);
     g.open();
     await Promise.all(ps);
     await s.shutdown();
@@ -194,7 +200,8 @@ describe('queued sender (memory queue)', () => {
     const ps = ['a', 'b', 'c', 'd'].map((t) => s.consumer.consume(logs(t, 3)));
     const states = await Promise.all(ps.map(state));
     expect(states).toEqual(['pending', 'rejected', 'pending', 'pending']);
-    expect(m('telemd_exporter_dropped_items_total', { reason: 'queue_full' })).toBe(3);
+    expect(m('telemd_exporter_handed_back_items_total', { reason: 'queue_full' })).toBe(3);
+    expect(m('telemd_exporter_dropped_items_total')).toBe(0);
     g.open();
     await Promise.allSettled(ps);
     expect(got.filter((b) => b.endsWith('-0'))).toEqual(['a-0', 'c-0', 'd-0']);
@@ -238,7 +245,7 @@ describe('queued sender (memory queue)', () => {
     await expect(s.consumer.consume(logs('late'))).rejects.toThrow(/shutting down/);
   });
 
-  it('at the shutdown timeout, aborts and refuses what is left (counted as dropped)', async () => {
+  it('at the shutdown timeout, aborts and hands back what is left (retryable, not counted as dropped)', async () => {
     const { s, m } = await sender(async (_d, abort) => new Promise<void>((_, rej) => abort.addEventListener('abort', () => rej(abort.reason))), { num_consumers: 1 });
     const ps = Array.from({ length: 4 }, (_, i) => s.consumer.consume(logs(`k${i}`, 2)));
     const t0 = Date.now();
@@ -246,7 +253,8 @@ describe('queued sender (memory queue)', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     const res = await Promise.allSettled(ps);
     expect(res.every((r) => r.status === 'rejected' && (r.reason as ConsumerError).kind === 'retryable')).toBe(true);
-    expect(m('telemd_exporter_dropped_items_total', { reason: 'shutdown' })).toBe(8);
+    expect(m('telemd_exporter_handed_back_items_total', { reason: 'shutdown' })).toBe(8);
+    expect(m('telemd_exporter_dropped_items_total')).toBe(0);
   });
 
   it('without a queue, consume is the delivery itself', async () => {

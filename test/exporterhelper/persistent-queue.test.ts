@@ -133,7 +133,9 @@ describe('persistent queue', () => {
     const refused = r2.filter((r) => r.status === 'rejected');
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((r) => (r as PromiseRejectedResult).reason instanceof ConsumerError)).toBe(true);
-    expect(q2.m('telemd_exporter_dropped_items_total', { reason: 'queue_full' })).toBe(refused.length * 2);
+    // Refused back to the producer (retryable): handed back, not lost.
+    expect(q2.m('telemd_exporter_handed_back_items_total', { reason: 'queue_full' })).toBe(refused.length * 2);
+    expect(q2.m('telemd_exporter_dropped_items_total', { reason: 'queue_full' })).toBe(0);
     expect(q2.m('telemd_exporter_queue_disk_bytes')).toBeLessThanOrEqual(cap);
     await q2.stop(100);
 

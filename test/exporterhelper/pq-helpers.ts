@@ -1,7 +1,7 @@
 import { factory as fileStorage } from '../../extensions/file_storage/index.js';
 import { FileStorage } from '../../extensions/file_storage/file-storage.js';
 import { ParseContext } from '../../src/config/schema.js';
-import { createQueuedSender, type Codec, type PushFn, type QueuedSender } from '../../src/exporterhelper/index.js';
+import { createQueuedSender, type BatchEncoding, type Codec, type PushFn, type QueuedSender } from '../../src/exporterhelper/index.js';
 import { metric, testSettings, type TestSettings } from '../storage/helpers.js';
 import { hostWith, queueCfg, retryCfg } from './fixtures.js';
 
@@ -18,7 +18,7 @@ export async function persistentSender(
   dir: string,
   push: PushFn<'logs'>,
   queue: Record<string, unknown> = {},
-  extra: { segmentBytes?: number; hotCacheBytes?: number; retry?: Record<string, unknown>; codec?: Codec; fsync?: boolean } = {},
+  extra: { segmentBytes?: number; hotCacheBytes?: number; retry?: Record<string, unknown>; codec?: Codec; fsync?: boolean; encoding?: BatchEncoding<'logs'>; random?: () => number } = {},
 ): Promise<PQ> {
   const ctx = new ParseContext();
   const storage = fileStorage.create(testSettings('file_storage/q', 'extension'), fileStorage.config.parse({ directory: dir, fsync: extra.fsync ?? true }, ctx)) as FileStorage;
@@ -34,6 +34,8 @@ export async function persistentSender(
     segmentBytes: extra.segmentBytes,
     hotCacheBytes: extra.hotCacheBytes,
     codec: extra.codec,
+    encoding: extra.encoding,
+    random: extra.random,
   });
   await s.start(hostWith(() => storage.getClient('exporter', set.id, 'logs')));
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitHalf } from '../../src/otlp/index.js';
+import { splitHalf } from '../../src/pdata/split.js';
 import { countItems } from '../../src/pdata/index.js';
 import type { TracesData } from '../../src/pdata/types.js';
 import type { Exporter } from '../../src/component/component.js';

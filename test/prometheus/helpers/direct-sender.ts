@@ -5,6 +5,7 @@ import { Batch } from '../../../src/exporterhelper/batch.js';
 export function directSender(o: QueuedSenderOptions<'metrics'>): QueuedSender<'metrics'> {
   return {
     consumer: { consume: (md) => o.push(Batch.of('metrics', md), new AbortController().signal) },
+    offer: (b) => o.push(b, new AbortController().signal),
     start: async () => {},
     shutdown: async () => {},
   };

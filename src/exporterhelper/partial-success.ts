@@ -1,7 +1,7 @@
 import type { CreateSettings } from '../component/component.js';
 import type { Signal } from '../pdata/types.js';
 import type { Counter } from '../telemetry/self.js';
-import type { PartialSuccess } from './response.js';
+import type { PartialSuccess } from '../otlp/response.js';
 
 /** Partial success from a backend: counted and logged (once per message), never retried. */
 export class PartialSuccessReporter {
