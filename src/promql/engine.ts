@@ -4,8 +4,8 @@ import type { Expr } from './ast.js';
 import { TYPE_NAMES } from './ast.js';
 import { QueryError } from './errors.js';
 import { Evaluator } from './evaluator.js';
-import { formatValue } from './format.js';
-import { compareLabels, toRecord, type LabelSet } from './labels.js';
+import { formatFloatF, formatValue } from './format.js';
+import { sortByLabels, toRecord } from './labels.js';
 import { parseExpr, typeOf } from './parser.js';
 import type { Queryable } from './queryable.js';
 import type { Grid, RawSeries, StepSeries } from './values.js';
@@ -147,7 +147,7 @@ export async function evalRange(q: Queryable, expr: string | Expr, startMs: numb
 }
 
 function sortSeries<T extends StepSeries | RawSeries>(series: T[]): T[] {
-  return [...series].sort((a, b) => compareLabels(a.labels as LabelSet, b.labels as LabelSet));
+  return sortByLabels(series);
 }
 
 const point = (tMs: number, v: number): ApiPoint => [tMs / 1000, formatValue(v)];
@@ -156,7 +156,7 @@ const point = (tMs: number, v: number): ApiPoint => [tMs / 1000, formatValue(v)]
 export function toApiData(r: QueryResult): QueryData {
   switch (r.resultType) {
     case 'scalar':
-      return { resultType: 'scalar', result: point(r.t, r.value) };
+      return { resultType: 'scalar', result: [r.t / 1000, formatFloatF(r.value)] };
     case 'string':
       return { resultType: 'string', result: [r.t / 1000, r.value] };
     case 'vector':

@@ -7,7 +7,7 @@ import { aggregate } from './aggregate.js';
 import { scalarScalar, setOperation, vectorScalar, vectorVector } from './binops.js';
 import { QueryError, tooManySamples } from './errors.js';
 import { parseGoFloat } from './format.js';
-import { emptyLabels, fromStore, labelsKey, METRIC_NAME, withLabel, withoutName, type LabelSet } from './labels.js';
+import { emptyLabels, fromStore, sortByLabels, labelsKey, METRIC_NAME, withLabel, withoutName, type LabelSet } from './labels.js';
 import { bucketQuantile, DATE_FUNCTIONS, SIMPLE_FUNCTIONS } from './mathfns.js';
 import { isStaleNaN, type Matcher, type Queryable, type SelectHints } from './queryable.js';
 import { RANGE_FUNCTIONS, type WindowCtx } from './rangefns.js';
@@ -125,11 +125,13 @@ export class Evaluator {
     const got = await this.q.select(hints, matchers);
     this.checkLimits();
     let total = 0;
-    return got.map((s) => {
+    const out = got.map((s) => {
       total += s.t.length;
       if (total > this.limits.maxSamples) throw tooManySamples();
       return { labels: fromStore(s.labels), t: toF64(s.t), v: toF64(s.v) };
     });
+    // Label order, as Prometheus' storage returns series: sums then add in the same order.
+    return sortByLabels(out);
   }
 
   private checkLimits(): void {

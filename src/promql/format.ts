@@ -2,9 +2,10 @@
 // the console are byte-identical to Prometheus' for the same float.
 
 /**
- * A sample value as the Prometheus HTTP API writes it: shortest round-trip digits, exponent form
- * below 1e-6 and from 1e21 (the same cut-offs as JavaScript's own), Go's two-digit exponent
- * (`1e-07`), `+Inf`, `-Inf`, `NaN`, and `-0` kept.
+ * A vector or matrix sample value as Prometheus 2.42's HTTP API writes it (jsoniter): shortest
+ * round-trip digits, exponent form below 1e-6 and from 1e21 (JavaScript's own cut-offs) with
+ * Go's two-digit exponent (`1e-07`), `+Inf`, `-Inf`, `NaN`, `-0`. Scalars are written
+ * differently: see formatFloatF.
  */
 export function formatValue(v: number): string {
   if (v !== v) return 'NaN';
@@ -18,7 +19,17 @@ export function formatValue(v: number): string {
   return `${s.slice(0, e + 2)}${exp.length < 2 ? `0${exp}` : exp}`;
 }
 
-/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent (count_values). */
+/** Seconds as Go's encoding/json writes a float64 (scalar and string results' timestamps). */
+export function formatJsonSeconds(ms: number): string {
+  const s = ms / 1000;
+  const t = String(s);
+  const e = t.indexOf('e');
+  if (e < 0) return t;
+  const exp = t.slice(e + 2);
+  return `${t.slice(0, e + 2)}${exp.length < 2 ? `0${exp}` : exp}`;
+}
+
+/** Go's strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent (count_values, scalar results). */
 export function formatFloatF(v: number): string {
   if (v !== v) return 'NaN';
   if (v === Infinity) return '+Inf';

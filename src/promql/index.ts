@@ -22,3 +22,4 @@ export { compileMatcher, compileMatchers, matchesAll, type ValuePredicate } from
 export { compileRegex, RegexError, type CompiledRegex } from './regex.js';
 export { MemoryQueryable, type AppendResult, type MemoryQueryableOptions } from './memory.js';
 export { STALE_NAN, isStaleNaN, type Labels, type Matcher, type MatchType, type Queryable, type SelectHints, type SeriesSamples } from './queryable.js';
+export { querySuccessJson, queryErrorJson, queryDataJson, goJsonString } from './apijson.js';

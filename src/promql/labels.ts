@@ -82,6 +82,19 @@ export function keyWithout(l: LabelSet, names: readonly string[]): string {
   return s;
 }
 
+/** A string whose order is Prometheus' labels.Compare order (NUL sorts before any character). */
+export function sortKey(l: LabelSet): string {
+  let s = '';
+  for (const k of sortedNames(l)) s += `${k}\u0000${l[k]}\u0000`;
+  return s;
+}
+
+export function sortByLabels<T extends { readonly labels: LabelSet }>(items: T[]): T[] {
+  const keyed = items.map((x) => ({ x, k: sortKey(x.labels) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((e) => e.x);
+}
+
 /** Prometheus' labels.Compare: pairwise by name, then value; shorter first. */
 export function compareLabels(a: LabelSet, b: LabelSet): number {
   const an = sortedNames(a);
