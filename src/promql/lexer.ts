@@ -3,7 +3,7 @@
 import { parseDuration } from './durations.js';
 import { ParseError } from './errors.js';
 
-export type TokenKind = 'num' | 'dur' | 'str' | 'ident' | 'op' | 'eof';
+export type TokenKind = 'num' | 'dur' | 'str' | 'ident' | 'op' | 'eof' | 'err';
 
 export interface Token {
   readonly kind: TokenKind;
@@ -13,7 +13,7 @@ export interface Token {
   readonly end: number;
   /** `num`: the value; `dur`: milliseconds. */
   readonly num: number;
-  /** `str`: the unquoted value. */
+  /** `str`: the unquoted value; `err`: the message; `dur`: the problem if not a valid duration. */
   readonly str: string;
 }
 
@@ -25,11 +25,26 @@ const isAlpha = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c
 const isAlnum = (c: string): boolean => isAlpha(c) || isDigit(c);
 const isHex = (c: string): boolean => isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 
+/**
+ * All tokens. A lexical error ends the list as an `err` token, raised when the parser reaches
+ * it: as in Prometheus' lazy lexer, a syntax error earlier in the query is reported first.
+ */
 export function tokenize(input: string): Token[] {
   const out: Token[] = [];
+  try {
+    lex(input, out);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    out.push({ kind: 'err', text: '', start: err.offset, end: err.endOffset, num: 0, str: err.detail });
+  }
+  return out;
+}
+
+function lex(input: string, out: Token[]): void {
   let i = 0;
   let braces = 0;
   let brackets = 0;
+  let parens = 0;
   const fail = (at: number, end: number, msg: string): never => {
     throw new ParseError(input, at, end, msg);
   };
@@ -70,7 +85,11 @@ export function tokenize(input: string): Token[] {
       continue;
     }
     if (OPS1.has(c)) {
-      if (c === '{') braces++;
+      if (c === '(') parens++;
+      else if (c === ')') {
+        if (parens === 0) fail(i + 1, i + 1, "unexpected right parenthesis ')'");
+        parens--;
+      } else if (c === '{') braces++;
       else if (c === '}') braces = Math.max(0, braces - 1);
       else if (c === '[') brackets++;
       else if (c === ']') brackets = Math.max(0, brackets - 1);
@@ -82,8 +101,11 @@ export function tokenize(input: string): Token[] {
     const cp = String.fromCodePoint(input.codePointAt(i)!);
     fail(i, i + cp.length, `unexpected character: ${JSON.stringify(cp)}`);
   }
-  out.push({ kind: 'eof', text: '', start: input.length, end: input.length, num: 0, str: '' });
-  return out;
+  const end = input.length;
+  if (braces > 0) fail(end, end, 'unexpected end of input inside braces');
+  if (parens > 0) fail(end, end, 'unclosed left parenthesis');
+  if (brackets > 0) fail(end, end, 'unclosed left bracket');
+  out.push({ kind: 'eof', text: '', start: end, end, num: 0, str: '' });
 }
 
 type Push = (kind: TokenKind, start: number, end: number, num?: number, str?: string) => void;
@@ -112,17 +134,21 @@ function lexNumberOrDuration(input: string, start: number, push: Push, fail: Fai
     push('num', start, i, parseNumber(text, start, i, fail));
     return i;
   }
-  // A duration: digits and units, e.g. 5m, 1h30m, 100ms.
-  let j = start;
-  while (j < input.length && (isAlnum(input[j]!))) j++;
-  const text = input.slice(start, j);
-  if (/^\d/.test(text) && /^[0-9smhdwy]+$/.test(text) && /[smhdwy]/.test(text)) {
-    const ms = parseDuration(text);
-    if (typeof ms === 'string') fail(start, j, ms);
-    push('dur', start, j, ms as number);
-    return j;
+  // A duration: a number then units (5m, 1h30m, 100ms). Invalid ones (1.5m, 5mh) are still
+  // duration tokens; whether that is an error depends on where they stand.
+  let j = i;
+  if (!hex && 'smhdwy'.includes(input[j]!)) {
+    while (j < input.length && isAlnum(input[j]!) && /[0-9smhdwy]/.test(input[j]!)) j++;
+    if (!isAlnum(input[j] ?? '')) {
+      const text = input.slice(start, j);
+      const ms = parseDuration(text);
+      if (typeof ms === 'string') push('dur', start, j, NaN, ms);
+      else push('dur', start, j, ms);
+      return j;
+    }
   }
-  return fail(start, j, `bad number or duration syntax: ${JSON.stringify(text)}`);
+  while (j < input.length && isAlnum(input[j]!)) j++;
+  return fail(start, j, `bad number or duration syntax: ${JSON.stringify(input.slice(start, j))}`);
 }
 
 /** Prometheus reads integers with Go's base prefix rules (0x.., 0..: octal) and floats as Go does. */

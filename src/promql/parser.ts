@@ -54,14 +54,17 @@ export function typeOf(e: Expr): ValueType {
   }
 }
 
+const KEYWORDS = new Set(['bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset']);
+
 function describe(t: Token): string {
   switch (t.kind) {
+    case 'err': return t.str;
     case 'eof': return 'end of input';
     case 'num': return `number ${JSON.stringify(t.text)}`;
     case 'dur': return `duration ${JSON.stringify(t.text)}`;
     case 'str': return `string ${t.text}`;
-    case 'ident': return `identifier ${JSON.stringify(t.text)}`;
-    case 'op': return JSON.stringify(t.text);
+    case 'ident': return KEYWORDS.has(t.text.toLowerCase()) ? `<${t.text.toLowerCase()}>` : `identifier ${JSON.stringify(t.text)}`;
+    case 'op': return t.text === ')' ? "right parenthesis ')'" : JSON.stringify(t.text);
   }
 }
 
@@ -74,12 +77,19 @@ class Parser {
   }
 
   peek(k = 0): Token {
-    return this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+    const t = this.toks[Math.min(this.i + k, this.toks.length - 1)]!;
+    if (t.kind === 'err' && k === 0) throw new ParseError(this.input, t.start, t.end, t.str);
+    return t;
   }
   private next(): Token {
-    const t = this.toks[this.i]!;
+    const t = this.peek();
     if (this.i < this.toks.length - 1) this.i++;
     return t;
+  }
+  /** A duration token's value, or the error for one that is not a valid duration. */
+  private duration(d: Token): number {
+    if (Number.isNaN(d.num)) this.fail(d, d.str);
+    return d.num;
   }
   private isOp(t: Token, op: string): boolean {
     return t.kind === 'op' && t.text === op;
@@ -193,56 +203,60 @@ class Parser {
   private parseRangeOrSubquery(e: Expr): Expr {
     this.next();
     const d = this.peek();
+    if (d.kind === 'num') this.fail(d, 'missing unit character in duration');
     if (d.kind !== 'dur') this.fail(d, `unexpected ${describe(d)} in ${this.isOp(this.peek(1), ':') ? 'subquery selector' : 'range'}, expected duration`);
     this.next();
+    const rangeMs = this.duration(d);
     if (this.isOp(this.peek(), ':')) {
       this.next();
       let stepMs = 0;
       const s = this.peek();
       if (s.kind === 'dur') {
         this.next();
-        stepMs = s.num;
+        stepMs = this.duration(s);
         if (stepMs === 0) this.fail(s, 'zero step is not allowed in a subquery');
       } else if (!this.isOp(s, ']')) this.fail(s, `unexpected ${describe(s)} in subquery selector, expected duration or "]"`);
       const close = this.expectOp(']', 'in subquery selector');
-      if (d.num === 0) this.fail(d, 'zero range is not allowed in a subquery');
-      return { type: 'subquery', expr: e, rangeMs: d.num, stepMs, offsetMs: 0, atMs: undefined, atKind: undefined, start: e.start, end: close.end };
+      if (rangeMs === 0) this.fail(d, 'zero range is not allowed in a subquery');
+      return { type: 'subquery', expr: e, rangeMs, stepMs, offsetMs: 0, atMs: undefined, atKind: undefined, start: e.start, end: close.end };
     }
     const close = this.expectOp(']', 'in range');
     if (e.type !== 'vectorSelector') this.fail({ start: e.start, end: close.end }, 'ranges only allowed for vector selectors');
     if (this.offsetSet.has(e)) this.fail({ start: e.start, end: close.end }, 'no offset modifiers allowed before range');
     if (e.atMs !== undefined || e.atKind !== undefined) this.fail({ start: e.start, end: close.end }, 'no @ modifiers allowed before range');
-    return { type: 'matrixSelector', vs: e, rangeMs: d.num, start: e.start, end: close.end };
+    return { type: 'matrixSelector', vs: e, rangeMs, start: e.start, end: close.end };
   }
 
   /** The node that takes `offset`/`@`: a selector or a subquery. */
-  private modTarget(e: Expr, what: string, at: Token): VectorSelector | Extract<Expr, { type: 'subquery' }> {
+  private modTarget(e: Expr, what: string): VectorSelector | Extract<Expr, { type: 'subquery' }> {
     if (e.type === 'vectorSelector' || e.type === 'subquery') return e;
     if (e.type === 'matrixSelector') return e.vs;
-    return this.fail(at, `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
+    return this.fail(e, `${what} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
   }
 
   private parseOffset(e: Expr): Expr {
-    const kw = this.next();
-    const target = this.modTarget(e, 'offset', kw);
+    this.next();
+    const target = this.modTarget(e, 'offset');
     let neg = false;
     if (this.isOp(this.peek(), '-')) {
       this.next();
       neg = true;
     }
     const d = this.peek();
+    if (d.kind === 'num') this.fail(d, 'missing unit character in duration');
     if (d.kind !== 'dur') this.fail(d, `unexpected ${describe(d)} in offset, expected duration`);
     this.next();
-    if (this.offsetSet.has(target)) this.fail({ start: kw.start, end: d.end }, 'offset may not be set multiple times');
+    const ms = this.duration(d);
+    if (this.offsetSet.has(target)) this.fail({ start: e.start, end: d.end }, 'offset may not be set multiple times');
     this.offsetSet.add(target);
-    target.offsetMs = neg ? -d.num : d.num;
+    target.offsetMs = neg ? -ms : ms;
     (e as { end: number }).end = d.end;
     return e;
   }
 
   private parseAt(e: Expr): Expr {
     const at = this.next();
-    const target = this.modTarget(e, '@', at);
+    const target = this.modTarget(e, '@');
     let kind: AtKind | undefined;
     let ms: number | undefined;
     let end: number;
@@ -263,14 +277,14 @@ class Parser {
       let v: number;
       if (n.kind === 'num') v = n.num;
       else if (n.kind === 'ident' && (n.text.toLowerCase() === 'inf' || n.text.toLowerCase() === 'nan')) v = n.text.toLowerCase() === 'inf' ? Infinity : NaN;
-      else return this.fail(n, `unexpected ${describe(n)} in @ modifier, expected number or start() or end()`);
+      else return this.fail(n, `unexpected ${describe(n)} in @, expected timestamp`);
       this.next();
       v *= sign;
       end = n.end;
       if (!Number.isFinite(v) || Math.abs(v) >= MAX_AT_SECONDS) this.fail({ start: at.start, end }, `timestamp out of bounds for @ modifier: ${v}`);
       ms = Math.round(v * 1000);
     }
-    if (target.atMs !== undefined || target.atKind !== undefined) this.fail({ start: at.start, end }, '@ <timestamp> may not be set multiple times');
+    if (target.atMs !== undefined || target.atKind !== undefined) this.fail({ start: e.start, end }, '@ <timestamp> may not be set multiple times');
     target.atMs = ms;
     target.atKind = kind;
     (e as { end: number }).end = end;
@@ -288,6 +302,8 @@ class Parser {
         return { type: 'string', value: t.str, start: t.start, end: t.end };
       case 'dur':
         return this.fail(t, `unexpected ${describe(t)}`);
+      case 'err':
+        return this.fail(t, t.str);
       case 'eof':
         return this.fail(t, 'unexpected end of input');
       case 'op':
@@ -295,7 +311,7 @@ class Parser {
           this.next();
           const inner = this.parseExpr(0);
           const close = this.peek();
-          if (!this.isOp(close, ')')) this.fail(close, `unexpected ${describe(close)}, expected ")"`);
+          if (!this.isOp(close, ')')) this.fail(close, `unexpected ${describe(close)} in parenthesized expression, expected ")"`);
           this.next();
           return { type: 'paren', expr: inner, start: t.start, end: close.end };
         }
@@ -327,7 +343,7 @@ class Parser {
           end = this.next().end;
           break;
         }
-        if (t.kind !== 'ident') this.fail(t, `unexpected ${describe(t)} in label matching, expected label`);
+        if (t.kind !== 'ident') this.fail(t, `unexpected ${describe(t)} in label matching, expected identifier or "}"`);
         this.next();
         const op = this.peek();
         if (op.kind !== 'op' || !MATCH_OPS.has(op.text)) this.fail(op, `unexpected ${describe(op)} in label matching, expected label matching operator`);
@@ -340,7 +356,7 @@ class Parser {
           try {
             compileRegex(m.value);
           } catch (err) {
-            if (err instanceof RegexError) this.fail(v, err.unsupported ? `unsupported regular expression in label matcher: ${err.message}` : err.message, err.unsupported);
+            if (err instanceof RegexError) this.fail(t, err.unsupported ? `unsupported regular expression in label matcher: ${err.message}` : err.message, err.unsupported);
             throw err;
           }
         }
@@ -403,7 +419,7 @@ class Parser {
     let end = argsEnd;
     const t = this.peek();
     if (this.isWord(t, 'by') || this.isWord(t, 'without')) {
-      if (hasGrouping) this.fail(t, `unexpected ${describe(t)}: the aggregation already has a ${without ? 'without' : 'by'} clause`);
+      if (hasGrouping) this.fail(t, `unexpected ${describe(t)}`);
       modifier();
       end = this.toks[this.i - 1]!.end;
     }
@@ -450,7 +466,7 @@ function checkTypes(input: string, root: Expr): void {
       case 'unary': {
         walk(e.expr);
         const t = typeOf(e.expr);
-        if (t !== 'scalar' && t !== 'vector') fail(e, 'unary expression only allowed on expressions of type scalar or instant vector');
+        if (t !== 'scalar' && t !== 'vector') fail(e, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(TYPE_NAMES[t])}`);
         return;
       }
       case 'subquery': {

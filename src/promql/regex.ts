@@ -59,11 +59,15 @@ const MAX_RUNE = 0x10ffff;
 const cache = new Map<string, CompiledRegex>();
 const CACHE_MAX = 2000;
 
-/** Compiles (and caches) an RE2 pattern as Prometheus uses it: `^(?:pattern)$`. */
+/**
+ * Compiles (and caches) an RE2 pattern as Prometheus does: the one string `^(?:pattern)$`,
+ * searched (Go's MatchString), so errors read as Go's and even an unbalanced `a)|(b` means
+ * what it means there.
+ */
 export function compileRegex(pattern: string): CompiledRegex {
   const hit = cache.get(pattern);
   if (hit) return hit;
-  const p = new RE2Parser(pattern);
+  const p = new RE2Parser(`^(?:${pattern})$`);
   const node = p.parse();
   const compiled = risky(node) ? new PikeRegex(pattern, node, p.groups, p.names) : nativeRegex(pattern, node, p.groups, p.names);
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
@@ -631,6 +635,30 @@ function foldRanges(ranges: number[]): number[] {
 
 // ---------------------------------------------------------------- JS emission
 
+function nullable(x: Node): boolean {
+  switch (x.t) {
+    case 'empty':
+    case 'assert':
+      return true;
+    case 'rep':
+      return x.min === 0 || nullable(x.sub);
+    case 'cat':
+      return x.subs.every(nullable);
+    case 'alt':
+      return x.subs.some(nullable);
+    case 'cap':
+    case 'group':
+      return nullable(x.sub);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Patterns for the Pike VM: nested or many unbounded repeats (exponential or high-degree
+ * backtracking in JS), and repeats of something that can match empty (where Go's submatches
+ * differ from a backtracker's).
+ */
 function risky(n: Node): boolean {
   let unbounded = 0;
   let nested = false;
@@ -640,6 +668,7 @@ function risky(n: Node): boolean {
         const big = x.max < 0 || x.max > 16;
         if (big) unbounded++;
         if (underRep && big) nested = true;
+        if (x.max !== 1 && nullable(x.sub)) nested = true;
         walk(x.sub, underRep || x.max < 0 || x.max > 1);
         return;
       }
@@ -727,7 +756,7 @@ function emit(n: Node): string {
 function nativeRegex(source: string, node: Node, groups: number, names: Map<string, number>): CompiledRegex {
   let re: RegExp;
   try {
-    re = new RegExp(`^(?:${emit(node)})$`, 'u');
+    re = new RegExp(emit(node), 'u');
   } catch (err) {
     throw new RegexError(`cannot be expressed as a JavaScript regular expression: ${(err as Error).message}`, true);
   }
@@ -766,7 +795,6 @@ class PikeRegex implements CompiledRegex {
   ) {
     this.push({ op: 'save', n: 0 });
     this.compile(node);
-    this.push({ op: 'assert', a: 'eot' });
     this.push({ op: 'save', n: 1 });
     this.push({ op: 'match' });
   }
@@ -870,20 +898,21 @@ class PikeRegex implements CompiledRegex {
     return out;
   }
 
-  /** Leftmost-first (Perl) priority, anchored at both ends; capture offsets in code points. */
+  /** Leftmost-first (Perl) search as Go runs it; capture offsets in code points. */
   private run(s: string, wantCaps: boolean): number[] | null {
     const cps = [...s].map((c) => c.codePointAt(0)!);
     const slots = wantCaps ? 2 * (this.groups + 1) : 2;
-    let clist: { pc: number; caps: number[] }[] = [];
-    let nlist: { pc: number; caps: number[] }[] = [];
-    const seen = new Int32Array(this.prog.length).fill(-1);
-    let gen = 0;
-    const add = (list: { pc: number; caps: number[] }[], pc: number, caps: number[], pos: number): void => {
-      const stack: { pc: number; caps: number[] }[] = [{ pc, caps }];
+    type Thread = { pc: number; caps: number[] };
+    let clist: Thread[] = [];
+    let nlist: Thread[] = [];
+    // seen[pc] = pos + 1 once pc has a thread for position pos.
+    const seen = new Int32Array(this.prog.length);
+    const add = (list: Thread[], pc: number, caps: number[], pos: number): void => {
+      const stack: Thread[] = [{ pc, caps }];
       while (stack.length > 0) {
         const th = stack.pop()!;
-        if (seen[th.pc] === gen) continue;
-        seen[th.pc] = gen;
+        if (seen[th.pc] === pos + 1) continue;
+        seen[th.pc] = pos + 1;
         const inst = this.prog[th.pc]!;
         switch (inst.op) {
           case 'jmp':
@@ -893,14 +922,13 @@ class PikeRegex implements CompiledRegex {
             stack.push({ pc: inst.y, caps: th.caps });
             stack.push({ pc: inst.x, caps: th.caps });
             break;
-          case 'save': {
+          case 'save':
             if (inst.n < slots) {
               const c = th.caps.slice();
               c[inst.n] = pos;
               stack.push({ pc: th.pc + 1, caps: c });
             } else stack.push({ pc: th.pc + 1, caps: th.caps });
             break;
-          }
           case 'assert':
             if (assertAt(inst.a, cps, pos)) stack.push({ pc: th.pc + 1, caps: th.caps });
             break;
@@ -909,24 +937,24 @@ class PikeRegex implements CompiledRegex {
         }
       }
     };
-    gen++;
-    add(clist, 0, new Array<number>(slots).fill(-1), 0);
-    for (let pos = 0; ; pos++) {
-      if (clist.length === 0) return null;
+    let matched: number[] | null = null;
+    for (let pos = 0; pos <= cps.length; pos++) {
+      // A new attempt starting here, after (lower priority than) every earlier start.
+      if (!matched) add(clist, 0, new Array<number>(slots).fill(-1), pos);
+      if (clist.length === 0) break;
       const c = cps[pos];
-      gen++;
       for (const th of clist) {
         const inst = this.prog[th.pc]!;
         if (inst.op === 'match') {
-          if (pos === cps.length) return th.caps;
-          continue;
+          matched = th.caps;
+          break;
         }
         if (inst.op === 'char' && c !== undefined && inst.test(c)) add(nlist, th.pc + 1, th.caps, pos + 1);
       }
-      if (pos >= cps.length) return null;
       [clist, nlist] = [nlist, clist];
       nlist.length = 0;
     }
+    return matched;
   }
 }
 

@@ -130,3 +130,16 @@ export const DIFF_QUERIES: string[] = [
   'sum_over_time(deriv(temperature[5m])[20m:])',
   'min_over_time(sum(temperature)[15m:45s] offset 3m)',
 ];
+
+/** Invalid queries: our parse error (position and message) must be Prometheus' own. */
+export const BAD_QUERIES: string[] = [
+  'sum(rate(x[5m])', 'sum(x))', 'foo{a="b"', 'foo{a=b}', 'foo{a="b",,}', 'foo[5]', 'foo[5m', 'rate(foo)',
+  'rate(foo[5m], 1)', 'nosuchfn(foo)', 'foo offset', 'foo offset 5m offset 1m', '(foo) offset 5m', '1 > 2',
+  'foo and 1', 'sum(foo) by (a) by (b)', '{a=~".*"}', 'foo{a=~"(.*"}', 'foo bool 1', 'foo + on(a) group_left(a) bar',
+  '1 + on(a) foo', 'foo[5m] + 1', '-"a"', 'foo @ bar', 'foo[1.5m]', '1.5m', 'topk(foo)', 'count_values(1, foo)',
+  'foo{__name__="bar"}', 'foo @ 1 @ 2', '"unterminated', 'bar)', '  +', 'x\n  +\n )', 'foo{a=~"x**"}',
+  'rate(foo[5m])[1m:1]', 'sum by (a', 'foo[5m:1m] offset', 'abs()', 'time(1)',
+];
+
+/** Valid PromQL 2.42 that this engine refuses at parse time (and says so). */
+export const REFUSED_QUERIES: string[] = ['histogram_count(foo)', 'histogram_sum(foo)', 'histogram_fraction(0, 1, foo)', String.raw`foo{a=~"(?i)\\pL"}`];

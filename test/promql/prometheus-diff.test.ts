@@ -11,7 +11,8 @@ import { evalInstant, evalRange, toApiData, type QueryData, type QueryResult } f
 import { MemoryQueryable } from '../../src/promql/memory.js';
 import { parseExpr, typeOf } from '../../src/promql/parser.js';
 import { BASE_MS, diffData, toOpenMetrics } from './diff-data.js';
-import { DIFF_QUERIES } from './diff-queries.js';
+import { BAD_QUERIES, DIFF_QUERIES, REFUSED_QUERIES } from './diff-queries.js';
+import { ParseError } from '../../src/promql/errors.js';
 import { havePromtool, prometheusOver, type PrometheusOverBlocks } from './real-prometheus.js';
 
 const INSTANTS = [60 * 60_000, 97 * 60_000 + 13_500, 45 * 60_000, 5 * 60_000].map((d) => BASE_MS + d);
@@ -143,4 +144,38 @@ describe.skipIf(!havePromtool)('the engine against the real Prometheus 2.42 on t
     }
     expect(problems).toEqual([]);
   });
+
+  it('rejects invalid queries with Prometheus\' own message and position', async () => {
+    const problems: string[] = [];
+    for (const q of BAD_QUERIES) {
+      const theirs = (await prom.get('/api/v1/query', { query: q, time: '1700000000' })).json;
+      let ours = 'success';
+      try {
+        parseExpr(q);
+      } catch (e) {
+        ours = (e as Error).message;
+      }
+      const msg = theirs.status === 'success' ? 'success' : theirs.error!.replace('invalid parameter "query": ', '');
+      if (msg !== ours) problems.push(`${JSON.stringify(q)}: ours ${JSON.stringify(ours)}, Prometheus ${JSON.stringify(msg)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses, with a position, valid PromQL that it does not evaluate', async () => {
+    for (const q of REFUSED_QUERIES) {
+      expect((await prom.get('/api/v1/query', { query: q, time: '1700000000' })).json.status).toBe('success');
+      const err = (() => {
+        try {
+          parseExpr(q);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(err, q).toBeInstanceOf(ParseError);
+      expect((err as ParseError).unsupported).toBe(true);
+      expect((err as ParseError).message).toMatch(/^1:\d+: parse error: .*not supported/);
+    }
+  });
 });
+
