@@ -486,7 +486,19 @@ export class Evaluator {
       if (o) this.charge(g.n);
       let lo = 0;
       let hi = 0;
+      // With @ the window is the same at every step: unless the result depends on the step
+      // (predict_linear's intercept, per-step arguments), work it out once.
+      const invariant = src.atMs !== undefined && name !== 'predict_linear' && scalars.every((a) => a.every((x) => Object.is(x, a[0])));
       for (let i = 0; i < g.n; i++) {
+        if (invariant && i > 0) {
+          if (anyAt) anyAt[i] = anyAt[0]!;
+          else if (o!.p[0]) {
+            o!.v[i] = o!.v[0]!;
+            o!.p[i] = 1;
+            o!.count++;
+          }
+          continue;
+        }
         const ts = g.start + i * g.step;
         const ref = (src.atMs ?? ts) - src.offsetMs;
         const mint = ref - src.rangeMs;

@@ -20,6 +20,6 @@ export { formatValue, formatTimestamp, formatFloatF, parseGoFloat } from './form
 export { parseDuration, formatDuration } from './durations.js';
 export { compileMatcher, compileMatchers, matchesAll, type ValuePredicate } from './matchers.js';
 export { compileRegex, RegexError, type CompiledRegex } from './regex.js';
-export { MemoryQueryable, type AppendResult, type MemoryQueryableOptions } from './memory.js';
+export { MemoryQueryable, type AppendResult, type MemoryQueryableOptions, type SeriesRef } from './memory.js';
 export { STALE_NAN, isStaleNaN, type Labels, type Matcher, type MatchType, type Queryable, type SelectHints, type SeriesSamples } from './queryable.js';
 export { querySuccessJson, queryErrorJson, queryDataJson, goJsonString } from './apijson.js';

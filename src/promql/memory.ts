@@ -16,6 +16,11 @@ export interface MemoryQueryableOptions {
 
 export type AppendResult = 'ok' | 'duplicate' | 'out_of_order' | 'series_limit';
 
+/** An opaque handle to one series of a MemoryQueryable. */
+export interface SeriesRef {
+  readonly labels: Labels;
+}
+
 class MemSeries {
   t: Float64Array;
   v: Float64Array;
@@ -108,20 +113,45 @@ export class MemoryQueryable implements Queryable {
    * accepted only with the identical value (bit-for-bit, so a repeated staleness marker is too).
    */
   append(labels: Labels, tMs: number, value: number): AppendResult {
+    const s = this.ref(labels);
+    if (!s) {
+      this.refused.series_limit++;
+      return 'series_limit';
+    }
+    return this.appendRef(s, tMs, value);
+  }
+
+  /**
+   * The series of a label set, created if needed (undefined when the series limit is reached):
+   * hold on to it and append with appendRef, without working out the labels again per sample.
+   * A handle whose series was dropped (retention, dropSeries) is recreated by the next ref().
+   */
+  ref(labels: Labels): SeriesRef | undefined {
     const ls = fromStore(labels);
     const key = labelsKey(ls);
     let s = this.byKey.get(key);
     if (!s) {
-      if (this.byKey.size >= this.maxSeries) {
-        this.refused.series_limit++;
-        return 'series_limit';
-      }
+      if (this.byKey.size >= this.maxSeries) return undefined;
       s = new MemSeries(Object.freeze(ls) as LabelSet, key);
       this.byKey.set(key, s);
       const name = ls[METRIC_NAME] ?? '';
       let set = this.byName.get(name);
       if (!set) this.byName.set(name, (set = new Set()));
       set.add(s);
+    }
+    return s;
+  }
+
+  appendRef(ref: SeriesRef, tMs: number, value: number): AppendResult {
+    const s = ref as MemSeries;
+    if (this.byKey.get(s.key) !== s) {
+      // Dropped since the handle was made: come back under the same labels.
+      const again = this.ref(s.labels);
+      if (!again) {
+        this.refused.series_limit++;
+        return 'series_limit';
+      }
+      return this.appendRef(again, tMs, value);
     }
     const last = s.lastT;
     if (tMs < last) {

@@ -108,10 +108,13 @@ function linearRegression(t: Float64Array, v: Float64Array, lo: number, hi: numb
   return slope;
 }
 
+// The loops below inline Neumaier's step (t = sum + inc; c += sum > inc ? (sum - t) + inc :
+// (inc - t) + sum) with locals: they are the hot path of *_over_time.
+
 function avgOverTime(v: Float64Array, lo: number, hi: number): number {
   let mean = 0;
+  let c = 0;
   let count = 0;
-  kc = 0;
   for (let k = lo; k < hi; k++) {
     const x = v[k]!;
     count++;
@@ -119,18 +122,28 @@ function avgOverTime(v: Float64Array, lo: number, hi: number): number {
       if ((x === Infinity || x === -Infinity) && mean > 0 === x > 0) continue;
       if (x !== Infinity && x !== -Infinity && x === x) continue;
     }
-    mean = kahanInc(x / count - mean / count, mean);
+    const inc = x / count - mean / count;
+    const t = mean + inc;
+    if (Math.abs(mean) >= Math.abs(inc)) c += mean - t + inc;
+    else c += inc - t + mean;
+    mean = t;
   }
   if (mean === Infinity || mean === -Infinity) return mean;
-  return mean + kc;
+  return mean + c;
 }
 
 function sumOverTime(v: Float64Array, lo: number, hi: number): number {
   let sum = 0;
-  kc = 0;
-  for (let k = lo; k < hi; k++) sum = kahanInc(v[k]!, sum);
+  let c = 0;
+  for (let k = lo; k < hi; k++) {
+    const inc = v[k]!;
+    const t = sum + inc;
+    if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+    else c += inc - t + sum;
+    sum = t;
+  }
   if (sum === Infinity || sum === -Infinity) return sum;
-  return sum + kc;
+  return sum + c;
 }
 
 function stdvarOverTime(v: Float64Array, lo: number, hi: number): number {
@@ -140,8 +153,16 @@ function stdvarOverTime(v: Float64Array, lo: number, hi: number): number {
     const x = v[k]!;
     count++;
     const delta = x - (mean + cMean);
-    kc = cMean; mean = kahanInc(delta / count, mean); cMean = kc;
-    kc = cAux; aux = kahanInc(delta * (x - (mean + cMean)), aux); cAux = kc;
+    let inc = delta / count;
+    let t = mean + inc;
+    if (Math.abs(mean) >= Math.abs(inc)) cMean += mean - t + inc;
+    else cMean += inc - t + mean;
+    mean = t;
+    inc = delta * (x - (mean + cMean));
+    t = aux + inc;
+    if (Math.abs(aux) >= Math.abs(inc)) cAux += aux - t + inc;
+    else cAux += inc - t + aux;
+    aux = t;
   }
   return (aux + cAux) / count;
 }

@@ -154,6 +154,12 @@ describe('MemoryQueryable', () => {
     expect(q.append({ __name__: 'a' }, -1, 1)).toBe('out_of_order');
     expect(q.refused).toEqual({ duplicate: 1, out_of_order: 1, series_limit: 1 });
     expect(q.seriesCount).toBe(2);
+    const a = q.ref({ __name__: 'a' })!;
+    expect(q.appendRef(a, 1, 5)).toBe('ok');
+    expect(q.ref({ __name__: 'd' })).toBeUndefined();
+    q.dropSeries([{ name: '__name__', type: '=', value: 'a' }]);
+    expect(q.appendRef(a, 2, 6)).toBe('ok'); // the handle outlives a drop
+    expect(q.sampleCount).toBe(2);
   });
 
   it('drops old samples by retention and on demand; series left empty go', async () => {

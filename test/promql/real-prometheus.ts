@@ -11,6 +11,7 @@ export const havePromtool = spawnSync('sh', ['-c', 'command -v prometheus && com
 
 export interface PrometheusOverBlocks {
   readonly url: string;
+  readonly pid: number;
   /** GET an API path; the raw body and its parsed JSON. */
   get(path: string, params: Record<string, string>): Promise<{ body: string; json: ApiBody }>;
   stop(): Promise<void>;
@@ -71,6 +72,7 @@ export async function prometheusOver(openMetrics: string, lookbackDelta?: string
   }
   return {
     url,
+    pid: proc.pid!,
     get: async (path, params) => {
       const r = await fetch(`${url}${path}?${new URLSearchParams(params)}`);
       const body = await r.text();
