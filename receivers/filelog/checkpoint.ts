@@ -15,24 +15,45 @@ export interface FileCheckpoint {
 
 const KEY = 'file_checkpoints';
 
+/**
+ * Content whose file was truncated (copytruncate) and whose copy has not been found yet: the
+ * copy continues at `offset`. Kept in checkpoints so that a crash in between does not make the
+ * copy be read again from its start.
+ */
+export interface OrphanCheckpoint {
+  fp: Buffer;
+  offset: number;
+}
+
+export interface Checkpoints {
+  files: FileCheckpoint[];
+  orphans: OrphanCheckpoint[];
+}
+
 interface Stored {
   v: 1;
   files: { dev: number; ino: number; fp: string; offset: number; path: string }[];
+  /** Added later; readers of v1 without it ignore it. */
+  orphans?: { fp: string; offset: number }[];
 }
 
-export function encodeCheckpoints(files: FileCheckpoint[]): string {
+export function encodeCheckpoints(files: FileCheckpoint[], orphans: OrphanCheckpoint[] = []): string {
   const s: Stored = {
     v: 1,
     files: files.map((f) => ({ dev: f.dev, ino: f.ino, fp: f.fp.toString('base64'), offset: f.offset, path: f.path })),
   };
+  if (orphans.length) s.orphans = orphans.map((o) => ({ fp: o.fp.toString('base64'), offset: o.offset }));
   return JSON.stringify(s);
 }
 
-export function decodeCheckpoints(raw: Buffer | undefined): FileCheckpoint[] | undefined {
+export function decodeCheckpoints(raw: Buffer | undefined): Checkpoints | undefined {
   if (!raw) return undefined;
   const s = JSON.parse(raw.toString('utf8')) as Stored;
   if (s.v !== 1 || !Array.isArray(s.files)) throw new Error('unrecognised checkpoint format');
-  return s.files.map((f) => ({ dev: f.dev, ino: f.ino, fp: Buffer.from(f.fp, 'base64'), offset: f.offset, path: f.path }));
+  return {
+    files: s.files.map((f) => ({ dev: f.dev, ino: f.ino, fp: Buffer.from(f.fp, 'base64'), offset: f.offset, path: f.path })),
+    orphans: (Array.isArray(s.orphans) ? s.orphans : []).map((o) => ({ fp: Buffer.from(o.fp, 'base64'), offset: o.offset })),
+  };
 }
 
 export class CheckpointStore {
@@ -43,14 +64,14 @@ export class CheckpointStore {
 
   constructor(
     private readonly client: StorageClient | undefined,
-    private readonly snapshot: () => FileCheckpoint[],
+    private readonly snapshot: () => Checkpoints,
   ) {}
 
   get durable(): boolean {
     return this.client !== undefined;
   }
 
-  async load(): Promise<FileCheckpoint[] | undefined> {
+  async load(): Promise<Checkpoints | undefined> {
     return this.client ? decodeCheckpoints(await this.client.get(KEY)) : undefined;
   }
 
@@ -61,7 +82,8 @@ export class CheckpointStore {
   }
 
   private async write(): Promise<void> {
-    await this.client!.set(KEY, encodeCheckpoints(this.snapshot()));
+    const snap = this.snapshot();
+    await this.client!.set(KEY, encodeCheckpoints(snap.files, snap.orphans));
     this.saves++;
   }
 }

@@ -13,7 +13,8 @@ import { nowNanos } from '../../src/pdata/time.js';
 import { buildPipeline, logsByResource, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import { FileAccess, patternBase, type Refusal } from './access.js';
-import { CheckpointStore, type FileCheckpoint } from './checkpoint.js';
+import { CheckpointStore, type Checkpoints, type FileCheckpoint } from './checkpoint.js';
+import { ByteBudget } from '../../src/memory/byte-budget.js';
 import type { Config } from './config.js';
 import { GzipSource } from './gzip.js';
 import { multilineCombiner, passThrough } from './multiline.js';
@@ -21,6 +22,16 @@ import { baseName, fileKey, readHead, sameStart, startsWithAll, TrackedFile, typ
 
 /** Batches in flight downstream at once, over all files. */
 const MAX_IN_FLIGHT = 16;
+/**
+ * Estimated memory of the records in flight downstream at once (their text plus RECORD_COST
+ * each), over all files: what the pipeline holds until it acknowledges. One batch always goes.
+ * 16 batches of short lines fit (~13 of 8192 × 107 bytes); long lines (max_log_size 1 MiB) no
+ * longer multiply: 16 × 8192 of them would be 128 GiB. Lower costs throughput while the file
+ * exporter's group commit waits for 4 MiB or flush_interval (docs/memory.md).
+ */
+const IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+/** Heap bytes of one record besides its text: the LogRecord, its attributes, the array slot (measured: docs/memory.md). */
+const RECORD_COST = 200;
 /** Polls an unmatched, drained file is kept open (a writer may still hold it briefly). */
 const RELEASE_AFTER_POLLS = 2;
 /** Polls a forgotten identity (checkpoint, truncated content) stays matchable. */
@@ -76,8 +87,9 @@ export class FileLogReceiver implements Receiver {
   private pausedUntil = 0;
   private backoffMs: number;
   private inFlight = 0;
-  private slotWaiters: (() => void)[] = [];
-  private store: CheckpointStore = new CheckpointStore(undefined, () => []);
+  private slotWaiters: { bytes: number; go: () => void }[] = [];
+  private readonly inFlightBytes = new ByteBudget(IN_FLIGHT_BYTES);
+  private store: CheckpointStore = new CheckpointStore(undefined, () => ({ files: [], orphans: [] }));
   private readonly isExcluded: (p: string) => boolean;
   private readonly gzAllowed: boolean;
   private readonly resolveNames: boolean;
@@ -95,6 +107,7 @@ export class FileLogReceiver implements Receiver {
   private batch: LogRecord[] = [];
   private batchRes: (Attributes | undefined)[] | undefined;
   private batchEnd = -1;
+  private batchBytes = 0;
   private obsNow = 0n;
   private readonly truncatedLines: Counter;
   private readonly parseErrors: Counter;
@@ -119,6 +132,7 @@ export class FileLogReceiver implements Receiver {
     this.parseErrors = t.counter('telemd_filelog_operator_errors_total', 'Records an operator failed on (kept as-is)', l);
     this.dropped = t.counter('telemd_processor_dropped_items_total', 'Records dropped by an operator (on_error: drop)', l);
     t.observe('telemd_filelog_open_files', 'Files held open', l, () => this.active.size);
+    this.inFlightBytes.observe(t.with(l), 'receiver');
     for (const reason of ['symlink_outside', 'owner', 'not_regular', 'changed'] as const)
       this.refusals.set(reason, t.counter('telemd_filelog_refused_files_total', 'Matched files not opened by the access policy (README "Security")', { ...l, reason }));
   }
@@ -127,18 +141,19 @@ export class FileLogReceiver implements Receiver {
     if (this.cfg.storage) {
       const client = await host.getStorage(this.cfg.storage, this.set.id);
       this.store = new CheckpointStore(client, () => this.snapshot());
-      let restored: FileCheckpoint[] | undefined;
+      let restored: Checkpoints | undefined;
       try {
         restored = await this.store.load();
       } catch (err) {
         // Reading everything again duplicates; starting at the end could lose. Prefer duplicates.
         this.set.logger.error({ err: String(err) }, 'filelog: checkpoints unreadable; files are read from the start');
-        restored = [];
+        restored = { files: [], orphans: [] };
       }
       if (restored) {
         this.firstRun = false;
-        for (const c of restored) this.dormant.set(fileKey(c.dev, c.ino), { ...c, seenPoll: 0, restored: true });
-        this.set.logger.info({ files: restored.length }, 'filelog: resuming from checkpoints');
+        for (const c of restored.files) this.dormant.set(fileKey(c.dev, c.ino), { ...c, seenPoll: 0, restored: true });
+        for (const o of restored.orphans) this.orphans.push({ ...o, poll: 0 });
+        this.set.logger.info({ files: restored.files.length }, 'filelog: resuming from checkpoints');
       }
     }
     for (const d of this.access.baseDirs) await this.checkDir(d);
@@ -152,7 +167,7 @@ export class FileLogReceiver implements Receiver {
     clearTimeout(this.sleepTimer);
     this.wakeAlways?.();
     // A reader waiting for a delivery slot gives up; its lines are read again next time.
-    for (const w of this.slotWaiters.splice(0)) w();
+    for (const w of this.slotWaiters.splice(0)) w.go();
     await this.loopDone;
     // Acknowledgements still on their way move checkpoints; wait for them, then save.
     // Bounded: what is still unacknowledged after that is simply read again next time.
@@ -280,8 +295,11 @@ export class FileLogReceiver implements Receiver {
       if (await this.checkTruncated(f, poll)) changed = true;
     }
 
-    // Files not open yet.
-    for (const [key, m] of matched) {
+    // Files not open yet; those with a checkpoint first, so that a file whose content was
+    // replaced while the agent was down (copytruncate) leaves its old fingerprint and offset for
+    // the copy to claim below, instead of the copy being read again from its start.
+    const pending = [...matched].sort(([a], [b]) => Number(this.dormant.has(b)) - Number(this.dormant.has(a)));
+    for (const [key, m] of pending) {
       if (this.active.has(key) || this.stopping) continue;
       if (this.active.size >= this.cfg.max_concurrent_files) {
         if (!this.warnedCap) this.set.logger.warn({ max: this.cfg.max_concurrent_files }, 'filelog: max_concurrent_files reached; new files wait');
@@ -335,6 +353,8 @@ export class FileLogReceiver implements Receiver {
     this.set.logger.info({ path: f.path, offset: f.acked }, 'filelog: file truncated; reading its new content from the start');
     f.rewind(0);
     f.fp = head;
+    // Persist the orphan now: a crash before its copy is found must not re-read the copy.
+    void this.saveCheckpoints();
     return true;
   }
 
@@ -374,7 +394,11 @@ export class FileLogReceiver implements Receiver {
       this.dormant.delete(key);
       // (.gz offsets count decompressed bytes and may exceed the file size.)
       if (d.fp.length === 0 || sameStart(d.fp, head)) offset = d.offset <= m.size || m.path.endsWith('.gz') ? d.offset : undefined;
-      if (offset === undefined) this.set.logger.info({ path: m.path }, 'filelog: file content replaced (inode reused or truncated)');
+      if (offset === undefined) {
+        this.set.logger.info({ path: m.path }, 'filelog: file content replaced (inode reused or truncated)');
+        // Its old content may live on in a copy (copytruncate while the agent was down).
+        if (d.fp.length > 0) this.orphans.push({ fp: d.fp, offset: d.offset, poll });
+      }
     }
     if (offset === undefined && head.length > 0) {
       // A copy of content we were reading (copytruncate), or a file known from checkpoints
@@ -452,11 +476,11 @@ export class FileLogReceiver implements Receiver {
     return this.store.save().catch((err) => this.set.logger.error({ err: String(err) }, 'filelog: checkpoint save failed'));
   }
 
-  private snapshot(): FileCheckpoint[] {
-    const out: FileCheckpoint[] = [];
-    for (const f of this.active.values()) out.push({ dev: f.dev, ino: f.ino, fp: f.fp, offset: f.acked, path: f.path });
-    for (const d of this.dormant.values()) out.push({ dev: d.dev, ino: d.ino, fp: d.fp, offset: d.offset, path: d.path });
-    return out;
+  private snapshot(): Checkpoints {
+    const files: FileCheckpoint[] = [];
+    for (const f of this.active.values()) files.push({ dev: f.dev, ino: f.ino, fp: f.fp, offset: f.acked, path: f.path });
+    for (const d of this.dormant.values()) files.push({ dev: d.dev, ino: d.ino, fp: d.fp, offset: d.offset, path: d.path });
+    return { files, orphans: this.orphans.map((o) => ({ fp: o.fp, offset: o.offset })) };
   }
 
   // ---- reading ----
@@ -489,6 +513,7 @@ export class FileLogReceiver implements Receiver {
     }
     this.batch.push(rec);
     this.batchEnd = end;
+    this.batchBytes += text.length + RECORD_COST;
   }
 
   private async readFile(f: TrackedFile): Promise<void> {
@@ -517,6 +542,7 @@ export class FileLogReceiver implements Receiver {
       this.batch = [];
       this.batchRes = undefined;
       this.batchEnd = -1;
+      this.batchBytes = 0;
       this.obsNow = nowNanos();
       let eof = false;
       while (this.batch.length < max) {
@@ -550,14 +576,14 @@ export class FileLogReceiver implements Receiver {
       }
       if (this.batch.length > 0) {
         if (f.retry) break; // the rewind re-reads these lines
-        await this.deliver(f, this.batch, this.batchRes, this.batchEnd);
+        await this.deliver(f, this.batch, this.batchRes, this.batchEnd, this.batchBytes);
       }
       if (eof) break;
     }
   }
 
-  private async deliver(f: TrackedFile, records: LogRecord[], res: (Attributes | undefined)[] | undefined, end: number): Promise<void> {
-    await this.acquireSlot();
+  private async deliver(f: TrackedFile, records: LogRecord[], res: (Attributes | undefined)[] | undefined, end: number, bytes: number): Promise<void> {
+    await this.acquireSlot(bytes);
     if (this.stopping) return;
     const n = records.length;
     const entry: InFlight = { end, items: n, state: 'pending', done: Promise.resolve() };
@@ -574,7 +600,7 @@ export class FileLogReceiver implements Receiver {
       },
       (err: unknown) => this.refusal(f, entry, err),
     ).finally(() => {
-      this.releaseSlot();
+      this.releaseSlot(bytes);
       if (this.settle(f)) void this.saveCheckpoints();
     });
   }
@@ -614,17 +640,26 @@ export class FileLogReceiver implements Receiver {
     f.rewind(f.acked);
   }
 
-  private acquireSlot(): Promise<void> {
-    if (this.inFlight < MAX_IN_FLIGHT) {
-      this.inFlight++;
-      return Promise.resolve();
+  /** A delivery slot: fewer than MAX_IN_FLIGHT batches and room for `bytes` (or nothing else in flight). */
+  private tryEnter(bytes: number): boolean {
+    if (this.inFlight >= MAX_IN_FLIGHT) return false;
+    if (!this.inFlightBytes.tryTake(bytes)) {
+      if (this.inFlight > 0) return false;
+      // Larger than what is left of the budget, and nothing else in flight: alone, it goes.
+      this.inFlightBytes.force(bytes);
     }
-    return new Promise((resolve) => this.slotWaiters.push(resolve));
+    this.inFlight++;
+    return true;
   }
 
-  private releaseSlot(): void {
-    const w = this.slotWaiters.shift();
-    if (w) w();
-    else this.inFlight--;
+  private acquireSlot(bytes: number): Promise<void> {
+    if (this.slotWaiters.length === 0 && this.tryEnter(bytes)) return Promise.resolve();
+    return new Promise((go) => this.slotWaiters.push({ bytes, go }));
+  }
+
+  private releaseSlot(bytes: number): void {
+    this.inFlight--;
+    this.inFlightBytes.release(bytes);
+    while (this.slotWaiters.length > 0 && (this.stopping || this.tryEnter(this.slotWaiters[0]!.bytes))) this.slotWaiters.shift()!.go();
   }
 }

@@ -38,6 +38,14 @@ export class ByteBudget {
     return true;
   }
 
+  /** Takes `n` bytes even past the limit (one item larger than the whole budget, alone). */
+  force(n: number): void {
+    if (n <= 0) return;
+    this.usedBytes += n;
+    if (this.usedBytes > this.peakBytes) this.peakBytes = this.usedBytes;
+    this.parent?.force(n);
+  }
+
   release(n: number): void {
     if (n <= 0) return;
     this.usedBytes = Math.max(0, this.usedBytes - n);

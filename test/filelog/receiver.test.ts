@@ -47,8 +47,10 @@ describe('filelog receiver', () => {
     const f = join(dir, 'a.log');
     await writeFile(f, 'old\n');
     const rec = new Recorder();
-    await start({ include: [join(dir, '*.log')], ...fast }, rec);
-    await new Promise((r) => setTimeout(r, 100));
+    const reg = new MetricRegistry();
+    await start({ include: [join(dir, '*.log')], ...fast }, rec, undefined, reg);
+    // The first poll has seen a.log (a fixed sleep loses that race on a loaded machine).
+    await waitFor(() => reg.values('telemd_filelog_open_files')[0]?.value === 1);
     await appendFile(f, 'new\n');
     await writeFile(join(dir, 'b.log'), 'fresh file\n');
     await waitFor(() => rec.got.length === 2);

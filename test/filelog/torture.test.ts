@@ -1,81 +1,18 @@
 // End-to-end torture: a real writer process appends numbered lines at 20k lines/s while its
 // file is rotated, truncated or deleted and telemd is restarted or killed; every number must
 // reach the file exporter. TELEMD_SOAK=1 runs longer variants.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { runTortureWriter, sleep, tallySeqs, tortureConfig, TORTURE_RATE, untilTrue as until } from './torture-helpers.js';
 
 const SOAK = process.env.TELEMD_SOAK === '1';
-const RATE = 20_000;
 const SECONDS = SOAK ? 60 : 4;
-const WRITER = join(import.meta.dirname, 'fixtures', 'writer.mjs');
-
-function config(dir: string, include: string): string {
-  return `
-extensions:
-  file_storage:
-    directory: ${dir}/state
-receivers:
-  filelog:
-    include: ["${include}"]
-    start_at: beginning
-    storage: file_storage
-exporters:
-  file:
-    path: ${dir}/out/out.jsonl
-    flush_interval: 100ms
-    rotation:
-      max_megabytes: 100000
-service:
-  extensions: [file_storage]
-  pipelines:
-    logs:
-      receivers: [filelog]
-      exporters: [file]
-`;
-}
-
-function runWriter(file: string, mode: string, seconds = SECONDS): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [WRITER, file, mode, String(RATE), String(seconds), '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    p.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`writer exited ${code}`))));
-  });
-}
-
-/** Occurrences of each sequence number in the exporter's output. */
-function tally(dir: string, n: number): { missing: number; dups: number; firstMissing: number[] } {
-  const seen = new Uint16Array(n);
-  const outDir = join(dir, 'out');
-  if (existsSync(outDir))
-    for (const f of readdirSync(outDir)) {
-      const text = readFileSync(join(outDir, f), 'utf8');
-      for (const m of text.matchAll(/seq=(\d{9})/g)) {
-        const i = Number(m[1]);
-        if (i < n) seen[i]!++;
-      }
-    }
-  let missing = 0;
-  let dups = 0;
-  const firstMissing: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (seen[i] === 0) {
-      missing++;
-      if (firstMissing.length < 5) firstMissing.push(i);
-    } else dups += seen[i]! - 1;
-  }
-  return { missing, dups, firstMissing };
-}
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const t = Date.now() + ms;
-  while (!cond() && Date.now() < t) await new Promise((r) => setTimeout(r, 200));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RATE = TORTURE_RATE;
+const config = tortureConfig;
+const runWriter = (file: string, mode: string) => runTortureWriter(file, mode, SECONDS);
+const tally = tallySeqs;
 
 interface Case {
   name: string;
