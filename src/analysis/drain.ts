@@ -5,7 +5,7 @@
 // in it, or a month/weekday name, is a variable; routing uses the first words that are not. Memory: at most `maxTemplates` clusters, each its tokens plus
 // ~100 bytes; the least recently seen cluster is evicted when full (counted by the caller).
 
-export const WILDCARD = '<*>';
+import { isUpperWord, tokenize, WILDCARD } from './logmask.js';
 
 export interface MinerOptions {
   /** Prefix tokens used for routing (Drain's depth - 2). */
@@ -17,9 +17,15 @@ export interface MinerOptions {
   maxTemplates: number;
   /** Templates per leaf: bounds the per-message scan when input never repeats (garbage). */
   maxLeafTemplates: number;
+  /** Word positions (both sides non-variable, unequal) a message may differ in, as a share of its words (at least 1). */
+  wordDiff: number;
+  /** Upper-case words (NEW, RUNNING, GET) are enumeration values: never merged into a variable. */
+  upperConstant: boolean;
+  /** Capitalised words (Started, Paused) count as enumeration values too. */
+  capitalConstant: boolean;
 }
 
-export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000, maxLeafTemplates: 200 };
+export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000, maxLeafTemplates: 200, wordDiff: 0.2, upperConstant: true, capitalConstant: true };
 
 export interface Cluster {
   /** Stable id: a hash of the template this cluster started from. */
@@ -53,23 +59,7 @@ interface Node {
 
 const newNode = (): Node => ({ children: new Map(), clusters: [] });
 
-function hasDigit(t: string): boolean {
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c >= 48 && c <= 57) return true;
-  }
-  return false;
-}
-
-// Month and weekday names are timestamp parts, variable in every log format that has them.
-const CALENDAR = /^\[?(Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\]?,?$/;
-
-/** Whitespace tokens; tokens with digits, and month/weekday names, become the wildcard. */
-export function tokenize(line: string): string[] {
-  const out: string[] = [];
-  for (const t of line.split(/\s+/)) if (t) out.push(hasDigit(t) || CALENDAR.test(t) ? WILDCARD : t);
-  return out;
-}
+export { tokenize, WILDCARD };
 
 /**
  * The tokens a message is routed by: the first `n` that are not variables, so that a header of
@@ -216,14 +206,23 @@ export class TemplateMiner {
     let best: Cluster | undefined;
     let bestSim = -1;
     let bestParams = -1;
-    for (const c of clusters) {
+    let words = 0;
+    for (const t of tokens) if (t !== WILDCARD) words++;
+    const maxDiff = Math.max(1, Math.floor(this.opts.wordDiff * words));
+    outer: for (const c of clusters) {
       let same = 0;
       let params = 0;
+      let diff = 0;
       for (let i = 0; i < tokens.length; i++) {
         const t = c.tokens[i]!;
+        const u = tokens[i]!;
         // A masked token (it had digits) fits a variable slot as well as an equal word does.
-        if (t === tokens[i]) same++;
+        if (t === u) same++;
         else if (t === WILDCARD) params++;
+        else if (u !== WILDCARD) {
+          if (++diff > maxDiff) continue outer;
+          if (this.opts.upperConstant && (isUpperWord(t, this.opts.capitalConstant) || isUpperWord(u, this.opts.capitalConstant))) continue outer;
+        }
       }
       const sim = tokens.length ? same / tokens.length : 1;
       if (sim > bestSim || (sim === bestSim && params > bestParams)) {
