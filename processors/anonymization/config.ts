@@ -21,6 +21,8 @@ export const configSchema = s.object({
     jwt: detector(),
     bearer_token: detector(),
     aws_access_key: detector(),
+    password: detector(),
+    api_key: detector(),
     url_credentials: detector(),
   }),
   custom: s

@@ -81,7 +81,7 @@ export const findUrlCredentials: FindFn = (t, st, det, out) => {
       const c = t.charCodeAt(i);
       if (c === 64) at = i; // the last '@' before the host ends the user-info
       else if (c === 58 && colon < 0) colon = i;
-      else if (c === 47 || c === 63 || c === 35 || c <= 32 || c === 34 || c === 39 || c === 62 || c === 93) break;
+      else if (c === 47 || c === 63 || c <= 32 || c === 34 || c === 39 || c === 62 || c === 93) break;
     }
     // "user:pass@" or, as in redis://:pass@host, an empty user with a password.
     if (at > s && colon >= s && colon < at - 1) out.push({ start: s, end: at, det });
@@ -97,13 +97,22 @@ const PRODUCT_TOKEN = /(?:^|[\s(;,"'])[A-Za-z][A-Za-z_-]*\/$/;
 /** Words after which a dotted quad is a version, not an address. */
 const VERSION_CONTEXT = /(?:^|[^a-z])(?:version|ver|release|build|firmware|fw|rev|revision|kernel|v)[\s=:"'_-]*$/i;
 
+/** Words after which a dotted quad is an object identifier (1.3.6.1, 2.5.4.3), not an address. */
+const OID_CONTEXT = /(?:^|[^a-z])(?:oid|object[ _-]?id|mib|snmp)["']?\s*[:=]?\s*["']?$/i;
+
+/** Loopback, unspecified, broadcast and netmasks identify no person. */
+function ipv4Anonymous(q: string): boolean {
+  return q.startsWith('127.') || q === '0.0.0.0' || q.startsWith('255.');
+}
+
 export const findIPv4: FindFn = (t, st, det, out) => {
   if (st.dots < 3 || st.digits < 4 || st.versionKey) return;
   IPV4.lastIndex = 0;
   for (let m = IPV4.exec(t); m; m = IPV4.exec(t)) {
     const s = m.index;
+    if (ipv4Anonymous(m[0])) continue;
     const before = t.slice(Math.max(0, s - 12), s);
-    if (VERSION_CONTEXT.test(before)) continue;
+    if (VERSION_CONTEXT.test(before) || OID_CONTEXT.test(before)) continue;
     // Product/version tokens (Chrome/120.0.0.0), but not Java's host/10.0.0.1:port nor
     // scheme-relative URLs (//10.0.0.1).
     if (s >= 2 && t.charCodeAt(s - 1) === 47 && PRODUCT_TOKEN.test(t.slice(Math.max(0, s - 24), s))) {
@@ -118,10 +127,15 @@ export const findIPv4: FindFn = (t, st, det, out) => {
 
 const IPV6_CANDIDATE = /(?<![\w:.%-])[0-9A-Fa-f:]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*/g;
 
+/** Loopback (::1), unspecified (::) and IPv4-mapped loopback identify no person. */
+function ipv6Anonymous(c: string): boolean {
+  const l = c.toLowerCase();
+  return l === '::1' || l === '::' || l === '0:0:0:0:0:0:0:1' || l.startsWith('::ffff:127.') || l === '::ffff:0.0.0.0';
+}
+
 function ipv6Plausible(c: string): boolean {
   if (!isIPv6(c)) return false;
   const groups = c.split(':').filter((g) => g !== '');
-  if (c === '::1') return true;
   if (groups.length < 2) return false;
   if (!c.includes('::')) {
     // EUI-64 / WWN identifiers (50:01:43:80:12:34:56:78) are eight two-digit groups.
@@ -142,6 +156,7 @@ export const findIPv6: FindFn = (t, st, det, out) => {
     const after = t.charCodeAt(s + c.length);
     if (isAlnum(after) || after === 95) continue;
     while (c.endsWith('.') || (c.endsWith(':') && !c.endsWith('::'))) c = c.slice(0, -1);
+    if (ipv6Anonymous(c)) continue;
     if (ipv6Plausible(c)) {
       out.push({ start: s, end: s + c.length, det });
       continue;

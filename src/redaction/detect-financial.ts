@@ -1,7 +1,7 @@
 // Payment cards (Luhn), IBANs (mod 97) and E.164 phone numbers.
 import { cardGroupingValid, cardIssuerValid, luhnValid } from './luhn.js';
 import { ibanChecksumValid, ibanLength } from './iban.js';
-import { matchPhoneAt } from './phone.js';
+import { findNationalPhones, matchPhoneAt, phoneContext } from './phone.js';
 import type { FindFn } from './text.js';
 
 // ---------- payment cards ----------
@@ -57,15 +57,42 @@ export const findIban: FindFn = (t, st, det, out) => {
   }
 };
 
-// ---------- phone (E.164) ----------
+// ---------- phone ----------
 
+/** International (+, 00, URL-encoded %2B) with country-code checks, then national formats. */
 export const findPhone: FindFn = (t, st, det, out) => {
-  if (!st.plus || st.digits < 8) return;
-  for (let p = t.indexOf('+'); p >= 0; p = t.indexOf('+', p + 1)) {
-    const e = matchPhoneAt(t, p);
-    if (e > 0) {
+  if (st.digits < 9) return;
+  if (st.plus)
+    for (let p = t.indexOf('+'); p >= 0; p = t.indexOf('+', p + 1)) {
+      const e = matchPhoneAt(t, p);
+      if (e > 0) {
+        out.push({ start: p, end: e, det });
+        p = e - 1;
+      }
+    }
+  if (st.pct)
+    for (let p = t.indexOf('%2'); p >= 0; p = t.indexOf('%2', p + 1)) {
+      const c = t.charCodeAt(p + 2);
+      if (c !== 66 && c !== 98) continue; // %2B / %2b
+      const e = matchPhoneAt(t, p, 3);
+      if (e > 0) {
+        out.push({ start: p, end: e, det });
+        p = e - 1;
+      }
+    }
+  // 00 as the international prefix, then the country code alone and a separator: "0033 6 12 34
+  // 56 78". Otherwise (00491711234567, 004657 17337) it is as likely an id or a compact time, so
+  // then only where the text speaks of phones.
+  for (let p = t.indexOf('00'); p >= 0; p = t.indexOf('00', p + 1)) {
+    const e = matchPhoneAt(t, p, 2);
+    if (e < 0) continue;
+    let q = p + 2;
+    while (q < e && t.charCodeAt(q) >= 48 && t.charCodeAt(q) <= 57) q++;
+    const cc = q - p - 2;
+    if ((cc >= 1 && cc <= 3 && q < e) || phoneContext(t)) {
       out.push({ start: p, end: e, det });
       p = e - 1;
     }
   }
+  findNationalPhones(t, (start, end) => out.push({ start, end, det }));
 };

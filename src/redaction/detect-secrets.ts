@@ -77,7 +77,7 @@ export const findBearer: FindFn = (t, _st, det, out) => {
 
 const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
 const AWS_SECRET =
-  /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key|SecretAccessKey)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi;
+  /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key|SecretAccessKey)["']?(?:\s*[:=]\s*|\s+)["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi;
 
 export const findAws: FindFn = (t, st, det, out) => {
   if (st.upper >= 4 && t.length >= 20) {

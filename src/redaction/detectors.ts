@@ -4,6 +4,7 @@
 import { findEmail, findIPv4, findIPv6, findUrlCredentials } from './detect-contact.js';
 import { findCard, findIban, findPhone } from './detect-financial.js';
 import { findAws, findBearer, findJwt } from './detect-secrets.js';
+import { findApiKey, findPassword } from './detect-keyed.js';
 import type { FindFn } from './text.js';
 
 export type { FindFn, Match, TextStats } from './text.js';
@@ -14,6 +15,8 @@ export const BUILTIN_KINDS = [
   'jwt',
   'bearer_token',
   'aws_access_key',
+  'password',
+  'api_key',
   'email',
   'iban',
   'credit_card',
@@ -27,6 +30,8 @@ export const BUILTIN_FINDERS: Record<BuiltinKind, FindFn> = {
   jwt: findJwt,
   bearer_token: findBearer,
   aws_access_key: findAws,
+  password: findPassword,
+  api_key: findApiKey,
   email: findEmail,
   iban: findIban,
   credit_card: findCard,

@@ -52,16 +52,21 @@ interface Group {
 }
 
 /**
- * Parse a phone number starting at `plus` (text[plus] === '+'). Returns the end offset of the
- * number or -1. Only whole digit groups are taken; a trailing group is dropped if the number is
- * valid without it and separated by a space (a phone followed by another number).
+ * Parse a phone number whose international prefix starts at `plus`: `+` (prefixLen 1), `00`
+ * (2) or a URL-encoded `%2B` (3, where `%20` also separates groups). Returns the end offset of
+ * the number or -1. Only whole digit groups are taken; a trailing group is dropped if the number
+ * is valid without it and separated by a space (a phone followed by another number).
  */
-export function matchPhoneAt(text: string, plus: number): number {
+export function matchPhoneAt(text: string, plus: number, prefixLen = 1): number {
+  const encoded = prefixLen === 3;
   if (plus > 0) {
     const b = text.charCodeAt(plus - 1);
-    if (isWordChar(b) || b === 43 /* + */ || b === 46 /* . */) return -1;
+    if (encoded) {
+      // "=%2B..", "%3A%2B.." (tel:+), "/%2B..": fine; a letter or digit right before is not.
+      if (isWordChar(b) && !(plus >= 3 && text.charCodeAt(plus - 3) === 37)) return -1;
+    } else if (isWordChar(b) || b === 43 /* + */ || b === 46 /* . */ || (prefixLen === 2 && (b === 45 || b === 47))) return -1;
   }
-  let i = plus + 1;
+  let i = plus + prefixLen;
   if (!isDigit(text.charCodeAt(i)) || text.charCodeAt(i) === 48) return -1;
   const groups: Group[] = [];
   let total = 0;
@@ -88,6 +93,9 @@ export function matchPhoneAt(text: string, plus: number): number {
     if ((c === 32 || c === 45 || c === 46) && (isDigit(n) || n === 40)) {
       g.sep = c;
       i++;
+    } else if (encoded && c === 37 && text.startsWith('%20', i) && isDigit(text.charCodeAt(i + 3))) {
+      g.sep = 32;
+      i += 3;
     } else if (c === 40 || (paren && isDigit(c))) {
       g.sep = c; // "(415)555-2671", "(0)20 7946 0958"
     } else break;
@@ -101,10 +109,49 @@ export function matchPhoneAt(text: string, plus: number): number {
     if (!e164Valid(d)) continue;
     const after = text.charCodeAt(last.end);
     if (k === groups.length) {
-      if (isWordChar(after) || after === 37 /* % */) return -1;
+      if (isWordChar(after) || (after === 37 && !encoded)) return -1;
       if ((after === 46 || after === 44 || after === 58) && isDigit(text.charCodeAt(last.end + 1))) return -1;
     }
     return last.end;
   }
   return -1;
+}
+
+// ---------- national formats (no country code) ----------
+
+/** Words that say a number is a phone number (in English, French, German). */
+const PHONE_CONTEXT = /(?:^|[^a-z])(?:phone|telephone|t[ée]l[ée]?phone|tel|t[ée]l|telefon|fon|mobile?|mobil|handy|cell|portable|fax|sms|msisdn|callback|caller|calling|call|rufnummer|num[ée]ro|whatsapp|contact|kontakt)(?:[^a-z]|$)/i;
+
+/** North American (415) 555-2671, 415-555-2671, 415.555.2671, 1-415-555-2671: shape is enough. */
+const NANP = /(?<![\w.+/-])(?:1[ .-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}([ .-]))[2-9]\d{2}[ .-]\d{4}(?![\w]|[.,/-]\d)/g;
+/** French 06 12 34 56 78 / 06.12.34.56.78 (one separator throughout): shape is enough. */
+const FR_GROUPED = /(?<![\w.+/-])0[1-9]([ .-])\d{2}(?:\1\d{2}){3}(?![\w]|[.,/-]\d)/g;
+/** British/German written in three spaced groups, 020 7946 0958, 0171 234 5678: shape is enough. */
+const SPACED3 = /(?<![\w.+/-])0[1-9]\d{1,3} \d{3,4} \d{3,4}(?![\w]|[.,/-]\d)/g;
+/** Other national numbers (German, British, compact French): a trunk 0 and 9-12 digits; only
+ *  taken when the text says it is about phones. */
+const NATIONAL = /(?<![\w.+/-])(?:\(0[1-9]\d{1,4}\) ?|0[1-9]\d{1,4}[ /-]?)\d{2,8}(?:[ -]\d{2,5}){0,2}(?![\w]|[.,/-]\d)/g;
+
+export function phoneContext(text: string): boolean {
+  return PHONE_CONTEXT.test(text);
+}
+
+export function findNationalPhones(text: string, push: (start: number, end: number) => void): void {
+  for (const re of [NANP, FR_GROUPED, SPACED3]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (re === SPACED3) {
+        const digits = m[0].length - 2;
+        if (digits < 10 || digits > 11) continue;
+      }
+      push(m.index, m.index + m[0].length);
+    }
+  }
+  if (!PHONE_CONTEXT.test(text)) return;
+  NATIONAL.lastIndex = 0;
+  for (let m = NATIONAL.exec(text); m; m = NATIONAL.exec(text)) {
+    let digits = 0;
+    for (let i = 0; i < m[0].length; i++) if (isDigit(m[0].charCodeAt(i))) digits++;
+    if (digits >= 9 && digits <= 12) push(m.index, m.index + m[0].length);
+  }
 }

@@ -1,0 +1,147 @@
+// Secrets named by their key: `password=…`, `pwd: …`, `"db_password":"…"`, `--password=…`,
+// `SET PASSWORD … = '…'`, `IDENTIFIED BY '…'`, `?access_token=…`, `api_key=…`, `X-Api-Key: …`,
+// `"client_secret":"…"`, `Authorization: <raw token>`. Only the value is matched. The key decides
+// the kind by its last word (db_password -> password, x-api-key -> api key), so that keys which
+// merely mention a secret (password_min_length, token_type, password_hash) are left alone, and
+// values that are placeholders (***, [REDACTED], null, $1, ${VAR}) or paths (sudo's PWD=/home/x)
+// are not secrets.
+import type { FindFn, Match } from './text.js';
+
+/** Where a key may name a secret: the scan starts from these words, not from every letter. */
+const SECRET_WORD = /pass|pwd|secret|token|key|auth|credential|sig|kennwort|mdp|pw/gi;
+/** After a key: optional closing quote, separator, value (quoted or bare). */
+const AFTER_KEY = /(["']?)(\s*(?:=>|->|[:=])\s*|\s+(?=["']))(?:"((?:[^"\\]|\\.){1,256})"|'([^']{1,256})'|([^\s"'&,;)}\]<>]{1,256}))/y;
+/** `--password value` (a CLI flag and its argument). */
+const FLAG = /(?<![\w-])--(password|passwd|pass|pwd|token|api-key|apikey|secret|client-secret)\s+(?!-)([^\s"']{3,256})/gi;
+/** SQL: SET PASSWORD [FOR u] = '…', [ALTER|CREATE] USER … IDENTIFIED BY '…', WITH PASSWORD '…'. */
+const SQL =
+  /\b(?:PASSWORD\s*(?:FOR\s+\S+\s*)?=\s*(?:PASSWORD\s*\(\s*)?|IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY\s+(?:PASSWORD\s+)?|(?:WITH\s+|ENCRYPTED\s+|UNENCRYPTED\s+)PASSWORD\s+)'([^']{1,256})'/gi;
+
+const SQL_GATE = /password|identified/i;
+
+function isKeyChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
+}
+
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'passphrase', 'pwd', 'pass', 'passcode', 'pw', 'kennwort', 'passwort', 'motdepasse', 'mdp']);
+// Session ids are left out: "sessionid" names web cookies and ZooKeeper's 64-bit counters alike.
+const TOKEN_WORDS = new Set(['token', 'secret', 'apikey', 'credential', 'credentials', 'jsessionid', 'phpsessid', 'authorization', 'signature', 'sig']);
+/** `<word> key` pairs that name a secret key (api key, access key, ...); "key" alone does not. */
+const KEY_QUALIFIERS = new Set(['api', 'access', 'secret', 'private', 'auth', 'signing', 'encryption', 'master', 'client', 'app', 'license', 'subscription']);
+
+/** Words of a key: db_password -> [db, password], dbPassword -> [db, password], X-Api-Key -> [x, api, key]. */
+function keyWords(key: string): string[] {
+  return key
+    .replace(/^-+/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_.-]+/)
+    .filter((w) => w);
+}
+
+export type KeyedKind = 'password' | 'api_key';
+
+/** What a key names: a password, an API key/token/secret, or nothing secret. */
+export function keyKind(key: string): KeyedKind | undefined {
+  const w = keyWords(key);
+  const last = w[w.length - 1];
+  if (!last) return undefined;
+  if (PASSWORD_WORDS.has(last)) return 'password';
+  if (TOKEN_WORDS.has(last)) return 'api_key';
+  if (last === 'key' && w.length >= 2 && KEY_QUALIFIERS.has(w[w.length - 2]!)) return 'api_key';
+  return undefined;
+}
+
+const PLACEHOLDER = /^(?:\*+|x{3,}|X{3,}|#+|\.{3,}|-+|_+|\?+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}|\$\d+|%[sd]|:\w+|null|none|nil|undefined|true|false|yes|no|n\/a|empty|redacted|filtered|hidden|masked|secret|password|changeme|\(?(?:redacted|filtered|hidden)\)?)$/i;
+const AUTH_SCHEME = /^(?:bearer|basic|token|digest|negotiate|ntlm|hmac|aws4-hmac-sha256|signature)$/i;
+
+function valueIsSecret(kind: KeyedKind, key: string, value: string): boolean {
+  if (PLACEHOLDER.test(value) || PLACEHOLDER.test(value.replace(/^[[<({]+|[\]>)}]+$/g, ''))) return false;
+  // sudo's PWD=/home/x: a path, not a secret.
+  if (value.charCodeAt(0) === 47 || value.startsWith('~/')) return false;
+  if (kind === 'password') return value.length >= 3;
+  if (value.length < 8) return false;
+  if (/^\d+$/.test(value) && value.length < 16) return false; // sid=42, token=1234567
+  // Authorization with a scheme is the bearer detector's (it knows the token formats).
+  if (keyWords(key).at(-1) === 'authorization' && AUTH_SCHEME.test(value)) return false;
+  return true;
+}
+
+interface Found {
+  start: number;
+  end: number;
+  kind: KeyedKind;
+}
+
+/** Every keyed secret in `t`, both kinds (the two detectors share one scan per string). */
+function scanKeyed(t: string): Found[] {
+  const out: Found[] = [];
+  SECRET_WORD.lastIndex = 0;
+  for (let w = SECRET_WORD.exec(t); w; w = SECRET_WORD.exec(t)) {
+    // The whole key around the word: [\w.-]+, at most 64 characters.
+    let ks = w.index;
+    while (ks > 0 && w.index - ks < 64 && isKeyChar(t.charCodeAt(ks - 1))) ks--;
+    let ke = w.index + w[0].length;
+    while (ke < t.length && ke - ks < 64 && isKeyChar(t.charCodeAt(ke))) ke++;
+    SECRET_WORD.lastIndex = ke;
+    // A key starts with a letter (or a CLI "--").
+    let k0 = ks;
+    while (k0 < ke && t.charCodeAt(k0) === 45) k0++;
+    const c0 = t.charCodeAt(k0);
+    if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) continue;
+    const key = t.slice(ks, ke);
+    const kind = keyKind(key);
+    if (!kind) continue;
+    AFTER_KEY.lastIndex = ke;
+    const m = AFTER_KEY.exec(t);
+    if (!m) continue;
+    const quoted = m[3] !== undefined || m[4] !== undefined;
+    // "key 'value'" without a separator only for password keys (SQL: PASSWORD 'x'); a bare
+    // "key:value" with no space is a name (pam_unix(passwd:chauthtok)), not an assignment.
+    const sep = m[2]!;
+    if ((!sep.trim() && (kind !== 'password' || !quoted)) || (sep === ':' && !quoted && !m[1])) continue;
+    let value = m[3] ?? m[4] ?? m[5]!;
+    // A bare value ends before sentence punctuation ("password=x." at the end of a message).
+    if (!quoted) value = value.replace(/[.:]+$/, (p) => (value.length - p.length >= 3 ? '' : p));
+    if (!valueIsSecret(kind, key, value)) continue;
+    const start = ke + m[1]!.length + sep.length + (quoted ? 1 : 0);
+    out.push({ start, end: start + value.length, kind });
+    SECRET_WORD.lastIndex = start + value.length;
+  }
+  if (t.indexOf('--') >= 0) {
+    FLAG.lastIndex = 0;
+    for (let m = FLAG.exec(t); m; m = FLAG.exec(t)) {
+      const kind = keyKind(m[1]!);
+      if (!kind || !valueIsSecret(kind, m[1]!, m[2]!)) continue;
+      const start = m.index + m[0].length - m[2]!.length;
+      out.push({ start, end: start + m[2]!.length, kind });
+    }
+  }
+  SQL.lastIndex = 0;
+  if (SQL_GATE.test(t))
+    for (let m = SQL.exec(t); m; m = SQL.exec(t)) {
+      const value = m[1]!;
+      if (!valueIsSecret('password', 'password', value)) continue;
+      const start = m.index + m[0].length - value.length - 1;
+      out.push({ start, end: start + value.length, kind: 'password' });
+    }
+  return out;
+}
+
+// The scanner calls the password and then the api_key finder on the same string: scan once.
+let lastText: string | undefined;
+let lastFound: Found[] = [];
+
+function finder(kind: KeyedKind): FindFn {
+  return (t, _st, det, out) => {
+    if (t.length < 6) return;
+    if (t !== lastText) {
+      lastText = t;
+      lastFound = scanKeyed(t);
+    }
+    for (const f of lastFound) if (f.kind === kind) out.push({ start: f.start, end: f.end, det } as Match);
+  };
+}
+
+export const findPassword: FindFn = finder('password');
+export const findApiKey: FindFn = finder('api_key');

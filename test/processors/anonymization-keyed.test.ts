@@ -1,0 +1,123 @@
+// Small cases stating what the detectors added for issue 20 must catch and must leave alone:
+// keyed secrets (passwords, API keys), national and URL-encoded phones, and addresses and
+// numbers that look personal but are not (loopback, OIDs, Luhn-valid ids under no card scheme).
+import { describe, expect, it } from 'vitest';
+import { Scanner, allBuiltinDetectors, cardIssuerValid } from '../../src/redaction/index.js';
+import { keyKind } from '../../src/redaction/detect-keyed.js';
+
+const scanner = new Scanner(allBuiltinDetectors());
+const kinds = scanner.detectors.map((d) => d.name);
+function found(t: string): [string, string][] {
+  return scanner.scan(t).map((m) => [kinds[m.det]!, t.slice(m.start, m.end)]);
+}
+const only = (t: string, kind: string) => found(t).filter(([k]) => k === kind).map(([, s]) => s);
+
+describe('keyed secrets', () => {
+  it('names the kind by the last word of the key', () => {
+    expect(keyKind('db_password')).toBe('password');
+    expect(keyKind('dbPassword')).toBe('password');
+    expect(keyKind('--password')).toBe('password');
+    expect(keyKind('PWD')).toBe('password');
+    expect(keyKind('X-Api-Key')).toBe('api_key');
+    expect(keyKind('access_token')).toBe('api_key');
+    expect(keyKind('client_secret')).toBe('api_key');
+    expect(keyKind('Authorization')).toBe('api_key');
+    for (const k of ['password_min_length', 'token_type', 'password_hash', 'bypass', 'monkey', 'key', 'aws_access_key_id', 'sessionid'])
+      expect(keyKind(k), k).toBeUndefined();
+  });
+
+  it('catches password values however they are assigned', () => {
+    expect(only('login user=bob password=Tr0ub4dor&3 ok', 'password')).toEqual(['Tr0ub4dor']); // & ends a query value
+    expect(only('auth ok user ines pwd: s3cr3t! from 10.1.2.3', 'password')).toEqual(['s3cr3t!']);
+    expect(only('{"db_user":"app","db_password":"p@ss \\"quoted\\" w0rd"}', 'password')).toEqual(['p@ss \\"quoted\\" w0rd']);
+    expect(only("SET PASSWORD FOR 'bob'@'%' = 'Winter2026!'", 'password')).toEqual(['Winter2026!']);
+    expect(only("ALTER USER app WITH PASSWORD 'hunter22'", 'password')).toEqual(['hunter22']);
+    expect(only("CREATE USER 'r'@'10.0.0.9' IDENTIFIED BY 'r3port'", 'password')).toEqual(['r3port']);
+    expect(only("SELECT 1 FROM users WHERE password = 'letmein'", 'password')).toEqual(['letmein']);
+    expect(only('mysql -u admin --password=Sommer2024!', 'password')).toEqual(['Sommer2024!']);
+    expect(only('pg_dump --password hunter22 --host db', 'password')).toEqual(['hunter22']);
+    expect(only("config: { auth: { password: 'Azerty2021!' } }", 'password')).toEqual(['Azerty2021!']);
+  });
+
+  it('catches tokens in query strings, headers and JSON', () => {
+    expect(only('GET /me?access_token=A0PhbRc1F265mNHXfK301u9S&fields=id', 'api_key')).toEqual(['A0PhbRc1F265mNHXfK301u9S']);
+    expect(only('GET /x?api_key=93da85c66430cca475f6938b3ecae68d HTTP/1.1', 'api_key')).toEqual(['93da85c66430cca475f6938b3ecae68d']);
+    expect(only('headers: X-Api-Key: pk_a8gLnSjZCMlVnrgxBfWl0ONt User-Agent: curl', 'api_key')).toEqual(['pk_a8gLnSjZCMlVnrgxBfWl0ONt']);
+    expect(only('{"client_id":"42","client_secret":"bv6uKmqGAH5MsQSm1WmBhTqSjM8"}', 'api_key')).toEqual(['bv6uKmqGAH5MsQSm1WmBhTqSjM8']);
+    expect(only('Authorization: 9f86d081884c7d659a2feaa0c55ad015', 'api_key')).toEqual(['9f86d081884c7d659a2feaa0c55ad015']);
+  });
+
+  it('leaves placeholders, paths, names and mentions alone', () => {
+    for (const t of [
+      'sudo: bob : TTY=pts/0 ; PWD=/home/bob ; USER=root ; COMMAND=/bin/ls',
+      'pam_unix(passwd:chauthtok): password changed for bob',
+      'password reset requested, token expired, password=*** token=[REDACTED] api_key=<redacted>',
+      '{"token_type":"Bearer","expires_in":3600,"password_min_length":12,"password":null}',
+      'UPDATE users SET password_hash = $1 WHERE id = 7',
+      'Failed password for root from 10.0.0.1 port 22 ssh2',
+      'closed session for sessionid: 0x14ede63a5a70002',
+      'sms sent template=otp sid=SM389a6f62e12c1c03b20959042789fa4b',
+    ])
+      expect(found(t).filter(([k]) => k === 'password' || k === 'api_key'), t).toEqual([]);
+  });
+
+  it('finds an AWS secret after a space as after "="', () => {
+    const secret = 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY12';
+    expect(only(`aws_secret_access_key ${secret} rejected`, 'aws_access_key')).toEqual([secret]);
+    expect(only(`AWS_SECRET_ACCESS_KEY=${secret}`, 'aws_access_key')).toEqual([secret]);
+  });
+});
+
+describe('phones as written nationally', () => {
+  it('takes US, French, German and British formats', () => {
+    expect(only('callback (415) 555-2671 asap', 'phone')).toEqual(['(415) 555-2671']);
+    expect(only('call 415-555-2671 or 1-415-555-2671', 'phone')).toEqual(['415-555-2671', '1-415-555-2671']);
+    expect(only('contact tél. 06 12 34 56 78', 'phone')).toEqual(['06 12 34 56 78']);
+    expect(only('rappel 01.23.45.67.89 demain', 'phone')).toEqual(['01.23.45.67.89']);
+    expect(only('Tel. 030 12345678', 'phone')).toEqual(['030 12345678']);
+    expect(only('Telefon: (030) 1234 5678', 'phone')).toEqual(['(030) 1234 5678']);
+    expect(only('Handy 0176-6127346', 'phone')).toEqual(['0176-6127346']);
+    expect(only('office 020 7946 0958', 'phone')).toEqual(['020 7946 0958']);
+    expect(only('"tel":"0771663658"', 'phone')).toEqual(['0771663658']);
+  });
+
+  it('takes 00 and URL-encoded international prefixes', () => {
+    expect(only('Tel 0033 6 12 34 56 78', 'phone')).toEqual(['0033 6 12 34 56 78']);
+    expect(only('to 0049 30 1234567 ok', 'phone')).toEqual(['0049 30 1234567']);
+    expect(only('POST /signup?phone=%2B14155552671&x=1', 'phone')).toEqual(['%2B14155552671']);
+    expect(only('sms?to=%2B44%20774%206786435', 'phone')).toEqual(['%2B44%20774%206786435']);
+  });
+
+  it('leaves versions, times, durations, dates and ids alone', () => {
+    for (const t of [
+      'v2.14.3 build 2026-11-22T10:22:33Z took 00:12:34',
+      'Bestellung 0085036949173878 versandt am 22.11.2026 10:22:33',
+      '081111 004657 17337 INFO dfs.DataNode: PacketResponder 1',
+      'commande 1234567890 validée, réf. 12.34.56, TVA 20,00 %',
+      'order 0612345678 shipped', // 10 digits with a trunk 0, but nothing says phone
+      'listening on 0.0.0.0:8080 pid 12345 port 5432',
+    ])
+      expect(only(t, 'phone'), t).toEqual([]);
+  });
+});
+
+describe('addresses and numbers that identify no one', () => {
+  it('does not take loopback, unspecified or broadcast addresses', () => {
+    for (const t of ['127.0.0.1 - - "GET /healthz"', 'listening on 0.0.0.0:8080 and [::]:8080', '::1 - - "GET /metrics"', 'mask 255.255.255.0', 'peer ::ffff:127.0.0.1'])
+      expect(found(t).filter(([k]) => k === 'ipv4' || k === 'ipv6'), t).toEqual([]);
+    expect(only('client 10.1.2.3 via 127.0.0.1', 'ipv4')).toEqual(['10.1.2.3']);
+  });
+
+  it('does not read object identifiers as IPv4', () => {
+    expect(only('SNMP get OID 1.3.6.1 sysUpTime', 'ipv4')).toEqual([]);
+    expect(only('{"oid":"2.5.4.3","upstream":"10.0.0.8:443"}', 'ipv4')).toEqual(['10.0.0.8']);
+  });
+
+  it('takes card numbers only under card-scheme prefixes', () => {
+    expect(cardIssuerValid('6759649826438453')).toBe(true); // Maestro
+    expect(cardIssuerValid('6200000000000005')).toBe(true); // UnionPay
+    expect(cardIssuerValid('6900000000000004')).toBe(false); // no scheme
+    expect(cardIssuerValid('7000000000000007')).toBe(false);
+    expect(only('order 8479882698000524 ref 4111 1111 1111 1111', 'credit_card')).toEqual(['4111 1111 1111 1111']);
+  });
+});
