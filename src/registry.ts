@@ -36,6 +36,7 @@ import { factory as nopExporter } from '../exporters/nop/index.js';
 import { factory as nopExtension } from '../extensions/nop/index.js';
 import { factory as metricsTransform } from '../processors/metricstransform/index.js';
 import { factory as zpages } from '../extensions/zpages/index.js';
+import { factory as consoleExt } from '../extensions/console/index.js';
 import { factory as pprof } from '../extensions/pprof/index.js';
 import { factory as bearerTokenAuth } from '../extensions/bearertokenauth/index.js';
 import { factory as basicAuth } from '../extensions/basicauth/index.js';
@@ -78,6 +79,7 @@ export const factories: readonly AnyFactory[] = [
   nopExtension,
   metricsTransform,
   zpages,
+  consoleExt,
   pprof,
   bearerTokenAuth,
   basicAuth,
