@@ -3,7 +3,7 @@
 // through src/console/routes.ts (alerts, SLOs, pages).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateSettings, Extension, ExtensionHost } from '../../src/component/component.js';
-import type { Tap, TapView, ServiceView } from '../../src/component/service-view.js';
+import type { Tap, TapView } from '../../src/component/service-view.js';
 import { ApiError, type ApiRequest, type ConsoleRoute, type HttpMethod, type JsonRoute, type Principal } from '../../src/console/api.js';
 import { registeredRoutes } from '../../src/console/routes.js';
 import { listenHttp, type HardenedServer } from '../../src/net/http-server.js';
@@ -77,8 +77,7 @@ export class Console implements Extension {
     if (this.token.created) log.info({ token_file: this.cfg.token_file }, 'console: created a new token file (mode 0600)');
     const service = host.service;
     const stores = this.deps.stores ?? (() => []);
-    // Until the core's tap registry is part of every ServiceView, a view without it has no taps.
-    const taps = (): TapView | undefined => (service as ServiceView & { taps?: TapView }).taps;
+    const taps = (): TapView => service.taps;
     this.builtins = [
       ...historyRoutes(this.cfg, stores),
       ...statusRoutes(service),

@@ -77,8 +77,9 @@ export function summary(node: ComponentInfo, c: ComponentCounters): { in: number
       break;
     case 'exporter':
     case 'connector':
-      outItems = sumOf(c, 'telemd_exporter_sent_items_total');
-      inItems = outItems + sumOf(c, 'telemd_exporter_send_failed_items_total') + sumOf(c, 'telemd_exporter_dropped_items_total');
+      // Done with: delivered, or discarded on purpose (nop); in = everything it settled.
+      outItems = sumOf(c, 'telemd_exporter_sent_items_total') + sumOf(c, 'telemd_exporter_discarded_items_total');
+      inItems = outItems + sumOf(c, 'telemd_exporter_send_failed_items_total') + sumOf(c, 'telemd_exporter_dropped_items_total') + sumOf(c, 'telemd_exporter_handed_back_items_total');
       break;
     default:
       break;

@@ -106,7 +106,8 @@ export function tapRoute(cfg: Config, service: ServiceView, taps: () => TapView 
           for (const t of attached) {
             for (const ev of t.take(limit ? limit - sent : undefined)) {
               const s = account();
-              const head = JSON.stringify({ time: new Date(ev.time).toISOString(), component: node.key, kind: ev.kind, id: ev.id, ...(ev.pipeline !== undefined ? { pipeline: ev.pipeline } : {}), direction: ev.direction, signal: ev.signal, items: ev.items, dropped: s.dropped, skipped: s.skipped });
+              // The tapped component and direction (an exporter's input is read where its pipelines end).
+              const head = JSON.stringify({ time: new Date(ev.time).toISOString(), component: node.key, kind: node.kind, id: node.id, ...(ev.pipeline !== undefined ? { pipeline: ev.pipeline } : {}), direction, signal: ev.signal, items: ev.items, dropped: s.dropped, skipped: s.skipped });
               const ok = res.write(`${head.slice(0, -1)},"data":${encodeJson(ev.signal, ev.data as never)}}\n`);
               sent++;
               count('batches', 1);

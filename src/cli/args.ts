@@ -7,7 +7,10 @@ export interface Args {
   values: Map<string, string>;
 }
 
-const WITH_VALUE = new Set(['--config', '--set', '--user', '--unit-path', '--prefix']);
+import { CONSOLE_COMMANDS } from './console-commands.js';
+import { valueFlags } from './spec.js';
+
+const WITH_VALUE = new Set(['--config', '--set', '--user', '--unit-path', '--prefix', ...valueFlags(CONSOLE_COMMANDS)]);
 
 export function parseArgs(argv: string[]): Args {
   const a: Args = { command: [], configs: [], sets: [], flags: new Set(), values: new Map() };

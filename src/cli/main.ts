@@ -3,6 +3,7 @@ import { parseArgs, type Args } from './args.js';
 import { runCommand } from './run.js';
 import { componentsCommand, printConfigCommand, validateCommand } from './config-commands.js';
 import { serviceCommand } from './service-command.js';
+import { CONSOLE_COMMANDS, runConsoleCommand } from './console-commands.js';
 import { VERSION } from '../version.js';
 
 export { VERSION };
@@ -16,6 +17,9 @@ Usage:
   telemd components                                     every component type telemd has
   telemd service install [--config F] [--dry-run]       install as a systemd service (root)
   telemd service uninstall [--dry-run]                  remove the service
+  telemd query 'EXPR' [--range 1h --step 10s] [--json]  PromQL over the running agent's history
+  telemd tap COMPONENT [--outputs|--inputs] [--limit N] records passing a component, live
+  telemd top                                            items/s per component, CPU, RSS (live)
   telemd --version
 `;
 
@@ -34,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`telemd ${VERSION}\n`);
     return 0;
   }
+  const consoleCmd = CONSOLE_COMMANDS.find((c) => c.name === args.command[0]);
+  if (consoleCmd) return runConsoleCommand(consoleCmd, args);
   if (args.flags.has('--help') || args.flags.has('-h') || args.command[0] === 'help') {
     process.stdout.write(USAGE);
     return 0;

@@ -135,6 +135,8 @@ export interface ServiceView {
   /** The effective config, defaults applied, secrets and URL credentials redacted. */
   config(): Record<string, unknown>;
   readonly metrics: MetricsView;
+  /** Live sampled copies of the batches passing a component (telemd tap, the console). */
+  readonly taps: TapView;
   /**
    * Re-read the config and apply what changed (coalesced and rate-limited with SIGHUP). The
    * caller must have authenticated the user who asked for it.

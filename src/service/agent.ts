@@ -12,6 +12,7 @@ import { startMetricsServer } from '../telemetry/server.js';
 import { Graph } from './graph.js';
 import { SystemdNotifier } from './notify.js';
 import { StatusBoard } from './status.js';
+import { bindTaps, TapRegistry } from './tap.js';
 
 export interface AgentOptions {
   files: string[];
@@ -40,6 +41,7 @@ export class Agent {
 
   constructor(private readonly opts: AgentOptions) {
     this.notifier = new SystemdNotifier(opts.logger, opts.env ?? process.env);
+    bindTaps(this.registry, this.taps);
     registerProcessMetrics(this.registry);
     installGlobalMeter(this.registry);
     this.reloadsOk = this.registry.counter('telemd_config_reloads_total', 'Config reloads', { result: 'applied' });
@@ -48,6 +50,10 @@ export class Agent {
 
   private reloadsOk;
   private reloadsRefused;
+  private readonly taps = new TapRegistry(
+    () => this.view.pipelines(),
+    (kind, id) => this.view.graph().nodes.some((n) => n.kind === kind && n.id === id && n.state === 'running'),
+  );
 
   /** What extensions see of the service (health_check, console): read-only, plus reload. */
   readonly view: ServiceView = {
@@ -56,6 +62,7 @@ export class Agent {
     pipelines: () => (this.config?.pipelines ?? []).map((p) => ({ ...p, receivers: [...p.receivers], processors: [...p.processors], exporters: [...p.exporters] })),
     config: () => (this.config ? presentConfig(this.config) : {}),
     metrics: this.registry,
+    taps: this.taps,
     requestReload: () => this.reload(),
   };
 
@@ -160,6 +167,7 @@ export class Agent {
     this.logger.info({ timeout_ms: budget }, 'shutting down: stopping receivers, flushing processors, draining exporters');
     await this.reloading;
     await this.graph?.shutdown(budget);
+    this.taps.closeAll();
     this.status.setRunning(false);
     if (this.metricsServer) await new Promise<void>((r) => this.metricsServer!.close(() => r()));
     this.notifier.close();

@@ -4,6 +4,12 @@ import { ConsumerError, isPermanent, type Consumer } from '../component/consumer
 import { countItems } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { SelfTelemetry } from '../telemetry/self.js';
+import { tapsFor, type TapPoint } from './tap.js';
+
+function tapPoint(tel: SelfTelemetry, kind: 'receiver' | 'processor', direction: 'in' | 'out', signal: Signal): TapPoint | undefined {
+  const id = tel.labels[kind];
+  return id === undefined ? undefined : tapsFor(tel.registry)?.point(kind, id, direction, signal, tel.labels.pipeline);
+}
 
 export function observeReceiver<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
   const accepted = tel.counter('telemd_receiver_accepted_items_total', 'Items a receiver pushed into the pipeline that were accepted', { signal });
@@ -15,11 +21,13 @@ export function observeReceiver<S extends Signal>(tel: SelfTelemetry, signal: S,
     signal,
     reason: 'permanent',
   });
+  const tap = tapPoint(tel, 'receiver', 'out', signal);
   return {
     // Not async: a suspended async frame would keep `data` alive until the acknowledgement,
     // and batches held that long get promoted to the old generation (costly GC).
     consume(data) {
       const n = countItems(signal, data);
+      if (tap !== undefined && tap.taps.length !== 0) tap.offer(data);
       let p: Promise<void>;
       try {
         p = next.consume(data);
@@ -42,9 +50,11 @@ export function observeReceiver<S extends Signal>(tel: SelfTelemetry, signal: S,
 
 export function observeProcessorInput<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
   const incoming = tel.counter('telemd_processor_incoming_items_total', 'Items that entered a processor', { signal });
+  const tap = tapPoint(tel, 'processor', 'in', signal);
   return {
     consume(data) {
       incoming.add(countItems(signal, data));
+      if (tap !== undefined && tap.taps.length !== 0) tap.offer(data);
       return next.consume(data);
     },
   };
@@ -52,9 +62,11 @@ export function observeProcessorInput<S extends Signal>(tel: SelfTelemetry, sign
 
 export function observeProcessorOutput<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
   const outgoing = tel.counter('telemd_processor_outgoing_items_total', 'Items a processor passed on', { signal });
+  const tap = tapPoint(tel, 'processor', 'out', signal);
   return {
     consume(data) {
       outgoing.add(countItems(signal, data));
+      if (tap !== undefined && tap.taps.length !== 0) tap.offer(data);
       return next.consume(data);
     },
   };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ParseContext } from '../../src/config/schema.js';
 import { registerConsoleRoutes } from '../../src/console/routes.js';
-import { ApiError } from '../../src/console/api.js';
+import { ApiError, type ApiRequest } from '../../src/console/api.js';
 import { MemoryQueryable } from '../../src/promql/index.js';
 import { configSchema } from '../../extensions/console/config.js';
 import { Console } from '../../extensions/console/extension.js';
@@ -203,7 +203,7 @@ describe('console extension (in process)', () => {
         path: '/api/v1/alerts/{fp}/ack',
         access: 'write',
         description: 'test',
-        handle: (req) => {
+        handle: (req: ApiRequest) => {
           if (req.params.fp === 'none') throw new ApiError('not_found', 'no alert none');
           return { data: { fp: req.params.fp, by: req.principal.name, body: req.body } };
         },

@@ -32,6 +32,7 @@ export function testExtensionHost(o: TestHostOptions = {}): ExtensionHost {
     pipelines: () => [],
     config: () => ({}),
     metrics: new MetricRegistry(),
+    taps: { attach: () => { throw new Error('no agent in this test'); }, list: () => [] },
     requestReload: async () => ({ applied: false, errors: ['no agent in this test'] }),
   };
   return { ...testHost(o), service };
