@@ -179,7 +179,7 @@ export function statusRoutes(service: ServiceView): JsonRoute[] {
     },
     {
       method: 'GET',
-      path: '/api/v1/status/config',
+      path: '/api/v1/status/effective_config',
       access: 'read',
       description: 'the effective config, secrets redacted (as print-config shows it)',
       handle: () => ({ data: service.config() }),
