@@ -3,6 +3,7 @@ import { factories } from '../registry.js';
 import { createLogger } from '../telemetry/logger.js';
 import type { Args } from './args.js';
 import { configFiles } from './paths.js';
+import { startedByPackageScript, watchParent } from './parent.js';
 
 export async function runCommand(args: Args): Promise<number> {
   const logger = createLogger(process.env.TELEMD_LOG_LEVEL ?? 'info');
@@ -34,7 +35,9 @@ export async function runCommand(args: Args): Promise<number> {
   const keepAlive = setInterval(() => undefined, 2 ** 30);
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let unwatch = () => {};
     const stop = (signal: string) => {
+      unwatch();
       if (stopping) {
         logger.warn({ signal }, 'second signal during shutdown: exiting now');
         process.exit(1);
@@ -50,6 +53,11 @@ export async function runCommand(args: Args): Promise<number> {
       ).finally(() => clearInterval(keepAlive));
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
+    if (startedByPackageScript())
+      unwatch = watchParent((ppid) => {
+        logger.warn({ ppid }, 'the npm process that started telemd is gone: stopping');
+        stop('parent exited');
+      });
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => {
       logger.info('SIGHUP: reloading the config');
