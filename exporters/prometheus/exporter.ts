@@ -7,7 +7,7 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import {
-  DeltaAccumulator, labelsKey, needsRewrite, translateMetrics, writeText,
+  DeltaAccumulator, labelsKey, metricNameOf, needsRewrite, translateMetrics, writeText,
   OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
   type FamilyType, type PromFamily, type PromSample, type TranslateOptions,
 } from '../../src/prometheus/index.js';
@@ -18,6 +18,8 @@ interface Stored {
   family: string;
   sample: PromSample;
   updatedMs: number;
+  /** The ingest that last wrote it: a second write in the same ingest at the same time is a collision. */
+  ingest: number;
 }
 
 /** Keeps the latest value of every series and serves them for scraping. */
@@ -32,6 +34,9 @@ export class PrometheusExporter implements Exporter {
   private dropped: Counter;
   private warned = new Set<string>();
   private expirationMs: number;
+  private ingests = 0;
+  private collisions: Counter;
+  private collidedFamilies = new Set<string>();
   /** The port actually bound (useful with port 0). */
   port = 0;
 
@@ -53,6 +58,7 @@ export class PrometheusExporter implements Exporter {
     this.sent = t.counter('telemd_exporter_sent_items_total', 'Items successfully sent', { signal: 'metrics' });
     this.dropped = t.counter('telemd_exporter_dropped_items_total', 'Items dropped', { signal: 'metrics' });
     t.counter('telemd_exporter_send_failed_items_total', 'Items that failed to send', { signal: 'metrics' });
+    this.collisions = t.counter('telemd_exporter_prometheus_series_collisions_total', 'Points that had the same labels as another point of the same batch and time (only the last is exposed); also counted as dropped', { signal: 'metrics' });
     t.observe('telemd_exporter_prometheus_series', 'Series held for scraping', {}, () => this.series.size);
     this.consumers = { metrics: consumerOf((md: MetricsData) => this.ingest(md)) };
   }
@@ -61,6 +67,7 @@ export class PrometheusExporter implements Exporter {
     // The batch is shared with the pipeline's other exporters: copy before rewriting it.
     const md = needsRewrite(input) ? structuredClone(input) : input;
     const total = countMetricPoints(md);
+    const ingest = ++this.ingests;
     let dropped = this.delta.apply(md, nowMs);
     const res = translateMetrics(md, this.opts);
     dropped += res.dropped;
@@ -74,15 +81,50 @@ export class PrometheusExporter implements Exporter {
         this.warnOnce(`metric ${f.name} arrives as ${f.type} but is already exposed as ${known.type}`);
         continue;
       }
+      let collided = 0;
+      const perSample = f.type === 'counter' || f.type === 'gauge';
+      const countName = `${f.name}_count`;
       for (const s of f.samples) {
         const key = labelsKey(s.labels);
         // A stale point means the series is gone: stop exposing it.
-        if (s.stale) this.series.delete(key);
-        else this.series.set(key, { family: f.name, sample: s, updatedMs: nowMs });
+        if (s.stale) {
+          this.series.delete(key);
+          continue;
+        }
+        const st = this.series.get(key);
+        if (!st) {
+          this.series.set(key, { family: f.name, sample: s, updatedMs: nowMs, ingest });
+          continue;
+        }
+        // One OTLP point per collision: histograms and summaries count their _count sample.
+        if (st.ingest === ingest && st.sample.timestampMs === s.timestampMs && (perSample || metricNameOf(s.labels) === countName)) collided++;
+        // Update in place: the stored sample and its labels live on (no old-space churn per scrape).
+        st.sample.value = s.value;
+        st.sample.timestampMs = s.timestampMs;
+        st.family = f.name;
+        st.updatedMs = nowMs;
+        st.ingest = ingest;
+      }
+      if (collided > 0) {
+        dropped += collided;
+        this.collisions.add(collided);
+        this.warnCollision(f.name, collided);
       }
     }
     if (dropped > 0) this.dropped.add(dropped);
     this.sent.add(Math.max(0, total - dropped));
+  }
+
+  /** Once per metric: points that cannot be told apart overwrite each other. */
+  private warnCollision(family: string, points: number): void {
+    if (this.collidedFamilies.has(family) || this.collidedFamilies.size > 100) return;
+    this.collidedFamilies.add(family);
+    this.set.logger.warn(
+      { metric: family, points, resource_to_telemetry_conversion: this.cfg.resource_to_telemetry_conversion.enabled },
+      this.cfg.resource_to_telemetry_conversion.enabled
+        ? 'series collide: points of one batch have the same labels; only the last is exposed'
+        : 'series collide: points of one batch have the same labels, probably differing only in resource attributes, which are not labels; only the last is exposed (set resource_to_telemetry_conversion: {enabled: true} to make them labels)',
+    );
   }
 
   private warnOnce(reason: string): void {
