@@ -53,9 +53,14 @@ export class HostMetricsReceiver implements Receiver {
   }
 
   async start(_host: Host): Promise<void> {
-    this.scrapers = buildScrapers(this.cfg.scrapers, this.cfg.timeout || Math.min(5000, this.cfg.collection_interval), (scraper, kind) =>
-      this.telemetry.counter('telemd_receiver_scrape_skipped_objects_total', 'Objects a scraper could not read (vanished or unreadable processes)', { signal: 'metrics', scraper, reason: kind }).add(),
-    );
+    // One counter per (scraper, reason), looked up once: unreadable processes are met every scrape.
+    const skipped = new Map<string, Counter>();
+    this.scrapers = buildScrapers(this.cfg.scrapers, this.cfg.timeout || Math.min(5000, this.cfg.collection_interval), (scraper, kind) => {
+      const k = `${scraper}/${kind}`;
+      let c = skipped.get(k);
+      if (!c) skipped.set(k, (c = this.telemetry.counter('telemd_receiver_scrape_skipped_objects_total', 'Objects a scraper could not read (vanished or unreadable processes)', { signal: 'metrics', scraper, reason: kind })));
+      c.add();
+    });
     const root = this.cfg.root_path;
     this.env = makeEnv(root, bootTimeNanos(readText(makeEnv(root, 0n).proc('stat'))));
     this.controller.start();
@@ -63,6 +68,7 @@ export class HostMetricsReceiver implements Receiver {
 
   async shutdown(): Promise<void> {
     await this.controller.shutdown();
+    for (const { scraper } of this.scrapers) scraper.close?.();
   }
 
   /** One collection round; exposed for tests and the benchmark. */

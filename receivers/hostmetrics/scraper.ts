@@ -21,6 +21,8 @@ export interface Scraper {
   readonly defs: MetricDefs;
   /** Host metrics go into `b`; a scraper may also return metrics of other resources. */
   scrape(b: MetricBuilder, env: ScrapeEnv): Promise<void | ResourceOut[]> | void | ResourceOut[];
+  /** Releases what the scraper keeps between scrapes (open descriptors); a later scrape starts over. */
+  close?(): void;
 }
 
 export function makeEnv(root: string, bootNs: bigint): ScrapeEnv {

@@ -1,12 +1,15 @@
-// process.* per process from /proc/<pid>/{stat,status,io,cmdline,exe,fd}. Each process is its
-// own resource (pid, parent pid, executable, command line, owner). Processes that vanish or
-// that we may not read (io, exe of other users' processes when unprivileged) are counted,
-// not logged per scrape.
+// process.* per process from /proc/<pid>/{stat,io} every scrape, {status,cmdline,exe} when a
+// process is new, exec'd or due for a refresh. Each process is its own resource (pid, parent
+// pid, executable, command line, owner). stat and io stay open between scrapes: one pread each
+// per scrape, parsed as bytes. A kept descriptor belongs to the process it was opened for (a
+// new process reusing the pid has a new /proc entry; the old descriptor reads ESRCH), and the
+// start time is checked where no descriptor is kept. Processes that vanish or that we may not
+// read (io, exe of other users' processes when unprivileged) are counted, not logged.
 import { readdirSync, readlinkSync } from 'node:fs';
-import type { Attributes } from '../../../src/pdata/types.js';
+import { AggregationTemporality, type Attributes, type Metric, type NumberDataPoint } from '../../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ResourceOut, ScrapeEnv, Scraper } from '../scraper.js';
-import { USER_HZ, parseKeyValues, parsePasswd, readText, tryReadText } from '../../../src/procfs/index.js';
+import { KeptFile, USER_HZ, numberAfter, parseColonValues, parseKeyValues, parsePasswd, parseStatBytes, readOnce, readText, tryReadText } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const processDefs: MetricDefs = {
@@ -35,7 +38,7 @@ export const PROCESS_RESOURCE_ATTRIBUTES: Record<string, boolean> = {
 export interface ProcessOptions {
   names: [Matcher | undefined, Matcher | undefined];
   resourceAttributes: Set<string>;
-  /** Called once per process and kind of problem (vanished, io, exe, …). */
+  /** Called for each object and kind of problem met in a scrape (vanished, io, exe, …). */
   onProblem(kind: string): void;
 }
 
@@ -46,26 +49,97 @@ export function parseStat(text: string): { comm: string; f: string[] } {
   return { comm: text.slice(open + 1, close), f: text.slice(close + 2).trim().split(' ') };
 }
 
+// Indices into the parsed stat fields (0 = state, then ppid …; proc(5) numbering minus 3).
+const PPID = 1, MINFLT = 7, MAJFLT = 9, UTIME = 11, STIME = 12, THREADS = 17, STARTTIME = 19, VSIZE = 20, RSS = 21, BLKIO = 39;
+// /proc/<pid>/io lines in kernel order.
+const SYSCR = 2, SYSCW = 3, READ_BYTES = 4, WRITE_BYTES = 5;
+// Slots of the per-process bigint cache (an int64 point whose value did not change reuses its bigint).
+const B_RSS = 0, B_VSIZE = 1, B_IO_R = 2, B_IO_W = 3, B_OPS_R = 4, B_OPS_W = 5, B_THREADS = 6, B_FDS = 7, B_CS_V = 8, B_CS_I = 9, B_PF_MAJ = 10, B_PF_MIN = 11;
+const SLOTS = 12;
+
+/** Executable path, command line and owner change only with exec or setuid: read them when a
+ * process is first seen, when its name changes (exec), and at least this often. */
+export const STATIC_REFRESH_MS = 60_000;
+/** Processes whose stat/io descriptors stay open between scrapes (beyond: open, read, close). */
+const MAX_KEPT = 2048;
+
+/** What we know about one process between scrapes. */
+interface Proc {
+  pid: number;
+  dir: string;
+  stat?: KeptFile;
+  /** undefined: not opened yet; null: not readable by us (retried at the static refresh). */
+  io?: KeptFile | null;
+  starttime: number;
+  startNs: bigint;
+  comm: string;
+  commBytes: Buffer;
+  kept: boolean;
+  pidBig: bigint;
+  ppid: number;
+  ppidBig: bigint;
+  exe?: string;
+  command?: string;
+  commandLine?: string;
+  owner?: string;
+  refreshAt: number;
+  seen: number;
+  last: Float64Array;
+  big: bigint[];
+}
+
+const statBuf = Buffer.allocUnsafe(4096);
+const ioBuf = Buffer.allocUnsafe(1024);
+const statusBuf = Buffer.allocUnsafe(8192);
+
+type Points = NumberDataPoint[];
+
 export class ProcessScraper implements Scraper {
   readonly name = 'process';
   readonly defs = processDefs;
   private users?: Map<number, string>;
   private pageSize = 4096;
   private memTotal = 0;
+  private procs = new Map<string, Proc>();
+  private scrapes = 0;
+  private keptCount = 0;
+  private readonly f = new Float64Array(40);
+  private readonly io = new Float64Array(6);
 
   constructor(private readonly opts: ProcessOptions) {}
 
   scrape(b: MetricBuilder, env: ScrapeEnv): ResourceOut[] {
     if (!this.users) this.init(env);
-    if (b.on('process.memory.utilization')) this.memTotal = parseKeyValues(readText(env.proc('meminfo')), true).get('MemTotal') ?? 0;
+    const seen = ++this.scrapes;
+    const nowMs = Date.now();
+    this.memTotal = b.on('process.memory.utilization') ? (parseKeyValues(readText(env.proc('meminfo')), true).get('MemTotal') ?? 0) : 0;
+    const on = {
+      cpu: b.on('process.cpu.time'), rss: b.on('process.memory.usage'), virt: b.on('process.memory.virtual'),
+      threads: b.on('process.threads'), faults: b.on('process.paging.faults'), io: b.on('process.disk.io'),
+      ops: b.on('process.disk.operations'), cs: b.on('process.context_switches'), fds: b.on('process.open_file_descriptors'),
+    };
     const out: ResourceOut[] = [];
     for (const name of readdirSync(env.proc(''))) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57) continue;
-      const r = this.one(b.fork(), env, name);
-      if (r) out.push(r);
+      const p = this.read(env, name, nowMs);
+      if (!p) continue;
+      p.seen = seen;
+      if (!p.kept) continue;
+      out.push({ attributes: this.attributes(p), metrics: this.metrics(p, b.now, on) });
     }
+    for (const [name, p] of this.procs)
+      if (p.seen !== seen) {
+        this.forget(p);
+        this.procs.delete(name);
+      }
     return out;
+  }
+
+  /** Closes every descriptor kept open (the receiver stops); a later scrape reopens. */
+  close(): void {
+    for (const p of this.procs.values()) this.forget(p);
+    this.procs.clear();
   }
 
   private init(env: ScrapeEnv): void {
@@ -79,80 +153,210 @@ export class ProcessScraper implements Scraper {
     }
   }
 
-  private one(b: MetricBuilder, env: ScrapeEnv, pid: string): ResourceOut | undefined {
-    const dir = env.proc(pid);
-    const statText = tryReadText(`${dir}/stat`);
-    if (!statText) {
+  private forget(p: Proc): void {
+    if (p.stat) {
+      p.stat.close();
+      p.stat = undefined;
+      this.keptCount--;
+    }
+    p.io?.close();
+    p.io = undefined;
+  }
+
+  /** Reads /proc/<pid>/stat (one pread on a kept descriptor) into this.f; the process, or undefined when gone. */
+  private read(env: ScrapeEnv, name: string, nowMs: number): Proc | undefined {
+    let p = this.procs.get(name);
+    let len = p ? this.readStat(p) : -1;
+    if (len < 0 && p) {
+      // Gone. The pid is listed, so it may already be a new process: start over.
+      this.forget(p);
+      this.procs.delete(name);
+      p = undefined;
+    }
+    if (!p) {
+      const dir = env.proc(name);
+      let stat: KeptFile | undefined;
+      try {
+        if (this.keptCount < MAX_KEPT) stat = new KeptFile(`${dir}/stat`);
+        len = stat ? stat.read(statBuf) : readOnce(`${dir}/stat`, statBuf);
+      } catch {
+        stat?.close();
+        this.opts.onProblem('vanished');
+        return undefined;
+      }
+      if (stat) this.keptCount++;
+      const pid = Number(name);
+      p = {
+        pid, dir, stat, starttime: -1, startNs: 0n, comm: '', commBytes: Buffer.alloc(0), kept: false,
+        pidBig: BigInt(pid), ppid: -1, ppidBig: 0n, refreshAt: 0, seen: 0,
+        last: new Float64Array(SLOTS).fill(-1), big: new Array<bigint>(SLOTS).fill(0n),
+      };
+      this.procs.set(name, p);
+    }
+    const close = parseStatBytes(statBuf, len, this.f);
+    if (close < 0) {
       this.opts.onProblem('vanished');
       return undefined;
     }
-    const { comm, f } = parseStat(statText);
-    if (!keep(this.opts.names[0], this.opts.names[1], comm)) return undefined;
-    const n = (i: number) => Number(f[i] ?? 0);
-    const start = env.bootNs + (BigInt(n(19)) * 1_000_000_000n) / BigInt(USER_HZ);
-
-    b.add('process.cpu.time', n(11) / USER_HZ, { state: 'user' }, start);
-    b.add('process.cpu.time', n(12) / USER_HZ, { state: 'system' }, start);
-    b.add('process.cpu.time', n(39) / USER_HZ, { state: 'wait' }, start);
-    const rss = n(21) * this.pageSize;
-    b.add('process.memory.usage', rss, {}, start);
-    b.add('process.memory.virtual', n(20), {}, start);
-    if (this.memTotal > 0) b.add('process.memory.utilization', rss / this.memTotal, {}, 0n);
-    b.add('process.threads', n(17), {}, start);
-    b.add('process.paging.faults', n(9), { type: 'major' }, start);
-    b.add('process.paging.faults', n(7), { type: 'minor' }, start);
-
-    if (b.on('process.disk.io') || b.on('process.disk.operations')) {
-      const io = tryReadText(`${dir}/io`);
-      if (io) {
-        const kv = parseKeyValues(io);
-        b.add('process.disk.io', kv.get('read_bytes') ?? 0, { direction: 'read' }, start);
-        b.add('process.disk.io', kv.get('write_bytes') ?? 0, { direction: 'write' }, start);
-        b.add('process.disk.operations', kv.get('syscr') ?? 0, { direction: 'read' }, start);
-        b.add('process.disk.operations', kv.get('syscw') ?? 0, { direction: 'write' }, start);
-      } else this.opts.onProblem('io');
+    const f = this.f;
+    // Without a kept descriptor the same pid may be a new process: its start time tells.
+    if (f[STARTTIME] !== p.starttime) {
+      if (p.starttime >= 0) this.resetFacts(p);
+      p.starttime = f[STARTTIME]!;
+      p.startNs = env.bootNs + (BigInt(p.starttime) * 1_000_000_000n) / BigInt(USER_HZ);
     }
-    let status: Map<string, number> | undefined;
-    let uid: number | undefined;
+    const open = statBuf.indexOf(40);
+    if (p.commBytes.length !== close - open - 1 || statBuf.compare(p.commBytes, 0, p.commBytes.length, open + 1, close) !== 0) {
+      // New process, or it exec'd (or renamed itself): name filter and static facts anew.
+      p.commBytes = Buffer.from(statBuf.subarray(open + 1, close));
+      p.comm = p.commBytes.toString('utf8');
+      p.kept = keep(this.opts.names[0], this.opts.names[1], p.comm);
+      p.refreshAt = 0;
+    }
+    if (f[PPID] !== p.ppid) {
+      p.ppid = f[PPID]!;
+      p.ppidBig = BigInt(p.ppid);
+    }
+    if (p.kept && nowMs >= p.refreshAt) this.readFacts(p, nowMs);
+    return p;
+  }
+
+  private readStat(p: Proc): number {
+    try {
+      return p.stat ? p.stat.read(statBuf) : readOnce(`${p.dir}/stat`, statBuf);
+    } catch {
+      return -1;
+    }
+  }
+
+  private resetFacts(p: Proc): void {
+    p.exe = p.command = p.commandLine = p.owner = undefined;
+    p.io?.close();
+    p.io = undefined;
+    p.refreshAt = 0;
+    p.last.fill(-1);
+  }
+
+  /** Executable path, command line and owner; also retries an io file we could not open. */
+  private readFacts(p: Proc, nowMs: number): void {
+    // Spread the refreshes of processes seen together over the period.
+    p.refreshAt = nowMs + STATIC_REFRESH_MS * (0.75 + (p.pid % 64) / 128);
     const ra = this.opts.resourceAttributes;
-    if (b.on('process.context_switches') || ra.has('process.owner')) {
-      const st = tryReadText(`${dir}/status`) ?? '';
-      status = parseKeyValues(st);
-      const m = /^Uid:\s+(\d+)/m.exec(st);
-      if (m) uid = Number(m[1]);
-    }
-    if (status) {
-      b.add('process.context_switches', status.get('voluntary_ctxt_switches') ?? 0, { type: 'voluntary' }, start);
-      b.add('process.context_switches', status.get('nonvoluntary_ctxt_switches') ?? 0, { type: 'involuntary' }, start);
-    }
-    if (b.on('process.open_file_descriptors')) {
-      try {
-        b.add('process.open_file_descriptors', readdirSync(`${dir}/fd`).length, {}, start);
-      } catch {
-        this.opts.onProblem('fd');
-      }
-    }
-
-    const attrs: Attributes = {};
-    if (ra.has('process.pid')) attrs['process.pid'] = BigInt(pid);
-    if (ra.has('process.parent_pid')) attrs['process.parent_pid'] = BigInt(n(1));
-    if (ra.has('process.executable.name')) attrs['process.executable.name'] = comm;
+    if (p.io === null) p.io = undefined;
     if (ra.has('process.executable.path')) {
       try {
-        attrs['process.executable.path'] = readlinkSync(`${dir}/exe`);
+        p.exe = readlinkSync(`${p.dir}/exe`);
       } catch (e) {
+        p.exe = undefined;
         // Kernel threads have no executable (ENOENT); other users' processes may be unreadable.
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.onProblem('exe');
       }
     }
     if (ra.has('process.command') || ra.has('process.command_line')) {
-      const args = (tryReadText(`${dir}/cmdline`) ?? '').split('\0').filter((x) => x !== '');
-      if (args.length) {
-        if (ra.has('process.command')) attrs['process.command'] = args[0]!;
-        if (ra.has('process.command_line')) attrs['process.command_line'] = args.join(' ');
+      const args = (tryReadText(`${p.dir}/cmdline`) ?? '').split('\0').filter((x) => x !== '');
+      p.command = args.length ? args[0] : undefined;
+      p.commandLine = args.length ? args.join(' ') : undefined;
+    }
+    if (ra.has('process.owner')) {
+      let uid: number | undefined;
+      try {
+        uid = numberAfter(statusBuf, readOnce(`${p.dir}/status`, statusBuf), 'Uid:');
+      } catch {
+        uid = undefined;
+      }
+      p.owner = uid === undefined ? undefined : (this.users!.get(uid) ?? String(uid));
+    }
+  }
+
+  private attributes(p: Proc): Attributes {
+    // A new object every scrape: processors may rewrite resource attributes in place.
+    const ra = this.opts.resourceAttributes;
+    const a: Attributes = {};
+    if (ra.has('process.pid')) a['process.pid'] = p.pidBig;
+    if (ra.has('process.parent_pid')) a['process.parent_pid'] = p.ppidBig;
+    if (ra.has('process.executable.name')) a['process.executable.name'] = p.comm;
+    if (p.exe !== undefined) a['process.executable.path'] = p.exe;
+    if (p.command !== undefined && ra.has('process.command')) a['process.command'] = p.command;
+    if (p.commandLine !== undefined && ra.has('process.command_line')) a['process.command_line'] = p.commandLine;
+    if (p.owner !== undefined) a['process.owner'] = p.owner;
+    return a;
+  }
+
+  /** The int64 value of slot `i`: the same bigint as last scrape when the number did not change. */
+  private int(p: Proc, i: number, v: number): bigint {
+    if (p.last[i] === v) return p.big[i]!;
+    p.last[i] = v;
+    return (p.big[i] = BigInt(v));
+  }
+
+  private metrics(p: Proc, now: bigint, on: Record<'cpu' | 'rss' | 'virt' | 'threads' | 'faults' | 'io' | 'ops' | 'cs' | 'fds', boolean>): Metric[] {
+    const f = this.f;
+    const start = p.startNs;
+    const ms: Metric[] = [];
+    const pt = (attributes: Attributes, value: number | bigint): NumberDataPoint => ({ attributes, startTimeUnixNano: start, timeUnixNano: now, value });
+    if (on.cpu)
+      ms.push(sum('process.cpu.time', [pt({ state: 'user' }, f[UTIME]! / USER_HZ), pt({ state: 'system' }, f[STIME]! / USER_HZ), pt({ state: 'wait' }, f[BLKIO]! / USER_HZ)]));
+    const rss = f[RSS]! * this.pageSize;
+    if (on.rss) ms.push(sum('process.memory.usage', [pt({}, this.int(p, B_RSS, rss))]));
+    if (on.virt) ms.push(sum('process.memory.virtual', [pt({}, this.int(p, B_VSIZE, f[VSIZE]!))]));
+    if (this.memTotal > 0) ms.push(gauge('process.memory.utilization', [{ attributes: {}, startTimeUnixNano: 0n, timeUnixNano: now, value: rss / this.memTotal }]));
+    if (on.threads) ms.push(sum('process.threads', [pt({}, this.int(p, B_THREADS, f[THREADS]!))]));
+    if (on.faults) ms.push(sum('process.paging.faults', [pt({ type: 'major' }, this.int(p, B_PF_MAJ, f[MAJFLT]!)), pt({ type: 'minor' }, this.int(p, B_PF_MIN, f[MINFLT]!))]));
+    if (on.io || on.ops) {
+      const io = this.readIo(p);
+      if (io) {
+        if (on.io) ms.push(sum('process.disk.io', [pt({ direction: 'read' }, this.int(p, B_IO_R, io[READ_BYTES]!)), pt({ direction: 'write' }, this.int(p, B_IO_W, io[WRITE_BYTES]!))]));
+        if (on.ops) ms.push(sum('process.disk.operations', [pt({ direction: 'read' }, this.int(p, B_OPS_R, io[SYSCR]!)), pt({ direction: 'write' }, this.int(p, B_OPS_W, io[SYSCW]!))]));
+      } else this.opts.onProblem('io');
+    }
+    if (on.cs) {
+      let len = -1;
+      try {
+        len = readOnce(`${p.dir}/status`, statusBuf);
+      } catch {
+        // vanished meanwhile
+      }
+      if (len >= 0) {
+        const vol = numberAfter(statusBuf, len, 'voluntary_ctxt_switches:') ?? 0;
+        const inv = numberAfter(statusBuf, len, 'nonvoluntary_ctxt_switches:') ?? 0;
+        ms.push(sum('process.context_switches', [pt({ type: 'voluntary' }, this.int(p, B_CS_V, vol)), pt({ type: 'involuntary' }, this.int(p, B_CS_I, inv))]));
       }
     }
-    if (ra.has('process.owner') && uid !== undefined) attrs['process.owner'] = this.users!.get(uid) ?? String(uid);
-    return { attributes: attrs, metrics: b.result() };
+    if (on.fds) {
+      try {
+        ms.push(sum('process.open_file_descriptors', [pt({}, this.int(p, B_FDS, readdirSync(`${p.dir}/fd`).length))]));
+      } catch {
+        this.opts.onProblem('fd');
+      }
+    }
+    return ms;
   }
+
+  /** /proc/<pid>/io (rchar, wchar, syscr, syscw, read_bytes, write_bytes), or undefined when we may not read it. */
+  private readIo(p: Proc): Float64Array | undefined {
+    if (p.io === null) return undefined;
+    try {
+      let len: number;
+      if (p.stat) {
+        p.io ??= new KeptFile(`${p.dir}/io`);
+        len = p.io.read(ioBuf);
+      } else len = readOnce(`${p.dir}/io`, ioBuf);
+      return parseColonValues(ioBuf, len, this.io) >= 6 ? this.io : undefined;
+    } catch {
+      // EACCES (another user's process, or it changed owner): not retried until the refresh.
+      p.io?.close();
+      p.io = null;
+      return undefined;
+    }
+  }
+}
+
+function sum(name: string, dataPoints: Points): Metric {
+  const d = processDefs[name]!;
+  return { type: 'sum', name, description: d.description, unit: d.unit, aggregationTemporality: AggregationTemporality.Cumulative, isMonotonic: d.monotonic ?? false, dataPoints };
+}
+
+function gauge(name: string, dataPoints: Points): Metric {
+  const d = processDefs[name]!;
+  return { type: 'gauge', name, description: d.description, unit: d.unit, dataPoints };
 }
