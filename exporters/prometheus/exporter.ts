@@ -7,9 +7,9 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import {
-  DeltaAccumulator, labelsKey, metricNameOf, needsRewrite, translateMetrics, writeText,
+  DeltaAccumulator, labelCacheSize, labelsKey, metricNameOf, needsRewrite, translateMetrics, writeText,
   OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
-  type FamilyType, type PromFamily, type PromSample, type TranslateOptions,
+  type FamilyType, type LabelCache, type PromFamily, type PromSample, type TranslateOptions,
 } from '../../src/prometheus/index.js';
 import { parseEndpoint } from '../../src/util/endpoint.js';
 import type { Config } from './config.js';
@@ -35,6 +35,8 @@ export class PrometheusExporter implements Exporter {
   private warned = new Set<string>();
   private expirationMs: number;
   private ingests = 0;
+  /** Labels of series seen before, by OTLP origin (see TranslateOptions.labelCache). */
+  private readonly labelCache: LabelCache = new Map();
   private collisions: Counter;
   private collidedFamilies = new Set<string>();
   /** The port actually bound (useful with port 0). */
@@ -53,6 +55,7 @@ export class PrometheusExporter implements Exporter {
       targetInfo: cfg.target_info.enabled,
       scopeLabels: true,
       extraLabels: cfg.const_labels,
+      labelCache: this.labelCache,
     };
     const t = set.telemetry;
     this.sent = t.counter('telemd_exporter_sent_items_total', 'Items successfully sent', { signal: 'metrics' });
@@ -85,7 +88,7 @@ export class PrometheusExporter implements Exporter {
       const perSample = f.type === 'counter' || f.type === 'gauge';
       const countName = `${f.name}_count`;
       for (const s of f.samples) {
-        const key = labelsKey(s.labels);
+        const key = s.key ?? labelsKey(s.labels);
         // A stale point means the series is gone: stop exposing it.
         if (s.stale) {
           this.series.delete(key);
@@ -113,6 +116,9 @@ export class PrometheusExporter implements Exporter {
     }
     if (dropped > 0) this.dropped.add(dropped);
     this.sent.add(Math.max(0, total - dropped));
+    // Origins of series long gone (processes that exited) must not pile up: start over when the
+    // cache outgrows the series it serves.
+    if (this.ingests % 64 === 0 && labelCacheSize(this.labelCache) > 2 * this.series.size + 1000) this.labelCache.clear();
   }
 
   /** Once per metric: points that cannot be told apart overwrite each other. */

@@ -14,6 +14,8 @@ export interface PromSample {
   timestampMs: number;
   /** A staleness marker (sent as the exact staleness NaN bit pattern on the wire). */
   stale?: boolean;
+  /** labelsKey(labels), when the translator already knew it (label cache). */
+  key?: string;
 }
 
 export interface PromFamily {

@@ -7,7 +7,7 @@ import type {
 } from '../pdata/types.js';
 import { labelName, metricName, sanitizeMetricName, unitTokens, type MetricKind } from './names.js';
 import { goFloat } from './floatfmt.js';
-import { sortLabels, type FamilyType, type Label, type PromFamily, type PromSample } from './model.js';
+import { labelsKey, sortLabels, type FamilyType, type Label, type PromFamily, type PromSample } from './model.js';
 
 export interface TranslateOptions {
   addMetricSuffixes: boolean;
@@ -21,6 +21,22 @@ export interface TranslateOptions {
   /** const_labels / external_labels: added unless the series already has the label. */
   extraLabels?: Record<string, string>;
   now?: () => number;
+  /**
+   * Remembers the sorted labels (and their series key) of gauge/counter samples by their OTLP
+   * origin (resource, scope, metric, point attributes), so a series seen before costs one map
+   * lookup instead of building and sorting its labels. Samples then share their `labels` array:
+   * only for callers that never mutate labels (the scrape exporter). Bounded by its owner.
+   */
+  labelCache?: LabelCache;
+}
+
+/** Sample name → origin key → labels; see TranslateOptions.labelCache. */
+export type LabelCache = Map<string, Map<string, { labels: Label[]; key: string }>>;
+
+export function labelCacheSize(c: LabelCache): number {
+  let n = 0;
+  for (const m of c.values()) n += m.size;
+  return n;
 }
 
 export const defaultTranslateOptions: TranslateOptions = {
@@ -48,6 +64,22 @@ export function attrString(v: AnyValue): string {
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+/**
+ * The attributes as one string (`k\0v\0…`), the origin part of a label-cache key; undefined
+ * when a key or value holds a separator character (such points bypass the cache).
+ */
+function attrsKey(attrs: Attributes | undefined): string | undefined {
+  if (!attrs) return '';
+  let s = '';
+  for (const k in attrs) {
+    const v = attrs[k] as AnyValue;
+    const t = typeof v === 'string' ? v : attrString(v);
+    if (k.indexOf('\u0000') >= 0 || k.indexOf('\u0001') >= 0 || t.indexOf('\u0000') >= 0 || t.indexOf('\u0001') >= 0) return undefined;
+    s += k + '\u0000' + t + '\u0000';
+  }
+  return s;
 }
 
 /** Prometheus formatting of a float label value (`le`, `quantile`), as Go clients write it. */
@@ -152,8 +184,38 @@ class Builder {
   sample(
     fam: PromFamily, name: string, base: Map<string, string>, attrs: Attributes | undefined,
     jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined,
-    value: number, tsMs: number, stale: boolean,
+    value: number, tsMs: number, stale: boolean, origin?: string,
   ): void {
+    const cache = this.opts.labelCache;
+    if (cache && origin !== undefined && extra === undefined) {
+      const ak = attrsKey(attrs);
+      if (ak !== undefined) {
+        let byName = cache.get(name);
+        if (!byName) cache.set(name, (byName = new Map()));
+        const ok = origin + ak;
+        let e = byName.get(ok);
+        if (!e) {
+          const labels = this.labelsOf(name, base, attrs, jobInst, undefined);
+          byName.set(ok, (e = { labels, key: labelsKey(labels) }));
+        }
+        const s: PromSample = { labels: e.labels, value, timestampMs: tsMs, key: e.key };
+        if (stale) {
+          s.stale = true;
+          s.value = NaN;
+        }
+        fam.samples.push(s);
+        return;
+      }
+    }
+    const s: PromSample = { labels: this.labelsOf(name, base, attrs, jobInst, extra), value, timestampMs: tsMs };
+    if (stale) {
+      s.stale = true;
+      s.value = NaN;
+    }
+    fam.samples.push(s);
+  }
+
+  private labelsOf(name: string, base: Map<string, string>, attrs: Attributes | undefined, jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined): Label[] {
     const labels = this.pointLabels(base, attrs, jobInst).slice();
     if (extra) {
       const i = labels.findIndex((l) => l.name === extra[0]);
@@ -161,12 +223,7 @@ class Builder {
       else labels.push({ name: extra[0], value: extra[1] });
     }
     labels.push({ name: '__name__', value: name });
-    const s: PromSample = { labels: sortLabels(labels), value, timestampMs: tsMs };
-    if (stale) {
-      s.stale = true;
-      s.value = NaN;
-    }
-    fam.samples.push(s);
+    return sortLabels(labels);
   }
 }
 
@@ -196,22 +253,34 @@ function numberValue(p: NumberDataPoint): number {
 export function translateMetrics(md: MetricsData, opts: TranslateOptions = defaultTranslateOptions): TranslateResult {
   const b = new Builder(opts);
   const now = opts.now ?? Date.now;
+  const cached = opts.labelCache !== undefined;
   for (const rm of md.resourceMetrics) {
     const ji = jobInstance(rm.resource);
     const base = new Map<string, string>();
     if (opts.resourceToTelemetry) addAttributes(base, rm.resource.attributes);
     const rc: ResourceCtx = { base };
+    // What of the resource reaches the point labels (job/instance, and all with resourceToTelemetry).
+    let rkey: string | undefined;
+    if (cached) {
+      const ra = opts.resourceToTelemetry ? attrsKey(rm.resource.attributes) : '';
+      rkey = ra === undefined ? undefined : `${ji.job ?? ''}\u0000${ji.instance ?? ''}\u0000${ra}\u0001`;
+    }
     let latest = 0;
     for (const sm of rm.scopeMetrics) {
       const sb = scopeBase(rc, sm.scope, opts);
-      for (const m of sm.metrics) latest = Math.max(latest, translateMetric(b, m, sb, ji, now));
+      let origin: string | undefined;
+      if (rkey !== undefined) {
+        const sa = opts.scopeLabels ? attrsKey(sm.scope.attributes) : '';
+        if (sa !== undefined) origin = opts.scopeLabels ? `${rkey}${sm.scope.name ?? ''}\u0000${sm.scope.version ?? ''}\u0000${sa}\u0001` : `${rkey}\u0001`;
+      }
+      for (const m of sm.metrics) latest = Math.max(latest, translateMetric(b, m, sb, ji, now, origin));
     }
-    if (opts.targetInfo && latest > 0) emitTargetInfo(b, rm.resource, ji, latest);
+    if (opts.targetInfo && latest > 0) emitTargetInfo(b, rm.resource, ji, latest, rkey === undefined ? undefined : `${ji.job ?? ''}\u0000${ji.instance ?? ''}\u0001`);
   }
   return { families: [...b.families.values()], dropped: b.dropped, dropReasons: [...b.dropReasons] };
 }
 
-function emitTargetInfo(b: Builder, res: Resource, ji: { job?: string; instance?: string }, ts: number): void {
+function emitTargetInfo(b: Builder, res: Resource, ji: { job?: string; instance?: string }, ts: number, origin: string | undefined): void {
   const attrs: Attributes = {};
   let n = 0;
   for (const [k, v] of Object.entries(res.attributes))
@@ -222,11 +291,13 @@ function emitTargetInfo(b: Builder, res: Resource, ji: { job?: string; instance?
   if (n === 0) return;
   const name = b.opts.namespace ? sanitizeMetricName(`${b.opts.namespace}_target_info`) : 'target_info';
   const fam = b.family(name, 'gauge', 'Target metadata', '');
-  b.sample(fam, name, new Map(), attrs, ji, undefined, 1, ts, false);
+  b.sample(fam, name, EMPTY_BASE, attrs, ji, undefined, 1, ts, false, origin);
 }
 
+const EMPTY_BASE = new Map<string, string>();
+
 /** Returns the latest timestamp (ms) written, 0 if none. */
-function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: { job?: string; instance?: string }, now: () => number): number {
+function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: { job?: string; instance?: string }, now: () => number, origin: string | undefined): number {
   const kind = kindOf(m);
   if (m.type === 'empty') return 0;
   if (!kind) {
@@ -240,15 +311,15 @@ function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: {
     b.dropReasons.add(`delta temporality is not accumulated (${m.name})`);
     return 0;
   }
-  const name = metricName(m.name, m.unit, kind, { addSuffixes: b.opts.addMetricSuffixes, namespace: b.opts.namespace });
-  const fam = b.family(name, kind, m.description ?? '', b.opts.addMetricSuffixes ? unitTokens(m.unit).join('_') : '');
+  const name = cachedMetricName(m.name, m.unit, kind, b.opts);
+  const fam = b.family(name, kind, m.description ?? '', b.opts.addMetricSuffixes ? unitWords(m.unit) : '');
   let latest = 0;
   fam.points = (fam.points ?? 0) + m.dataPoints.length;
   if (m.type === 'gauge' || m.type === 'sum') {
     for (const p of m.dataPoints) {
       const t = tsMs(p.timeUnixNano, now);
       latest = Math.max(latest, t);
-      b.sample(fam, name, base, p.attributes, ji, undefined, numberValue(p), t, stale(p.flags));
+      b.sample(fam, name, base, p.attributes, ji, undefined, numberValue(p), t, stale(p.flags), origin);
     }
   } else if (m.type === 'histogram') {
     for (const p of m.dataPoints) latest = Math.max(latest, histogram(b, fam, name, base, ji, p, now));
@@ -256,6 +327,29 @@ function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: {
     for (const p of m.dataPoints) latest = Math.max(latest, summary(b, fam, name, base, ji, p, now));
   }
   return latest;
+}
+
+// Metric names repeat in every batch (and per resource): translate each once.
+const nameCache = new Map<string, string>();
+function cachedMetricName(name: string, unit: string | undefined, kind: MetricKind, opts: TranslateOptions): string {
+  const k = `${name}\u0000${unit ?? ''}\u0000${kind}\u0000${opts.addMetricSuffixes ? 1 : 0}\u0000${opts.namespace ?? ''}`;
+  let n = nameCache.get(k);
+  if (n === undefined) {
+    n = metricName(name, unit, kind, { addSuffixes: opts.addMetricSuffixes, namespace: opts.namespace });
+    if (nameCache.size < 10_000) nameCache.set(k, n);
+  }
+  return n;
+}
+
+const unitCache = new Map<string, string>();
+function unitWords(unit: string | undefined): string {
+  const u = unit ?? '';
+  let w = unitCache.get(u);
+  if (w === undefined) {
+    w = unitTokens(u).join('_');
+    if (unitCache.size < 10_000) unitCache.set(u, w);
+  }
+  return w;
 }
 
 function stale(flags: number | undefined): boolean {
