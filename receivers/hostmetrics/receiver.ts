@@ -69,6 +69,7 @@ export class HostMetricsReceiver implements Receiver {
   async shutdown(): Promise<void> {
     await this.controller.shutdown();
     for (const { scraper } of this.scrapers) scraper.close?.();
+    this.env?.close();
   }
 
   /** One collection round; exposed for tests and the benchmark. */
@@ -80,6 +81,7 @@ export class HostMetricsReceiver implements Receiver {
     const now = nowNanos();
     const scopes: ScopeMetrics[] = [];
     const others: ResourceMetrics[] = [];
+    this.env.beginRound();
     for (const { scraper, enabled } of this.scrapers) {
       const b = new MetricBuilder(scraper.defs, enabled, now);
       try {
@@ -102,6 +104,7 @@ export class HostMetricsReceiver implements Receiver {
       if (this.cfg.semconv === 'latest') metrics = toLatest(scraper.name, metrics);
       scopes.push({ scope: { name: SCOPE_PREFIX + scraper.name }, metrics });
     }
+    this.env.endRound();
     const host: ResourceMetrics[] = scopes.length ? [{ resource: { attributes: {} }, scopeMetrics: scopes }] : [];
     return { resourceMetrics: [...host, ...others] };
   }

@@ -1,5 +1,6 @@
 import type { Attributes, Metric } from '../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from './metrics.js';
+import { KeptTexts } from '../../src/procfs/index.js';
 
 /** Metrics of a resource other than the host (one process). */
 export interface ResourceOut {
@@ -14,6 +15,16 @@ export interface ScrapeEnv {
   bootNs: bigint;
   proc(path: string): string;
   sys(path: string): string;
+  /**
+   * A /proc or /sys file read every scrape, as text: kept open and re-read with one pread, and
+   * read once per collection round (between beginRound and endRound) however many scrapers ask
+   * for it (/proc/stat, /proc/meminfo). Throws when it cannot be read.
+   */
+  text(path: string): string;
+  beginRound(): void;
+  endRound(): void;
+  /** Closes the files `text` keeps open. */
+  close(): void;
 }
 
 export interface Scraper {
@@ -27,5 +38,27 @@ export interface Scraper {
 
 export function makeEnv(root: string, bootNs: bigint): ScrapeEnv {
   const r = root.replace(/\/+$/, '');
-  return { root: r, bootNs, proc: (p) => `${r}/proc/${p}`, sys: (p) => `${r}/sys/${p}` };
+  const memo = new Map<string, string>();
+  const kept = new KeptTexts();
+  let inRound = false;
+  return {
+    root: r,
+    bootNs,
+    proc: (p) => `${r}/proc/${p}`,
+    sys: (p) => `${r}/sys/${p}`,
+    text(path) {
+      if (!inRound) return kept.read(path);
+      let t = memo.get(path);
+      if (t === undefined) memo.set(path, (t = kept.read(path)));
+      return t;
+    },
+    beginRound() {
+      inRound = true;
+    },
+    endRound() {
+      inRound = false;
+      memo.clear();
+    },
+    close: () => kept.close(),
+  };
 }

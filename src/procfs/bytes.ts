@@ -111,3 +111,34 @@ export function numberAfter(buf: Buffer, len: number, key: string): number | und
   for (let c = buf[i]!; i < len && c >= ZERO && c <= ZERO + 9; c = buf[++i]!, digits++) v = v * 10 + (c - ZERO);
   return digits ? v : undefined;
 }
+
+/**
+ * Text files read again and again (/proc/stat, /proc/meminfo, …): each stays open and is
+ * re-read from offset 0 with one pread (two when it outgrew the buffer), instead of
+ * open + read + close. A read that fails closes it; the next read reopens.
+ */
+export class KeptTexts {
+  private files = new Map<string, KeptFile>();
+  private buf = Buffer.allocUnsafe(16 * 1024);
+
+  read(path: string): string {
+    let f = this.files.get(path);
+    if (!f) this.files.set(path, (f = new KeptFile(path)));
+    try {
+      for (;;) {
+        const n = f.read(this.buf);
+        if (n < this.buf.length) return this.buf.toString('utf8', 0, n);
+        this.buf = Buffer.allocUnsafe(this.buf.length * 2);
+      }
+    } catch (e) {
+      f.close();
+      this.files.delete(path);
+      throw e;
+    }
+  }
+
+  close(): void {
+    for (const f of this.files.values()) f.close();
+    this.files.clear();
+  }
+}

@@ -3,22 +3,33 @@
 /** `key value [kB]` files such as /proc/meminfo and /proc/vmstat; kB values become bytes. */
 export function parseKeyValues(text: string, scaleKb = false): Map<string, number> {
   const out = new Map<string, number>();
+  const len = text.length;
   let start = 0;
-  while (start < text.length) {
+  // Scans by char code (no regexp, no per-line string but the key and the number).
+  while (start < len) {
     let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    if (end < 0) end = len;
+    let sep = start;
+    for (let c = text.charCodeAt(sep); sep < end && c !== 58 && c !== 32 && c !== 9; c = text.charCodeAt(++sep));
+    if (sep > start && sep < end) {
+      let v = sep + 1;
+      while (v < end && isBlank(text.charCodeAt(v))) v++;
+      let e = v;
+      while (e < end && !isBlank(text.charCodeAt(e))) e++;
+      const n = Number(text.slice(v, e));
+      if (v < e && !Number.isNaN(n)) {
+        let last = end;
+        while (last > v && isBlank(text.charCodeAt(last - 1))) last--;
+        const kb = scaleKb && last - v >= 2 && text.charCodeAt(last - 2) === 107 && text.charCodeAt(last - 1) === 66; // "kB"
+        out.set(text.slice(start, sep), kb ? n * 1024 : n);
+      }
+    }
     start = end + 1;
-    const sep = line.search(/[:\s]/);
-    if (sep <= 0) continue;
-    const rest = line.slice(sep + 1).trim();
-    const sp = rest.indexOf(' ');
-    const n = Number(sp < 0 ? rest : rest.slice(0, sp));
-    if (Number.isNaN(n)) continue;
-    out.set(line.slice(0, sep), scaleKb && rest.endsWith('kB') ? n * 1024 : n);
   }
   return out;
 }
+
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13;
 
 /** Lines split on runs of whitespace, empty lines dropped. */
 export function fields(line: string): string[] {
@@ -64,9 +75,13 @@ export function unescapeOctal(s: string): string {
 /** Kernel ticks per second in /proc (USER_HZ); fixed at 100 by the kernel ABI on Linux. */
 export const USER_HZ = 100;
 
+const statFieldRe = new Map<string, RegExp>();
+
 /** The first number of the `key` line of /proc/stat (ctxt, intr, processes, procs_running, ...). */
 export function statField(procStat: string, key: string): number | undefined {
-  const m = new RegExp(`^${key} (\\d+)`, 'm').exec(procStat);
+  let re = statFieldRe.get(key);
+  if (!re) statFieldRe.set(key, (re = new RegExp(`^${key} (\\d+)`, 'm')));
+  const m = re.exec(procStat);
   return m ? Number(m[1]) : undefined;
 }
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostMetricsReceiver } from '../../receivers/hostmetrics/receiver.js';
 import { parseStat } from '../../receivers/hostmetrics/scrapers/process.js';
-import { numberAfter, parseColonValues, parseStatBytes } from '../../src/procfs/index.js';
+import { KeptFile, numberAfter, parseColonValues, parseStatBytes } from '../../src/procfs/index.js';
 import type { MetricsData, ResourceMetrics } from '../../src/pdata/types.js';
 import { until } from '../helpers/wait.js';
 import { host, num, parseConfig, points, settings } from './helpers.js';
@@ -72,6 +72,24 @@ describe('procfs byte parsers', () => {
   });
 });
 
+describe('kept /proc descriptors', () => {
+  it('read ESRCH once their process exited and was reaped', async () => {
+    const c = child('sleep', ['34']);
+    await until(() => readFileSync(`/proc/${c.pid}/comm`, 'utf8').startsWith('sleep'), 5000, 'sleep to exec');
+    const f = new KeptFile(`/proc/${c.pid}/stat`);
+    const buf = Buffer.allocUnsafe(4096);
+    try {
+      expect(buf.toString('utf8', 0, f.read(buf))).toContain('(sleep) ');
+      const gone = new Promise((res) => c.once('exit', res));
+      c.kill('SIGKILL');
+      await gone; // reaped by node: the pid is free for reuse
+      expect(() => f.read(buf)).toThrow(/ESRCH/);
+    } finally {
+      f.close();
+    }
+  });
+});
+
 describe('process scraper across scrapes', () => {
   it('reports the same values as a plain read of /proc/<pid>/stat, scrape after scrape', async () => {
     const c = child('sleep', ['30']);
@@ -105,6 +123,27 @@ describe('process scraper across scrapes', () => {
       expect(after['process.executable.name']).toBe('sleep');
       expect(after['process.command_line']).toBe('sleep 31');
       expect(String(after['process.executable.path'])).toMatch(/sleep$/);
+    } finally {
+      await r.shutdown();
+    }
+  });
+
+  it('leaves kernel threads out, as the Collector does (it cannot read their executable)', async () => {
+    const kthreads = readdirSync('/proc').filter((n) => {
+      try {
+        return /^\d+$/.test(n) && (Number(parseStat(readFileSync(`/proc/${n}/stat`, 'utf8')).f[6]) & 0x00200000) !== 0;
+      } catch {
+        return false;
+      }
+    });
+    const r = new HostMetricsReceiver(settings(), parseConfig({ collection_interval: '1h', scrapers: { process: null } }), { consume: async () => {} });
+    await r.start(host);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const d = await r.scrapeOnce();
+        expect(byPid(d, process.pid)).toBeDefined();
+        for (const k of kthreads) expect(byPid(d, Number(k))).toBeUndefined();
+      }
     } finally {
       await r.shutdown();
     }

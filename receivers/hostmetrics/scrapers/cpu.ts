@@ -2,7 +2,7 @@
 import type { Attributes } from '../../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { USER_HZ, fields, lines, readText, tryReadText } from '../../../src/procfs/index.js';
+import { USER_HZ, fields, lines, tryReadText } from '../../../src/procfs/index.js';
 
 export const cpuDefs: MetricDefs = {
   'system.cpu.time': { description: 'Seconds each logical CPU spent on each mode.', unit: 's', kind: 'sum', monotonic: true, enabled: true },
@@ -28,7 +28,7 @@ export class CpuScraper implements Scraper {
   constructor(private readonly opts: CpuOptions) {}
 
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
-    const rows = parseCpuLines(readText(env.proc('stat')), this.opts.perCpu);
+    const rows = parseCpuLines(env.text(env.proc('stat')), this.opts.perCpu);
     const seen = new Map<string, number[]>();
     for (const { cpu, ticks } of rows) {
       const secs = ticks.map((t) => t / USER_HZ);
@@ -81,7 +81,7 @@ export function parseCpuLines(stat: string, perCpu: boolean): { cpu: string; tic
 export function logicalCount(env: ScrapeEnv): number {
   const online = tryReadText(env.sys('devices/system/cpu/online'));
   if (online) return countRanges(online.trim());
-  return parseCpuLines(readText(env.proc('stat')), true).length;
+  return parseCpuLines(env.text(env.proc('stat')), true).length;
 }
 
 export function countRanges(list: string): number {

@@ -1,7 +1,7 @@
 // system.disk.* from /proc/diskstats (sectors are always 512 bytes there).
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, readText } from '../../../src/procfs/index.js';
+import { fields, lines } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 const sum = (description: string, unit: string, int = true) => ({ description, unit, kind: 'sum' as const, monotonic: true, int, enabled: true });
@@ -37,7 +37,7 @@ export class DiskScraper implements Scraper {
 
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
     const boot = env.bootNs;
-    for (const { device, n } of parseDiskstats(readText(env.proc('diskstats')))) {
+    for (const { device, n } of parseDiskstats(env.text(env.proc('diskstats')))) {
       if (!keep(this.filter[0], this.filter[1], device)) continue;
       // reads merged sectors ms | writes merged sectors ms | in-flight io_ms weighted_ms
       const [rOps, rMerged, rSect, rMs, wOps, wMerged, wSect, wMs, pending, ioMs, weightedMs] = n as [number, number, number, number, number, number, number, number, number, number, number];

@@ -1,9 +1,10 @@
 // system.filesystem.* from the mount table and statfs(2). Virtual filesystems (types marked
 // `nodev` in /proc/filesystems: proc, sysfs, tmpfs, cgroup…) are skipped unless asked for.
+import { statfsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, readText, tryReadText, unescapeOctal } from '../../../src/procfs/index.js';
+import { fields, lines, tryReadText, unescapeOctal } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const filesystemDefs: MetricDefs = {
@@ -66,30 +67,59 @@ export interface FsStats {
   ffree: number;
 }
 
+/**
+ * Filesystems whose statfs answers from memory and cannot hang (no network, no userspace
+ * server): asked synchronously. Any other type (nfs, cifs, fuse.*, ceph, …) is asked on the
+ * thread pool with the `timeout`.
+ */
+const LOCAL_TYPES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat', 'exfat', 'f2fs', 'jfs', 'reiserfs', 'tmpfs', 'ramfs', 'devtmpfs', 'overlay', 'squashfs', 'iso9660']);
+
 export class FilesystemScraper implements Scraper {
   readonly name = 'filesystem';
   readonly defs = filesystemDefs;
   /** Mounts whose statfs failed last time (e.g. unmounted between listing and statfs). */
   failures = 0;
 
+  /** The mount table last read and the mounts it left after filtering (re-filtered only when it changes). */
+  private table?: string;
+  private mounts: Mount[] = [];
+
   constructor(
     private readonly opts: FilesystemOptions,
-    private readonly stat: (path: string) => Promise<FsStats> = statfs,
+    /** Tests inject a statfs; then every mount is asked through it, with the timeout. */
+    private readonly stat?: (path: string) => Promise<FsStats>,
   ) {}
 
   async scrape(b: MetricBuilder, env: ScrapeEnv): Promise<void> {
     // With root_path the host's table is pid 1's; otherwise our own view.
-    const table = env.root ? readText(env.proc('1/mounts')) : readText('/proc/self/mounts');
-    const virt = this.opts.includeVirtual ? undefined : virtualTypes(tryReadText(env.proc('filesystems')) ?? '');
-    const o = this.opts;
-    const mounts = parseMounts(table).filter(
-      (m) =>
-        !(virt && (virt.has(m.type) || m.device === 'none')) &&
-        keep(o.devices[0], o.devices[1], m.device) &&
-        keep(o.fsTypes[0], o.fsTypes[1], m.type) &&
-        keep(o.mountPoints[0], o.mountPoints[1], m.mountpoint),
-    );
-    const results = await Promise.all(mounts.map((m) => this.statWithTimeout(env.root + m.mountpoint)));
+    const table = env.text(env.root ? env.proc('1/mounts') : '/proc/self/mounts');
+    if (table !== this.table) {
+      const virt = this.opts.includeVirtual ? undefined : virtualTypes(tryReadText(env.proc('filesystems')) ?? '');
+      const o = this.opts;
+      this.mounts = parseMounts(table).filter(
+        (m) =>
+          !(virt && (virt.has(m.type) || m.device === 'none')) &&
+          keep(o.devices[0], o.devices[1], m.device) &&
+          keep(o.fsTypes[0], o.fsTypes[1], m.type) &&
+          keep(o.mountPoints[0], o.mountPoints[1], m.mountpoint),
+      );
+      this.table = table;
+    }
+    const mounts = this.mounts;
+    const results: (FsStats | undefined)[] = new Array(mounts.length);
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < mounts.length; i++) {
+      const m = mounts[i]!;
+      const path = env.root + m.mountpoint;
+      if (!this.stat && LOCAL_TYPES.has(m.type)) {
+        try {
+          results[i] = statfsSync(path);
+        } catch {
+          results[i] = undefined;
+        }
+      } else pending.push(this.statWithTimeout(path).then((st) => void (results[i] = st)));
+    }
+    if (pending.length) await Promise.all(pending);
     this.failures = 0;
     for (let i = 0; i < mounts.length; i++) {
       const st = results[i];
@@ -115,7 +145,7 @@ export class FilesystemScraper implements Scraper {
   private statWithTimeout(path: string): Promise<FsStats | undefined> {
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(undefined), this.opts.statfsTimeoutMs);
-      this.stat(path).then(
+      (this.stat ?? statfs)(path).then(
         (st) => {
           clearTimeout(t);
           resolve(st);

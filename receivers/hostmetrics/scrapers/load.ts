@@ -1,7 +1,7 @@
 // system.cpu.load_average.* from /proc/loadavg.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, readText } from '../../../src/procfs/index.js';
+import { fields } from '../../../src/procfs/index.js';
 import { logicalCount } from './cpu.js';
 
 const d = (w: string) => ({ description: `Average CPU Load over ${w}.`, unit: '{thread}', kind: 'gauge' as const, enabled: true });
@@ -17,7 +17,7 @@ export class LoadScraper implements Scraper {
   constructor(private readonly cpuAverage: boolean) {}
 
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
-    const f = fields(readText(env.proc('loadavg')));
+    const f = fields(env.text(env.proc('loadavg')));
     const div = this.cpuAverage ? Math.max(1, logicalCount(env)) : 1;
     b.add('system.cpu.load_average.1m', Number(f[0]) / div, {}, 0n);
     b.add('system.cpu.load_average.5m', Number(f[1]) / div, {}, 0n);

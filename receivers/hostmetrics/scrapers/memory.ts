@@ -4,7 +4,7 @@
 // overshoot the total; here each byte is in exactly one state).
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { parseKeyValues, readText } from '../../../src/procfs/index.js';
+import { parseKeyValues } from '../../../src/procfs/index.js';
 
 export const memoryDefs: MetricDefs = {
   'system.memory.usage': { description: 'Bytes of memory in use, by state.', unit: 'By', kind: 'sum', int: true, enabled: true },
@@ -34,7 +34,7 @@ export class MemoryScraper implements Scraper {
   readonly defs = memoryDefs;
 
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
-    const mi = parseKeyValues(readText(env.proc('meminfo')), true);
+    const mi = parseKeyValues(env.text(env.proc('meminfo')), true);
     const total = mi.get('MemTotal') ?? 0;
     for (const [state, v] of memoryStates(mi)) {
       b.add('system.memory.usage', v, { state }, env.bootNs);

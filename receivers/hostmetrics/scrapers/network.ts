@@ -1,7 +1,7 @@
 // system.network.* from /proc/net/dev, /proc/net/tcp{,6} and netfilter's conntrack counters.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, readText, tryReadText } from '../../../src/procfs/index.js';
+import { fields, lines, tryReadText } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const networkDefs: MetricDefs = {
@@ -78,7 +78,7 @@ export class NetworkScraper implements Scraper {
 
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
     const boot = env.bootNs;
-    for (const d of parseNetDev(readText(env.proc('net/dev')))) {
+    for (const d of parseNetDev(env.text(env.proc('net/dev')))) {
       if (!keep(this.filter[0], this.filter[1], d.device)) continue;
       for (let i = 0; i < DEV_METRICS.length; i++) {
         b.add(DEV_METRICS[i]!, d.rx[i]!, { device: d.device, direction: 'receive' }, boot);

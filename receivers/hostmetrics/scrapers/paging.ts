@@ -1,7 +1,7 @@
 // system.paging.* from /proc/swaps, /proc/meminfo and /proc/vmstat.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { fields, lines, parseKeyValues, readText } from '../../../src/procfs/index.js';
+import { fields, lines, parseKeyValues } from '../../../src/procfs/index.js';
 
 export const pagingDefs: MetricDefs = {
   'system.paging.usage': { description: 'Swap (unix) or pagefile (windows) usage.', unit: 'By', kind: 'sum', int: true, enabled: true },
@@ -31,7 +31,7 @@ export class PagingScraper implements Scraper {
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
     const boot = env.bootNs;
     if (b.on('system.paging.usage') || b.on('system.paging.utilization')) {
-      const areas = parseSwaps(readText(env.proc('swaps')));
+      const areas = parseSwaps(env.text(env.proc('swaps')));
       for (const a of areas) {
         b.add('system.paging.usage', a.used, { device: a.device, state: 'used' }, boot);
         b.add('system.paging.usage', a.size - a.used, { device: a.device, state: 'free' }, boot);
@@ -42,12 +42,12 @@ export class PagingScraper implements Scraper {
       }
       // Swap pages also held in RAM (SwapCached) are host-wide, not per device.
       if (areas.length) {
-        const cached = parseKeyValues(readText(env.proc('meminfo')), true).get('SwapCached') ?? 0;
+        const cached = parseKeyValues(env.text(env.proc('meminfo')), true).get('SwapCached') ?? 0;
         b.add('system.paging.usage', cached, { device: '', state: 'cached' }, boot);
       }
     }
     if (b.on('system.paging.operations') || b.on('system.paging.faults')) {
-      const vm = parseKeyValues(readText(env.proc('vmstat')));
+      const vm = parseKeyValues(env.text(env.proc('vmstat')));
       const g = (k: string) => vm.get(k) ?? 0;
       // Swap-ins/outs are the expensive (major) operations; pgpgin/pgpgout all page I/O.
       b.add('system.paging.operations', g('pswpin'), { direction: 'page_in', type: 'major' }, boot);

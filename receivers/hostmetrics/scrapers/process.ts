@@ -9,7 +9,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { AggregationTemporality, type Attributes, type Metric, type NumberDataPoint } from '../../../src/pdata/types.js';
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ResourceOut, ScrapeEnv, Scraper } from '../scraper.js';
-import { KeptFile, USER_HZ, numberAfter, parseColonValues, parseKeyValues, parsePasswd, parseStatBytes, readOnce, readText, tryReadText } from '../../../src/procfs/index.js';
+import { KeptFile, USER_HZ, numberAfter, parseColonValues, parseKeyValues, parsePasswd, parseStatBytes, readOnce, statField, tryReadText } from '../../../src/procfs/index.js';
 import { keep, type Matcher } from '../filter.js';
 
 export const processDefs: MetricDefs = {
@@ -50,7 +50,7 @@ export function parseStat(text: string): { comm: string; f: string[] } {
 }
 
 // Indices into the parsed stat fields (0 = state, then ppid …; proc(5) numbering minus 3).
-const PPID = 1, MINFLT = 7, MAJFLT = 9, UTIME = 11, STIME = 12, THREADS = 17, STARTTIME = 19, VSIZE = 20, RSS = 21, BLKIO = 39;
+const PPID = 1, FLAGS = 6, MINFLT = 7, MAJFLT = 9, UTIME = 11, STIME = 12, THREADS = 17, STARTTIME = 19, VSIZE = 20, RSS = 21, BLKIO = 39;
 // /proc/<pid>/io lines in kernel order.
 const SYSCR = 2, SYSCW = 3, READ_BYTES = 4, WRITE_BYTES = 5;
 // Slots of the per-process bigint cache (an int64 point whose value did not change reuses its bigint).
@@ -60,6 +60,10 @@ const SLOTS = 12;
 /** Executable path, command line and owner change only with exec or setuid: read them when a
  * process is first seen, when its name changes (exec), and at least this often. */
 export const STATIC_REFRESH_MS = 60_000;
+/** PF_KTHREAD in the stat flags: a kernel thread (no executable, no user memory). */
+const PF_KTHREAD = 0x00200000;
+/** A kernel thread stays one: its stat is looked at again only every this many scrapes (to see a reused pid). */
+const KTHREAD_RECHECK = 16;
 /** Processes whose stat/io descriptors stay open between scrapes (beyond: open, read, close). */
 const MAX_KEPT = 2048;
 
@@ -75,6 +79,8 @@ interface Proc {
   comm: string;
   commBytes: Buffer;
   kept: boolean;
+  /** A kernel thread: not reported (as the Collector, which cannot read their executable). */
+  kthread: boolean;
   pidBig: bigint;
   ppid: number;
   ppidBig: bigint;
@@ -102,6 +108,8 @@ export class ProcessScraper implements Scraper {
   private memTotal = 0;
   private procs = new Map<string, Proc>();
   private scrapes = 0;
+  /** The fork count of /proc/stat at the last listing of /proc. */
+  private forks?: number;
   private keptCount = 0;
   private readonly f = new Float64Array(40);
   private readonly io = new Float64Array(6);
@@ -112,20 +120,24 @@ export class ProcessScraper implements Scraper {
     if (!this.users) this.init(env);
     const seen = ++this.scrapes;
     const nowMs = Date.now();
-    this.memTotal = b.on('process.memory.utilization') ? (parseKeyValues(readText(env.proc('meminfo')), true).get('MemTotal') ?? 0) : 0;
+    this.memTotal = b.on('process.memory.utilization') ? (parseKeyValues(env.text(env.proc('meminfo')), true).get('MemTotal') ?? 0) : 0;
     const on = {
       cpu: b.on('process.cpu.time'), rss: b.on('process.memory.usage'), virt: b.on('process.memory.virtual'),
       threads: b.on('process.threads'), faults: b.on('process.paging.faults'), io: b.on('process.disk.io'),
       ops: b.on('process.disk.operations'), cs: b.on('process.context_switches'), fds: b.on('process.open_file_descriptors'),
     };
     const out: ResourceOut[] = [];
-    for (const name of readdirSync(env.proc(''))) {
-      const c = name.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      const p = this.read(env, name, nowMs);
+    const listed = this.list(env);
+    for (const name of listed ?? [...this.procs.keys()]) {
+      const known = this.procs.get(name);
+      if (known?.kthread && (seen + known.pid) % KTHREAD_RECHECK !== 0) {
+        known.seen = seen;
+        continue;
+      }
+      const p = this.read(env, name, nowMs, listed !== undefined);
       if (!p) continue;
       p.seen = seen;
-      if (!p.kept) continue;
+      if (!p.kept || p.kthread) continue;
       out.push({ attributes: this.attributes(p), metrics: this.metrics(p, b.now, on) });
     }
     for (const [name, p] of this.procs)
@@ -136,10 +148,37 @@ export class ProcessScraper implements Scraper {
     return out;
   }
 
+  /**
+   * The pids in /proc, or undefined when the listing can be skipped. Listing /proc costs the
+   * kernel a dentry per process (as much as reading a stat file), so it is skipped when no
+   * process or thread was created since the last listing (`processes` in /proc/stat, the
+   * kernel's count of forks, did not move): then the processes are the ones we know, less those
+   * that exited (their kept stat reads ESRCH).
+   */
+  private list(env: ScrapeEnv): string[] | undefined {
+    let forks: number | undefined;
+    try {
+      forks = statField(env.text(env.proc('stat')), 'processes');
+    } catch {
+      forks = undefined;
+    }
+    if (forks !== undefined && forks === this.forks) return undefined;
+    this.forks = forks;
+    const names = readdirSync(env.proc(''));
+    let n = 0;
+    for (const name of names) {
+      const c = name.charCodeAt(0);
+      if (c >= 48 && c <= 57) names[n++] = name;
+    }
+    names.length = n;
+    return names;
+  }
+
   /** Closes every descriptor kept open (the receiver stops); a later scrape reopens. */
   close(): void {
     for (const p of this.procs.values()) this.forget(p);
     this.procs.clear();
+    this.forks = undefined;
   }
 
   private init(env: ScrapeEnv): void {
@@ -164,13 +203,14 @@ export class ProcessScraper implements Scraper {
   }
 
   /** Reads /proc/<pid>/stat (one pread on a kept descriptor) into this.f; the process, or undefined when gone. */
-  private read(env: ScrapeEnv, name: string, nowMs: number): Proc | undefined {
+  private read(env: ScrapeEnv, name: string, nowMs: number, listed: boolean): Proc | undefined {
     let p = this.procs.get(name);
     let len = p ? this.readStat(p) : -1;
     if (len < 0 && p) {
-      // Gone. The pid is listed, so it may already be a new process: start over.
+      // Gone. If the pid is listed, it may already be a new process: start over.
       this.forget(p);
       this.procs.delete(name);
+      if (!listed) return undefined;
       p = undefined;
     }
     if (!p) {
@@ -187,7 +227,7 @@ export class ProcessScraper implements Scraper {
       if (stat) this.keptCount++;
       const pid = Number(name);
       p = {
-        pid, dir, stat, starttime: -1, startNs: 0n, comm: '', commBytes: Buffer.alloc(0), kept: false,
+        pid, dir, stat, starttime: -1, startNs: 0n, comm: '', commBytes: Buffer.alloc(0), kept: false, kthread: false,
         pidBig: BigInt(pid), ppid: -1, ppidBig: 0n, refreshAt: 0, seen: 0,
         last: new Float64Array(SLOTS).fill(-1), big: new Array<bigint>(SLOTS).fill(0n),
       };
@@ -199,6 +239,7 @@ export class ProcessScraper implements Scraper {
       return undefined;
     }
     const f = this.f;
+    p.kthread = (f[FLAGS]! & PF_KTHREAD) !== 0;
     // Without a kept descriptor the same pid may be a new process: its start time tells.
     if (f[STARTTIME] !== p.starttime) {
       if (p.starttime >= 0) this.resetFacts(p);
@@ -217,7 +258,7 @@ export class ProcessScraper implements Scraper {
       p.ppid = f[PPID]!;
       p.ppidBig = BigInt(p.ppid);
     }
-    if (p.kept && nowMs >= p.refreshAt) this.readFacts(p, nowMs);
+    if (p.kept && !p.kthread && nowMs >= p.refreshAt) this.readFacts(p, nowMs);
     return p;
   }
 

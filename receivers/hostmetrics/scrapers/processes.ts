@@ -1,7 +1,7 @@
 // system.processes.* from /proc/stat (procs_running, procs_blocked, processes).
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { readText, statField } from '../../../src/procfs/index.js';
+import { statField } from '../../../src/procfs/index.js';
 
 export const processesDefs: MetricDefs = {
   'system.processes.count': { description: 'Total number of processes in each state.', unit: '{processes}', kind: 'sum', int: true, enabled: true },
@@ -13,7 +13,7 @@ export class ProcessesScraper implements Scraper {
   readonly defs = processesDefs;
 
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
-    const stat = readText(env.proc('stat'));
+    const stat = env.text(env.proc('stat'));
     b.add('system.processes.count', statField(stat, 'procs_running') ?? 0, { status: 'running' }, env.bootNs);
     b.add('system.processes.count', statField(stat, 'procs_blocked') ?? 0, { status: 'blocked' }, env.bootNs);
     const created = statField(stat, 'processes');

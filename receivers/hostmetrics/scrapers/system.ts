@@ -1,7 +1,6 @@
 // system.uptime from /proc/uptime.
 import type { MetricBuilder, MetricDefs } from '../metrics.js';
 import type { ScrapeEnv, Scraper } from '../scraper.js';
-import { readText } from '../../../src/procfs/index.js';
 
 export const systemDefs: MetricDefs = {
   'system.uptime': { description: 'The time the system has been running.', unit: 's', kind: 'gauge', enabled: true },
@@ -11,6 +10,6 @@ export class SystemScraper implements Scraper {
   readonly name = 'system';
   readonly defs = systemDefs;
   scrape(b: MetricBuilder, env: ScrapeEnv): void {
-    b.add('system.uptime', Number(readText(env.proc('uptime')).split(' ')[0]), {}, 0n);
+    b.add('system.uptime', Number(env.text(env.proc('uptime')).split(' ')[0]), {}, 0n);
   }
 }
