@@ -7,9 +7,9 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import {
-  DeltaAccumulator, labelCacheSize, labelsKey, metricNameOf, needsRewrite, translateMetrics, writeText,
+  DeltaAccumulator, LabelCache, labelsKey, metricNameOf, needsRewrite, translateMetrics, writeText,
   OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE,
-  type FamilyType, type LabelCache, type PromFamily, type PromSample, type TranslateOptions,
+  type FamilyType, type PromFamily, type PromSample, type TranslateOptions,
 } from '../../src/prometheus/index.js';
 import { parseEndpoint } from '../../src/util/endpoint.js';
 import type { Config } from './config.js';
@@ -36,7 +36,7 @@ export class PrometheusExporter implements Exporter {
   private expirationMs: number;
   private ingests = 0;
   /** Labels of series seen before, by OTLP origin (see TranslateOptions.labelCache). */
-  private readonly labelCache: LabelCache = new Map();
+  private readonly labelCache = new LabelCache();
   private collisions: Counter;
   private collidedFamilies = new Set<string>();
   /** The port actually bound (useful with port 0). */
@@ -118,7 +118,7 @@ export class PrometheusExporter implements Exporter {
     this.sent.add(Math.max(0, total - dropped));
     // Origins of series long gone (processes that exited) must not pile up: start over when the
     // cache outgrows the series it serves.
-    if (this.ingests % 64 === 0 && labelCacheSize(this.labelCache) > 2 * this.series.size + 1000) this.labelCache.clear();
+    if (this.labelCache.size > 2 * this.series.size + 1000) this.labelCache.clear();
   }
 
   /** Once per metric: points that cannot be told apart overwrite each other. */

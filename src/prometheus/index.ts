@@ -8,3 +8,4 @@ export * from './rwbuild.js';
 export * from './floatfmt.js';
 export * from './textparser.js';
 export * from './remotewrite2.js';
+export { LabelCache } from './labelcache.js';

@@ -7,6 +7,7 @@ import type {
 } from '../pdata/types.js';
 import { labelName, metricName, sanitizeMetricName, unitTokens, type MetricKind } from './names.js';
 import { goFloat } from './floatfmt.js';
+import { CacheNode, END, type LabelCache } from './labelcache.js';
 import { labelsKey, sortLabels, type FamilyType, type Label, type PromFamily, type PromSample } from './model.js';
 
 export interface TranslateOptions {
@@ -28,15 +29,6 @@ export interface TranslateOptions {
    * only for callers that never mutate labels (the scrape exporter). Bounded by its owner.
    */
   labelCache?: LabelCache;
-}
-
-/** Sample name → origin key → labels; see TranslateOptions.labelCache. */
-export type LabelCache = Map<string, Map<string, { labels: Label[]; key: string }>>;
-
-export function labelCacheSize(c: LabelCache): number {
-  let n = 0;
-  for (const m of c.values()) n += m.size;
-  return n;
 }
 
 export const defaultTranslateOptions: TranslateOptions = {
@@ -64,22 +56,6 @@ export function attrString(v: AnyValue): string {
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-}
-
-/**
- * The attributes as one string (`k\0v\0…`), the origin part of a label-cache key; undefined
- * when a key or value holds a separator character (such points bypass the cache).
- */
-function attrsKey(attrs: Attributes | undefined): string | undefined {
-  if (!attrs) return '';
-  let s = '';
-  for (const k in attrs) {
-    const v = attrs[k] as AnyValue;
-    const t = typeof v === 'string' ? v : attrString(v);
-    if (k.indexOf('\u0000') >= 0 || k.indexOf('\u0001') >= 0 || t.indexOf('\u0000') >= 0 || t.indexOf('\u0001') >= 0) return undefined;
-    s += k + '\u0000' + t + '\u0000';
-  }
-  return s;
 }
 
 /** Prometheus formatting of a float label value (`le`, `quantile`), as Go clients write it. */
@@ -115,8 +91,13 @@ function addAttributes(out: Map<string, string>, attrs: Attributes | undefined):
   for (const [k, v] of local) out.set(k, v);
 }
 
-interface ResourceCtx {
-  base: Map<string, string>;
+/** The labels a resource and scope give every point, built only when a point needs them (label-cache misses). */
+class Base {
+  private m?: Map<string, string>;
+  constructor(private readonly make: () => Map<string, string>) {}
+  get map(): Map<string, string> {
+    return (this.m ??= this.make());
+  }
 }
 
 function jobInstance(res: Resource): { job?: string; instance?: string } {
@@ -131,8 +112,8 @@ function jobInstance(res: Resource): { job?: string; instance?: string } {
   return out;
 }
 
-function scopeBase(rc: ResourceCtx, scope: InstrumentationScope, opts: TranslateOptions): Map<string, string> {
-  const m = new Map(rc.base);
+function scopeBase(resource: Base, scope: InstrumentationScope, opts: TranslateOptions): Map<string, string> {
+  const m = new Map(resource.map);
   if (opts.scopeLabels) {
     if (scope.name) m.set('otel_scope_name', scope.name);
     if (scope.version) m.set('otel_scope_version', scope.version);
@@ -161,13 +142,13 @@ class Builder {
   }
 
   // The labels of the point last seen: histogram buckets and quantiles reuse them.
-  private cache?: { base: Map<string, string>; attrs: Attributes | undefined; ji: { job?: string; instance?: string }; labels: Label[] };
+  private cache?: { base: Base; attrs: Attributes | undefined; ji: { job?: string; instance?: string }; labels: Label[] };
 
-  private pointLabels(base: Map<string, string>, attrs: Attributes | undefined, jobInst: { job?: string; instance?: string }): Label[] {
+  private pointLabels(base: Base, attrs: Attributes | undefined, jobInst: { job?: string; instance?: string }): Label[] {
     const c = this.cache;
     if (c && c.base === base && c.attrs === attrs && c.ji === jobInst) return c.labels;
     const m = new Map<string, string>();
-    for (const [k, v] of base) m.set(k, v);
+    for (const [k, v] of base.map) m.set(k, v);
     addAttributes(m, attrs);
     // job/instance come from the resource and win over same-named point attributes (spec).
     if (jobInst.job !== undefined) m.set('job', jobInst.job);
@@ -182,30 +163,26 @@ class Builder {
   }
 
   sample(
-    fam: PromFamily, name: string, base: Map<string, string>, attrs: Attributes | undefined,
+    fam: PromFamily, name: string, base: Base, attrs: Attributes | undefined,
     jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined,
-    value: number, tsMs: number, stale: boolean, origin?: string,
+    value: number, tsMs: number, stale: boolean, origin?: CacheNode,
   ): void {
     const cache = this.opts.labelCache;
     if (cache && origin !== undefined && extra === undefined) {
-      const ak = attrsKey(attrs);
-      if (ak !== undefined) {
-        let byName = cache.get(name);
-        if (!byName) cache.set(name, (byName = new Map()));
-        const ok = origin + ak;
-        let e = byName.get(ok);
-        if (!e) {
-          const labels = this.labelsOf(name, base, attrs, jobInst, undefined);
-          byName.set(ok, (e = { labels, key: labelsKey(labels) }));
-        }
-        const s: PromSample = { labels: e.labels, value, timestampMs: tsMs, key: e.key };
-        if (stale) {
-          s.stale = true;
-          s.value = NaN;
-        }
-        fam.samples.push(s);
-        return;
+      const n = origin.step(name).walk(attrs, attrString);
+      let e = n.entry;
+      if (!e) {
+        const labels = this.labelsOf(name, base, attrs, jobInst, undefined);
+        n.entry = e = { labels, key: labelsKey(labels) };
+        cache.size++;
       }
+      const s: PromSample = { labels: e.labels, value, timestampMs: tsMs, key: e.key };
+      if (stale) {
+        s.stale = true;
+        s.value = NaN;
+      }
+      fam.samples.push(s);
+      return;
     }
     const s: PromSample = { labels: this.labelsOf(name, base, attrs, jobInst, extra), value, timestampMs: tsMs };
     if (stale) {
@@ -215,7 +192,7 @@ class Builder {
     fam.samples.push(s);
   }
 
-  private labelsOf(name: string, base: Map<string, string>, attrs: Attributes | undefined, jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined): Label[] {
+  private labelsOf(name: string, base: Base, attrs: Attributes | undefined, jobInst: { job?: string; instance?: string }, extra: [string, string] | undefined): Label[] {
     const labels = this.pointLabels(base, attrs, jobInst).slice();
     if (extra) {
       const i = labels.findIndex((l) => l.name === extra[0]);
@@ -227,8 +204,16 @@ class Builder {
   }
 }
 
+// The points of one scrape share their timestamp: convert it once.
+let lastNs = -1n;
+let lastMs = 0;
 function tsMs(ns: bigint, now: () => number): number {
-  return ns > 0n ? Number(ns / 1_000_000n) : now();
+  if (ns <= 0n) return now();
+  if (ns !== lastNs) {
+    lastNs = ns;
+    lastMs = Number(ns / 1_000_000n);
+  }
+  return lastMs;
 }
 
 function kindOf(m: Metric): MetricKind | undefined {
@@ -253,39 +238,39 @@ function numberValue(p: NumberDataPoint): number {
 export function translateMetrics(md: MetricsData, opts: TranslateOptions = defaultTranslateOptions): TranslateResult {
   const b = new Builder(opts);
   const now = opts.now ?? Date.now;
-  const cached = opts.labelCache !== undefined;
+  const cache = opts.labelCache;
   for (const rm of md.resourceMetrics) {
     const ji = jobInstance(rm.resource);
-    const base = new Map<string, string>();
-    if (opts.resourceToTelemetry) addAttributes(base, rm.resource.attributes);
-    const rc: ResourceCtx = { base };
-    // What of the resource reaches the point labels (job/instance, and all with resourceToTelemetry).
-    let rkey: string | undefined;
-    if (cached) {
-      const ra = opts.resourceToTelemetry ? attrsKey(rm.resource.attributes) : '';
-      rkey = ra === undefined ? undefined : `${ji.job ?? ''}\u0000${ji.instance ?? ''}\u0000${ra}\u0001`;
+    const base = new Base(() => {
+      const m = new Map<string, string>();
+      if (opts.resourceToTelemetry) addAttributes(m, rm.resource.attributes);
+      return m;
+    });
+    // What of the resource reaches the point labels: job/instance, and all with resourceToTelemetry.
+    let rnode: CacheNode | undefined;
+    if (cache) {
+      rnode = cache.root.step(ji.job ?? '').step(ji.instance ?? '');
+      rnode = opts.resourceToTelemetry ? rnode.walk(rm.resource.attributes, attrString) : rnode.step(END);
     }
     let latest = 0;
     for (const sm of rm.scopeMetrics) {
-      const sb = scopeBase(rc, sm.scope, opts);
-      let origin: string | undefined;
-      if (rkey !== undefined) {
-        const sa = opts.scopeLabels ? attrsKey(sm.scope.attributes) : '';
-        if (sa !== undefined) origin = opts.scopeLabels ? `${rkey}${sm.scope.name ?? ''}\u0000${sm.scope.version ?? ''}\u0000${sa}\u0001` : `${rkey}\u0001`;
-      }
+      const sb = new Base(() => scopeBase(base, sm.scope, opts));
+      const origin = rnode && (opts.scopeLabels ? rnode.step(sm.scope.name ?? '').step(sm.scope.version ?? '').walk(sm.scope.attributes, attrString) : rnode.step(END));
       for (const m of sm.metrics) latest = Math.max(latest, translateMetric(b, m, sb, ji, now, origin));
     }
-    if (opts.targetInfo && latest > 0) emitTargetInfo(b, rm.resource, ji, latest, rkey === undefined ? undefined : `${ji.job ?? ''}\u0000${ji.instance ?? ''}\u0001`);
+    if (opts.targetInfo && latest > 0) emitTargetInfo(b, rm.resource, ji, latest, cache?.root.step(TARGET_INFO).step(ji.job ?? '').step(ji.instance ?? ''));
   }
   return { families: [...b.families.values()], dropped: b.dropped, dropReasons: [...b.dropReasons] };
 }
 
-function emitTargetInfo(b: Builder, res: Resource, ji: { job?: string; instance?: string }, ts: number, origin: string | undefined): void {
+const TARGET_INFO = Symbol('target_info');
+
+function emitTargetInfo(b: Builder, res: Resource, ji: { job?: string; instance?: string }, ts: number, origin: CacheNode | undefined): void {
   const attrs: Attributes = {};
   let n = 0;
-  for (const [k, v] of Object.entries(res.attributes))
+  for (const k in res.attributes)
     if (!SERVICE_KEYS.has(k)) {
-      attrs[k] = v;
+      attrs[k] = res.attributes[k] as AnyValue;
       n++;
     }
   if (n === 0) return;
@@ -294,10 +279,10 @@ function emitTargetInfo(b: Builder, res: Resource, ji: { job?: string; instance?
   b.sample(fam, name, EMPTY_BASE, attrs, ji, undefined, 1, ts, false, origin);
 }
 
-const EMPTY_BASE = new Map<string, string>();
+const EMPTY_BASE = new Base(() => new Map());
 
 /** Returns the latest timestamp (ms) written, 0 if none. */
-function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: { job?: string; instance?: string }, now: () => number, origin: string | undefined): number {
+function translateMetric(b: Builder, m: Metric, base: Base, ji: { job?: string; instance?: string }, now: () => number, origin: CacheNode | undefined): number {
   const kind = kindOf(m);
   if (m.type === 'empty') return 0;
   if (!kind) {
@@ -329,15 +314,19 @@ function translateMetric(b: Builder, m: Metric, base: Map<string, string>, ji: {
   return latest;
 }
 
-// Metric names repeat in every batch (and per resource): translate each once.
-const nameCache = new Map<string, string>();
+// Metric names repeat in every batch (and per resource): translate each once per options.
+const nameCaches = new WeakMap<TranslateOptions, Map<string, Map<string, string>>>();
 function cachedMetricName(name: string, unit: string | undefined, kind: MetricKind, opts: TranslateOptions): string {
-  const k = `${name}\u0000${unit ?? ''}\u0000${kind}\u0000${opts.addMetricSuffixes ? 1 : 0}\u0000${opts.namespace ?? ''}`;
-  let n = nameCache.get(k);
-  if (n === undefined) {
-    n = metricName(name, unit, kind, { addSuffixes: opts.addMetricSuffixes, namespace: opts.namespace });
-    if (nameCache.size < 10_000) nameCache.set(k, n);
+  let c = nameCaches.get(opts);
+  if (!c) nameCaches.set(opts, (c = new Map()));
+  let byName = c.get(name);
+  if (!byName) {
+    if (c.size >= 10_000) c.clear();
+    c.set(name, (byName = new Map()));
   }
+  const uk = kind + (unit ?? '');
+  let n = byName.get(uk);
+  if (n === undefined) byName.set(uk, (n = metricName(name, unit, kind, { addSuffixes: opts.addMetricSuffixes, namespace: opts.namespace })));
   return n;
 }
 
@@ -357,7 +346,7 @@ function stale(flags: number | undefined): boolean {
 }
 
 function histogram(
-  b: Builder, fam: PromFamily, name: string, base: Map<string, string>,
+  b: Builder, fam: PromFamily, name: string, base: Base,
   ji: { job?: string; instance?: string }, p: HistogramDataPoint, now: () => number,
 ): number {
   const t = tsMs(p.timeUnixNano, now);
@@ -374,7 +363,7 @@ function histogram(
 }
 
 function summary(
-  b: Builder, fam: PromFamily, name: string, base: Map<string, string>,
+  b: Builder, fam: PromFamily, name: string, base: Base,
   ji: { job?: string; instance?: string }, p: SummaryDataPoint, now: () => number,
 ): number {
   const t = tsMs(p.timeUnixNano, now);
