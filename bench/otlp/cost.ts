@@ -58,6 +58,14 @@ row('SDK metrics x300 series', 'metrics', ProtobufMetricsSerializer.serializeReq
 row('hostile: 100k empty log records', 'logs', hostile(100_000, Buffer.from([0x12, 0x00])));
 row('hostile: 100k records of 1 empty attribute', 'logs', hostile(100_000, Buffer.from([0x12, 0x02, 0x32, 0x00])));
 row('hostile: 50k records with a 4-deep array body', 'logs', hostile(50_000, Buffer.from([0x12, 0x0a, 0x2a, 0x08, 0x2a, 0x06, 0x0a, 0x04, 0x2a, 0x02, 0x0a, 0x00])));
+{
+  // ExportTraceServiceRequest { resource_spans { scope_spans { spans × 100k (empty) } } }
+  const spans = Buffer.concat(Array.from({ length: 100_000 }, () => Buffer.from([0x12, 0x00])));
+  const lp = (tag: number, b: Uint8Array) => Buffer.concat([Buffer.from([tag]), varint(b.length), b]);
+  const pb = lp(0x0a, lp(0x12, spans));
+  const K = 5;
+  rows.push({ what: 'hostile: 100k empty spans (protobuf)', bytes: pb.length, measured: heapOf(() => Array.from({ length: K }, () => decodeProtoCosted('traces', pb).data)) / K, estimate: decodeProtoCosted('traces', pb).cost });
+}
 const jsonHostile = Buffer.from(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[${Array.from({ length: 100_000 }, () => '{"attributes":[{}]}').join(',')}]}]}]}`);
 rows.push({
   what: 'hostile: 100k JSON records of one empty attribute (JSON)',

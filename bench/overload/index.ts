@@ -19,6 +19,8 @@ const SECONDS = arg('--seconds', 15);
 const POINTS = arg('--points', 1000);
 /** The sender never holds more requests open than this (a real fleet would have many more). */
 const MAX_OPEN = 2048;
+/** Source addresses (127.0.0.2 …): a fleet, not one client, so the per-client connection bound is not what refuses. */
+const SOURCES = 32;
 
 function body(points: number, seq: number): Buffer {
   const t = 1_700_000_000_000_000_000n + BigInt(seq) * 1_000_000n;
@@ -89,7 +91,11 @@ service:
     dir: out,
   });
   const bodies = Array.from({ length: 8 }, (_, i) => body(POINTS, i));
-  const http = new HttpAgent({ keepAlive: true, maxSockets: MAX_OPEN });
+  const agents = Array.from({ length: SOURCES }, (_, i) => {
+    const a = new HttpAgent({ keepAlive: true, maxSockets: Math.ceil(MAX_OPEN / SOURCES) });
+    return { a, localAddress: `127.0.0.${i + 2}` };
+  });
+  const why = new Map<string, number>();
   const perSec = RATE / POINTS;
   const t0 = performance.now();
   let sent = 0, ok = 0, refused = 0, errors = 0, open = 0;
@@ -103,9 +109,15 @@ service:
     new Promise((resolve) => {
       const start = performance.now();
       open++;
-      const req = request({ host: '127.0.0.1', port, path: '/v1/metrics', method: 'POST', agent: http, headers: { 'content-type': 'application/json', 'content-length': b.length } }, (res) => {
-        res.resume();
+      const via = agents[sent % SOURCES]!;
+      const req = request({ host: '127.0.0.1', port, path: '/v1/metrics', method: 'POST', agent: via.a, localAddress: via.localAddress, headers: { 'content-type': 'application/json', 'content-length': b.length } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
         res.on('end', () => {
+          if (res.statusCode === 503) {
+            const k = /byte budget/.test(text) ? 'byte budget' : /max_concurrent_requests/.test(text) ? 'max_concurrent_requests' : /not keeping up/.test(text) ? 'stalled' : /too many connections/.test(text) ? 'per-client connections' : /pipeline|queue|memory/.test(text) ? 'pipeline' : 'other';
+            why.set(k, (why.get(k) ?? 0) + 1);
+          } else if (res.statusCode !== 200) why.set(`HTTP ${res.statusCode}`, (why.get(`HTTP ${res.statusCode}`) ?? 0) + 1);
           open--;
           const ms = performance.now() - start;
           if (res.statusCode === 200) {
@@ -119,9 +131,10 @@ service:
           resolve();
         });
       });
-      req.on('error', () => {
+      req.on('error', (e: NodeJS.ErrnoException) => {
         open--;
         errors++;
+        why.set(e.code ?? 'error', (why.get(e.code ?? 'error') ?? 0) + 1);
         resolve();
       });
       req.end(b);
@@ -137,7 +150,8 @@ service:
   peak = Math.max(peak, rssMiB(agent.proc.pid!).peak);
   const elapsed = (performance.now() - t0) / 1000;
   await agent.stop();
-  http.destroy();
+  for (const a of agents) a.a.destroy();
+  console.log(`${name}: answers other than 200 by cause: ${JSON.stringify(Object.fromEntries(why))}`);
   return {
     name, budgetMiB: budget ?? 'default (32)', sent, ok, refused, errors, firstRefusalAtS: firstRefusal,
     maxLatencyBeforeRefusal: Math.max(0, ...latBefore), p50: pct(lat, 50), p99: pct(lat, 99), max: Math.max(0, ...lat),

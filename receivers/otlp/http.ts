@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import type { Signal } from '../../src/pdata/types.js';
 import {
-  decodeJson, decodeProtoCosted, encodeExportResponse, encodeExportResponseJson, encodeStatus, encodeStatusJson, jsonCost,
+  decodeJsonCosted, decodeProtoCosted, encodeExportResponse, encodeExportResponseJson, encodeStatus, encodeStatusJson, jsonCost,
   OtlpCostError, OtlpDecodeError,
 } from '../../src/otlp/index.js';
 import { loadServerTls, tlsMinVersion } from '../../src/otlp/tls.js';
@@ -159,11 +159,17 @@ export class OtlpHttpServer {
     const budget = this.ingest.budget;
     try {
       if (format === 'json') {
-        const cost = jsonCost(body);
-        if (cost > budget.limit) throw new OtlpCostError(cost, budget.limit);
-        if (!held.resize(cost + body.length)) throw this.full('decoding this JSON body');
-        const data = decodeJson(signal, body.toString('utf8'));
-        held.resize(cost);
+        // The parsed tree, bounded before JSON.parse; then the pdata built from it, charged as it is built.
+        const parse = jsonCost(body);
+        if (parse > budget.limit) throw new OtlpCostError(parse, budget.limit);
+        if (!held.resize(parse + body.length)) throw this.full('decoding this JSON body');
+        const room = budget.limit;
+        const { data, cost } = decodeJsonCosted(signal, body.toString('utf8'), room);
+        if (!held.resize(cost)) {
+          // Only the (now garbage) parse tree was in its place: give way to others.
+          held.resize(0);
+          if (!held.resize(cost)) throw this.full('holding this JSON body');
+        }
         return data;
       }
       // Protobuf: the decoder stops as soon as its objects would pass what the budget has left.

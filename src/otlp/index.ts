@@ -1,5 +1,5 @@
 export { encodeJson, encodeJsonBytes } from './json-encode.js';
-export { decodeJson, jsonCost } from './json-decode.js';
+export { decodeJson, decodeJsonCosted, jsonCost } from './json-decode.js';
 export { OtlpDecodeError, OtlpCostError, MAX_DEPTH } from './errors.js';
 export { encodeProto } from './pb-encode.js';
 export { decodeProto, decodeProtoCosted } from './pb-decode.js';

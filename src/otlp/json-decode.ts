@@ -6,9 +6,10 @@ import type {
   MetricsData, NumberDataPoint, Resource, ResourceLogs, ResourceMetrics, ResourceSpans, ScopeLogs, ScopeMetrics,
   ScopeSpans, Signal, SignalData, Span, TracesData,
 } from '../pdata/types.js';
-import { MAX_DEPTH, OtlpDecodeError } from './errors.js';
+import { MAX_DEPTH, OtlpCostError, OtlpDecodeError } from './errors.js';
 import { fromHexId } from './hex.js';
 import { setAttr } from './attrs.js';
+import { SPAN_EXTRA_COST } from './pb-decode.js';
 
 type O = Record<string, unknown>;
 
@@ -16,7 +17,19 @@ function fail(field: string, msg: string): never {
   throw new OtlpDecodeError(`${field}: ${msg}`);
 }
 
+// Estimated bytes of the pdata built so far by the decode in progress (decoding is synchronous,
+// so one counter serves), and the most allowed: OtlpCostError before passing it.
+let cost = 0;
+let maxCost = Infinity;
+
+function charge(n: number): void {
+  cost += n;
+  if (cost > maxCost) throw new OtlpCostError(cost, maxCost);
+}
+
 function obj(v: unknown, field: string): O {
+  // Every object read becomes at least one pdata object (absent ones too: `{}` defaults).
+  charge(JSON_STRUCT_COST);
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) fail(field, 'expected an object');
   return v as O;
@@ -373,6 +386,7 @@ function dropped(o: O, key: string, t: Record<string, unknown>): void {
 }
 
 function spanFromJson(v: unknown): Span {
+  charge(SPAN_EXTRA_COST);
   const o = obj(v, 'span');
   const st = obj(o.status, 'status');
   const s: Span = {
@@ -426,6 +440,26 @@ function tracesFromJson(root: O): TracesData {
 
 /** Parse one OTLP/JSON export request; throws OtlpDecodeError on malformed input. */
 export function decodeJson<S extends Signal>(signal: S, text: string): SignalData[S] {
+  return decodeJsonCosted(signal, text).data;
+}
+
+/**
+ * decodeJson that also returns the estimated memory of the decoded data, and throws
+ * OtlpCostError as soon as building it would pass `limit` (the parsed tree is bounded by
+ * jsonCost before parsing; this bounds what is built from it).
+ */
+export function decodeJsonCosted<S extends Signal>(signal: S, text: string, limit = Infinity): { data: SignalData[S]; cost: number } {
+  cost = text.length;
+  maxCost = limit;
+  try {
+    const data = decodeJsonTree(signal, text);
+    return { data, cost };
+  } finally {
+    maxCost = Infinity;
+  }
+}
+
+function decodeJsonTree<S extends Signal>(signal: S, text: string): SignalData[S] {
   let root: unknown;
   try {
     root = JSON.parse(text);

@@ -8,6 +8,9 @@ import type {
   SummaryDataPoint, TracesData,
 } from '../pdata/types.js';
 import { KV_COST, PbReader, sub, wrongWire } from './pb-reader.js';
+
+/** What an empty span costs beyond MSG_COST (measured in bench/otlp/cost.ts). */
+export const SPAN_EXTRA_COST = 480;
 import { MAX_DEPTH, OtlpCostError } from './errors.js';
 import { setAttr } from './attrs.js';
 
@@ -767,6 +770,8 @@ function spanLink(r: PbReader): SpanLink {
 }
 
 function span(r: PbReader): Span {
+  // A span is several objects even when empty (ids, attributes, events, links, status).
+  r.charge(SPAN_EXTRA_COST);
   const s: Span = {
     traceId: new Uint8Array(0), spanId: new Uint8Array(0), name: '', kind: 0, startTimeUnixNano: 0n, endTimeUnixNano: 0n,
     attributes: {}, events: [], links: [], status: { code: 0 },

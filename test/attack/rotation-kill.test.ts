@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
 import { runTortureWriter, sleep, tallySeqs, tortureConfig, TORTURE_RATE, untilTrue } from '../filelog/torture-helpers.js';
-import { rng } from './rng.js';
+import { rng } from '../otlp/mutate.js';
 import { figure, peakRssMiB } from './figures.js';
 
 const SOAK = process.env.TELEMD_SOAK === '1';

@@ -1,5 +1,6 @@
 // An OTLP/HTTP backend for outage tests: decodes what arrives, counts seq ids, can go down and
 // come back on the same port.
+import { otlpReceiverYaml } from '../helpers/otlp-receiver.js';
 import { createServer, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { decodeProto } from '../../src/otlp/index.js';
@@ -104,4 +105,24 @@ export class Sender {
     await this.loop;
     if (!abandon) await Promise.all([...this.inflight]);
   }
+}
+
+/** OTLP/HTTP on `rx` → batch → otlphttp to `backend` with a persistent queue in `state` (outage and crash tests). */
+export function queueAgentConfig(rx: number, backend: string, state: string): string {
+  return `
+extensions:
+  file_storage/queue: { directory: ${state} }
+${otlpReceiverYaml({ http: rx }).trimStart()}processors:
+  batch: { send_batch_size: 2000, timeout: 100ms }
+exporters:
+  otlphttp:
+    endpoint: ${backend}
+    sending_queue: { storage: file_storage/queue, num_consumers: 4 }
+    retry_on_failure: { initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 0 }
+    timeout: 5s
+service:
+  extensions: [file_storage/queue]
+  pipelines:
+    logs: { receivers: [otlp], processors: [batch], exporters: [otlphttp] }
+`;
 }

@@ -4,9 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
 import { freePort } from '../helpers/ports.js';
-import { Backend, Sender } from './backend.js';
+import { Backend, queueAgentConfig, Sender } from './backend.js';
 import { logsBody, summarize, waitFor } from './traffic.js';
-import { otlpReceiverYaml } from '../helpers/otlp-receiver.js';
 
 const SOAK = process.env.TELEMD_SOAK === '1';
 const OUTAGE_MS = SOAK ? 60_000 : 5_000;
@@ -19,24 +18,7 @@ afterEach(async () => {
   for (const b of backends.splice(0)) await b.down();
 });
 
-function agentConfig(rx: number, backend: string, state: string): string {
-  return `
-extensions:
-  file_storage/queue: { directory: ${state} }
-${otlpReceiverYaml({ http: rx }).trimStart()}processors:
-  batch: { send_batch_size: 2000, timeout: 100ms }
-exporters:
-  otlphttp:
-    endpoint: ${backend}
-    sending_queue: { storage: file_storage/queue, num_consumers: 4 }
-    retry_on_failure: { initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 0 }
-    timeout: 5s
-service:
-  extensions: [file_storage/queue]
-  pipelines:
-    logs: { receivers: [otlp], processors: [batch], exporters: [otlphttp] }
-`;
-}
+const agentConfig = queueAgentConfig;
 
 describe('outage and crash', () => {
   it(`delivers every item after a ${OUTAGE_MS / 1000} s backend outage at ${RATE} items/s`, async () => {
