@@ -41,6 +41,9 @@ import { factory as pprof } from '../extensions/pprof/index.js';
 import { factory as bearerTokenAuth } from '../extensions/bearertokenauth/index.js';
 import { factory as basicAuth } from '../extensions/basicauth/index.js';
 import { factory as headersSetter } from '../extensions/headers_setter/index.js';
+import { factory as forwardConnector } from '../connectors/forward/index.js';
+import { factory as countConnector } from '../connectors/count/index.js';
+import { factory as routingConnector } from '../connectors/routing/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -84,4 +87,7 @@ export const factories: readonly AnyFactory[] = [
   bearerTokenAuth,
   basicAuth,
   headersSetter,
+  forwardConnector,
+  countConnector,
+  routingConnector,
 ];

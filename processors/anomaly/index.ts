@@ -8,5 +8,6 @@ export const factory = processorFactory<Config>({
   description: 'Scores metric points online and tags anomalies (anomaly.score, anomaly); onset records into logs pipelines',
   config: configSchema,
   signals: ['metrics', 'logs'],
-  create: (set, cfg, signal, next) => withTwin(set, signal, next, 'metrics', (n) => new AnomalyProcessor(set, cfg, n)),
+  emits: ['logs'],
+  create: (set, cfg, signal, next, emit) => withTwin(signal, next, 'metrics', (n) => new AnomalyProcessor(set, cfg, n, emit?.logs)),
 });

@@ -2,11 +2,10 @@ import picomatch from 'picomatch';
 import type { CreateSettings, Host, Processor } from '../../src/component/component.js';
 import type { Consumer } from '../../src/component/consumer.js';
 import { AnomalyDetector, DEFAULT_DETECTOR, type DetectorOptions } from '../../src/analysis/detector.js';
-import { bus } from '../../src/analysis/bus.js';
 import { LruMap } from '../../src/analysis/series.js';
 import { attrsKey } from '../../src/processorhelper/series.js';
 import { nowNanos } from '../../src/pdata/time.js';
-import { AggregationTemporality, type LogRecord, type MetricsData, type NumberDataPoint, type Resource } from '../../src/pdata/types.js';
+import { AggregationTemporality, type LogRecord, type LogsData, type MetricsData, type NumberDataPoint, type Resource } from '../../src/pdata/types.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 
@@ -49,6 +48,8 @@ export class AnomalyProcessor implements Processor<MetricsData> {
     private set: CreateSettings,
     private cfg: Config,
     private next: Consumer<MetricsData>,
+    /** The logs pipelines listing this processor id (a hand-over connector), if any. */
+    private onsetsOut?: Consumer<LogsData>,
   ) {
     this.series = new LruMap(cfg.max_series);
     this.detectorOptions = { ...DEFAULT_DETECTOR, warmup: cfg.warmup, suppress: cfg.suppress_points, onset: cfg.threshold };
@@ -135,7 +136,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
 
   /** Onset records go to logs pipelines holding this processor id; metrics never wait for them. */
   private emit(onsets: Onset[]): void {
-    if (!bus.hasSubscribers(this.set.id.id, 'logs')) {
+    if (!this.onsetsOut) {
       if (!this.warnedNoLogs)
         this.set.logger.warn(
           { processor: this.set.id.id },
@@ -176,7 +177,7 @@ export class AnomalyProcessor implements Processor<MetricsData> {
         scopeLogs: [{ scope: { name: 'telemd/anomaly' }, logRecords }],
       })),
     };
-    bus.publish(this.set.id.id, 'logs', logs).catch((err: unknown) => {
+    this.onsetsOut.consume(logs).catch((err: unknown) => {
       this.eventsFailed.add(onsets.length);
       this.set.logger.warn({ err: String(err), records: onsets.length }, 'logs pipeline refused anomaly onset records');
     });

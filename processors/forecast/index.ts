@@ -9,5 +9,6 @@ export const factory = processorFactory<Config>({
   config: configSchema,
   signals: ['metrics', 'logs'],
   validate,
-  create: (set, cfg, signal, next) => withTwin(set, signal, next, 'metrics', (n) => new ForecastProcessor(set, cfg, n)),
+  emits: ['logs'],
+  create: (set, cfg, signal, next, emit) => withTwin(signal, next, 'metrics', (n) => new ForecastProcessor(set, cfg, n, emit?.logs)),
 });

@@ -1,11 +1,10 @@
 import type { CreateSettings, Host, Processor } from '../../src/component/component.js';
 import type { Consumer } from '../../src/component/consumer.js';
-import { bus } from '../../src/analysis/bus.js';
 import { TrendForecaster, type Forecast } from '../../src/analysis/forecast.js';
 import { LruMap } from '../../src/analysis/series.js';
 import { attrsKey } from '../../src/processorhelper/series.js';
 import { nowNanos } from '../../src/pdata/time.js';
-import type { Attributes, LogRecord, Metric, MetricsData, NumberDataPoint, Resource, ResourceLogs } from '../../src/pdata/types.js';
+import type { Attributes, LogRecord, LogsData, Metric, MetricsData, NumberDataPoint, Resource, ResourceLogs } from '../../src/pdata/types.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config, Target } from './config.js';
 
@@ -65,6 +64,8 @@ export class ForecastProcessor implements Processor<MetricsData> {
     private set: CreateSettings,
     private cfg: Config,
     private next: Consumer<MetricsData>,
+    /** The logs pipelines listing this processor id (a hand-over connector), if any. */
+    private recordsOut?: Consumer<LogsData>,
   ) {
     this.series = new LruMap(cfg.max_series);
     this.targets = new Map(cfg.targets.map((t) => [t.metric, t]));
@@ -159,13 +160,13 @@ export class ForecastProcessor implements Processor<MetricsData> {
   }
 
   private emit(logs: { resourceLogs: ResourceLogs[] }): void {
-    if (!bus.hasSubscribers(this.set.id.id, 'logs')) {
+    if (!this.recordsOut) {
       if (!this.warnedNoLogs)
         this.set.logger.warn({ processor: this.set.id.id }, 'emit_logs is on but no logs pipeline contains this processor; forecast records are not emitted');
       this.warnedNoLogs = true;
       return;
     }
-    bus.publish(this.set.id.id, 'logs', logs).catch((err: unknown) => {
+    this.recordsOut.consume(logs).catch((err: unknown) => {
       this.set.logger.warn({ err: String(err) }, 'logs pipeline refused forecast records');
     });
   }

@@ -8,5 +8,6 @@ export const factory = processorFactory<Config>({
   description: 'Mines log templates online (log.template, log.template.id), tags new templates and rate jumps',
   config: configSchema,
   signals: ['logs', 'metrics'],
-  create: (set, cfg, signal, next) => withTwin(set, signal, next, 'logs', (n) => new LogPatternProcessor(set, cfg, n)),
+  emits: ['metrics'],
+  create: (set, cfg, signal, next, emit) => withTwin(signal, next, 'logs', (n) => new LogPatternProcessor(set, cfg, n, emit?.metrics)),
 });

@@ -1,6 +1,5 @@
 import type { CreateSettings, Host, Processor } from '../../src/component/component.js';
 import type { Consumer } from '../../src/component/consumer.js';
-import { bus } from '../../src/analysis/bus.js';
 import { TemplateMiner, type Cluster, type SavedCluster } from '../../src/analysis/drain.js';
 import { nowNanos } from '../../src/pdata/time.js';
 import { AggregationTemporality, type AnyValue, type LogsData, type MetricsData, type NumberDataPoint } from '../../src/pdata/types.js';
@@ -47,6 +46,8 @@ export class LogPatternProcessor implements Processor<LogsData> {
     private set: CreateSettings,
     private cfg: Config,
     private next: Consumer<LogsData>,
+    /** The metrics pipelines listing this processor id (a hand-over connector), if any. */
+    private countsOut?: Consumer<MetricsData>,
   ) {
     this.miner = new TemplateMiner({
       prefixTokens: cfg.depth - 2,
@@ -191,7 +192,8 @@ export class LogPatternProcessor implements Processor<LogsData> {
       ],
     };
     try {
-      if ((await bus.publish(this.set.id.id, 'metrics', data)) === 0 && !this.warnedNoMetrics) {
+      if (this.countsOut) await this.countsOut.consume(data);
+      else if (!this.warnedNoMetrics) {
         this.warnedNoMetrics = true;
         this.set.logger.warn({ processor: this.set.id.id }, 'emit_counts is on but no metrics pipeline contains this processor; counts are not emitted');
       }

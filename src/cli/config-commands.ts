@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { connectorPairs } from '../component/component.js';
 import { presentConfig, resolveConfig } from '../config/resolve.js';
 import { formatConfigError } from '../config/sources.js';
 import { factories } from '../registry.js';
@@ -31,12 +32,13 @@ export function printConfigCommand(args: Args): number {
 }
 
 export function componentsCommand(): number {
-  const kinds = ['receiver', 'processor', 'exporter', 'extension'] as const;
+  const kinds = ['receiver', 'processor', 'exporter', 'connector', 'extension'] as const;
   const lines: string[] = [];
   for (const kind of kinds) {
     lines.push(`${kind}s:`);
     for (const f of factories.filter((x) => x.kind === kind).sort((a, b) => a.type.localeCompare(b.type))) {
-      const signals = 'signals' in f ? ` [${f.signals.join(', ')}]` : '';
+      const signals =
+        f.kind === 'connector' ? ` [${connectorPairs(f).map(([a, b]) => `${a} → ${b}`).join(', ')}]` : 'signals' in f ? ` [${f.signals.join(', ')}]` : '';
       lines.push(`  ${f.type.padEnd(24)} ${f.description}${signals}`);
     }
   }

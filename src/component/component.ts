@@ -135,12 +135,21 @@ export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
 export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
   kind: 'processor';
   signals: readonly Signal[];
+  /**
+   * Signals this processor hands records of to other pipelines (anomaly: onset records into
+   * logs). The graph joins it, through a connector node, to the pipelines of that signal that
+   * list the same processor id (or name it as a receiver); the records enter there. In such a
+   * pipeline the graph places the hand-over point itself: `create` is only called for the
+   * processor's own signals, with `emit` holding a consumer per signal that has a receiving end.
+   */
+  emits?: readonly Signal[];
   /** One instance per pipeline. */
   create<S extends Signal>(
     set: CreateSettings,
     cfg: C,
     signal: S,
     next: Consumer<SignalData[S]>,
+    emit?: SignalConsumers,
   ): Processor<SignalData[S]>;
 }
 

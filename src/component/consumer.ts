@@ -71,3 +71,28 @@ export function asConsumerError(err: unknown): ConsumerError {
 export function consumerOf<T>(fn: (data: T) => Promise<void> | void): Consumer<T> {
   return { consume: async (d: T) => fn(d) };
 }
+
+/** One refusal for several branches: retryable if any was (the whole batch comes back). */
+export function mergeRefusals(errors: ConsumerError[]): ConsumerError {
+  if (errors.length === 1) return errors[0]!;
+  const retryable = errors.find((e) => e.kind === 'retryable');
+  const first = retryable ?? errors[0]!;
+  return new ConsumerError(first.kind, errors.map((e) => e.message).join('; '), {
+    cause: first,
+    retryAfterMs: retryable?.retryAfterMs,
+    rejectedItems: retryable ? undefined : maxRejected(errors),
+  });
+}
+
+/**
+ * Items refused permanently across branches, so an OTLP partial success survives fan-out. The
+ * max is a lower bound (branches may refuse different items); unknown in any branch = unknown.
+ */
+function maxRejected(errors: ConsumerError[]): number | undefined {
+  let max = 0;
+  for (const e of errors) {
+    if (e.rejectedItems === undefined) return undefined;
+    max = Math.max(max, e.rejectedItems);
+  }
+  return max;
+}

@@ -26,6 +26,8 @@ export interface ComponentInfo {
   state: ComponentState;
   /** Why it failed to start, or what it reported as fatal. */
   error?: string;
+  /** A connector the graph made for a processor's hand-over (anomaly onsets into logs): no config of its own. */
+  handover?: boolean;
   /** Processors, exporters and connectors: whether it gets its own copy of shared batches. */
   mutatesData?: boolean;
 }

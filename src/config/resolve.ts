@@ -6,6 +6,7 @@ import { ParseContext } from './schema.js';
 import { serviceSchema, type ServiceConfig } from './service.js';
 import { ConfigSources, type ConfigError } from './sources.js';
 import { didYouMean } from './suggest.js';
+import { validateConnections } from './connections.js';
 import { canonicalType, nearestHint } from './aliases.js';
 
 export interface ComponentConfig<F extends AnyFactory = AnyFactory> {
@@ -57,9 +58,10 @@ const SECTIONS: Record<string, Kind> = {
   receivers: 'receiver',
   processors: 'processor',
   exporters: 'exporter',
+  connectors: 'connector',
   extensions: 'extension',
 };
-const TOP_KEYS = [...Object.keys(SECTIONS), 'service', 'connectors'];
+const TOP_KEYS = [...Object.keys(SECTIONS), 'service'];
 
 export function resolveConfig(opts: ResolveOptions): ResolveResult {
   const src = new ConfigSources();
@@ -73,10 +75,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
   for (const i of envIssues) src.error(i.path, i.message);
 
   for (const key of Object.keys(raw)) {
-    if (key === 'connectors') {
-      if (raw[key] && Object.keys(raw[key] as object).length > 0)
-        src.error([key], 'connectors are not supported by telemd yet', true);
-    } else if (!TOP_KEYS.includes(key)) {
+    if (!TOP_KEYS.includes(key)) {
       src.error([key], `unknown top-level key "${key}"` + didYouMean(key, TOP_KEYS), true);
     }
   }
@@ -85,7 +84,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
     receiver: parseSection(src, raw, 'receivers', 'receiver', opts.factories),
     processor: parseSection(src, raw, 'processors', 'processor', opts.factories),
     exporter: parseSection(src, raw, 'exporters', 'exporter', opts.factories),
-    connector: new Map(),
+    connector: parseSection(src, raw, 'connectors', 'connector', opts.factories),
     extension: parseSection(src, raw, 'extensions', 'extension', opts.factories),
   };
 
@@ -108,6 +107,7 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
       src.error(base, `pipeline "${pid}": unknown signal "${signal}" (metrics, logs or traces)` + didYouMean(signal, SIGNALS), true);
       continue;
     }
+    // A connector is named where a receiver or an exporter would be; an id may not be both.
     const check = (list: string[], key: 'receivers' | 'processors' | 'exporters', kind: 'receiver' | 'processor' | 'exporter') => {
       if (list.length === 0 && key !== 'processors') src.error(base, `pipeline "${pid}" has no ${key}`, true);
       const seen = new Set<string>();
@@ -116,11 +116,22 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
         if (seen.has(ref)) src.error(where, `pipeline "${pid}" names ${kind} "${ref}" twice`);
         seen.add(ref);
         const c = components[kind].get(ref);
-        if (!c) {
-          src.error(where, `pipeline "${pid}" references ${kind} "${ref}", which is not defined under "${key}"` + didYouMean(ref, components[kind].keys()));
+        const conn = kind === 'processor' ? undefined : components.connector.get(ref);
+        if (c && conn) {
+          src.error(where, `ambiguous id "${ref}": both a ${kind} and a connector are defined with it; rename one of them`);
           return;
         }
-        const sigs = 'signals' in c.factory ? c.factory.signals : SIGNALS;
+        if (conn) return; // checked with the other connector rules below
+        // A processor that hands records over (anomaly → logs) may be named as a receiver of a
+        // pipeline of a signal it emits: its records enter there.
+        const handover = kind === 'receiver' && !c ? components.processor.get(ref) : undefined;
+        if (handover?.factory.emits?.includes(signal)) return;
+        if (!c) {
+          const known = kind === 'processor' ? [...components.processor.keys()] : [...components[kind].keys(), ...components.connector.keys()];
+          src.error(where, `pipeline "${pid}" references ${kind} "${ref}", which is not defined under "${key}"` + didYouMean(ref, known));
+          return;
+        }
+        const sigs = c.factory.signals;
         if (!sigs.includes(signal)) src.error(where, `${kind} "${ref}" does not support ${signal} (it supports ${sigs.join(', ')})`);
       });
     };
@@ -129,6 +140,8 @@ export function resolveConfig(opts: ResolveOptions): ResolveResult {
     check(p.exporters, 'exporters', 'exporter');
     pipelines.push({ id: pid, signal, receivers: p.receivers, processors: p.processors, exporters: p.exporters });
   }
+
+  validateConnections(src, components, pipelines);
 
   service.extensions.forEach((ref, i) => {
     if (!components.extension.has(ref)) {

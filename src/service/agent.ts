@@ -10,6 +10,7 @@ import { registerProcessMetrics } from '../telemetry/process.js';
 import { MetricRegistry } from '../telemetry/self.js';
 import { startMetricsServer } from '../telemetry/server.js';
 import { Graph } from './graph.js';
+import { planOf } from './plan.js';
 import { SystemdNotifier } from './notify.js';
 import { StatusBoard } from './status.js';
 import { bindTaps, TapRegistry } from './tap.js';
@@ -31,7 +32,7 @@ export class ConfigInvalid extends Error {
 export class Agent {
   readonly registry = new MetricRegistry();
   readonly status = new StatusBoard();
-  private graph?: Graph;
+  private readonly graph: Graph;
   private config?: AgentConfig;
   private metricsServer?: Server;
   private metricsAddress = '';
@@ -42,6 +43,7 @@ export class Agent {
   constructor(private readonly opts: AgentOptions) {
     this.notifier = new SystemdNotifier(opts.logger, opts.env ?? process.env);
     bindTaps(this.registry, this.taps);
+    this.graph = new Graph(opts.logger, this.registry, this.status, this.view);
     registerProcessMetrics(this.registry);
     installGlobalMeter(this.registry);
     this.reloadsOk = this.registry.counter('telemd_config_reloads_total', 'Config reloads', { result: 'applied' });
@@ -58,7 +60,7 @@ export class Agent {
   /** What extensions see of the service (health_check, console): read-only, plus reload. */
   readonly view: ServiceView = {
     health: () => this.health(),
-    graph: () => this.graph?.view() ?? { nodes: [], edges: [] },
+    graph: () => this.graph.view(),
     pipelines: () => (this.config?.pipelines ?? []).map((p) => ({ ...p, receivers: [...p.receivers], processors: [...p.processors], exporters: [...p.exporters] })),
     config: () => (this.config ? presentConfig(this.config) : {}),
     metrics: this.registry,
@@ -95,16 +97,8 @@ export class Agent {
   }
 
   private async run(cfg: AgentConfig): Promise<void> {
-    const graph = new Graph(cfg, this.logger, this.registry, this.status);
     // A component that fails to build or start is named in the error; what was created is released.
-    try {
-      graph.build();
-    } catch (err) {
-      await graph.shutdown(5000, true).catch(() => undefined);
-      throw err;
-    }
-    await graph.start(this.view);
-    this.graph = graph;
+    await this.graph.apply(planOf(cfg), cfg.service.shutdown_timeout);
     this.config = cfg;
     this.status.setRunning(true);
   }
@@ -140,20 +134,23 @@ export class Agent {
     }
     this.notifier.reloading();
     const old = this.config!;
-    await this.graph?.shutdown(old.service.shutdown_timeout);
-    this.status.setRunning(false);
     try {
+      // Only what changed is rebuilt; the rest keeps running (listeners stay open).
+      const changes = await this.graph.apply(planOf(next), old.service.shutdown_timeout);
+      this.config = next;
       this.applyLogLevel(next);
       await this.ensureMetricsServer(next.metricsAddress);
-      await this.run(next);
-      this.logger.info({ pipelines: next.pipelines.map((p) => p.id) }, 'config reloaded');
+      this.logger.info(
+        { pipelines: next.pipelines.map((p) => p.id), kept: changes.kept, rebuilt: changes.rebuilt, added: changes.added, removed: changes.removed },
+        'config reloaded',
+      );
       this.reloadsOk.add();
       this.notifier.ready();
-      return { applied: true, errors: [] };
+      return { applied: true, errors: [], changes };
     } catch (err) {
+      // The graph put the previous pipelines back.
       this.logger.error({ err }, 'reload failed to start the new pipelines; restoring the previous config');
-      this.applyLogLevel(old);
-      await this.run(old);
+      this.reloadsRefused.add();
       this.notifier.ready();
       return { applied: false, errors: [(err as Error).message] };
     }
@@ -166,7 +163,7 @@ export class Agent {
     const budget = this.config?.service.shutdown_timeout ?? 10_000;
     this.logger.info({ timeout_ms: budget }, 'shutting down: stopping receivers, flushing processors, draining exporters');
     await this.reloading;
-    await this.graph?.shutdown(budget);
+    await this.graph.shutdown(budget);
     this.taps.closeAll();
     this.status.setRunning(false);
     if (this.metricsServer) await new Promise<void>((r) => this.metricsServer!.close(() => r()));

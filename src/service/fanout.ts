@@ -1,4 +1,4 @@
-import { ConsumerError, asConsumerError, type Consumer } from '../component/consumer.js';
+import { asConsumerError, mergeRefusals, type Consumer } from '../component/consumer.js';
 
 /**
  * Hands a batch to several consumers. The acknowledgement settles when every consumer settled:
@@ -27,29 +27,4 @@ export function fanout<T>(consumers: Consumer<T>[], mutates: boolean | readonly 
       throw mergeRefusals(errors);
     },
   };
-}
-
-/** One refusal for several branches: retryable if any was (the whole batch comes back). */
-export function mergeRefusals(errors: ConsumerError[]): ConsumerError {
-  if (errors.length === 1) return errors[0]!;
-  const retryable = errors.find((e) => e.kind === 'retryable');
-  const first = retryable ?? errors[0]!;
-  return new ConsumerError(first.kind, errors.map((e) => e.message).join('; '), {
-    cause: first,
-    retryAfterMs: retryable?.retryAfterMs,
-    rejectedItems: retryable ? undefined : maxRejected(errors),
-  });
-}
-
-/**
- * Items refused permanently across branches, so an OTLP partial success survives fan-out. The
- * max is a lower bound (branches may refuse different items); unknown in any branch = unknown.
- */
-function maxRejected(errors: ConsumerError[]): number | undefined {
-  let max = 0;
-  for (const e of errors) {
-    if (e.rejectedItems === undefined) return undefined;
-    max = Math.max(max, e.rejectedItems);
-  }
-  return max;
 }

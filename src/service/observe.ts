@@ -71,3 +71,13 @@ export function observeProcessorOutput<S extends Signal>(tel: SelfTelemetry, sig
     },
   };
 }
+
+export function observeConnectorInput<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
+  const incoming = tel.counter('telemd_connector_incoming_items_total', 'Items that entered a connector (its exporter side)', { signal });
+  return {
+    consume(data) {
+      incoming.add(countItems(signal, data));
+      return next.consume(data);
+    },
+  };
+}

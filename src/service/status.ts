@@ -14,9 +14,13 @@ export class StatusBoard {
     this.fatals.set(id, err instanceof Error ? err.message : String(err));
   }
 
+  /** A component was rebuilt: what it reported before no longer holds. */
+  forget(id: string): void {
+    this.fatals.delete(id);
+  }
+
   setRunning(running: boolean): void {
     this.running = running;
-    if (running) this.fatals.clear();
   }
 
   health(): Health {

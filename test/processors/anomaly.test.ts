@@ -5,6 +5,9 @@ import { ParseContext } from '../../src/config/schema.js';
 import { consumerOf } from '../../src/component/consumer.js';
 import { AggregationTemporality, type LogsData, type MetricsData, type NumberDataPoint } from '../../src/pdata/types.js';
 import { gauss, hostWith, metricValue, rng, settings } from '../analysis/helpers.js';
+import { inprocAgents } from '../helpers/inproc.js';
+
+const startInproc = inprocAgents();
 
 function config(raw: Record<string, unknown> = {}): Config {
   const ctx = new ParseContext();
@@ -106,21 +109,31 @@ describe('anomaly processor', () => {
   });
 
   it('emits an onset log record into a logs pipeline holding the same processor id', async () => {
-    const set = settings('anomaly/ev');
-    const logsSet = settings('anomaly/ev');
-    const logs: LogsData[] = [];
-    const lp = factory.create(logsSet, config({ emit_logs: true }), 'logs', consumerOf<LogsData>((d) => void logs.push(d)));
-    const mp = factory.create(set, config({ emit_logs: true }), 'metrics', consumerOf<MetricsData>(() => {}));
-    await lp.start(hostWith());
-    await mp.start(hostWith());
+    // Through the real graph: the hand-over is a connector between the two pipelines.
+    const { probes, agent } = await startInproc(`
+receivers:
+  probe:
+processors:
+  anomaly/ev:
+    emit_logs: true
+exporters:
+  sink/metrics:
+  sink/logs:
+service:
+  pipelines:
+    metrics: { receivers: [probe], processors: [anomaly/ev], exporters: [sink/metrics] }
+    logs: { receivers: [probe], processors: [anomaly/ev], exporters: [sink/logs] }
+`);
+    const into = probes.receivers.get('probe')!.consumers;
     // Logs of the logs pipeline itself pass through untouched.
     const own: LogsData = { resourceLogs: [{ resource: { attributes: {} }, scopeLogs: [{ scope: { name: 'x' }, logRecords: [{ timeUnixNano: 1n, observedTimeUnixNano: 1n, severityNumber: 9, body: 'hello', attributes: {} }] }] }] };
-    await lp.consume(own);
+    await into.logs!.consume(own);
     const r = rng(10);
-    for (let i = 0; i < 200; i++) await mp.consume(gaugeBatch(i, { '0': (i >= 180 ? 5 : 1) + 0.05 * gauss(r) }));
+    for (let i = 0; i < 200; i++) await into.metrics!.consume(gaugeBatch(i, { '0': (i >= 180 ? 5 : 1) + 0.05 * gauss(r) }));
     await new Promise((res) => setTimeout(res, 10));
+    const logs = probes.sinks.get('sink/logs')!.map((x) => x.data as LogsData);
     expect(logs[0]).toBe(own);
-    expect(metricValue(logsSet.registry, 'telemd_processor_injected_items_total', { signal: 'logs' })).toBe(1);
+    expect(metricValue(agent.registry, 'telemd_processor_injected_items_total', { signal: 'logs' })).toBe(1);
     const rec = logs[1]!.resourceLogs[0]!;
     expect(rec.resource.attributes['host.name']).toBe('h1');
     const lr = rec.scopeLogs[0]!.logRecords[0]!;
@@ -129,8 +142,6 @@ describe('anomaly processor', () => {
     expect(lr.attributes['cpu']).toBe('0');
     expect(Number(lr.attributes['anomaly.score'])).toBeGreaterThanOrEqual(0.9);
     expect(String(lr.body)).toMatch(/^anomaly in system\.cpu\.utilization: [45]\.\d+ outside the expected \S+\.\.\S+ \(score (0\.9\d+|1\.000)\)$/);
-    await lp.shutdown();
-    await mp.shutdown();
   });
 
   it('warns once when emit_logs has no logs pipeline, and keeps tagging', async () => {

@@ -5,6 +5,9 @@ import { ParseContext } from '../../src/config/schema.js';
 import { consumerOf } from '../../src/component/consumer.js';
 import { AggregationTemporality, type LogsData, type Metric, type MetricsData } from '../../src/pdata/types.js';
 import { gauss, hostWith, metricValue, rng, settings } from '../analysis/helpers.js';
+import { inprocAgents } from '../helpers/inproc.js';
+
+const startInproc = inprocAgents();
 
 function config(raw: Record<string, unknown> = {}): Config {
   const ctx = new ParseContext();
@@ -70,20 +73,33 @@ describe('forecast processor', () => {
   });
 
   it('emits one log record when the forecast falls under the horizon', async () => {
-    const logs: LogsData[] = [];
-    const cfg = config({ emit_logs: true, horizon: '24h' });
-    const lp = factory.create(settings('forecast/x'), cfg, 'logs', consumerOf<LogsData>((d) => void logs.push(d)));
-    const mp = factory.create(settings('forecast/x'), cfg, 'metrics', consumerOf<MetricsData>(() => {}));
+    // Through the real graph: the hand-over is a connector between the two pipelines.
+    const { probes } = await startInproc(`
+receivers:
+  probe:
+processors:
+  forecast/x:
+    emit_logs: true
+    horizon: 24h
+exporters:
+  sink/metrics:
+  sink/logs:
+service:
+  pipelines:
+    metrics: { receivers: [probe], processors: [forecast/x], exporters: [sink/metrics] }
+    logs: { receivers: [probe], processors: [forecast/x], exporters: [sink/logs] }
+`);
+    const mp = probes.receivers.get('probe')!.consumers.metrics!;
     const cap = 100 * GB;
     // +2 GB/h from 20 GB: under 24h left once used passes ~47 GB (after ~13.5h).
     for (let i = 0; i <= 20 * 60; i += 5) await mp.consume(fsScrape(i, 20 * GB + (i / 60) * 2 * GB, cap));
     await new Promise((res) => setTimeout(res, 10));
+    const logs = probes.sinks.get('sink/logs')!.map((x) => x.data as LogsData);
     expect(logs).toHaveLength(1);
     const rec = logs[0]!.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
     expect(rec.eventName).toBe('forecast.time_to_full');
     expect(String(rec.body)).toMatch(/^system\.filesystem\.usage \(\/var\) forecast to reach its limit in 2[0-4]\.\dh/);
     expect(rec.attributes['mountpoint']).toBe('/var');
-    await lp.shutdown();
   });
 
   it('forecasts a configured gauge with a fixed limit', async () => {

@@ -12,6 +12,9 @@ import { isStorageExtension } from '../../src/storage/storage.js';
 import type { Host } from '../../src/component/component.js';
 import type { LogRecord, LogsData, MetricsData } from '../../src/pdata/types.js';
 import { hostWith, metricValue, settings } from '../analysis/helpers.js';
+import { inprocAgents } from '../helpers/inproc.js';
+
+const startInproc = inprocAgents();
 import { testExtensionHost } from '../helpers/host.js';
 
 function config(raw: Record<string, unknown> = {}): Config {
@@ -167,14 +170,25 @@ describe('logpattern processor', () => {
   });
 
   it('publishes log.template.count to a metrics pipeline holding the same id', async () => {
-    const metrics: MetricsData[] = [];
-    const mp = factory.create(settings('logpattern/c'), config({ emit_counts: true }), 'metrics', consumerOf<MetricsData>((d) => void metrics.push(d)));
-    const lp = factory.create(settings('logpattern/c'), config({ emit_counts: true, count_interval: '1h' }), 'logs', consumerOf<LogsData>(() => {}));
-    await mp.start(hostWith());
-    await lp.start(hostWith());
-    await lp.consume(batch(['a b 1', 'a b 2', 'x y z']));
-    await lp.shutdown(); // flushes the pending counts
-    await mp.shutdown();
+    // Through the real graph: the hand-over is a connector between the two pipelines.
+    const { probes, agent } = await startInproc(`
+receivers:
+  probe:
+processors:
+  logpattern/c:
+    emit_counts: true
+    count_interval: 1h
+exporters:
+  sink/metrics:
+  sink/logs:
+service:
+  pipelines:
+    metrics: { receivers: [probe], processors: [logpattern/c], exporters: [sink/metrics] }
+    logs: { receivers: [probe], processors: [logpattern/c], exporters: [sink/logs] }
+`);
+    await probes.receivers.get('probe')!.consumers.logs!.consume(batch(['a b 1', 'a b 2', 'x y z']));
+    await agent.stop(); // the processor flushes the pending counts
+    const metrics = probes.sinks.get('sink/metrics')!.map((x) => x.data as MetricsData);
     const m = metrics[0]!.resourceMetrics[0]!.scopeMetrics[0]!.metrics[0]!;
     expect(m.name).toBe('log.template.count');
     if (m.type !== 'sum') throw new Error('expected a sum');
