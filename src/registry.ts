@@ -44,6 +44,7 @@ import { factory as headersSetter } from '../extensions/headers_setter/index.js'
 import { factory as forwardConnector } from '../connectors/forward/index.js';
 import { factory as countConnector } from '../connectors/count/index.js';
 import { factory as routingConnector } from '../connectors/routing/index.js';
+import { factory as nopConnector } from '../connectors/nop/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -90,4 +91,5 @@ export const factories: readonly AnyFactory[] = [
   forwardConnector,
   countConnector,
   routingConnector,
+  nopConnector,
 ];
