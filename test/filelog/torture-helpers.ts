@@ -8,7 +8,8 @@ import { join } from 'node:path';
 export const TORTURE_RATE = 20_000;
 const WRITER = join(import.meta.dirname, 'fixtures', 'writer.mjs');
 
-export function tortureConfig(dir: string, include: string): string {
+/** Checkpoints in `dir`/state; output in `out` (default `dir`/out). */
+export function tortureConfig(dir: string, include: string, out = `${dir}/out`): string {
   return `
 extensions:
   file_storage:
@@ -20,7 +21,7 @@ receivers:
     storage: file_storage
 exporters:
   file:
-    path: ${dir}/out/out.jsonl
+    path: ${out}/out.jsonl
     flush_interval: 100ms
     rotation:
       max_megabytes: 100000
@@ -44,9 +45,8 @@ export function runTortureWriter(file: string, mode: string, seconds: number, ra
 }
 
 /** Occurrences of each sequence number in the exporter's output. */
-export function tallySeqs(dir: string, n: number): { missing: number; dups: number; firstMissing: number[] } {
+export function tallySeqs(dir: string, n: number, outDir = join(dir, 'out')): { missing: number; dups: number; firstMissing: number[] } {
   const seen = new Uint16Array(n);
-  const outDir = join(dir, 'out');
   if (existsSync(outDir))
     for (const f of readdirSync(outDir)) {
       const text = readFileSync(join(outDir, f), 'utf8');
