@@ -1,4 +1,5 @@
 import { s, type Infer } from '../../src/config/schema.js';
+import { defaultTokenPath } from '../../src/security/token.js';
 
 export const configSchema = s.object({
   endpoint: s.string().default('127.0.0.1:13133'),
@@ -16,7 +17,11 @@ export const configSchema = s.object({
       exporter_failure_threshold: s.int({ min: 1 }).default(5),
     })
     .optional(),
-  enable_reload: s.boolean().default(true).describe('POST /reload re-reads the config (like SIGHUP)'),
+  enable_reload: s.boolean().default(false).describe('serve POST /reload (re-reads the config like SIGHUP); it then needs the bearer token of token_file'),
+  token_file: s
+    .string()
+    .default(defaultTokenPath)
+    .describe('bearer token POST /reload needs (created with mode 0600 when absent; the console uses the same file by default)'),
 });
 
 export type Config = Infer<typeof configSchema>;

@@ -1,16 +1,23 @@
-// GET <path>: 200 when every pipeline runs, 503 with JSON reasons otherwise. POST /reload.
-import type { Server } from 'node:http';
+// GET <path>: 200 when every pipeline runs, 503 with JSON reasons otherwise. POST /reload when
+// enabled, for a client presenting the bearer token of token_file.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { CreateSettings, Extension, ExtensionHost } from '../../src/component/component.js';
 import type { ServiceView } from '../../src/component/service-view.js';
 import { DeliveryWatch } from '../../src/service/status.js';
 import { listenHttp } from '../../src/net/http-server.js';
+import { bearerToken, openTokenFile, type TokenFile } from '../../src/security/token.js';
 import type { Config } from './config.js';
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body) + '\n');
+}
 
 export class HealthCheck implements Extension {
   private server?: Server;
   private service?: ServiceView;
   private watch?: DeliveryWatch;
   private sampler?: NodeJS.Timeout;
+  private token?: TokenFile;
 
   constructor(
     private readonly set: CreateSettings,
@@ -24,22 +31,20 @@ export class HealthCheck implements Extension {
 
   async start(host: ExtensionHost): Promise<void> {
     this.service = host.service;
+    if (this.cfg.enable_reload) {
+      // Refuses to start (naming the file) rather than serve reloads behind a token others can read.
+      this.token = openTokenFile(this.cfg.token_file);
+      this.set.logger.info({ token_file: this.token.path, created: this.token.created }, 'POST /reload needs the bearer token in token_file');
+    }
     if (this.windowMs() > 0) {
       this.watch = new DeliveryWatch(this.set.telemetry.registry, this.windowMs());
       this.sampler = setInterval(() => this.watch!.sample(), 1000);
       this.sampler.unref();
     }
-    const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       const url = req.url?.split('?')[0];
-      if (url === '/reload' && this.cfg.enable_reload) {
-        if (req.method !== 'POST') {
-          res.writeHead(405, { allow: 'POST' }).end();
-          return;
-        }
-        this.service!.requestReload().then(
-          (r) => res.writeHead(r.applied ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(r) + '\n'),
-          (err: unknown) => res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ applied: false, errors: [String(err)] }) + '\n'),
-        );
+      if (url === '/reload' && this.token) {
+        this.reload(req, res);
         return;
       }
       if (url !== this.cfg.path) {
@@ -63,6 +68,23 @@ export class HealthCheck implements Extension {
       handler,
     });
     this.server = l.server;
+  }
+
+  private reload(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    const presented = bearerToken(req.headers.authorization);
+    if (presented === undefined || !this.token!.matches(presented)) {
+      json(res, 401, { applied: false, errors: ['POST /reload needs the bearer token of the health_check token_file'] }, { 'www-authenticate': 'Bearer' });
+      return;
+    }
+    // The reply says what the agent says (config errors with positions, never internal names).
+    this.service!.requestReload().then(
+      (r) => json(res, r.applied ? 200 : 400, r),
+      () => json(res, 500, { applied: false, errors: ['the reload failed; see the agent log'] }),
+    );
   }
 
   async shutdown(): Promise<void> {

@@ -23,6 +23,15 @@ export interface AgentOptions {
   logger: Logger;
 }
 
+/** At most one reload starts per interval; requests in between share the next one. */
+export const RELOAD_INTERVAL_MS = 1000;
+
+/** A message for a person (reload replies): no internal error class names or stacks. */
+export function publicMessage(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.replace(/\b(?:[A-Z][A-Za-z]*)?(?:Error|Exception): /g, '').split('\n')[0]!;
+}
+
 export class ConfigInvalid extends Error {
   constructor(readonly errors: ConfigError[]) {
     super(errors.map(formatConfigError).join('\n'));
@@ -38,6 +47,9 @@ export class Agent {
   private metricsAddress = '';
   private notifier: SystemdNotifier;
   private reloading: Promise<ReloadResult> | undefined;
+  /** The reload requests wait for, shared by all that arrive before it starts. */
+  private nextReload?: { promise: Promise<ReloadResult>; resolve: (r: ReloadResult) => void };
+  private lastReloadAt = 0;
   private stopped = false;
 
   constructor(private readonly opts: AgentOptions) {
@@ -48,10 +60,12 @@ export class Agent {
     installGlobalMeter(this.registry);
     this.reloadsOk = this.registry.counter('telemd_config_reloads_total', 'Config reloads', { result: 'applied' });
     this.reloadsRefused = this.registry.counter('telemd_config_reloads_total', 'Config reloads', { result: 'refused' });
+    this.reloadsCoalesced = this.registry.counter('telemd_config_reload_requests_coalesced_total', 'Reload requests answered by a reload another request had already asked for');
   }
 
   private reloadsOk;
   private reloadsRefused;
+  private reloadsCoalesced;
   private readonly taps = new TapRegistry(
     () => this.view.pipelines(),
     (kind, id) => this.view.graph().nodes.some((n) => n.kind === kind && n.id === id && n.state === 'running'),
@@ -115,10 +129,42 @@ export class Agent {
     return this.status.health();
   }
 
-  /** Validates the new config first; on any error the running pipelines stay. */
+  /**
+   * Validates the new config first; on any error the running pipelines stay. SIGHUP and
+   * POST /reload alike: requests that arrive while a reload runs (or waits) share the next one,
+   * which starts at least RELOAD_INTERVAL_MS after the previous start, so a storm of requests
+   * costs one reload per interval.
+   */
   reload(): Promise<ReloadResult> {
-    this.reloading ??= this.doReload().finally(() => (this.reloading = undefined));
-    return this.reloading;
+    if (this.stopped) return Promise.resolve({ applied: false, errors: ['the agent is stopping'] });
+    if (this.nextReload) {
+      this.reloadsCoalesced.add();
+      return this.nextReload.promise;
+    }
+    let resolve!: (r: ReloadResult) => void;
+    const promise = new Promise<ReloadResult>((r) => (resolve = r));
+    this.nextReload = { promise, resolve };
+    void this.runNextReload();
+    return promise;
+  }
+
+  private async runNextReload(): Promise<void> {
+    await this.reloading;
+    const wait = this.lastReloadAt + RELOAD_INTERVAL_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const waiting = this.nextReload!;
+    this.nextReload = undefined;
+    this.lastReloadAt = Date.now();
+    this.reloading = this.doReload()
+      .catch((err: unknown): ReloadResult => {
+        this.logger.error({ err }, 'reload failed');
+        return { applied: false, errors: [publicMessage(err)] };
+      })
+      .then((r) => {
+        waiting.resolve(r);
+        return r;
+      })
+      .finally(() => (this.reloading = undefined));
   }
 
   private async doReload(): Promise<ReloadResult> {
@@ -127,7 +173,7 @@ export class Agent {
     try {
       next = this.load();
     } catch (err) {
-      const errors = err instanceof ConfigInvalid ? err.errors.map(formatConfigError) : [String(err)];
+      const errors = err instanceof ConfigInvalid ? err.errors.map(formatConfigError) : [publicMessage(err)];
       this.logger.error({ errors }, 'reload refused: the new config is invalid; the running pipelines stay');
       this.reloadsRefused.add();
       return { applied: false, errors };
@@ -152,7 +198,7 @@ export class Agent {
       this.logger.error({ err }, 'reload failed to start the new pipelines; restoring the previous config');
       this.reloadsRefused.add();
       this.notifier.ready();
-      return { applied: false, errors: [(err as Error).message] };
+      return { applied: false, errors: [publicMessage(err)] };
     }
   }
 

@@ -13,7 +13,7 @@ import type { MetricRegistry } from '../telemetry/self.js';
 import { SelfTelemetry } from '../telemetry/self.js';
 import { fanout } from './fanout.js';
 import { observeConnectorInput, observeProcessorInput, observeProcessorOutput, observeReceiver } from './observe.js';
-import { edgesOf, type NodeSpec, type Plan, type PipelinePlan } from './plan.js';
+import { edgesOf, fingerprint, type NodeSpec, type Plan, type PipelinePlan } from './plan.js';
 import { Router, type Route } from './router.js';
 import type { StatusBoard } from './status.js';
 import { Switch } from './switch.js';
@@ -115,6 +115,8 @@ export class Graph {
       if (before !== EMPTY) await this.apply(before, budgetMs).catch((e: unknown) => this.logger.error({ err: e }, 'restoring the previous pipelines failed'));
       throw err;
     }
+    // Files a component created when it started (a token file) are part of what it runs with now.
+    for (const n of created.values()) n.spec = { ...n.spec, fingerprint: fingerprint(n.spec.c.config, n.spec.position) };
     return changes;
   }
 

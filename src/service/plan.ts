@@ -28,6 +28,8 @@ export interface NodeSpec {
   emitTo?: Signal[];
   /** Config and position: equal fingerprints under the same key = the instance can stay. */
   fingerprint: string;
+  /** What besides the config the fingerprint covers. */
+  position: unknown;
 }
 
 export interface PipelinePlan {
@@ -62,8 +64,8 @@ export const nodeKey = {
 
 export function planOf(cfg: AgentConfig): Plan {
   const nodes = new Map<string, NodeSpec>();
-  const add = (n: Omit<NodeSpec, 'fingerprint' | 'feeds'> & { feeds?: string[] }, position: unknown) => {
-    const spec = { ...n, feeds: n.feeds ?? [], fingerprint: fingerprint(n.c.config, position) };
+  const add = (n: Omit<NodeSpec, 'fingerprint' | 'feeds' | 'position'> & { feeds?: string[] }, position: unknown) => {
+    const spec = { ...n, feeds: n.feeds ?? [], position, fingerprint: fingerprint(n.c.config, position) };
     nodes.set(spec.key, spec);
     return spec;
   };

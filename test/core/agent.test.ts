@@ -112,7 +112,9 @@ describe.skipIf(!nobodyCanRun)('unprivileged', () => {
 describe('reload', () => {
   it('keeps the running pipeline on SIGHUP with a broken config, applies a good one', async () => {
     const dir = tempDir();
-    const agent = await startAgent({ config: pipelineConfig(join(dir, 'a.jsonl')), dir });
+    const tokenFile = join(dir, 'state', 'console.token');
+    const config = pipelineConfig(join(dir, 'a.jsonl')).replace('  health_check:\n', `  health_check:\n    enable_reload: true\n    token_file: ${tokenFile}\n`);
+    const agent = await startAgent({ config, dir });
     await until(() => existsSync(join(dir, 'a.jsonl')) && readFileSync(join(dir, 'a.jsonl'), 'utf8').includes('system.cpu.load_average.1m'), 15_000, 'first output');
 
     const original = readFileSync(agent.configPath, 'utf8');
@@ -130,9 +132,13 @@ describe('reload', () => {
     await agent.waitForLog(/config reloaded/);
     await until(() => existsSync(join(dir, 'b.jsonl')) && readFileSync(join(dir, 'b.jsonl'), 'utf8').includes('system.cpu.load_average'), 15_000, 'output of the new config');
 
-    // POST /reload does the same and reports errors.
+    // POST /reload does the same and reports errors; it needs the token (created 0600 at start).
     writeFileSync(agent.configPath, original.replace(/exporters: \[ ?file ?\]/, 'exporters: [fiel]'));
-    const res = await fetch(`http://127.0.0.1:${agent.healthPort}/reload`, { method: 'POST' });
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect((await fetch(`http://127.0.0.1:${agent.healthPort}/reload`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${agent.healthPort}/reload`, { method: 'POST', headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const res = await fetch(`http://127.0.0.1:${agent.healthPort}/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { applied: boolean; errors: string[] };
     expect(body.applied).toBe(false);

@@ -33,6 +33,8 @@ export interface ProbeReceiver {
 export interface Received {
   signal: Signal;
   data: SignalData[Signal];
+  /** Which instance of the sink got it (1 = the first created under this id). */
+  instance: number;
 }
 
 export interface Probes {
@@ -75,6 +77,10 @@ export function probes(): Probes {
       /** Refuse every batch with this kind. */
       refuse: s.enum(['none', 'retryable', 'permanent'] as const).default('none'),
       label: s.string().default(''),
+      /** Each batch takes this long to be accepted. */
+      delay_ms: s.int({ min: 0 }).default(0),
+      /** Shutting down takes this long (a drain). */
+      stop_delay_ms: s.int({ min: 0 }).default(0),
     }),
     signals: SIGNALS,
     create: (set, cfg, signals) => {
@@ -84,18 +90,25 @@ export function probes(): Probes {
       life.created++;
       sinkLife.set(set.id.id, life);
       const consumers: SignalConsumers = {};
+      let stopped = false;
       for (const signal of signals)
         consumers[signal] = {
           consume: async (data: SignalData[Signal]) => {
+            if (stopped) throw new Error(`${set.id.id} got a batch after it was shut down`);
+            if (cfg.delay_ms > 0) await new Promise((r) => setTimeout(r, cfg.delay_ms));
             if (cfg.refuse !== 'none') throw new ConsumerError(cfg.refuse, `${set.id.id} refuses`);
-            list.push({ signal, data });
+            list.push({ signal, data, instance: life.created });
           },
         };
       return {
         consumers,
         capabilities: { mutatesData: cfg.mutates },
         start: async () => {},
-        shutdown: async () => void life.stopped++,
+        shutdown: async () => {
+          if (cfg.stop_delay_ms > 0) await new Promise((r) => setTimeout(r, cfg.stop_delay_ms));
+          stopped = true;
+          life.stopped++;
+        },
       };
     },
   });
