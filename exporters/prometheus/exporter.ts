@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { listenHttp } from '../../src/net/http-server.js';
+import { listenHttp, type HardenedServer } from '../../src/net/http-server.js';
 import { gzipSync } from 'node:zlib';
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import { consumerOf, type SignalConsumers } from '../../src/component/consumer.js';
@@ -27,7 +27,7 @@ export class PrometheusExporter implements Exporter {
   readonly consumers: SignalConsumers;
   private series = new Map<string, Stored>();
   private families = new Map<string, { type: FamilyType; help: string; unit: string }>();
-  private server?: Server;
+  private server?: HardenedServer;
   private delta: DeltaAccumulator;
   private opts: TranslateOptions;
   private sent: Counter;
@@ -198,8 +198,7 @@ export class PrometheusExporter implements Exporter {
       const err = e as NodeJS.ErrnoException;
       throw new Error(`prometheus exporter: cannot listen on ${this.cfg.endpoint}: ${err.code ?? err.message}`);
     }
-    const srv = l.server;
-    this.server = srv;
+    this.server = l;
     this.port = l.port;
     this.set.logger.info({ endpoint: `${ep.host}:${this.port}` }, 'serving Prometheus metrics at /metrics');
   }
@@ -208,9 +207,7 @@ export class PrometheusExporter implements Exporter {
     const srv = this.server;
     if (!srv) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      srv.close(() => resolve());
-      srv.closeAllConnections?.();
-    });
+    // Through the listener: a reload that keeps the endpoint hands it to the new instance.
+    await srv.close(0);
   }
 }

@@ -1,10 +1,10 @@
 // GET <path>: 200 when every pipeline runs, 503 with JSON reasons otherwise. POST /reload when
 // enabled, for a client presenting the bearer token of token_file.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CreateSettings, Extension, ExtensionHost } from '../../src/component/component.js';
 import type { ServiceView } from '../../src/component/service-view.js';
 import { DeliveryWatch } from '../../src/service/status.js';
-import { listenHttp } from '../../src/net/http-server.js';
+import { listenHttp, type HardenedServer } from '../../src/net/http-server.js';
 import { bearerToken, openTokenFile, type TokenFile } from '../../src/security/token.js';
 import type { Config } from './config.js';
 
@@ -13,7 +13,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 export class HealthCheck implements Extension {
-  private server?: Server;
+  private server?: HardenedServer;
   private service?: ServiceView;
   private watch?: DeliveryWatch;
   private sampler?: NodeJS.Timeout;
@@ -67,7 +67,7 @@ export class HealthCheck implements Extension {
       telemetry: this.set.telemetry,
       handler,
     });
-    this.server = l.server;
+    this.server = l;
   }
 
   private reload(req: IncomingMessage, res: ServerResponse): void {
@@ -91,12 +91,8 @@ export class HealthCheck implements Extension {
     if (this.sampler) clearInterval(this.sampler);
     const s = this.server;
     this.server = undefined;
-    if (s) {
-      // Stop listening now (a reload binds the port again) but let in-flight answers finish:
-      // the POST /reload that triggered this shutdown is one of them.
-      s.close();
-      s.closeIdleConnections();
-      setTimeout(() => s.closeAllConnections(), 5000).unref();
-    }
+    // Not awaited: the POST /reload that triggered this shutdown is still to be answered (in a
+    // reload the listener is handed to the new instance anyway).
+    if (s) void s.close(5000);
   }
 }

@@ -82,9 +82,41 @@ const RETRY_503 = 'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnect
 /** Marks sockets with an unfinished request (a timeout then is a body timeout). */
 const receiving = new WeakSet<Socket>();
 
+// Listener hand-over across a reload: while the graph replaces components, a listener that is
+// closed stays bound (its connections alive) for the component that replaces it, and a
+// listenHttp on the same address adopts it, so a reload never closes a listener whose address
+// did not change. Requests arriving in between wait for the new handler; what nobody adopts is
+// closed when the reload ends.
+let handoffDepth = 0;
+const parked = new Map<string, { adopt(o: HttpListenOptions): HardenedServer; closeForGood(): Promise<void> }>();
+
+/** From now until endListenerHandoff(), closed listeners wait to be adopted. */
+export function beginListenerHandoff(): void {
+  handoffDepth++;
+}
+
+/** Closes what was parked and not adopted. */
+export async function endListenerHandoff(): Promise<void> {
+  if (--handoffDepth > 0) return;
+  const left = [...parked.values()];
+  parked.clear();
+  await Promise.all(left.map((p) => p.closeForGood()));
+}
+
 export async function listenHttp(o: HttpListenOptions): Promise<HardenedServer> {
-  const limits = { ...DEFAULT_HTTP_LIMITS, ...o.limits };
   const { host, port } = mustParseEndpoint(o.endpoint, o.emptyHost);
+  const key = `${o.tls ? 'https' : 'http'}://${host}:${port}`;
+  const p = parked.get(key);
+  if (p) {
+    parked.delete(key);
+    return p.adopt(o);
+  }
+  return listenNew(o, host, port, key);
+}
+
+async function listenNew(first: HttpListenOptions, host: string, port: number, key: string): Promise<HardenedServer> {
+  let o = first;
+  let limits = { ...DEFAULT_HTTP_LIMITS, ...o.limits };
   const counters = new Map<CutReason, Counter>();
   const counts = new Map<CutReason, number>();
   const count = (reason: CutReason) => {
@@ -100,6 +132,8 @@ export async function listenHttp(o: HttpListenOptions): Promise<HardenedServer> 
     c?.add();
   };
 
+  /** Requests that arrived while the listener waited to be adopted. */
+  let waiting: [IncomingMessage, ServerResponse][] | undefined;
   const handler: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const sock = req.socket;
     if (!req.complete) {
@@ -108,7 +142,8 @@ export async function listenHttp(o: HttpListenOptions): Promise<HardenedServer> 
       req.once('end', done);
       req.once('close', done);
     }
-    o.handler(req, res);
+    if (waiting) waiting.push([req, res]);
+    else o.handler(req, res);
   };
   const opts = {
     headersTimeout: limits.read_header_timeout,
@@ -174,26 +209,58 @@ export async function listenHttp(o: HttpListenOptions): Promise<HardenedServer> 
   const bound = typeof a === 'object' && a ? a.port : port;
   warnIfExposed(o.logger, o.configKey, o.listener, host, bound);
 
-  let closing: Promise<void> | undefined;
-  return {
-    server,
-    port: bound,
-    host,
-    cut: (r) => counts.get(r) ?? 0,
-    close(graceMs = 10_000) {
-      closing ??= (async () => {
-        const closed = new Promise<void>((r) => server.close(() => r()));
-        const deadline = Date.now() + graceMs;
-        // Idle keep-alive connections go at once; busy ones when their answer is sent.
-        while (sockets.size > 0 && Date.now() < deadline) {
-          server.closeIdleConnections();
-          await new Promise((r) => setTimeout(r, 20));
+  const closeNow = (graceMs: number) =>
+    (async () => {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      const deadline = Date.now() + graceMs;
+      // Idle keep-alive connections go at once; busy ones when their answer is sent.
+      while (sockets.size > 0 && Date.now() < deadline) {
+        server.closeIdleConnections();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+      await closed;
+    })();
+
+  const wrap = (): HardenedServer => {
+    let closing: Promise<void> | undefined;
+    return {
+      server,
+      port: bound,
+      host,
+      cut: (r) => counts.get(r) ?? 0,
+      close(graceMs = 10_000) {
+        if (closing) return closing;
+        if (handoffDepth > 0 && !parked.has(key)) {
+          // A reload is replacing the component: keep the listener for its successor.
+          waiting = [];
+          parked.set(key, {
+            adopt(next) {
+              o = next;
+              limits = { ...DEFAULT_HTTP_LIMITS, ...next.limits };
+              server.headersTimeout = limits.read_header_timeout;
+              server.requestTimeout = limits.read_timeout;
+              server.keepAliveTimeout = limits.idle_timeout;
+              if (next.tls && 'setSecureContext' in server) (server as unknown as { setSecureContext(t: HttpsOptions): void }).setSecureContext(next.tls);
+              const held = waiting ?? [];
+              waiting = undefined;
+              for (const [req, res] of held) if (!res.writableEnded && !req.destroyed) next.handler(req, res);
+              return wrap();
+            },
+            async closeForGood() {
+              for (const [, res] of waiting ?? []) if (!res.headersSent) res.writeHead(503, { 'retry-after': '1', connection: 'close' }).end();
+              waiting = undefined;
+              await closeNow(1000);
+            },
+          });
+          closing = Promise.resolve();
+          return closing;
         }
-        server.closeAllConnections();
-        for (const s of sockets) s.destroy();
-        await closed;
-      })();
-      return closing;
-    },
+        closing = closeNow(graceMs);
+        return closing;
+      },
+    };
   };
+  return wrap();
 }

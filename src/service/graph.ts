@@ -11,6 +11,7 @@ import { countItems } from '../pdata/count.js';
 import type { Signal, SignalData } from '../pdata/types.js';
 import type { MetricRegistry } from '../telemetry/self.js';
 import { SelfTelemetry } from '../telemetry/self.js';
+import { beginListenerHandoff, endListenerHandoff } from '../net/http-server.js';
 import { fanout } from './fanout.js';
 import { observeConnectorInput, observeProcessorInput, observeProcessorOutput, observeReceiver } from './observe.js';
 import { edgesOf, fingerprint, type NodeSpec, type Plan, type PipelinePlan } from './plan.js';
@@ -93,6 +94,16 @@ export class Graph {
       await this.stopAll([...created.values()], 5000, true);
       throw err;
     }
+    // Listeners of components being replaced stay bound for their successors (same address).
+    beginListenerHandoff();
+    try {
+      return await this.replace(plan, before, diff, created, changes, budgetMs);
+    } finally {
+      await endListenerHandoff();
+    }
+  }
+
+  private async replace(plan: Plan, before: Plan, diff: ReturnType<Graph['diff']>, created: Map<string, Node>, changes: Changes, budgetMs: number): Promise<Changes> {
     await this.stopOld([...diff.rebuilt, ...diff.removed], budgetMs);
     for (const k of diff.removed) this.dropSlots(k);
     for (const k of diff.kept) this.nodes.get(k)!.spec = plan.nodes.get(k)!;
