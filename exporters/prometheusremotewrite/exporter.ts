@@ -1,19 +1,18 @@
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import { ConsumerError, type SignalConsumers } from '../../src/component/consumer.js';
-import { createQueuedSender } from '../../src/exporterhelper/index.js';
+import { createQueuedSender, OutcomeReporter, PartialDelivery } from '../../src/exporterhelper/index.js';
 import type { QueuedSender, QueuedSenderOptions } from '../../src/exporterhelper/api.js';
+import { Batch } from '../../src/exporterhelper/batch.js';
+import { PROMETHEUS_RW2_CODEC } from '../../src/exporterhelper/codec.js';
 import type { SendingQueueConfig } from '../../src/exporterhelper/config.js';
 import type { MetricsData } from '../../src/pdata/types.js';
 import { metricPointCount } from '../../src/pdata/count.js';
 import type { Counter } from '../../src/telemetry/self.js';
-import {
-  buildWriteRequests, compressWriteRequest, DeltaAccumulator, needsRewrite, translateMetrics, type TranslateOptions,
-} from '../../src/prometheus/index.js';
-import { compressRequestV2 } from '../../src/prometheus/remotewrite2.js';
-import type { WriteRequest } from '../../src/prometheus/remotewrite.js';
+import { DeltaAccumulator, needsRewrite } from '../../src/prometheus/index.js';
+import { snappy } from '../../src/prometheus/snappy.js';
 import { RemoteWriteClient, UnsupportedMediaType } from './client.js';
 import type { Config } from './config.js';
-import { shardBySeries } from './series.js';
+import { RequestBuilder, seriesOf, v1Body } from './requests.js';
 import { migrateShardLayouts, shardId } from './shard-layout.js';
 import { StaleTracker } from './stale.js';
 import { TargetInfo } from './targetinfo.js';
@@ -22,9 +21,10 @@ import { clientAuthenticator } from '../../src/auth/auth.js';
 export type SenderFactory = (o: QueuedSenderOptions<'metrics'>) => QueuedSender<'metrics'>;
 
 /**
- * Remote-Write 1.0 sender. Batches are split by series into `num_consumers` shards, each an
- * ordered queue with one sender, so samples of a series always arrive in timestamp order
- * (Prometheus refuses out-of-order samples) while shards send in parallel.
+ * Remote-Write sender. A batch is translated, split by series into `num_consumers` shards and
+ * encoded when it arrives (requests.ts); each shard is an ordered queue of request bytes with one
+ * sender, so samples of a series always arrive in timestamp order (Prometheus refuses
+ * out-of-order samples) while shards send in parallel.
  */
 export class RemoteWriteExporter implements Exporter {
   readonly consumers: SignalConsumers;
@@ -36,7 +36,7 @@ export class RemoteWriteExporter implements Exporter {
   private stale?: StaleTracker;
   private targetInfo?: TargetInfo;
   private staleTimer?: NodeJS.Timeout;
-  private opts: TranslateOptions;
+  private readonly requests: RequestBuilder;
   private dropped: Counter;
   private warned = new Set<string>();
   private v2: boolean;
@@ -45,8 +45,6 @@ export class RemoteWriteExporter implements Exporter {
   private queue: SendingQueueConfig;
   /** Moving batches out of the queues of an earlier num_consumers (see shard-layout.ts). */
   private migrating?: Promise<void>;
-  /** Split batches being sent: their requests and how many were delivered (dropped with the batch). */
-  private progress = new WeakMap<MetricsData, { requests: WriteRequest[]; next: number }>();
 
   constructor(
     private set: CreateSettings,
@@ -59,21 +57,32 @@ export class RemoteWriteExporter implements Exporter {
     this.delta = new DeltaAccumulator(cfg.delta_temporality);
     if (cfg.target_info.enabled) this.targetInfo = new TargetInfo();
     if (cfg.stale_markers.enabled) this.stale = new StaleTracker(Number(cfg.stale_markers.after), Number(cfg.stale_markers.min_after));
-    this.opts = {
-      addMetricSuffixes: cfg.add_metric_suffixes,
-      namespace: cfg.namespace,
-      resourceToTelemetry: cfg.resource_to_telemetry_conversion.enabled,
-      // target_info is added before sharding (see targetinfo.ts), not per shard at translation.
-      targetInfo: false,
-      scopeLabels: true,
-      extraLabels: cfg.external_labels,
-    };
-    this.dropped = set.telemetry.counter('telemd_exporter_dropped_items_total', 'Items the exporter dropped without trying to send them', { signal: 'metrics', reason: 'unsupported' });
+    this.dropped = new OutcomeReporter(set, 'metrics').dropped('unsupported');
     const queue = { ...cfg.sending_queue };
     const rwq = cfg.remote_write_queue;
     if (rwq) Object.assign(queue, { enabled: rwq.enabled, queue_size: rwq.queue_size, num_consumers: rwq.num_consumers });
     const n = queue.num_consumers;
     this.queue = queue;
+    this.requests = new RequestBuilder(
+      {
+        translate: {
+          addMetricSuffixes: cfg.add_metric_suffixes,
+          namespace: cfg.namespace,
+          resourceToTelemetry: cfg.resource_to_telemetry_conversion.enabled,
+          // target_info is added before sharding (see targetinfo.ts), not per shard at translation.
+          targetInfo: false,
+          scopeLabels: true,
+          extraLabels: cfg.external_labels,
+        },
+        metadata: cfg.send_metadata,
+        maxBytes: cfg.max_batch_size_bytes,
+        shards: n,
+      },
+      (samples, reasons) => {
+        this.dropped.add(samples);
+        for (const r of reasons) this.warnOnce(`series refused by remote-write label rules: ${r}`);
+      },
+    );
     if (!queue.enabled) this.chains = Array.from({ length: n }, () => Promise.resolve());
     for (let i = 0; i < n; i++) {
       // Each shard needs its own persistent-queue namespace and queue-size gauge.
@@ -85,7 +94,8 @@ export class RemoteWriteExporter implements Exporter {
           queue: { ...queue, num_consumers: 1, queue_size: Math.max(1, Math.ceil(queue.queue_size / n)) },
           retry: cfg.retry_on_failure,
           timeoutMs: Number(cfg.timeout),
-          push: (b, abort) => this.push(b.data, abort),
+          encoding: this.requests.encoding,
+          push: (b, abort) => this.push(b, abort),
         }),
       );
     }
@@ -132,48 +142,35 @@ export class RemoteWriteExporter implements Exporter {
     }
   }
 
-  private async route(md: MetricsData): Promise<void> {
-    const parts = shardBySeries(md, this.shards.length);
+  /** Translate, shard and encode now; the shards' queues hold the request bytes. */
+  private route(md: MetricsData): Promise<void> {
+    return this.offer(this.requests.fromMetrics(md, this.v2));
+  }
+
+  /** Each shard's requests into its queue, in order (without a queue: one send at a time per shard). */
+  private async offer(byShard: Batch<'metrics'>[][]): Promise<void> {
     await Promise.all(
-      parts.map((p, i) => {
-        if (!p.resourceMetrics.length) return undefined;
-        const send = () => this.shards[i]!.consumer.consume(p);
+      byShard.map((reqs, i) => {
+        if (reqs.length === 0) return undefined;
+        const shard = this.shards[i]!;
+        const send = () => Promise.all(reqs.map((r) => shard.offer(r)));
         if (!this.chains) return send();
-        const next = this.chains[i]!.catch(() => undefined).then(send);
+        const next = this.chains[i]!.catch(() => undefined).then(async () => {
+          for (const r of reqs) await shard.offer(r);
+        });
         this.chains[i] = next;
         return next;
       }),
     );
   }
 
-  /**
-   * Translate, encode, compress and POST (split at max_batch_size_bytes, sent in order). A retry
-   * of the same batch resumes at the first request not yet delivered: re-sending a delivered one
-   * is refused by Prometheus as out of order (400), which would drop the rest for good.
-   */
-  private async push(md: MetricsData, abort: AbortSignal): Promise<void> {
-    let progress = this.progress.get(md);
-    if (!progress) {
-      const tr = translateMetrics(md, this.opts);
-      const built = buildWriteRequests(tr.families, { metadata: this.cfg.send_metadata && !this.v2, maxBytes: this.cfg.max_batch_size_bytes });
-      if (built.invalid > 0) {
-        this.dropped.add(built.invalid);
-        for (const r of built.invalidReasons) this.warnOnce(`series refused by remote-write label rules: ${r}`);
-      }
-      progress = { requests: built.requests, next: 0 };
-      // Single-request batches have nothing to resume; only split ones are remembered.
-      if (built.requests.length > 1) this.progress.set(md, progress);
-    }
-    for (; progress.next < progress.requests.length; progress.next++) {
-      if (abort.aborted) throw ConsumerError.retryable('remote-write aborted');
-      await this.sendOne(progress.requests[progress.next]!, abort);
-    }
-  }
-
-  private async sendOne(req: WriteRequest, abort: AbortSignal): Promise<void> {
-    if (this.v2) {
+  /** POST one queued request (snappy-compressed), in the version the receiver speaks. */
+  private async push(b: Batch<'metrics'>, abort: AbortSignal): Promise<void> {
+    if (!b.bytes) return this.pushRecords(b, abort);
+    if (abort.aborted) throw ConsumerError.retryable('remote-write aborted');
+    if (b.codecId === PROMETHEUS_RW2_CODEC && this.v2) {
       try {
-        const r = await this.client.send(compressRequestV2(req.timeseries), abort, true);
+        const r = await this.client.send(snappy().compressSync(Buffer.from(b.bytes)), abort, true);
         // A 2.0 receiver reports what it wrote; a 1.x one ignores the v2 fields and writes nothing.
         if (r.samplesWritten !== undefined) return;
         this.fallBack('2xx without X-Prometheus-Remote-Write-Samples-Written (a 1.x receiver)');
@@ -182,7 +179,32 @@ export class RemoteWriteExporter implements Exporter {
         this.fallBack(e.message);
       }
     }
-    await this.client.send(compressWriteRequest(req), abort);
+    await this.client.send(snappy().compressSync(Buffer.from(v1Body(b))), abort);
+  }
+
+  /**
+   * OTLP records left in a persistent queue by a build that queued records: translated now and
+   * sent in order; a failure after some requests hands back only the rest.
+   */
+  private async pushRecords(b: Batch<'metrics'>, abort: AbortSignal): Promise<void> {
+    const reqs = this.requests.fromMetrics(b.data, false, 1)[0]!;
+    let delivered = 0;
+    for (let i = 0; i < reqs.length; i++) {
+      try {
+        await this.push(reqs[i]!, abort);
+      } catch (err) {
+        if (i === 0) throw err;
+        const rest = reqs.slice(i);
+        throw new PartialDelivery(delivered, Batch.merge(rest)!, err);
+      }
+      delivered += reqs[i]!.items;
+    }
+  }
+
+  /** A batch of a queue of an earlier num_consumers: into the current shards, sharded again. */
+  private move(b: Batch<'metrics'>): Promise<void> {
+    if (!b.bytes) return this.route(b.data);
+    return this.offer(this.requests.fromSeries(seriesOf(b), b.items, b.codecId === PROMETHEUS_RW2_CODEC && this.v2));
   }
 
   private fallBack(why: string): void {
@@ -210,7 +232,7 @@ export class RemoteWriteExporter implements Exporter {
     if (q.enabled && q.storage) {
       // Storage errors here fail start like the queues' own; the move itself runs in the
       // background, and new data waits for it (see consume) so each series stays in order.
-      this.migrating = migrateShardLayouts(this.set, host, { ...q, storage: q.storage }, this.shards.length, (md) => this.route(md)).catch(
+      this.migrating = migrateShardLayouts(this.set, host, { ...q, storage: q.storage }, this.shards.length, this.requests.encoding, (b) => this.move(b)).catch(
         (err: unknown) => this.set.logger.error({ error: err instanceof Error ? err.message : String(err) }, 'persistent shard queues of an earlier num_consumers not moved'),
       );
     }

@@ -1,5 +1,4 @@
-// Series identity at the OTLP level, used to shard batches (so every sample of a series goes
-// through the same ordered queue) and to notice series that stop.
+// Series identity at the OTLP level, used to notice series that stop (stale markers).
 import type { Metric, MetricsData, ResourceMetrics, ScopeMetrics } from '../../src/pdata/types.js';
 import { attrsKey } from '../../src/prometheus/delta.js';
 
@@ -23,51 +22,8 @@ export function forEachPoint(
   }
 }
 
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** A metric shell (everything but the points) holding `points`. */
 export function withPoints(m: Metric, points: Point[]): Metric {
   if (m.type === 'empty') return m;
   return { ...m, dataPoints: points } as Metric;
-}
-
-/** Splits a batch into `n` batches by series hash; resource/scope/metric shells are shared. */
-export function shardBySeries(md: MetricsData, n: number): MetricsData[] {
-  if (n <= 1) return [md];
-  const out: MetricsData[] = Array.from({ length: n }, () => ({ resourceMetrics: [] }));
-  // Group per (rm, sm, m) so each shard gets one shell per metric.
-  const shells = new Map<Metric, { rm: ResourceMetrics; sm: ScopeMetrics; per: Point[][] }>();
-  forEachPoint(md, (key, rm, sm, m, p) => {
-    let e = shells.get(m);
-    if (!e) shells.set(m, (e = { rm, sm, per: Array.from({ length: n }, () => []) }));
-    e.per[fnv1a(key) % n]!.push(p);
-  });
-  const rmMaps = out.map(() => new Map<ResourceMetrics, { rm: ResourceMetrics; sms: Map<ScopeMetrics, ScopeMetrics> }>());
-  for (const [m, e] of shells) {
-    e.per.forEach((points, i) => {
-      if (points.length === 0) return;
-      const rms = rmMaps[i]!;
-      let r = rms.get(e.rm);
-      if (!r) {
-        r = { rm: { resource: e.rm.resource, schemaUrl: e.rm.schemaUrl, scopeMetrics: [] }, sms: new Map() };
-        rms.set(e.rm, r);
-        out[i]!.resourceMetrics.push(r.rm);
-      }
-      let sm = r.sms.get(e.sm);
-      if (!sm) {
-        sm = { scope: e.sm.scope, schemaUrl: e.sm.schemaUrl, metrics: [] };
-        r.sms.set(e.sm, sm);
-        r.rm.scopeMetrics.push(sm);
-      }
-      sm.metrics.push(withPoints(m, points));
-    });
-  }
-  return out;
 }

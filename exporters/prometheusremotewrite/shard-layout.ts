@@ -9,7 +9,7 @@ import { protoCodec } from '../../src/exporterhelper/codec.js';
 import { PersistentQueue } from '../../src/exporterhelper/persistent-queue.js';
 import { OutcomeReporter } from '../../src/exporterhelper/outcome.js';
 import { delivered, handedBack } from '../../src/component/outcome.js';
-import type { MetricsData } from '../../src/pdata/types.js';
+import type { Batch, BatchEncoding } from '../../src/exporterhelper/batch.js';
 
 const LAYOUT_KEY = 'shard_layouts';
 
@@ -47,7 +47,8 @@ export async function migrateShardLayouts(
   host: Host,
   queue: SendingQueueConfig & { storage: string },
   n: number,
-  route: (md: MetricsData) => Promise<void>,
+  encoding: BatchEncoding<'metrics'>,
+  route: (b: Batch<'metrics'>) => Promise<void>,
 ): Promise<void> {
   const meta = await host.getStorage(queue.storage, layoutId(set.id), 'metrics');
   try {
@@ -61,7 +62,7 @@ export async function migrateShardLayouts(
       let items = 0;
       let complete = true;
       for (let i = 0; i < Math.abs(m); i++) {
-        const r = await drainQueue(set, host, queue, shardId(set.id, m, i), route);
+        const r = await drainQueue(set, host, queue, shardId(set.id, m, i), encoding, route);
         batches += r.batches;
         items += r.items;
         complete &&= r.complete;
@@ -83,7 +84,8 @@ async function drainQueue(
   host: Host,
   queue: SendingQueueConfig & { storage: string },
   id: ComponentId,
-  route: (md: MetricsData) => Promise<void>,
+  encoding: BatchEncoding<'metrics'>,
+  route: (b: Batch<'metrics'>) => Promise<void>,
 ): Promise<{ batches: number; items: number; complete: boolean }> {
   const client = await host.getStorage(queue.storage, id, 'metrics');
   const t = set.telemetry;
@@ -93,7 +95,7 @@ async function drainQueue(
     syncs: t.counter('telemd_exporter_queue_disk_syncs_total', 'Group commits (write + fdatasync) of the persistent queue', { signal: 'metrics' }),
     readErrors: t.counter('telemd_exporter_queue_read_errors_total', 'Failed reads of persistent queue records (kept and read again)', { signal: 'metrics' }),
   };
-  const pq = new PersistentQueue<'metrics'>('metrics', { ...queue, when_full: 'block' }, client, protoCodec, set.logger, counters, new OutcomeReporter(set, 'metrics'));
+  const pq = new PersistentQueue<'metrics'>('metrics', { ...queue, when_full: 'block' }, client, protoCodec, set.logger, counters, new OutcomeReporter(set, 'metrics'), { encoding });
   try {
     await pq.start();
   } catch (err) {
@@ -109,7 +111,7 @@ async function drainQueue(
       const lease = await pq.take();
       if (!lease) break;
       try {
-        await route(lease.batch.data);
+        await route(lease.batch);
       } catch (err) {
         lease.settle(handedBack('shutdown', asConsumerError(err)));
         set.logger.error({ queue: id.id, error: (err as Error).message }, 'cannot move a batch of an old shard queue');

@@ -88,6 +88,16 @@ export const protoCodec: Codec = {
   decode: (signal, bytes) => decodeProto(signal, bytes),
 };
 
+/**
+ * Ids of request formats exporters store in the persistent queue as they are (BatchEncoding
+ * codecId / accepts); the queue hands them back as bytes and never decodes them. Reserved here,
+ * beside the codecs above, so that no two formats ever share an id.
+ */
+/** prometheus.WriteRequest (Remote-Write 1.0), uncompressed protobuf. */
+export const PROMETHEUS_RW1_CODEC = 4;
+/** io.prometheus.write.v2.Request (Remote-Write 2.0), uncompressed protobuf. */
+export const PROMETHEUS_RW2_CODEC = 5;
+
 const codecs = new Map<number, Codec>([
   [jsonCodec.id, jsonCodec],
   [v8Codec.id, v8Codec],

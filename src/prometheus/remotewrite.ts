@@ -166,7 +166,8 @@ export function compressWriteRequest(req: WriteRequest): Buffer {
 
 // ---------- decoding (tests, and any future remote-write receiver) ----------
 
-class Reader {
+/** A protobuf reader over one message (or a sub-message: `end`). */
+export class Reader {
   pos = 0;
   constructor(
     readonly buf: Buffer,

@@ -4,7 +4,7 @@
 // timeseries=5}, TimeSeries{labels_refs=1, samples=2, metadata=5}, Metadata{type=1, help_ref=3,
 // unit_ref=4}, Sample{value=1, timestamp=2}.
 import { snappy } from './snappy.js';
-import { META_TYPES, varintLen, type RwSeries } from './remotewrite.js';
+import { META_TYPES, Reader, varintLen, type RwMetadata, type RwSeries } from './remotewrite.js';
 import { STALE_NAN_BITS } from './model.js';
 import { grow } from '../otlp/pb-writer.js';
 
@@ -98,4 +98,65 @@ export function encodeRequestV2(series: RwSeries[]): Buffer {
 
 export function compressRequestV2(series: RwSeries[]): Buffer {
   return snappy().compressSync(encodeRequestV2(series));
+}
+
+const META_NAMES = Object.fromEntries(Object.entries(META_TYPES).map(([k, v]) => [v, k])) as Record<number, RwMetadata['type']>;
+
+/**
+ * Series of a 2.0 Request (the exporter's queued requests, when a receiver turns out to speak
+ * only 1.0): symbols resolved, metadata per series.
+ */
+export function decodeRequestV2(buf: Buffer): RwSeries[] {
+  const symbols: string[] = [];
+  const raw: { refs: number[]; samples: RwSeries['samples']; type: number; help: number; unit: number }[] = [];
+  const r = new Reader(buf);
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag === 0x22) symbols.push(r.string());
+    else if (tag === 0x2a) {
+      const t = r.sub();
+      const s = { refs: [] as number[], samples: [] as RwSeries['samples'], type: 0, help: 0, unit: 0 };
+      while (t.pos < t.end) {
+        const f = t.varint();
+        if (f === 0x0a) {
+          const p = t.sub();
+          while (p.pos < p.end) s.refs.push(p.varint());
+        } else if (f === 0x12) {
+          const sr = t.sub();
+          const x: RwSeries['samples'][number] = { value: 0, timestampMs: 0 };
+          while (sr.pos < sr.end) {
+            const g = sr.varint();
+            if (g === 0x09) {
+              if (sr.buf.readBigUInt64LE(sr.pos) === STALE_NAN_BITS) x.stale = true;
+              x.value = sr.buf.readDoubleLE(sr.pos);
+              sr.pos += 8;
+            } else if (g === 0x10) x.timestampMs = sr.int64();
+            else sr.skip(g & 7);
+          }
+          s.samples.push(x);
+        } else if (f === 0x2a) {
+          const m = t.sub();
+          while (m.pos < m.end) {
+            const g = m.varint();
+            if (g === 0x08) s.type = m.varint();
+            else if (g === 0x18) s.help = m.varint();
+            else if (g === 0x20) s.unit = m.varint();
+            else m.skip(g & 7);
+          }
+        } else t.skip(f & 7);
+      }
+      raw.push(s);
+    } else r.skip(tag & 7);
+  }
+  const sym = (i: number): string => {
+    const v = symbols[i];
+    if (v === undefined) throw new Error(`symbol ref ${i} out of range`);
+    return v;
+  };
+  return raw.map((s) => {
+    const labels = [];
+    for (let i = 0; i + 1 < s.refs.length; i += 2) labels.push({ name: sym(s.refs[i]!), value: sym(s.refs[i + 1]!) });
+    const name = labels.find((l) => l.name === '__name__')?.value ?? '';
+    return { labels, samples: s.samples, meta: { type: META_NAMES[s.type] ?? 'unknown', familyName: name, help: sym(s.help), unit: sym(s.unit) } };
+  });
 }

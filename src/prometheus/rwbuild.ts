@@ -5,7 +5,10 @@ import type { Label, PromFamily } from './model.js';
 import type { RwMetadata, RwSeries, WriteRequest } from './remotewrite.js';
 
 export interface BuildResult {
+  /** The requests of every shard, in order (shard 0 first). */
   requests: WriteRequest[];
+  /** The requests of each shard (`shards` of the options; one when not given). */
+  byShard: WriteRequest[][];
   /** Samples refused by the label rules (counted by the caller). */
   invalid: number;
   invalidReasons: string[];
@@ -46,7 +49,7 @@ function approxSize(s: RwSeries): number {
 }
 
 /** FNV-1a over the label set, without building a key string (this runs for every sample). */
-function hashLabels(labels: Label[]): number {
+export function hashLabels(labels: Label[]): number {
   let h = 0x811c9dc5;
   for (const l of labels) {
     for (let i = 0; i < l.name.length; i++) h = Math.imul(h ^ l.name.charCodeAt(i), 0x01000193);
@@ -63,10 +66,16 @@ function sameLabels(a: Label[], b: Label[]): boolean {
   return true;
 }
 
-export function buildWriteRequests(families: PromFamily[], opts: { metadata: boolean; maxBytes: number }): BuildResult {
+/**
+ * Remote-write requests from translated families: one series per label set (samples in time
+ * order), series refused by the label rules counted, split into `shards` by label hash and each
+ * shard's series into requests of about `maxBytes`.
+ */
+export function buildWriteRequests(families: PromFamily[], opts: { metadata: boolean; maxBytes: number; shards?: number }): BuildResult {
   const series: RwSeries[] = [];
   // Hash buckets; a collision just means comparing label arrays.
   const byHash = new Map<number, RwSeries | RwSeries[]>();
+  const hashes: number[] = [];
   const find = (labels: Label[], h: number): RwSeries | undefined => {
     const b = byHash.get(h);
     if (b === undefined) return undefined;
@@ -79,9 +88,11 @@ export function buildWriteRequests(families: PromFamily[], opts: { metadata: boo
     else if (Array.isArray(b)) b.push(rs);
     else byHash.set(h, [b, rs]);
     series.push(rs);
+    hashes.push(h);
   };
-  const res: BuildResult = { requests: [], invalid: 0, invalidReasons: [], samples: 0 };
   const reasons = new Set<string>();
+  let invalid = 0;
+  let samples = 0;
   for (const f of families) {
     const meta: RwMetadata = { type: f.type, familyName: f.name, help: f.help, unit: f.unit };
     for (const s of f.samples) {
@@ -91,33 +102,49 @@ export function buildWriteRequests(families: PromFamily[], opts: { metadata: boo
         rs = { labels: s.labels, samples: [], meta };
         const bad = validLabels(rs);
         if (bad) {
-          res.invalid++;
+          invalid++;
           reasons.add(bad);
           continue;
         }
         add(rs, h);
       }
       rs.samples.push({ value: s.value, timestampMs: s.timestampMs, stale: s.stale });
-      res.samples++;
+      samples++;
     }
   }
-  res.invalidReasons = [...reasons];
+  for (const rs of series) if (rs.samples.length > 1) rs.samples.sort((a, b) => a.timestampMs - b.timestampMs);
   const metadata: RwMetadata[] = opts.metadata
     ? families.map((f) => ({ type: f.type, familyName: f.name, help: f.help, unit: f.unit }))
     : [];
-  let cur: WriteRequest = { timeseries: [], metadata };
-  let size = 0;
-  for (const rs of series) {
-    if (rs.samples.length > 1) rs.samples.sort((a, b) => a.timestampMs - b.timestampMs);
-    const n = approxSize(rs);
-    if (size + n > opts.maxBytes && cur.timeseries.length > 0) {
-      res.requests.push(cur);
-      cur = { timeseries: [], metadata: [] };
-      size = 0;
+  const byShard = packRequests(series, opts.shards ?? 1, opts.maxBytes, metadata, hashes);
+  return { requests: byShard.flat(), byShard, invalid, invalidReasons: [...reasons], samples };
+}
+
+/**
+ * Series into `n` shards by label hash (so every sample of a series goes through one ordered
+ * queue), each shard's into requests of about `maxBytes`. `metadata` goes with shard 0's first
+ * request. `hashes` are the series' label hashes when known.
+ */
+export function packRequests(series: RwSeries[], n: number, maxBytes: number, metadata: RwMetadata[] = [], hashes?: number[]): WriteRequest[][] {
+  const out: WriteRequest[][] = Array.from({ length: n }, () => []);
+  const cur: (WriteRequest | undefined)[] = new Array(n);
+  const size: number[] = new Array(n).fill(0);
+  if (metadata.length > 0) cur[0] = { timeseries: [], metadata };
+  series.forEach((rs, i) => {
+    const k = n === 1 ? 0 : (hashes?.[i] ?? hashLabels(rs.labels)) % n;
+    const bytes = approxSize(rs);
+    let req = cur[k];
+    if (req && size[k]! + bytes > maxBytes && req.timeseries.length > 0) {
+      out[k]!.push(req);
+      req = undefined;
     }
-    cur.timeseries.push(rs);
-    size += n;
-  }
-  if (cur.timeseries.length > 0 || cur.metadata.length > 0) res.requests.push(cur);
-  return res;
+    if (!req) {
+      req = cur[k] = { timeseries: [], metadata: [] };
+      size[k] = 0;
+    }
+    req.timeseries.push(rs);
+    size[k]! += bytes;
+  });
+  for (let k = 0; k < n; k++) if (cur[k] && (cur[k]!.timeseries.length > 0 || cur[k]!.metadata.length > 0)) out[k]!.push(cur[k]!);
+  return out;
 }
