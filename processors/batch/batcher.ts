@@ -39,8 +39,11 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
   private waiting = new Set<Ack>();
   private timer?: NodeJS.Timeout;
   private inflight = new Set<Promise<void>>();
+  /** An idle flush is scheduled for the end of this turn (inputs of one turn go together). */
+  private idleSoon = false;
   private readonly sizeTrigger;
   private readonly timeoutTrigger;
+  private readonly idleTrigger;
 
   constructor(
     private readonly set: CreateSettings,
@@ -51,6 +54,7 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
     this.buffer = emptyData(signal);
     this.sizeTrigger = this.counter('size');
     this.timeoutTrigger = this.counter('timeout');
+    this.idleTrigger = this.counter('idle');
   }
 
   private counter(trigger: string) {
@@ -75,14 +79,27 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
         this.sizeTrigger.add();
         this.flush(this.cfg.timeout === 0 ? Infinity : target);
       }
-      // What is left waits at most `timeout` for company.
-      if (this.items > 0) {
-        this.timer ??= setTimeout(() => {
-          this.timer = undefined;
-          this.timeoutTrigger.add();
-          this.flush(Infinity);
-        }, this.cfg.timeout);
-      }
+      if (this.items === 0) return;
+      // Nothing in flight downstream: send now (at the end of this turn, so that inputs handed
+      // over together go together). Otherwise what is left gathers company while the next stage
+      // is busy, sent when it is idle again, at send_batch_size, or at `timeout` at the latest.
+      if (this.inflight.size === 0) this.flushWhenIdle();
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.timeoutTrigger.add();
+        this.flush(Infinity);
+      }, this.cfg.timeout);
+    });
+  }
+
+  private flushWhenIdle(): void {
+    if (this.idleSoon) return;
+    this.idleSoon = true;
+    queueMicrotask(() => {
+      this.idleSoon = false;
+      if (this.items === 0 || this.inflight.size > 0) return;
+      this.idleTrigger.add();
+      this.flush(Infinity);
     });
   }
 
@@ -129,7 +146,11 @@ export class BatchProcessor<S extends Signal> implements Processor<SignalData[S]
       },
     );
     this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p));
+    void p.finally(() => {
+      this.inflight.delete(p);
+      // The next stage is idle again: what gathered meanwhile goes now.
+      if (this.inflight.size === 0 && this.items > 0) this.flushWhenIdle();
+    });
   }
 
   async shutdown(): Promise<void> {

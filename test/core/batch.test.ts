@@ -8,6 +8,8 @@ import { fanout } from '../../src/service/fanout.js';
 import { testSettings } from '../helpers/settings.js';
 
 const set = testSettings('batch', 'processor');
+const metricOf = (reg: MetricRegistry, trigger: string) =>
+  Number(new RegExp(`telemd_processor_batch_sent_total\\{[^}]*trigger="${trigger}"[^}]*\\} (\\d+)`).exec(reg.renderPrometheus())?.[1] ?? 0);
 
 function logs(n: number, tag = 'x'): LogsData {
   return {
@@ -82,6 +84,29 @@ describe('batch processor', () => {
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ConsumerError);
       expect(((r as PromiseRejectedResult).reason as ConsumerError).kind).toBe('retryable');
     }
+  });
+
+  it('does not hold data while the next stage is idle: sends at once, gathers only while a batch is in flight', async () => {
+    const gates: (() => void)[] = [];
+    const { got, c } = recorder(() => new Promise<void>((r) => gates.push(r)));
+    // Collector defaults would hold each input up to 200 ms (or 8192 items); idle, it goes now.
+    const b = new BatchProcessor(set, { ...cfg, send_batch_size: 8192, timeout: 60_000 }, 'logs', c);
+    const p1 = b.consume(logs(3, 'a'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got.map(countLogRecords)).toEqual([3]);
+    // While that one is in flight, inputs gather...
+    const p2 = b.consume(logs(4, 'b'));
+    const p3 = b.consume(logs(5, 'c'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toHaveLength(1);
+    // ...and go together as soon as the next stage is idle again.
+    gates.shift()!();
+    await p1;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got.map(countLogRecords)).toEqual([3, 9]);
+    gates.shift()!();
+    await Promise.all([p2, p3]);
+    expect(metricOf(set.registry, 'idle')).toBeGreaterThanOrEqual(2);
   });
 
   it('flushes what it holds on shutdown', async () => {
