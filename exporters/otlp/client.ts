@@ -37,6 +37,11 @@ export class OtlpGrpcClient {
     const opts: Grpc.ClientOptions = {
       'grpc.max_send_message_length': -1,
       'grpc.keepalive_time_ms': 30_000,
+      // grpc-js backs reconnects off up to 120 s and fails calls fast meanwhile: after an
+      // outage, delivery would wait for that timer whatever our retries do. Reconnect at least
+      // every second (a TCP connect), as the senders probe (retry_on_failure.probe_interval).
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 1000,
     };
     if (gzip) opts['grpc.default_compression_algorithm'] = 2;
     if (tls.server_name_override) opts['grpc.ssl_target_name_override'] = tls.server_name_override;

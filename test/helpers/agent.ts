@@ -27,6 +27,8 @@ export interface StartOptions {
   dir?: string;
   /** Node flags before the script (e.g. the `--v8-pool-size=1` that `npm start` uses). */
   nodeArgs?: string[];
+  /** Another build's bin/telemd.js (benchmarks comparing builds in one run); default this tree's. */
+  bin?: string;
   /** Run as this uid/gid (tests of unprivileged operation, when the tests run as root). */
   uid?: number;
   gid?: number;
@@ -73,7 +75,7 @@ export async function startAgent(opts: StartOptions): Promise<Agent> {
   const { text, selfMetricsPort, healthPort } = await withPorts(opts.config);
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, text);
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, 'run', '--config', configPath, ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.bin ?? BIN, 'run', '--config', configPath, ...(opts.args ?? [])], {
     cwd: opts.cwd ?? dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
