@@ -21,7 +21,7 @@ export interface HistState {
   seen: number;
 }
 
-export type Outcome = 'ok' | 'old' | 'limit';
+export type AccumulateResult = 'ok' | 'old' | 'limit';
 
 function add(a: number | bigint, b: number | bigint): number | bigint {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a + b;
@@ -34,7 +34,7 @@ export function accumulateSum(
   dp: NumberDataPoint,
   now: number,
   maxStreams: number,
-): Outcome {
+): AccumulateResult {
   const st = states.get(key);
   if (!st) {
     if (maxStreams > 0 && states.size >= maxStreams) return 'limit';
@@ -59,7 +59,7 @@ export function accumulateHist(
   dp: HistogramDataPoint,
   now: number,
   maxStreams: number,
-): Outcome {
+): AccumulateResult {
   const st = states.get(key);
   if (!st || !sameBounds(st.bounds, dp.explicitBounds)) {
     if (!st && maxStreams > 0 && states.size >= maxStreams) return 'limit';

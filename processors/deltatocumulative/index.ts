@@ -3,7 +3,7 @@ import { AggregationTemporality, type MetricsData } from '../../src/pdata/types.
 import { retainMetrics } from '../../src/processorhelper/iterate.js';
 import { SimpleProcessor } from '../../src/processorhelper/processor.js';
 import { attrsKey, metricKey, staleSweeper } from '../../src/processorhelper/series.js';
-import { accumulateHist, accumulateSum, type HistState, type Outcome, type SumState } from './accumulate.js';
+import { accumulateHist, accumulateSum, type HistState, type AccumulateResult, type SumState } from './accumulate.js';
 import { configSchema, type Config } from './config.js';
 
 export const factory = processorFactory<Config>({
@@ -19,7 +19,7 @@ export const factory = processorFactory<Config>({
     const old = t.counter('telemd_deltatocumulative_out_of_order_items_total', 'Points dropped as late or duplicate', { signal });
     const limited = t.counter('telemd_deltatocumulative_stream_limit_items_total', 'Points dropped because max_streams was reached', { signal });
     const sweep = staleSweeper(cfg.max_stale, sums, hists);
-    const count = (o: Outcome): boolean => {
+    const count = (o: AccumulateResult): boolean => {
       if (o === 'old') old.add();
       else if (o === 'limit') limited.add();
       return o === 'ok';

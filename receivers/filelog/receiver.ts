@@ -10,7 +10,7 @@ import type { CreateSettings, Host, Receiver } from '../../src/component/compone
 import { isPermanent, type ConsumerError, type LogsConsumer } from '../../src/component/consumer.js';
 import type { Attributes, AnyValue, LogRecord } from '../../src/pdata/types.js';
 import { nowNanos } from '../../src/pdata/time.js';
-import { buildPipeline, logsByResource, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
+import { buildPipeline, logsByResource, EntryResult, type StanzaPipeline } from '../../src/stanza/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import { FileAccess, patternBase, type Refusal } from './access.js';
 import { CheckpointStore, type Checkpoints, type FileCheckpoint } from './checkpoint.js';
@@ -502,12 +502,12 @@ export class FileLogReceiver implements Receiver {
     if (this.pipeline) {
       const e = { record: rec, resource: undefined as Attributes | undefined };
       const o = this.pipeline.process(e);
-      if (o === Outcome.Drop) {
+      if (o === EntryResult.Drop) {
         this.dropped.add();
         this.batchEnd = end;
         return;
       }
-      if (o === Outcome.Error) this.parseErrors.add();
+      if (o === EntryResult.Error) this.parseErrors.add();
       if (e.resource) (this.batchRes ??= new Array<Attributes | undefined>(this.batch.length)).push(e.resource);
       else this.batchRes?.push(undefined);
     }

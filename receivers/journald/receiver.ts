@@ -8,7 +8,7 @@ import { isPermanent, type ConsumerError, type LogsConsumer } from '../../src/co
 import { nowNanos } from '../../src/pdata/time.js';
 import type { Attributes, LogRecord } from '../../src/pdata/types.js';
 import type { StorageClient } from '../../src/storage/storage.js';
-import { buildPipeline, logsByResource, Outcome, type StanzaPipeline } from '../../src/stanza/index.js';
+import { buildPipeline, logsByResource, EntryResult, type StanzaPipeline } from '../../src/stanza/index.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 import { parseEntry } from './entry.js';
@@ -151,7 +151,7 @@ export class JournaldReceiver implements Receiver {
         if (e.cursor) cursor = e.cursor;
         if (this.pipeline) {
           const ent = { record: e.record, resource: undefined as Attributes | undefined };
-          if (this.pipeline.process(ent) === Outcome.Drop) continue;
+          if (this.pipeline.process(ent) === EntryResult.Drop) continue;
           resources.push(ent.resource);
         } else resources.push(undefined);
         records.push(e.record);

@@ -171,17 +171,14 @@ export class OtlpGrpcServer {
       const o = await this.ingest.deliver(signal, data, 'grpc');
       answered = true;
       switch (o.kind) {
-        case 'ok':
+        case 'delivered':
           cb(null, Buffer.from(encodeExportResponse(o.partial)));
           return;
-        case 'retryable':
-          cb(fail(grpc.status.UNAVAILABLE, o.message, o.retryAfterMs));
+        case 'handed_back':
+          cb(fail(grpc.status.UNAVAILABLE, o.error.message, o.error.retryAfterMs ?? this.ingest.retryAfterMs));
           return;
-        case 'permanent':
-          cb(fail(grpc.status.INVALID_ARGUMENT, o.message));
-          return;
-        case 'unavailable':
-          cb(fail(grpc.status.UNIMPLEMENTED, o.message));
+        case 'dropped':
+          cb(fail(o.reason === 'unimplemented' ? grpc.status.UNIMPLEMENTED : grpc.status.INVALID_ARGUMENT, o.error.message));
       }
     } finally {
       call.off('cancelled', gone);

@@ -14,7 +14,7 @@ import { loadServerTls, tlsMinVersion } from '../../src/otlp/tls.js';
 import { listenHttp, type HardenedServer } from '../../src/net/http-server.js';
 import type { Reservation } from '../../src/memory/byte-budget.js';
 import type { HttpConfig } from './config.js';
-import { checkBearer, type Ingest, type Outcome } from './ingest.js';
+import { checkBearer, refusedRetryable, type Ingest, type Outcome } from './ingest.js';
 import { loadToken } from './auth.js';
 import { Ticket } from './inflight.js';
 import { countItems } from '../../src/pdata/index.js';
@@ -110,7 +110,7 @@ export class OtlpHttpServer {
       if (e instanceof BudgetFull) {
         // The unread rest of the body is not worth reading: answer, then close.
         res.setHeader('Connection', 'close');
-        this.answer(res, 'metrics', format, { kind: 'retryable', message: e.message, retryAfterMs: this.ingest.retryAfterMs });
+        this.answer(res, 'metrics', format, refusedRetryable(e.message, this.ingest.retryAfterMs));
       } else if (e instanceof HttpError) {
         this.ingest.badRequest('http', e.reason, e.message);
         if (e.reason === 'too_large') res.setHeader('Connection', 'close');
@@ -134,7 +134,7 @@ export class OtlpHttpServer {
       const data = this.decode(signal, format, body, held);
       const slot = this.ingest.admit('http', signal);
       if (!(slot instanceof Ticket)) {
-        this.answer(res, signal, format, { kind: 'retryable', message: slot.message, retryAfterMs: this.ingest.retryAfterMs });
+        this.answer(res, signal, format, refusedRetryable(slot.message, this.ingest.retryAfterMs));
         return;
       }
       // The connection closing before we answered = the client gave up (timeout, disconnect).
@@ -198,20 +198,20 @@ export class OtlpHttpServer {
 
   private answer(res: ServerResponse, signal: Signal, format: Format, o: Outcome): void {
     switch (o.kind) {
-      case 'ok': {
+      case 'delivered': {
         const body = format === 'proto' ? encodeExportResponse(o.partial) : encodeExportResponseJson(signal, o.partial);
         this.write(res, 200, format, body);
         return;
       }
-      case 'retryable':
-        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(o.retryAfterMs / 1000))));
-        this.send(res, 503, format, { code: UNAVAILABLE, message: o.message, retryDelayMs: o.retryAfterMs });
+      case 'handed_back': {
+        const ms = o.error.retryAfterMs ?? this.ingest.retryAfterMs;
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(ms / 1000))));
+        this.send(res, 503, format, { code: UNAVAILABLE, message: o.error.message, retryDelayMs: ms });
         return;
-      case 'permanent':
-        this.send(res, 400, format, { code: INVALID_ARGUMENT, message: o.message });
-        return;
-      case 'unavailable':
-        this.send(res, 404, format, { code: UNIMPLEMENTED, message: o.message });
+      }
+      case 'dropped':
+        if (o.reason === 'unimplemented') this.send(res, 404, format, { code: UNIMPLEMENTED, message: o.error.message });
+        else this.send(res, 400, format, { code: INVALID_ARGUMENT, message: o.error.message });
     }
   }
 

@@ -7,16 +7,17 @@ import type { CreateSettings } from '../../src/component/component.js';
 import { countItems, type Signal, type SignalData } from '../../src/pdata/index.js';
 import type { Counter, SelfTelemetry } from '../../src/telemetry/self.js';
 import { ByteBudget } from '../../src/memory/byte-budget.js';
-import type { PartialSuccess } from '../../src/otlp/index.js';
+import { delivered, dropped, handedBack, type Outcome } from '../../src/component/outcome.js';
 import { InflightGate, Ticket, type Refusal } from './inflight.js';
 
 export type Transport = 'grpc' | 'http';
 
-export type Outcome =
-  | { kind: 'ok'; partial?: PartialSuccess }
-  | { kind: 'retryable'; message: string; retryAfterMs: number }
-  | { kind: 'permanent'; message: string }
-  | { kind: 'unavailable'; message: string };
+export type { Outcome } from '../../src/component/outcome.js';
+
+/** Refused before the pipeline saw it (budget, in-flight slots): handed back, with the receiver's Retry-After. */
+export function refusedRetryable(message: string, retryAfterMs: number): Outcome {
+  return handedBack('receiver_busy', ConsumerError.retryable(message, { retryAfterMs }));
+}
 
 export class Ingest {
   private badRequests = new Map<string, Counter>();
@@ -95,21 +96,21 @@ export class Ingest {
 
   async deliver<S extends Signal>(signal: S, data: SignalData[S], transport: Transport): Promise<Outcome> {
     const next = this.next[signal];
-    if (!next) return { kind: 'unavailable', message: `no pipeline takes ${signal} from this receiver` };
+    if (!next) return dropped('unimplemented', ConsumerError.permanent(`no pipeline takes ${signal} from this receiver`));
     // Accepted / refused items are counted by the core around `next` (src/service/observe.ts).
     const items = countItems(signal, data);
-    if (items === 0) return { kind: 'ok' };
+    if (items === 0) return delivered;
     try {
       await next.consume(data);
-      return { kind: 'ok' };
+      return delivered;
     } catch (err) {
       const ce = err instanceof ConsumerError ? err : ConsumerError.retryable(err instanceof Error ? err.message : String(err));
       if (ce.kind === 'permanent') {
         const rejected = Math.min(items, ce.rejectedItems ?? items);
-        if (rejected < items) return { kind: 'ok', partial: { rejected, errorMessage: ce.message } };
-        return { kind: 'permanent', message: ce.message };
+        if (rejected < items) return { kind: 'delivered', partial: { rejected, errorMessage: ce.message } };
+        return dropped('refused', ce);
       }
-      return { kind: 'retryable', message: ce.message, retryAfterMs: ce.retryAfterMs ?? this.retryAfterMs };
+      return ce.retryAfterMs !== undefined ? handedBack('refused', ce) : refusedRetryable(ce.message, this.retryAfterMs);
     }
   }
 }

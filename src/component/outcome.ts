@@ -11,7 +11,8 @@ import { ConsumerError } from './consumer.js';
  *   queue acknowledged it): counted with its reason and logged once with it.
  */
 export type Outcome = Delivered | HandedBack | Dropped;
-export type Delivered = { kind: 'delivered'; partial?: { rejected: number; message: string } };
+/** `partial`: part of it was refused for good by the next stage (OTLP partial success). */
+export type Delivered = { kind: 'delivered'; partial?: { rejected: number; errorMessage: string } };
 export type HandedBack = { kind: 'handed_back'; reason: string; error: ConsumerError };
 export type Dropped = { kind: 'dropped'; reason: string; error: ConsumerError };
 

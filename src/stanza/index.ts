@@ -13,8 +13,8 @@ export { logsByResource } from './group.js';
 
 export const PARSE_ERROR_ATTRIBUTE = 'log.parse_error';
 
-/** Outcome of one entry: passed every operator, kept with an error, or dropped. */
-export const enum Outcome {
+/** What became of one entry: passed every operator, kept with an error, or dropped. */
+export const enum EntryResult {
   Ok = 0,
   Error = 1,
   Drop = 2,
@@ -22,7 +22,7 @@ export const enum Outcome {
 
 export interface StanzaPipeline {
   readonly operators: readonly Operator[];
-  process(e: Entry): Outcome;
+  process(e: Entry): EntryResult;
 }
 
 export function buildPipeline(configs: unknown[]): { pipeline: StanzaPipeline; errors: string[] } {
@@ -46,16 +46,16 @@ export function buildPipeline(configs: unknown[]): { pipeline: StanzaPipeline; e
   });
   const pipeline: StanzaPipeline = {
     operators: ops.map((o) => o.op),
-    process(e: Entry): Outcome {
-      let out = Outcome.Ok;
+    process(e: Entry): EntryResult {
+      let out = EntryResult.Ok;
       for (const { op, drop } of ops) {
         try {
           op.process(e);
         } catch (err) {
-          if (drop || err instanceof FilteredOut) return Outcome.Drop;
+          if (drop || err instanceof FilteredOut) return EntryResult.Drop;
           // The first failure explains the rest (later operators miss the fields it would have made).
-          if (out === Outcome.Ok) e.record.attributes[PARSE_ERROR_ATTRIBUTE] = `${op.id}: ${(err as Error).message}`;
-          out = Outcome.Error;
+          if (out === EntryResult.Ok) e.record.attributes[PARSE_ERROR_ATTRIBUTE] = `${op.id}: ${(err as Error).message}`;
+          out = EntryResult.Error;
         }
       }
       return out;
