@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { fsyncDir } from '../../src/storage/fsutil.js';
 import { Coalescer } from '../../src/util/coalescer.js';
 import { compressFile, suffixOf } from './compress.js';
+import { completeLength } from './tail.js';
 
 interface Pending {
   chunk: Buffer;
@@ -43,10 +44,20 @@ export class RotatingWriter {
   async open(): Promise<void> {
     try {
       await fsp.mkdir(dirname(this.cfg.path), { recursive: true, mode: DIR_MODE });
-      this.fh = await fsp.open(this.cfg.path, this.cfg.append ? 'a' : 'w', 0o640);
+      this.fh = await fsp.open(this.cfg.path, this.cfg.append ? 'a+' : 'w', 0o640);
       this.size = (await this.fh.stat()).size;
     } catch (err) {
       throw new Error(`cannot open output file ${this.cfg.path}: ${(err as Error).message}`, { cause: err });
+    }
+    const whole = await completeLength(this.fh, this.size, this.cfg.format);
+    if (whole < this.size) {
+      this.logger.warn(
+        { path: this.cfg.path, cut_bytes: this.size - whole },
+        'output file ended in a partial record (a write cut short by a crash); cut back to the last complete one (it was never acknowledged and is sent again)',
+      );
+      await this.fh.truncate(whole);
+      if (this.cfg.fsync) await this.fh.datasync();
+      this.size = whole;
     }
   }
 

@@ -14,7 +14,7 @@ export { logsByResource } from './group.js';
 export const PARSE_ERROR_ATTRIBUTE = 'log.parse_error';
 
 /** What became of one entry: passed every operator, kept with an error, or dropped. */
-export const enum EntryResult {
+export enum EntryResult {
   Ok = 0,
   Error = 1,
   Drop = 2,

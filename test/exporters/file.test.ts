@@ -107,7 +107,8 @@ describe('file exporter', () => {
     // ~5 MiB in 50 KiB batches: several rotations.
     for (let i = 0; i < 100; i++) await exp.consumers.logs!.consume(logs(50, 1000, i * 50));
     await exp.shutdown();
-    await new Promise((r) => setTimeout(r, 300)); // post-rotation compression runs in the background
+    // Post-rotation compression and pruning run in the background: wait until they are done.
+    await waitUntil(() => readdirSync(dir).filter((f) => f !== 'out.jsonl' && !f.endsWith('.gz')).length === 0 && readdirSync(dir).filter((f) => f.endsWith('.gz')).length <= 2, 20_000).catch(() => undefined);
     const files = readdirSync(dir).sort();
     const backups = files.filter((f) => f.endsWith('.jsonl.gz'));
     expect(backups.length).toBe(2);
@@ -160,6 +161,35 @@ describe('file exporter', () => {
     const seqs = bodiesIn(raw).map(Number);
     expect(seqs[0]).toBe(0);
     for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1]! + 1);
+  });
+
+  it('cuts a partial last record left by a crash before appending (json and proto), so no acknowledged line glues onto it', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'out.jsonl');
+    const first = exporter({ path });
+    await first.exp.start();
+    await first.exp.consumers.logs!.consume(logs(2, 10, 0));
+    await first.exp.shutdown();
+    const whole = readFileSync(path, 'utf8');
+    writeFileSync(path, whole + '{"resourceLogs":[{"resource":{"attri'); // a write cut short by kill -9
+    const { exp, set } = exporter({ path });
+    await exp.start();
+    await exp.consumers.logs!.consume(logs(2, 10, 2));
+    await exp.shutdown();
+    expect(bodiesIn(readFileSync(path, 'utf8'))).toEqual(['0', '1', '2', '3']);
+    expect(set.lines.filter((l) => /partial record/.test(String(l.msg)))).toHaveLength(1);
+
+    const bin = join(dir, 'out.pb');
+    const p1 = exporter({ path: bin, format: 'proto' });
+    await p1.exp.start();
+    await p1.exp.consumers.logs!.consume(logs(1, 10, 0));
+    await p1.exp.shutdown();
+    const good = readFileSync(bin);
+    writeFileSync(bin, Buffer.concat([good, good.subarray(0, good.length - 3)]));
+    const p2 = exporter({ path: bin, format: 'proto' });
+    await p2.exp.start();
+    await p2.exp.shutdown();
+    expect(readFileSync(bin).equals(good)).toBe(true);
   });
 
   it('creates its directory 0750, whatever the umask', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir, type Agent } from '../helpers/agent.js';
 import { agentsKilledAfterEach } from '../helpers/agents.js';
+import { logsJsonBody, rssMiB } from '../helpers/proc.js';
 import { freePort } from '../helpers/ports.js';
 
 const SOAK = !!process.env.TELEMD_SOAK;
@@ -19,24 +20,7 @@ const PER_REQUEST = 200;
 // Like an OTel SDK exporter: give up on a request after 10 s (the agent may still deliver it).
 const CLIENT_TIMEOUT_MS = 10_000;
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-
-function body(first: number): string {
-  const logRecords = [];
-  for (let i = 0; i < PER_REQUEST; i++) {
-    const seq = first + i;
-    logRecords.push({
-      timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
-      severityNumber: 9,
-      body: { stringValue: `GET /api/items/${seq} 200 served in ${seq % 97}ms user=u${seq % 5000} agent="Mozilla/5.0 (X11; Linux x86_64)"` },
-      attributes: [{ key: 'seq', value: { intValue: String(seq) } }, { key: 'log.file.path', value: { stringValue: '/var/log/app.log' } }],
-    });
-  }
-  return JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'soak' } }] }, scopeLogs: [{ scope: { name: 'soak' }, logRecords }] }] });
-}
+const body = (first: number) => logsJsonBody(first, PER_REQUEST, 'soak');
 
 const startAgent = agentsKilledAfterEach();
 
