@@ -13,7 +13,7 @@ import type { MetricRegistry } from '../telemetry/self.js';
 import { SelfTelemetry } from '../telemetry/self.js';
 import { beginListenerHandoff, endListenerHandoff } from '../net/http-server.js';
 import { fanout } from './fanout.js';
-import { observeConnectorInput, observeProcessorInput, observeProcessorOutput, observeReceiver } from './observe.js';
+import { observeConnectorInput, observeProcessorInput, observeProcessorOutput, observeReceiver, tapConnectorOutput } from './observe.js';
 import { edgesOf, fingerprint, type NodeSpec, type Plan, type PipelinePlan } from './plan.js';
 import { Router, type Route } from './router.js';
 import type { StatusBoard } from './status.js';
@@ -34,6 +34,8 @@ interface Node {
   /** The node's outputs: receivers per signal, a processor's next. */
   outputs: Map<Signal, Switch<AnyData>>;
   router?: Router<Signal>;
+  /** A connector's self-telemetry (its receiver-side taps use it). */
+  telemetry?: SelfTelemetry;
   /** A processor's hand-over outputs, per signal. */
   emits: Map<Signal, Switch<AnyData>>;
   /** A hand-over point: where the hand-over connector's records enter (counted, then downstream). */
@@ -208,7 +210,7 @@ export class Graph {
       const tel = new SelfTelemetry(this.metrics, { connector: c.id.id });
       const router = new Router(to, spec.feeds, label, tel);
       base.entries.set(to, observeConnectorInput(tel, to, router));
-      return { ...base, ...idle, router, mutates: false };
+      return { ...base, ...idle, router, telemetry: tel, mutates: false };
     }
     if (spec.point) {
       // Where handed-over records enter a pipeline: its own batches pass on untouched.
@@ -279,7 +281,7 @@ export class Graph {
           const make = connectorCreate(c.factory, from, to)!;
           const conn = make(set, c.config, router);
           base.entries.set(from, observeConnectorInput(set.telemetry, from, conn));
-          return { ...base, router, mutates: conn.capabilities?.mutatesData ?? true, start: (h) => conn.start(h), shutdown: (ms) => conn.shutdown(ms) };
+          return { ...base, router, telemetry: set.telemetry, mutates: conn.capabilities?.mutatesData ?? true, start: (h) => conn.start(h), shutdown: (ms) => conn.shutdown(ms) };
         }
       }
     } catch (err) {
@@ -343,8 +345,9 @@ export class Graph {
           const p = byId.get(id)!;
           // A hand-over enters at its point (the twin's place), else at the head.
           const at = n.spec.handover ? p.processors.indexOf(`processor:${n.spec.handover}@${id}`) : -1;
-          if (at >= 0) routes.set(id, { head: this.nodes.get(p.processors[at]!)!.inject!, mutates: mutatesAfter(p, at) });
-          else routes.set(id, { head: heads.get(id)!, mutates: pipelineMutates(p) });
+          const tel = n.telemetry!;
+          if (at >= 0) routes.set(id, { head: tapConnectorOutput(tel, p.signal, id, this.nodes.get(p.processors[at]!)!.inject!), mutates: mutatesAfter(p, at) });
+          else routes.set(id, { head: tapConnectorOutput(tel, p.signal, id, heads.get(id)!), mutates: pipelineMutates(p) });
         }
         n.router.setRoutes(routes);
       }

@@ -74,9 +74,25 @@ export function observeProcessorOutput<S extends Signal>(tel: SelfTelemetry, sig
 
 export function observeConnectorInput<S extends Signal>(tel: SelfTelemetry, signal: S, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
   const incoming = tel.counter('telemd_connector_incoming_items_total', 'Items that entered a connector (its exporter side)', { signal });
+  const id = tel.labels.connector;
+  const tap = id === undefined ? undefined : tapsFor(tel.registry)?.point('connector', id, 'in', signal);
   return {
     consume(data) {
       incoming.add(countItems(signal, data));
+      if (tap !== undefined && tap.taps.length !== 0) tap.offer(data);
+      return next.consume(data);
+    },
+  };
+}
+
+/** What a connector hands to one pipeline it feeds, for taps on its receiver side. */
+export function tapConnectorOutput<S extends Signal>(tel: SelfTelemetry, signal: S, pipeline: string, next: Consumer<SignalData[S]>): Consumer<SignalData[S]> {
+  const id = tel.labels.connector;
+  const tap = id === undefined ? undefined : tapsFor(tel.registry)?.point('connector', id, 'out', signal, pipeline);
+  if (tap === undefined) return next;
+  return {
+    consume(data) {
+      if (tap.taps.length !== 0) tap.offer(data);
       return next.consume(data);
     },
   };

@@ -1,5 +1,6 @@
 // Taps: sampled copies of the batches passing a component, for `telemd tap` and the console.
-// The counting wrappers of observe.ts (receiver out, processor in/out) hold one TapPoint each;
+// The counting wrappers of observe.ts (receiver out, processor in/out, connector in, and what a
+// connector hands to each pipeline it feeds) hold one TapPoint each;
 // with no tap attached a point costs one length check per batch. An attached tap copies at most
 // maxBatchesPerSecond batches (the rest are skipped and counted) into a bounded buffer that
 // drops the newest when its reader is slow (counted): the pipeline never waits for a reader.
@@ -150,6 +151,7 @@ export class TapRegistry implements TapView {
         if (pl.signal !== p.signal || !pl.exporters.includes(target.id)) return false;
         if (target.pipeline !== undefined && pl.id !== target.pipeline) return false;
         if (pl.processors.length > 0) return p.kind === 'processor' && p.direction === 'out' && p.pipeline === pl.id && p.id === pl.processors[pl.processors.length - 1];
+        if (p.kind === 'connector') return p.direction === 'out' && p.pipeline === pl.id && pl.receivers.includes(p.id);
         return p.kind === 'receiver' && pl.receivers.includes(p.id);
       });
     }

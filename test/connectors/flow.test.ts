@@ -88,6 +88,23 @@ service:
     expect(node).toMatchObject({ kind: 'connector', type: 'forward', pairs: [['logs', 'logs']], state: 'running' });
   });
 
+  it('taps see what enters a connector, what it hands to each pipeline, and the exporter behind it', async () => {
+    const { probes, agent } = await startInproc(config().replace('      processors: [touch]\n', ''));
+    const taps = agent.view.taps;
+    const tin = taps.attach({ kind: 'connector', id: 'forward', direction: 'in' });
+    const tout = taps.attach({ kind: 'connector', id: 'forward', direction: 'out', pipeline: 'logs/out' });
+    const texp = taps.attach({ kind: 'exporter', id: 'sink/b', direction: 'in' });
+    const batch = logsData('seen');
+    await probes.receivers.get('probe')!.consumers.logs!.consume(batch);
+    for (const t of [tin, tout, texp]) {
+      const evs = t.take();
+      expect(evs).toHaveLength(1);
+      expect(bodies(evs[0]!.data)).toEqual(['seen']);
+      expect(evs[0]!.data).not.toBe(batch); // a copy
+    }
+    expect(tout.take()).toEqual([]);
+  });
+
   it('the service view shows the connector between the pipelines', async () => {
     const { agent } = await startInproc(config());
     const { edges } = agent.view.graph();
