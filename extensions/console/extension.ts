@@ -160,6 +160,16 @@ export class Console implements Extension {
     }
     const auth = req.headers.authorization;
     const m = auth ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(auth) : null;
+    // Clients that can only send Basic auth (promtool 2.42 with http://user:TOKEN@host, old
+    // Grafana setups): the token as the password, any user name.
+    const basic = !m && auth ? /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(auth) : null;
+    if (basic) {
+      const pair = Buffer.from(basic[1]!, 'base64').toString('utf8');
+      const colon = pair.indexOf(':');
+      if (colon >= 0 && this.token!.matches(pair.slice(colon + 1))) return { kind: 'token', name: pair.slice(0, colon) || 'token' };
+      this.refuse(res, 401, 'bad_token', 'invalid credentials (the password must be the console token)');
+      return undefined;
+    }
     if (!m) {
       this.refuse(res, 401, 'no_token', `missing "Authorization: Bearer <token>" (the token is in ${this.cfg.token_file})`);
       return undefined;
