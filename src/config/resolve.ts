@@ -7,6 +7,7 @@ import { serviceSchema, type ServiceConfig } from './service.js';
 import { ConfigSources, type ConfigError } from './sources.js';
 import { didYouMean } from './suggest.js';
 import { validateConnections } from './connections.js';
+import { redactShown } from '../security/redact.js';
 import { canonicalType, nearestHint } from './aliases.js';
 
 export interface ComponentConfig<F extends AnyFactory = AnyFactory> {
@@ -221,7 +222,7 @@ function selfMetricsAddress(service: ServiceConfig, src: ConfigSources): string 
   return '127.0.0.1:8888';
 }
 
-/** print-config: the merged, defaulted config with secrets redacted. */
+/** print-config, the service view: the merged, defaulted config with secrets and URL credentials redacted. */
 export function presentConfig(cfg: AgentConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [section, kind] of Object.entries(SECTIONS)) {
@@ -230,5 +231,6 @@ export function presentConfig(cfg: AgentConfig): Record<string, unknown> {
     out[section] = Object.fromEntries([...m].map(([id, c]) => [id, c.factory.config.redact(c.config)]));
   }
   out.service = serviceSchema.redact(cfg.service);
-  return out;
+  // Secret fields are the schemas' business; credentials inside URLs anywhere are this one's.
+  return redactShown(out);
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { Path } from './schema.js';
+import { redactUrlSecrets } from '../security/redact.js';
 
 export interface ConfigError {
   file?: string;
@@ -12,7 +13,8 @@ export interface ConfigError {
 
 export function formatConfigError(e: ConfigError): string {
   const where = e.file ? `${e.file}${e.line ? `:${e.line}:${e.col ?? 1}` : ''}: ` : '';
-  return `${where}${e.message}`;
+  // Messages may quote a value: credentials in URLs are not repeated (validate, /reload, logs).
+  return `${where}${redactUrlSecrets(e.message)}`;
 }
 
 interface LoadedDoc {

@@ -9,6 +9,7 @@ import { installGlobalMeter } from '../telemetry/otel-api.js';
 import { registerProcessMetrics } from '../telemetry/process.js';
 import { MetricRegistry } from '../telemetry/self.js';
 import { startMetricsServer } from '../telemetry/server.js';
+import { redactShown } from '../security/redact.js';
 import { Graph } from './graph.js';
 import { planOf } from './plan.js';
 import { SystemdNotifier } from './notify.js';
@@ -73,8 +74,8 @@ export class Agent {
 
   /** What extensions see of the service (health_check, console): read-only, plus reload. */
   readonly view: ServiceView = {
-    health: () => this.health(),
-    graph: () => this.graph.view(),
+    health: () => redactShown(this.health()),
+    graph: () => redactShown(this.graph.view()),
     pipelines: () => (this.config?.pipelines ?? []).map((p) => ({ ...p, receivers: [...p.receivers], processors: [...p.processors], exporters: [...p.exporters] })),
     config: () => (this.config ? presentConfig(this.config) : {}),
     metrics: this.registry,
@@ -161,7 +162,8 @@ export class Agent {
         return { applied: false, errors: [publicMessage(err)] };
       })
       .then((r) => {
-        waiting.resolve(r);
+        // Errors may quote config values: what is shown never carries URL credentials.
+        waiting.resolve(redactShown(r));
         return r;
       })
       .finally(() => (this.reloading = undefined));

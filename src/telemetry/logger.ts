@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { redactShown, redactUrlSecrets } from '../security/redact.js';
 
 /** Keys whose values never reach the log, wherever they appear in a logged object. */
 const SECRET_PATHS = [
@@ -20,13 +21,24 @@ const SECRET_PATHS = [
   '*.key',
 ];
 
-/** pino JSON on stdout (journald collects it). */
-export function createLogger(level = 'info'): Logger {
-  return pino({
+/** The agent logger's options (tests write them into their own stream). */
+export function loggerOptions(level = 'info'): LoggerOptions {
+  return {
     level,
     base: { service: 'telemd' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: SECRET_PATHS, censor: '[REDACTED]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    // Credentials written into URLs (user:password@, ?api_key=…) never reach the log either.
+    formatters: { level: (label) => ({ level: label }), log: (o) => redactShown(o) },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? redactUrlSecrets(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
+}
+
+/** pino JSON on stdout (journald collects it). */
+export function createLogger(level = 'info'): Logger {
+  return pino(loggerOptions(level));
 }
