@@ -1,12 +1,11 @@
 import { s, type Infer } from '../../src/config/schema.js';
+import { defaultStateDirectory } from '../../src/storage/state-dir.js';
 
-/** Root as the service (systemd StateDirectory); a clone run unprivileged keeps state beside it. */
-export function defaultDirectory(): string {
-  return typeof process.getuid === 'function' && process.getuid() === 0 ? '/var/lib/telemd' : './data/state';
-}
+/** The service's state directory (systemd StateDirectory); a clone run unprivileged keeps state beside it. */
+export const defaultDirectory = defaultStateDirectory;
 
 export const configSchema = s.object({
-  directory: s.string().default(defaultDirectory).describe('where state lives (default /var/lib/telemd as root, else ./data/state)'),
+  directory: s.string().default(defaultDirectory).describe('where state lives (default $STATE_DIRECTORY of the service, /var/lib/telemd as root, else ./data/state)'),
   create_directory: s.boolean().default(true).describe('create `directory` when missing'),
   directory_permissions: s
     .refine(s.string(), (v) => (/^0?[0-7]{3}$/.test(v) ? undefined : `expected an octal mode like 0750, got ${JSON.stringify(v)}`))

@@ -7,7 +7,7 @@ import type { StorageClient, StorageExtension } from '../../src/storage/storage.
 import { FileStorageClient } from '../../src/storage/file-client.js';
 import { safeName } from '../../src/storage/fsutil.js';
 import type { Config } from './config.js';
-import { acquireDirLock } from './lock.js';
+import { acquireDirLock } from '../../src/storage/lock.js';
 
 /** Same naming as the Collector: `<kind>_<type>_<name>[_<signal>]`. */
 export function clientName(kind: Kind, owner: ComponentId, signal?: Signal): string {

@@ -7,13 +7,16 @@ const DURATION_UNITS: Record<string, number> = {
   m: 60_000,
   h: 3_600_000,
   d: 86_400_000,
+  // Prometheus durations: retention and history tiers are given in weeks and years.
+  w: 604_800_000,
+  y: 31_536_000_000,
 };
 
 /** Go-style durations ("1h30m", "500ms", "10s") to milliseconds; undefined when invalid. */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
   if (t === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d)/gy;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|y)/gy;
   let total = 0;
   let matched = 0;
   let m: RegExpExecArray | null;

@@ -64,7 +64,7 @@ export async function acquireDirLock(dir: string, warn: LockWarn = () => {}): Pr
       // Only a new (or truncated) lock file needs space. Starting matters more than recording
       // the owner: the queues in the directory can only drain if the agent runs.
       if (!noSpace(err)) throw err;
-      warn('file_storage: disk full, the state directory lock could not be recorded (another agent could take the directory)', {
+      warn('disk full, the state directory lock could not be recorded (another agent could take the directory)', {
         directory: dir,
         error: (err as Error).message,
       });
