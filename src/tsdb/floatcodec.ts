@@ -1,0 +1,248 @@
+// Float values of one chunk. Two codings, and each chunk keeps the smaller:
+//   - decimal: most metric values are integers (bytes, packets, pages) or decimals with a few
+//     digits (CPU seconds in 1/100 s ticks, load averages, NAB's sensor readings). When
+//     v === n / 10^e for a small e and every value, the integers n are coded by intcodec.ts,
+//     where counters with steady increments and gauges on a step (pages, sectors) cost a few
+//     bits. Values that do not fit (NaN, ±Inf, staleness markers, -0, outliers) are kept
+//     aside as exceptions with their exact 64 bits.
+//   - xor: Gorilla's XOR of consecutive values with leading/trailing zero counts, exact for any
+//     bit pattern (NaN payloads included), for values that are not short decimals (ratios).
+import { BitReader, BitWriter } from './bits.js';
+import { decodeInts, encodeInts, MAX_INT } from './intcodec.js';
+
+const MAX_EXP = 12;
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+// Little-endian hosts (x86, arm64): u32[0] is the low word.
+const LO = 0;
+const HI = 1;
+
+/** Smallest e with v === round(v * 10^e) / 10^e, or -1. */
+function decimalExp(v: number): number {
+  if (!Number.isFinite(v) || Object.is(v, -0)) return -1;
+  for (let e = 0; e <= MAX_EXP; e++) {
+    const n = Math.round(v * POW10[e]!);
+    if (Math.abs(n) > MAX_INT) return -1;
+    if (n / POW10[e]! === v) return e;
+  }
+  return -1;
+}
+
+function clz64(hi: number, lo: number): number {
+  return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
+}
+
+function ctz32(x: number): number {
+  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+}
+
+function ctz64(hi: number, lo: number): number {
+  return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
+}
+
+/** Writes bits [t, t+len) of the 64-bit (hi, lo). */
+function writeSpan(w: BitWriter, hi: number, lo: number, t: number, len: number): void {
+  if (t >= 32) {
+    w.write((hi >>> (t - 32)) >>> 0, len);
+    return;
+  }
+  const nLo = Math.min(len, 32 - t);
+  const nHi = len - nLo;
+  if (nHi > 0) w.write((hi & (nHi === 32 ? 0xffffffff : (1 << nHi) - 1)) >>> 0, nHi);
+  w.write((lo >>> t) & (nLo === 32 ? 0xffffffff : (1 << nLo) - 1), nLo);
+}
+
+/** Reads len bits placed at bit t into u32[HI]/u32[LO] (as XOR operands). */
+function readSpan(r: BitReader, t: number, len: number, out: Uint32Array): void {
+  if (t >= 32) {
+    out[HI] = r.read(len) * 2 ** (t - 32);
+    out[LO] = 0;
+    return;
+  }
+  const nLo = Math.min(len, 32 - t);
+  const nHi = len - nLo;
+  out[HI] = nHi > 0 ? r.read(nHi) : 0;
+  out[LO] = r.read(nLo) * 2 ** t;
+}
+
+function encodeXor(w: BitWriter, vs: ArrayLike<number>): void {
+  const n = vs.length;
+  f64[0] = vs[0]!;
+  let pHi = u32[HI]!;
+  let pLo = u32[LO]!;
+  w.write(pHi, 32);
+  w.write(pLo, 32);
+  let lead = -1;
+  let trail = 0;
+  for (let i = 1; i < n; i++) {
+    f64[0] = vs[i]!;
+    const hi = u32[HI]!;
+    const lo = u32[LO]!;
+    const xh = (hi ^ pHi) >>> 0;
+    const xl = (lo ^ pLo) >>> 0;
+    pHi = hi;
+    pLo = lo;
+    if (xh === 0 && xl === 0) {
+      w.write(0, 1);
+      continue;
+    }
+    let l = clz64(xh, xl);
+    const t = ctz64(xh, xl);
+    if (l > 31) l = 31;
+    if (lead >= 0 && l >= lead && t >= trail) {
+      w.write(0b10, 2);
+      writeSpan(w, xh, xl, trail, 64 - lead - trail);
+      continue;
+    }
+    lead = l;
+    trail = t;
+    const len = 64 - l - t;
+    w.write(0b11, 2);
+    w.write(l, 5);
+    w.write(len & 63, 6); // 64 is written as 0
+    writeSpan(w, xh, xl, t, len);
+  }
+}
+
+function decodeXor(r: BitReader, n: number, out: Float64Array): void {
+  const x = new Uint32Array(2);
+  let hi = r.read(32);
+  let lo = r.read(32);
+  u32[HI] = hi;
+  u32[LO] = lo;
+  out[0] = f64[0]!;
+  let lead = 0;
+  let trail = 0;
+  for (let i = 1; i < n; i++) {
+    if (r.bit() === 1) {
+      if (r.bit() === 1) {
+        lead = r.read(5);
+        const len = r.read(6) || 64;
+        trail = 64 - lead - len;
+      }
+      readSpan(r, trail, 64 - lead - trail, x);
+      hi = (hi ^ x[HI]!) >>> 0;
+      lo = (lo ^ x[LO]!) >>> 0;
+      u32[HI] = hi;
+      u32[LO] = lo;
+    }
+    out[i] = f64[0]!;
+  }
+}
+
+function encodeDecimal(w: BitWriter, vs: ArrayLike<number>, e: number, exceptions: number[]): void {
+  const n = vs.length;
+  w.write(e, 5);
+  w.uint(exceptions.length);
+  let prev = 0;
+  for (const i of exceptions) {
+    w.uint(i - prev);
+    prev = i;
+    f64[0] = vs[i]!;
+    w.write(u32[HI]!, 32);
+    w.write(u32[LO]!, 32);
+  }
+  const ints = new Float64Array(n - exceptions.length);
+  let k = 0;
+  let x = 0;
+  const s = POW10[e]!;
+  for (let i = 0; i < n; i++) {
+    if (x < exceptions.length && exceptions[x] === i) {
+      x++;
+      continue;
+    }
+    ints[k++] = Math.round(vs[i]! * s);
+  }
+  encodeInts(w, ints);
+}
+
+function decodeDecimal(r: BitReader, n: number, out: Float64Array): void {
+  const e = r.read(5);
+  const nx = r.uint();
+  const idx: number[] = [];
+  const bits: number[] = [];
+  let prev = 0;
+  for (let j = 0; j < nx; j++) {
+    prev += r.uint();
+    idx.push(prev);
+    bits.push(r.read(32), r.read(32));
+  }
+  const m = n - nx;
+  const ints = new Float64Array(m);
+  decodeInts(r, m, ints);
+  const s = POW10[e]!;
+  let k = 0;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    if (x < nx && idx[x] === i) {
+      u32[HI] = bits[2 * x]!;
+      u32[LO] = bits[2 * x + 1]!;
+      out[i] = f64[0]!;
+      x++;
+    } else out[i] = e === 0 ? ints[k++]! : ints[k++]! / s;
+  }
+}
+
+const MODE_DECIMAL = 0;
+const MODE_XOR = 1;
+
+/** The values as one byte stream: count, coding, data. */
+export function encodeValues(vs: ArrayLike<number>): Uint8Array {
+  const n = vs.length;
+  const head = (w: BitWriter, mode: number) => {
+    w.uint(n);
+    w.write(mode, 1);
+  };
+  if (n === 0) {
+    const w = new BitWriter(8);
+    head(w, MODE_XOR);
+    return w.finish();
+  }
+  // The exponent that fits most values; values needing more, or none, become exceptions.
+  let e = 0;
+  const exps = new Int8Array(n);
+  let misfits = 0;
+  for (let i = 0; i < n; i++) {
+    const x = decimalExp(vs[i]!);
+    exps[i] = x;
+    if (x < 0) misfits++;
+    else if (x > e) e = x;
+  }
+  let decimal: Uint8Array | undefined;
+  if (misfits * 4 <= n) {
+    const s = POW10[e]!;
+    const exceptions: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = vs[i]!;
+      const k = Math.round(v * s);
+      if (exps[i]! < 0 || Math.abs(k) > MAX_INT || k / s !== v) exceptions.push(i);
+    }
+    if (exceptions.length * 4 <= n) {
+      const dw = new BitWriter(64 + n);
+      head(dw, MODE_DECIMAL);
+      encodeDecimal(dw, vs, e, exceptions);
+      decimal = dw.finish();
+    }
+  }
+  // XOR is tried too unless decimal is already tiny (constant or near-constant series).
+  if (decimal && decimal.length * 8 <= n * 2) return decimal;
+  const xw = new BitWriter(64 + n * 2);
+  head(xw, MODE_XOR);
+  encodeXor(xw, vs);
+  const xor = xw.finish();
+  return decimal && decimal.length <= xor.length ? decimal : xor;
+}
+
+/** Decodes a stream written by encodeValues. */
+export function decodeValues(buf: Uint8Array, offset = 0, end = buf.length): Float64Array {
+  const r = new BitReader(buf, offset, end);
+  const n = r.uint();
+  const out = new Float64Array(n);
+  const mode = r.read(1);
+  if (n === 0) return out;
+  if (mode === MODE_DECIMAL) decodeDecimal(r, n, out);
+  else decodeXor(r, n, out);
+  return out;
+}
