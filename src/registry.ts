@@ -45,6 +45,7 @@ import { factory as forwardConnector } from '../connectors/forward/index.js';
 import { factory as countConnector } from '../connectors/count/index.js';
 import { factory as routingConnector } from '../connectors/routing/index.js';
 import { factory as nopConnector } from '../connectors/nop/index.js';
+import { factory as historyExporter } from '../exporters/history/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -92,4 +93,5 @@ export const factories: readonly AnyFactory[] = [
   countConnector,
   routingConnector,
   nopConnector,
+  historyExporter,
 ];
