@@ -1,6 +1,7 @@
 // The series of a store, one per Prometheus label set, shared by the head and every block, with
 // an inverted index (label name -> value -> series) for selection by matchers.
 import type { Labels, Matcher } from '../promql/queryable.js';
+import { compileMatchers } from '../promql/matchers.js';
 import type { HeadSeries } from './head.js';
 
 export type SeriesKind = 'counter' | 'gauge';
@@ -51,45 +52,6 @@ export function normalizeLabels(labels: Labels): Labels {
   const out: Record<string, string> = {};
   for (const n of Object.keys(labels).sort()) if (labels[n] !== '') out[n] = labels[n]!;
   return out;
-}
-
-export interface CompiledMatcher {
-  readonly name: string;
-  matches(value: string): boolean;
-}
-
-const regexCache = new Map<string, RegExp>();
-
-function anchored(re: string): RegExp {
-  let r = regexCache.get(re);
-  if (!r) {
-    try {
-      // Prometheus anchors every label regex and lets `.` match newlines.
-      r = new RegExp(`^(?:${re})$`, 's');
-    } catch (err) {
-      throw new Error(`invalid regular expression ${JSON.stringify(re)}: ${(err as Error).message}`);
-    }
-    if (regexCache.size > 1000) regexCache.clear();
-    regexCache.set(re, r);
-  }
-  return r;
-}
-
-export function compileMatcher(m: Matcher): CompiledMatcher {
-  switch (m.type) {
-    case '=':
-      return { name: m.name, matches: (v) => v === m.value };
-    case '!=':
-      return { name: m.name, matches: (v) => v !== m.value };
-    case '=~': {
-      const re = anchored(m.value);
-      return { name: m.name, matches: (v) => re.test(v) };
-    }
-    case '!~': {
-      const re = anchored(m.value);
-      return { name: m.name, matches: (v) => !re.test(v) };
-    }
-  }
 }
 
 export class SeriesTable {
@@ -147,7 +109,8 @@ export class SeriesTable {
 
   /** Series matching every matcher; a missing label matches as the empty string. */
   select(matchers: readonly Matcher[]): Series[] {
-    const compiled = matchers.map(compileMatcher);
+    // The engine's matchers: RE2 regexes, fully anchored, as Prometheus has them.
+    const compiled = compileMatchers(matchers).map((m) => ({ name: m.name, matches: m.pred }));
     // Start from the smallest candidate set an equality (or regex) matcher gives.
     let candidates: Iterable<Series> | undefined;
     let best = Infinity;
