@@ -3,8 +3,10 @@
 //     digits (CPU seconds in 1/100 s ticks, load averages, NAB's sensor readings). When
 //     v === n / 10^e for a small e and every value, the integers n are coded by intcodec.ts,
 //     where counters with steady increments and gauges on a step (pages, sectors) cost a few
-//     bits. Values that do not fit (NaN, ±Inf, staleness markers, -0, outliers) are kept
-//     aside as exceptions with their exact 64 bits.
+//     bits. Values a few ulps away from such a decimal (74.93588199999998: the artifacts of
+//     binary arithmetic on decimals, frequent in real data) are that decimal plus a small ulp
+//     correction; values that fit neither way (NaN, ±Inf, staleness markers, -0, outliers)
+//     are kept aside as exceptions with their exact 64 bits.
 //   - xor: Gorilla's XOR of consecutive values with leading/trailing zero counts, exact for any
 //     bit pattern (NaN payloads included), for values that are not short decimals (ratios).
 import { BitReader, BitWriter } from './bits.js';
@@ -28,6 +30,79 @@ function decimalExp(v: number): number {
     if (n / POW10[e]! === v) return e;
   }
   return -1;
+}
+
+/** Largest ulp distance a value may have from its decimal and still be coded as a correction. */
+const MAX_ULPS = 64;
+
+/**
+ * Ulps from `approx` to `v` (same sign, finite), or undefined when farther than MAX_ULPS. The
+ * bit patterns of same-signed doubles are ordered like their magnitudes.
+ */
+function ulpDelta(v: number, approx: number): number | undefined {
+  if (v === approx) return Object.is(v, -0) !== Object.is(approx, -0) ? undefined : 0;
+  if (!Number.isFinite(approx) || v < 0 !== approx < 0 || approx === 0) return undefined;
+  f64[0] = v;
+  const vh = u32[HI]!;
+  const vl = u32[LO]!;
+  f64[0] = approx;
+  const d = (vh - u32[HI]!) * 4294967296 + (vl - u32[LO]!);
+  return Math.abs(d) <= MAX_ULPS ? d : undefined;
+}
+
+/** `approx` moved by `d` ulps (inverse of ulpDelta). */
+function addUlps(approx: number, d: number): number {
+  f64[0] = approx;
+  let lo = u32[LO]! + d;
+  let hi = u32[HI]!;
+  if (lo < 0) {
+    lo += 4294967296;
+    hi--;
+  } else if (lo >= 4294967296) {
+    lo -= 4294967296;
+    hi++;
+  }
+  u32[LO] = lo;
+  u32[HI] = hi;
+  return f64[0]!;
+}
+
+/** How each value of a chunk is coded for a decimal exponent e. */
+interface DecimalPlan {
+  e: number;
+  /** Indices coded as decimal + ulp correction, and the corrections. */
+  fixIdx: number[];
+  fixUlps: number[];
+  /** Indices kept as raw 64 bits. */
+  exceptions: number[];
+  /** Bits estimated beyond the integer stream. */
+  cost: number;
+}
+
+function planDecimal(vs: ArrayLike<number>, e: number): DecimalPlan {
+  const s = POW10[e]!;
+  const p: DecimalPlan = { e, fixIdx: [], fixUlps: [], exceptions: [], cost: 0 };
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i]!;
+    if (!Number.isFinite(v) || Object.is(v, -0)) {
+      p.exceptions.push(i);
+      continue;
+    }
+    const k = Math.round(v * s);
+    if (Math.abs(k) > MAX_INT) {
+      p.exceptions.push(i);
+      continue;
+    }
+    const d = ulpDelta(v, k / s);
+    if (d === undefined) p.exceptions.push(i);
+    else if (d !== 0) {
+      p.fixIdx.push(i);
+      p.fixUlps.push(d);
+    }
+  }
+  // Each extra decimal digit costs ~3.3 bits per value in the integer stream.
+  p.cost = p.exceptions.length * 72 + p.fixIdx.length * 16 + vs.length * 3.32 * e;
+  return p;
 }
 
 function clz64(hi: number, lo: number): number {
@@ -132,24 +207,31 @@ function decodeXor(r: BitReader, n: number, out: Float64Array): void {
   }
 }
 
-function encodeDecimal(w: BitWriter, vs: ArrayLike<number>, e: number, exceptions: number[]): void {
+function encodeDecimal(w: BitWriter, vs: ArrayLike<number>, p: DecimalPlan): void {
   const n = vs.length;
-  w.write(e, 5);
-  w.uint(exceptions.length);
+  w.write(p.e, 5);
+  w.uint(p.fixIdx.length);
   let prev = 0;
-  for (const i of exceptions) {
+  for (let j = 0; j < p.fixIdx.length; j++) {
+    w.uint(p.fixIdx[j]! - prev);
+    prev = p.fixIdx[j]!;
+    w.sint(p.fixUlps[j]!);
+  }
+  w.uint(p.exceptions.length);
+  prev = 0;
+  for (const i of p.exceptions) {
     w.uint(i - prev);
     prev = i;
     f64[0] = vs[i]!;
     w.write(u32[HI]!, 32);
     w.write(u32[LO]!, 32);
   }
-  const ints = new Float64Array(n - exceptions.length);
+  const ints = new Float64Array(n - p.exceptions.length);
   let k = 0;
   let x = 0;
-  const s = POW10[e]!;
+  const s = POW10[p.e]!;
   for (let i = 0; i < n; i++) {
-    if (x < exceptions.length && exceptions[x] === i) {
+    if (x < p.exceptions.length && p.exceptions[x] === i) {
       x++;
       continue;
     }
@@ -160,10 +242,19 @@ function encodeDecimal(w: BitWriter, vs: ArrayLike<number>, e: number, exception
 
 function decodeDecimal(r: BitReader, n: number, out: Float64Array): void {
   const e = r.read(5);
+  const nf = r.uint();
+  const fixIdx: number[] = [];
+  const fixUlps: number[] = [];
+  let prev = 0;
+  for (let j = 0; j < nf; j++) {
+    prev += r.uint();
+    fixIdx.push(prev);
+    fixUlps.push(r.sint());
+  }
   const nx = r.uint();
   const idx: number[] = [];
   const bits: number[] = [];
-  let prev = 0;
+  prev = 0;
   for (let j = 0; j < nx; j++) {
     prev += r.uint();
     idx.push(prev);
@@ -183,6 +274,7 @@ function decodeDecimal(r: BitReader, n: number, out: Float64Array): void {
       x++;
     } else out[i] = e === 0 ? ints[k++]! : ints[k++]! / s;
   }
+  for (let j = 0; j < nf; j++) out[fixIdx[j]!] = addUlps(out[fixIdx[j]!]!, fixUlps[j]!);
 }
 
 const MODE_DECIMAL = 0;
@@ -200,31 +292,25 @@ export function encodeValues(vs: ArrayLike<number>): Uint8Array {
     head(w, MODE_XOR);
     return w.finish();
   }
-  // The exponent that fits most values; values needing more, or none, become exceptions.
-  let e = 0;
-  const exps = new Int8Array(n);
-  let misfits = 0;
+  // The exponent with the least estimated cost among those that leave at most a quarter of
+  // the values as raw exceptions; the smallest exact exponents of the values are the candidates.
+  const cands = new Set<number>();
   for (let i = 0; i < n; i++) {
     const x = decimalExp(vs[i]!);
-    exps[i] = x;
-    if (x < 0) misfits++;
-    else if (x > e) e = x;
+    if (x >= 0) cands.add(x);
+    if (cands.size > MAX_EXP) break;
+  }
+  let best: DecimalPlan | undefined;
+  for (const e of cands) {
+    const p = planDecimal(vs, e);
+    if (p.exceptions.length * 4 <= n && (!best || p.cost < best.cost)) best = p;
   }
   let decimal: Uint8Array | undefined;
-  if (misfits * 4 <= n) {
-    const s = POW10[e]!;
-    const exceptions: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const v = vs[i]!;
-      const k = Math.round(v * s);
-      if (exps[i]! < 0 || Math.abs(k) > MAX_INT || k / s !== v) exceptions.push(i);
-    }
-    if (exceptions.length * 4 <= n) {
-      const dw = new BitWriter(64 + n);
-      head(dw, MODE_DECIMAL);
-      encodeDecimal(dw, vs, e, exceptions);
-      decimal = dw.finish();
-    }
+  if (best) {
+    const dw = new BitWriter(64 + n);
+    head(dw, MODE_DECIMAL);
+    encodeDecimal(dw, vs, best);
+    decimal = dw.finish();
   }
   // XOR is tried too unless decimal is already tiny (constant or near-constant series).
   if (decimal && decimal.length * 8 <= n * 2) return decimal;

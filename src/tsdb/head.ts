@@ -5,19 +5,36 @@
 //
 // Cost per series (measured by bench:history): the tail (16 B per sample, at most CUT samples,
 // allocated by doubling from 8) plus the encoded chunks (about the on-disk size of the same
-// samples, timestamps not shared: ~0.3-2 B per sample) plus the Series object and its labels.
+// samples, timestamps not shared) plus the Series object and its labels. Every MERGE small
+// chunks of a window are re-encoded into one, so an hour at 1 s is ~4 chunks, not 30.
 import { isStaleNaN } from '../promql/queryable.js';
 import { decodeTimes, encodeTimes } from './intcodec.js';
 import { decodeValues, encodeValues } from './floatcodec.js';
 
 export const CUT = 120;
+/** Small chunks of one window are merged by this many into one (fewer objects, better coding). */
+const MERGE = 8;
 
+/** Encoded samples: the time stream then the value stream, in one buffer (one allocation). */
 export interface HeadChunk {
   minT: number;
   maxT: number;
   n: number;
-  t: Uint8Array;
-  v: Uint8Array;
+  buf: Uint8Array;
+  tLen: number;
+}
+
+function encodeChunk(t: Float64Array, v: Float64Array): HeadChunk {
+  const tb = encodeTimes(t);
+  const vb = encodeValues(v);
+  const buf = new Uint8Array(tb.length + vb.length);
+  buf.set(tb);
+  buf.set(vb, tb.length);
+  return { minT: t[0]!, maxT: t[t.length - 1]!, n: t.length, buf, tLen: tb.length };
+}
+
+function decodeChunk(c: HeadChunk): SampleArrays {
+  return { t: decodeTimes(c.buf, 0, c.tLen), v: decodeValues(c.buf, c.tLen, c.buf.length) };
 }
 
 export interface SampleArrays {
@@ -43,7 +60,7 @@ export class HeadSeries {
   append(t: number, v: number, blockMs: number): void {
     if (this.tailN > 0) {
       const first = this.tailT[0]!;
-      if (this.tailN >= CUT || Math.floor(t / blockMs) !== Math.floor(first / blockMs)) this.cut();
+      if (this.tailN >= CUT || Math.floor(t / blockMs) !== Math.floor(first / blockMs)) this.cut(blockMs);
     }
     if (this.tailN === this.tailT.length) {
       const cap = Math.min(CUT, this.tailT.length * 2);
@@ -64,8 +81,7 @@ export class HeadSeries {
     if (this.tailN > 0) return { t: this.tailT[this.tailN - 1]!, v: this.tailV[this.tailN - 1]! };
     const c = this.chunks[this.chunks.length - 1];
     if (!c) return undefined;
-    const t = decodeTimes(c.t);
-    const v = decodeValues(c.v);
+    const { t, v } = decodeChunk(c);
     return { t: t[t.length - 1]!, v: v[v.length - 1]! };
   }
 
@@ -88,12 +104,19 @@ export class HeadSeries {
     return false;
   }
 
-  cut(): void {
+  cut(blockMs = Infinity): void {
     if (this.tailN === 0) return;
-    const t = this.tailT.subarray(0, this.tailN);
-    const v = this.tailV.subarray(0, this.tailN);
-    this.chunks.push({ minT: t[0]!, maxT: t[this.tailN - 1]!, n: this.tailN, t: encodeTimes(t), v: encodeValues(v) });
+    this.chunks.push(encodeChunk(this.tailT.subarray(0, this.tailN), this.tailV.subarray(0, this.tailN)));
     this.tailN = 0;
+    const k = this.chunks.length;
+    if (k < MERGE) return;
+    const first = this.chunks[k - MERGE]!;
+    const last = this.chunks[k - 1]!;
+    if (first.n > CUT || Math.floor(first.minT / blockMs) !== Math.floor(last.maxT / blockMs)) return;
+    for (let i = k - MERGE; i < k; i++) if (this.chunks[i]!.n > CUT) return;
+    const parts = this.chunks.slice(k - MERGE).map(decodeChunk);
+    const all = concat(parts, parts.reduce((n, p) => n + p.t.length, 0));
+    this.chunks.splice(k - MERGE, MERGE, encodeChunk(all.t, all.v));
   }
 
   get minT(): number {
@@ -120,7 +143,7 @@ export class HeadSeries {
   /** Bytes held (typed arrays and encoded chunks; object headers not counted). */
   get bytes(): number {
     let n = this.tailT.byteLength + this.tailV.byteLength;
-    for (const c of this.chunks) n += c.t.byteLength + c.v.byteLength + 48;
+    for (const c of this.chunks) n += c.buf.byteLength + 48;
     return n;
   }
 
@@ -130,7 +153,7 @@ export class HeadSeries {
     let total = 0;
     for (const c of this.chunks) {
       if (c.maxT < minT || c.minT > maxT) continue;
-      const p = { t: decodeTimes(c.t), v: decodeValues(c.v) };
+      const p = decodeChunk(c);
       parts.push(p);
       total += p.t.length;
     }
@@ -148,7 +171,7 @@ export class HeadSeries {
     let total = 0;
     for (const c of this.chunks) {
       if (c.maxT >= b) break;
-      const p = { t: decodeTimes(c.t), v: decodeValues(c.v) };
+      const p = decodeChunk(c);
       parts.push(p);
       total += p.t.length;
     }

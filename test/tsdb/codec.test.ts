@@ -157,3 +157,15 @@ describe('value streams', () => {
     expect(enc.length).toBeLessThan(3600 * 2.2); // ~14 bits of noise per value; XOR needs ~6 bytes
   });
 });
+
+describe('decimals with binary artifacts', () => {
+  it('code values a few ulps off a short decimal as the decimal plus a correction', () => {
+    const r = rng(4);
+    // 3-decimal readings computed as k * 0.001: many come out as 85.83500000000001.
+    const vs = Array.from({ length: 3600 }, () => Math.round(40_000 + r() * 2000) * 0.001);
+    const artifacts = vs.filter((v) => String(v).length > 8).length;
+    expect(artifacts).toBeGreaterThan(300);
+    const enc = roundTrip(vs);
+    expect(enc.length).toBeLessThan(3600 * 2); // ~11 bits of noise each, plus the corrections
+  });
+});
