@@ -16,7 +16,7 @@ import pino from 'pino';
 import { ParseContext } from '../../src/config/schema.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import type { MetricsData } from '../../src/pdata/types.js';
-import { evalRange } from '../../src/promql/index.js';
+import { evalRange, MemoryQueryable } from '../../src/promql/index.js';
 import { Tsdb, type AppendSample, type TsdbOptions } from '../../src/tsdb/index.js';
 import { configSchema as hostmetricsSchema } from '../../receivers/hostmetrics/config.js';
 import { HostMetricsReceiver } from '../../receivers/hostmetrics/receiver.js';
@@ -242,6 +242,10 @@ if (hour) {
   const queries = ['rate(bench_q[1m])', 'avg_over_time(bench_q[1m])'];
   for (const q of queries) console.log(`  telemd engine ${q.padEnd(28)} ${await runs(() => evalRange(db, q, start, end, step))}`);
   await db.close();
+  // The engine's own in-memory Queryable on the same samples: what the engine costs without the store.
+  const memq = new MemoryQueryable();
+  for (const b of qb) for (const s of b) memq.append(s.labels, s.t, s.v);
+  for (const q of queries) console.log(`  (engine over MemoryQueryable ${q.padEnd(26)} ${await runs(() => evalRange(memq, q, start, end, step))})`);
   if (peers) {
     const p = promtoolBlocks(qb, newDir('promtool-q'));
     const prom = p ? await prometheusOn(join(work, `promtool-q-${dirs - 1}`, 'data')) : undefined;

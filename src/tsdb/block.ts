@@ -10,6 +10,7 @@
 // temporary name, fsync'd and renamed, so a crash leaves either the whole block or none.
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { fsyncDir } from '../storage/fsutil.js';
 import { crc32 } from './bytes.js';
@@ -105,8 +106,10 @@ export async function writeBlock(dir: string, meta: BlockMeta, input: BlockInput
   const times: [number, number][] = [];
   const timeIds = new Map<string, number>();
   const series: IndexSeries[] = [];
+  let i = 0;
   for (const s of input) {
     if (s.t.length === 0) continue;
+    if (++i % 16 === 0) await yieldLoop(); // encoding a big block must not stall appends
     const tb = encodeTimes(s.t);
     const key = Buffer.from(tb.buffer, tb.byteOffset, tb.byteLength).toString('latin1');
     let ti = timeIds.get(key);

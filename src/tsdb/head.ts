@@ -51,6 +51,11 @@ function sameBits(a: number, b: number): boolean {
 export { sameBits };
 
 export class HeadSeries {
+  /**
+   * @param cutAt tail size at which this series cuts a chunk (CUT/2..CUT, by series): series
+   * scraped together would otherwise all cut, and merge, in the same append.
+   */
+  constructor(private readonly cutAt = CUT) {}
   chunks: HeadChunk[] = [];
   tailT = new Float64Array(8);
   tailV = new Float64Array(8);
@@ -60,7 +65,7 @@ export class HeadSeries {
   append(t: number, v: number, blockMs: number): void {
     if (this.tailN > 0) {
       const first = this.tailT[0]!;
-      if (this.tailN >= CUT || Math.floor(t / blockMs) !== Math.floor(first / blockMs)) this.cut(blockMs);
+      if (this.tailN >= this.cutAt || Math.floor(t / blockMs) !== Math.floor(first / blockMs)) this.cut(blockMs);
     }
     if (this.tailN === this.tailT.length) {
       const cap = Math.min(CUT, this.tailT.length * 2);

@@ -39,48 +39,53 @@ export interface Buckets {
 
 /** Best bucket widths for a histogram of bit lengths (hist[b] = residuals of b bits). */
 export function bestBuckets(hist: Int32Array | number[]): Buckets {
-  let maxLen = 0;
+  // Only bit lengths that occur can be optimal widths: the DP runs over those.
+  const lens: number[] = [];
+  const counts: number[] = [];
   let total = 0;
   for (let b = 0; b < hist.length; b++)
     if (hist[b]! > 0) {
-      maxLen = b;
+      lens.push(b);
+      counts.push(hist[b]!);
       total += hist[b]!;
     }
-  if (total === 0) return { widths: [0], cost: 0 };
-  // cum[b] = residuals with bit length <= b.
-  const cum = new Float64Array(maxLen + 2);
-  for (let b = 0; b <= maxLen; b++) cum[b + 1] = cum[b]! + hist[b]!;
-  const count = (lo: number, hi: number) => cum[hi + 1]! - cum[lo + 1]!; // lengths in (lo, hi]
+  const D = lens.length;
+  if (D === 0) return { widths: [0], cost: 0 };
+  const maxLen = lens[D - 1]!;
+  // cum[j] = residuals with one of the first j lengths.
+  const cum = new Float64Array(D + 1);
+  for (let j = 0; j < D; j++) cum[j + 1] = cum[j]! + counts[j]!;
   let best: Buckets = { widths: [maxLen], cost: maxLen * total };
-  for (let k = 2; k <= MAX_BUCKETS; k++) {
-    // dp[i][w]: least cost of buckets 0..i with bucket i of width w covering lengths (prev, w].
-    const W = maxLen + 1;
-    const dp = new Float64Array(k * W).fill(Infinity);
-    const from = new Int32Array(k * W).fill(-1);
-    for (let w = 0; w <= maxLen; w++) dp[w] = (prefixLen(0, k) + w) * (cum[w + 1]! - 0);
+  const dp = new Float64Array(MAX_BUCKETS * D);
+  const from = new Int32Array(MAX_BUCKETS * D);
+  for (let k = 2; k <= Math.min(MAX_BUCKETS, D); k++) {
+    // dp[i*D + j]: least cost of buckets 0..i where bucket i ends at length index j.
+    dp.fill(Infinity);
+    for (let j = 0; j < D; j++) dp[j] = (prefixLen(0, k) + lens[j]!) * cum[j + 1]!;
     for (let i = 1; i < k; i++) {
       const p = prefixLen(i, k);
-      for (let w = i; w <= maxLen; w++) {
+      for (let j = i; j < D; j++) {
         let bestC = Infinity;
         let bestPrev = -1;
-        for (let pw = i - 1; pw < w; pw++) {
-          const c = dp[(i - 1) * W + pw]! + (p + w) * count(pw, w);
+        const w = p + lens[j]!;
+        for (let pj = i - 1; pj < j; pj++) {
+          const c = dp[(i - 1) * D + pj]! + w * (cum[j + 1]! - cum[pj + 1]!);
           if (c < bestC) {
             bestC = c;
-            bestPrev = pw;
+            bestPrev = pj;
           }
         }
-        dp[i * W + w] = bestC;
-        from[i * W + w] = bestPrev;
+        dp[i * D + j] = bestC;
+        from[i * D + j] = bestPrev;
       }
     }
-    const c = dp[(k - 1) * W + maxLen]!;
+    const c = dp[(k - 1) * D + D - 1]!;
     if (c < best.cost) {
       const widths: number[] = new Array<number>(k);
-      let w = maxLen;
+      let j = D - 1;
       for (let i = k - 1; i >= 0; i--) {
-        widths[i] = w;
-        w = from[i * W + w]!;
+        widths[i] = lens[j]!;
+        j = from[i * D + j]!;
       }
       best = { widths, cost: c };
     }

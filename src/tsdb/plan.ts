@@ -67,6 +67,8 @@ export function streamsFor(agg: Aggregate, counter: boolean): number[] {
 
 /** Index of the tier wanted for these hints (tiers sorted by resolution, 0 = raw). */
 export function wantedTier(hints: SelectHints, resolutions: readonly number[]): number {
+  // The engine counts the points it gets: only raw samples count right (see README).
+  if (hints.func === 'count_over_time') return 0;
   const step = hints.stepMs ?? 0;
   const range = hints.rangeMs ?? 0;
   let best = 0;

@@ -30,21 +30,46 @@ export class Series {
   intervalMs = 0;
   constructor(
     readonly ref: number,
-    readonly key: string,
+    readonly hash: number,
     readonly labels: Labels,
     public kind: SeriesKind,
   ) {}
 }
 
-/** The identity of a label set: sorted `name\0value\1` pairs (empty values are absent labels). */
-export function seriesKey(labels: Labels): string {
-  const names = Object.keys(labels).sort();
-  let k = '';
-  for (const n of names) {
+/**
+ * FNV-1a of a label set (names in order, empty values skipped: an empty label is no label).
+ * The hot path of every append: no key string is built, so nothing is allocated per sample.
+ * Label sets usually come with their names in order (the Prometheus translation sorts them);
+ * others are sorted first.
+ */
+export function labelsHash(labels: Labels): number {
+  let h = 0x811c9dc5;
+  let prev = '';
+  for (const n in labels) {
+    if (n < prev) return labelsHash(normalizeLabels(labels));
+    prev = n;
     const v = labels[n]!;
-    if (v !== '') k += `${n}\u0000${v}\u0001`;
+    if (v === '') continue;
+    for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0xff, 0x01000193);
+    for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0xfe, 0x01000193);
   }
-  return k;
+  return h >>> 0;
+}
+
+/** Whether `a` (normalized, as the store keeps them) and `b` are the same label set. */
+function sameLabels(a: Labels, b: Labels): boolean {
+  let n = 0;
+  for (const k in b) {
+    const v = b[k]!;
+    if (v === '') continue;
+    if (a[k] !== v) return false;
+    n++;
+  }
+  let m = 0;
+  for (const _ in a) m++;
+  return n === m;
 }
 
 /** A label set without empty values, in name order (what the store keeps and returns). */
@@ -55,29 +80,34 @@ export function normalizeLabels(labels: Labels): Labels {
 }
 
 export class SeriesTable {
-  private byKey = new Map<string, Series>();
+  private byHash = new Map<number, Series | Series[]>();
   private byRef = new Map<number, Series>();
   private postings = new Map<string, Map<string, Set<Series>>>();
   private nextRef = 1;
 
   get size(): number {
-    return this.byKey.size;
+    return this.byRef.size;
   }
 
-  get(key: string): Series | undefined {
-    return this.byKey.get(key);
+  /** The series of a label set, if known. */
+  lookup(labels: Labels, hash = labelsHash(labels)): Series | undefined {
+    const c = this.byHash.get(hash);
+    if (!c) return undefined;
+    if (!Array.isArray(c)) return sameLabels(c.labels, labels) ? c : undefined;
+    return c.find((s) => sameLabels(s.labels, labels));
   }
 
   ref(ref: number): Series | undefined {
     return this.byRef.get(ref);
   }
 
-  /** The series of `labels` (normalized by the caller or not), created if new. */
-  getOrCreate(labels: Labels, kind: SeriesKind, key = seriesKey(labels)): Series {
-    let s = this.byKey.get(key);
-    if (s) return s;
-    s = new Series(this.nextRef++, key, normalizeLabels(labels), kind);
-    this.byKey.set(key, s);
+  /** The series of `labels`, created if new. */
+  getOrCreate(labels: Labels, kind: SeriesKind, hash = labelsHash(labels)): Series {
+    const known = this.lookup(labels, hash);
+    if (known) return known;
+    const s = new Series(this.nextRef++, hash, normalizeLabels(labels), kind);
+    const c = this.byHash.get(hash);
+    this.byHash.set(hash, c === undefined ? s : Array.isArray(c) ? [...c, s] : [c, s]);
     this.byRef.set(s.ref, s);
     for (const [n, v] of Object.entries(s.labels)) {
       let vals = this.postings.get(n);
@@ -90,9 +120,13 @@ export class SeriesTable {
   }
 
   remove(s: Series): void {
-    if (this.byKey.get(s.key) !== s) return;
-    this.byKey.delete(s.key);
+    if (this.byRef.get(s.ref) !== s) return;
     this.byRef.delete(s.ref);
+    const c = this.byHash.get(s.hash);
+    if (Array.isArray(c)) {
+      const rest = c.filter((x) => x !== s);
+      this.byHash.set(s.hash, rest.length === 1 ? rest[0]! : rest);
+    } else this.byHash.delete(s.hash);
     for (const [n, v] of Object.entries(s.labels)) {
       const vals = this.postings.get(n);
       const set = vals?.get(v);
@@ -104,7 +138,7 @@ export class SeriesTable {
   }
 
   all(): IterableIterator<Series> {
-    return this.byKey.values();
+    return this.byRef.values();
   }
 
   /** Series matching every matcher; a missing label matches as the empty string. */
@@ -131,7 +165,7 @@ export class SeriesTable {
       }
     }
     const out: Series[] = [];
-    for (const s of candidates ?? this.byKey.values()) {
+    for (const s of candidates ?? this.byRef.values()) {
       let ok = true;
       for (const m of compiled)
         if (!m.matches(s.labels[m.name] ?? '')) {

@@ -8,10 +8,10 @@ import { isStaleNaN, STALE_NAN, type Labels, type Matcher, type Queryable, type 
 import { acquireDirLock } from '../storage/lock.js';
 import { writeFileAtomic } from '../storage/fsutil.js';
 import { Block, CorruptBlockError, writeBlock, type BlockEntry, type BlockInput } from './block.js';
-import { clip, concat, HeadSeries, sameBits, type SampleArrays } from './head.js';
+import { clip, concat, CUT, HeadSeries, sameBits, type SampleArrays } from './head.js';
 import { aggregateFor, planSegments, streamsFor, wantedTier, type Segment, type TierSpan } from './plan.js';
 import { adjustCounter, rerollup, rollupRaw, type CounterState } from './rollup.js';
-import { seriesKey, SeriesTable, type Series, type SeriesKind } from './series.js';
+import { labelsHash, SeriesTable, type Series, type SeriesKind } from './series.js';
 import { Wal, type ReplayStats, type WalEntry } from './wal.js';
 
 export interface TierConfig {
@@ -140,6 +140,8 @@ export class Tsdb implements Queryable {
   /** Samples before this are in blocks: appends must be at or after it. */
   private minValidT = -Infinity;
   private headMaxT = -Infinity;
+  /** Oldest sample in the head (recomputed after each cut). */
+  private headMinTCache = Infinity;
   private counterStates = new Map<Series, CounterState>();
   private inflight = new Set<Promise<unknown>>();
   /** Every change to blocks (cuts, merges, deletions) runs on this chain, one at a time. */
@@ -335,8 +337,8 @@ export class Tsdb implements Queryable {
       let s: Series | undefined;
       if (!Number.isSafeInteger(t) || typeof x.v !== 'number' || !x.labels.__name__) why = 'invalid';
       else {
-        const key = seriesKey(x.labels);
-        s = this.table.get(key) ?? this.table.getOrCreate(x.labels, x.kind ?? 'gauge', key);
+        const h = labelsHash(x.labels);
+        s = this.table.lookup(x.labels, h) ?? this.table.getOrCreate(x.labels, x.kind ?? 'gauge', h);
         if (x.kind === 'counter') s.kind = 'counter';
         why = this.admit(s, t, x.v);
       }
@@ -387,7 +389,7 @@ export class Tsdb implements Queryable {
   private applyOne(s: Series, t: number, v: number, now: number): void {
     let h = s.head;
     if (!h) {
-      h = s.head = new HeadSeries();
+      h = s.head = new HeadSeries(CUT - (s.ref % (CUT / 2)));
       this.heads.add(s);
     }
     if (t <= h.maxT) {
@@ -405,6 +407,7 @@ export class Tsdb implements Queryable {
     if (t < s.minT) s.minT = t;
     if (t > s.maxT) s.maxT = t;
     if (t > this.headMaxT) this.headMaxT = t;
+    if (t < this.headMinTCache) this.headMinTCache = t;
     if (!isStaleNaN(v)) {
       if (s.lastRealT > -Infinity && t > s.lastRealT) s.intervalMs = t - s.lastRealT;
       s.lastRealT = t;
@@ -451,11 +454,7 @@ export class Tsdb implements Queryable {
   /** The window [a, b) the head should be cut at next, if it is due. */
   private dueWindow(all: boolean): [number, number] | undefined {
     if (this.heads.size === 0 || this.headMaxT === -Infinity) return undefined;
-    let minT = Infinity;
-    for (const s of this.heads) {
-      const m = s.head!.minT;
-      if (m < minT) minT = m;
-    }
+    const minT = this.headMinTCache;
     if (minT === Infinity) return undefined;
     const a = Math.max(Math.floor(minT / this.blockMs) * this.blockMs, this.minValidT);
     const b = Math.floor(minT / this.blockMs) * this.blockMs + this.blockMs;
@@ -525,7 +524,7 @@ export class Tsdb implements Queryable {
           if (r.t.length) rolled[k]!.push({ series: s, t: r.t, vs: r.vs, end: states.get(s) });
         });
       }
-      if (++i % 256 === 0) await yieldLoop(); // keep appends flowing during a big cut
+      if (++i % 16 === 0) await yieldLoop(); // keep appends flowing during a big cut
     }
     // Every block of the window is written and the cut recorded before any becomes visible;
     // then blocks appear and the head lets go of the window in one step (queries never see a
@@ -542,13 +541,15 @@ export class Tsdb implements Queryable {
     await writeFileAtomic(join(this.dir, 'compacted'), String(b));
     for (const [tier, block] of made) this.register(tier, block);
     for (const [s, st] of states) this.counterStates.set(s, st);
+    let minT = Infinity;
     for (const s of [...this.heads]) {
       s.head!.dropBefore(b);
       if (s.head!.empty) {
         s.head = undefined;
         this.heads.delete(s);
-      }
+      } else if (s.head!.minT < minT) minT = s.head!.minT;
     }
+    this.headMinTCache = minT;
     await this.wal.truncateBefore(b);
     for (const tier of rolls) await this.merge(tier);
   }
@@ -817,9 +818,7 @@ export class Tsdb implements Queryable {
   }
 
   private headMinT(): number | undefined {
-    let m = Infinity;
-    for (const s of this.heads) m = Math.min(m, s.head!.minT);
-    return m === Infinity ? undefined : m;
+    return this.heads.size && this.headMinTCache !== Infinity ? this.headMinTCache : undefined;
   }
 
   /** Called after each completed WAL fdatasync. */
