@@ -146,7 +146,9 @@ export class HistoryExporter implements Exporter {
     const tr = translateMetrics(md, this.opts);
     for (const r of tr.dropReasons) this.warnOnce(r);
     const samples: AppendSample[] = [];
-    for (const f of tr.families)
+    for (const f of tr.families) {
+      const type = f.type === 'counter' || f.type === 'gauge' || f.type === 'histogram' || f.type === 'summary' ? f.type : 'unknown';
+      db.setMetadata(f.name, { type, help: f.help, unit: f.unit });
       for (const s of f.samples) {
         const labels: Record<string, string> = {};
         let name = '';
@@ -156,6 +158,7 @@ export class HistoryExporter implements Exporter {
         }
         samples.push({ labels, t: s.timestampMs, v: s.stale ? STALE_NAN : s.value, kind: kindOf(f, name) });
       }
+    }
     const dropped = tr.dropped + alreadyDropped;
     let res;
     try {

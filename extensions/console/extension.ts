@@ -9,6 +9,7 @@ import { registeredRoutes } from '../../src/console/routes.js';
 import { listenHttp, type HardenedServer } from '../../src/net/http-server.js';
 import type { Counter } from '../../src/telemetry/self.js';
 import { isLoopbackHost } from '../../src/util/local-http.js';
+import { openStores } from '../../src/tsdb/registry.js';
 import type { Config } from './config.js';
 import { parseRequest, sendError, sendText } from './http.js';
 import { historyRoutes, type HistorySource } from './prom-api.js';
@@ -76,7 +77,7 @@ export class Console implements Extension {
     this.token = openTokenFile(this.cfg.token_file, (msg) => log.warn({ token_file: this.cfg.token_file }, msg));
     if (this.token.created) log.info({ token_file: this.cfg.token_file }, 'console: created a new token file (mode 0600)');
     const service = host.service;
-    const stores = this.deps.stores ?? (() => []);
+    const stores = this.deps.stores ?? openStores;
     const taps = (): TapView => service.taps;
     this.builtins = [
       ...historyRoutes(this.cfg, stores),

@@ -95,6 +95,13 @@ export interface TsdbStats {
   tiers: TierStats[];
 }
 
+/** A metric family's metadata, as Prometheus' /api/v1/metadata lists it. */
+export interface FamilyMetadata {
+  type: 'counter' | 'gauge' | 'histogram' | 'summary' | 'unknown';
+  help: string;
+  unit: string;
+}
+
 export const DEFAULT_TIERS: TierConfig[] = [
   { resolutionMs: 0, retentionMs: 24 * 3_600_000 },
   { resolutionMs: 60_000, retentionMs: 14 * 86_400_000 },
@@ -161,6 +168,8 @@ export class Tsdb implements Queryable {
     replay: { segments: 0, records: 0, samples: 0, tornTail: 0, corruptRecords: 0, skippedBytes: 0, orphanSamples: 0 } as ReplayStats,
   };
   private warned = new Set<string>();
+  private meta = new Map<string, FamilyMetadata>();
+  private metaDirty = false;
 
   private constructor(private readonly opts: TsdbOptions) {
     this.dir = resolve(opts.dir);
@@ -231,6 +240,12 @@ export class Tsdb implements Queryable {
       }
     }
     const mark = await readFile(join(this.dir, 'compacted'), 'utf8').then(Number, () => NaN);
+    await readFile(join(this.dir, 'metadata.json'), 'utf8').then(
+      (text) => {
+        for (const [k, v] of Object.entries(JSON.parse(text) as Record<string, FamilyMetadata>)) this.meta.set(k, v);
+      },
+      () => undefined, // none yet, or unreadable: rebuilt from the next batches
+    );
     if (Number.isFinite(mark) && mark > compacted) compacted = mark;
     this.minValidT = compacted;
     this.wal = new Wal({
@@ -268,6 +283,7 @@ export class Tsdb implements Queryable {
     const stale = this.opts.staleness;
     if (stale?.enabled) this.every(1000, () => void this.markStale());
     this.every(60_000, () => void this.serial(() => this.enforceLimits()).catch(() => {}));
+    this.every(10_000, () => void this.saveMetadata());
     this.maybeCompact();
   }
 
@@ -782,6 +798,33 @@ export class Tsdb implements Queryable {
     return [...vals].sort();
   }
 
+  // ---------- metadata ----------
+
+  /** Records a family's type, help and unit (kept across restarts in metadata.json). */
+  setMetadata(family: string, m: FamilyMetadata): void {
+    const known = this.meta.get(family);
+    if (known && known.type === m.type && known.help === m.help && known.unit === m.unit) return;
+    if (this.meta.size >= 100_000 && !known) return; // a bound against a flood of names
+    this.meta.set(family, { type: m.type, help: m.help, unit: m.unit });
+    this.metaDirty = true;
+  }
+
+  /** Family metadata, for the Prometheus API's /api/v1/metadata. */
+  metadata(): ReadonlyMap<string, FamilyMetadata> {
+    return this.meta;
+  }
+
+  private async saveMetadata(): Promise<void> {
+    if (!this.metaDirty) return;
+    this.metaDirty = false;
+    try {
+      await writeFileAtomic(join(this.dir, 'metadata.json'), JSON.stringify(Object.fromEntries(this.meta)));
+    } catch (err) {
+      this.metaDirty = true;
+      this.warnOnce('metadata', { error: errMsg(err) }, 'history: metadata not saved; retrying');
+    }
+  }
+
   // ---------- stats and lifecycle ----------
 
   stats(): TsdbStats {
@@ -833,6 +876,7 @@ export class Tsdb implements Queryable {
     for (const t of this.timers) clearInterval(t);
     await Promise.allSettled([...this.inflight]);
     await this.chain;
+    await this.saveMetadata();
     await this.wal.close();
     for (const t of this.tiers) for (const b of t.blocks) await b.close();
     openDirs.delete(this.dir);

@@ -1,11 +1,12 @@
 // The history exporter inside the real agent (dist/telemd.js): hostmetrics every 200 ms into
 // the store, a kill -9, and a tiny disk cap.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentsKilledAfterEach } from '../helpers/agents.js';
 import { until } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 import { Tsdb } from '../../src/tsdb/store.js';
 
 const startAgent = agentsKilledAfterEach();
@@ -64,6 +65,36 @@ describe('history exporter in the agent', () => {
       } finally {
         await db.close();
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is what the console queries: PromQL over the history through its Prometheus API', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'telemd-history-agent-'));
+    try {
+      const port = await freePort();
+      const tokenFile = join(dir, 'console.token');
+      const yaml = config(join(dir, 'h')).replace(
+        'service:\n',
+        `extensions:\n  console:\n    endpoint: 127.0.0.1:${port}\n    token_file: ${tokenFile}\nservice:\n  extensions: [console]\n`,
+      );
+      const agent = await startAgent({ config: yaml });
+      const token = (await until(() => readFile(tokenFile, 'utf8').catch(() => ''), 20_000, 'token file')).trim();
+      const get = async (q: string) =>
+        (await (await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(q)}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+          status: string;
+          data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+        };
+      const r = await until(async () => {
+        const x = await get('sum by (cpu) (rate(system_cpu_time_seconds_total[2s]))');
+        return x.data?.result?.length ? x : undefined;
+      }, 30_000, 'a rate from the history');
+      expect(r.status).toBe('success');
+      expect(r.data.result.every((x) => /^cpu\d+$/.test(x.metric.cpu!) && Number(x.value[1]) >= 0)).toBe(true);
+      const meta = (await (await fetch(`http://127.0.0.1:${port}/api/v1/metadata?metric=system_cpu_time_seconds_total`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { data: Record<string, { type: string }[]> };
+      expect(meta.data.system_cpu_time_seconds_total?.[0]?.type).toBe('counter');
+      await agent.stop();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -137,6 +137,9 @@ describe('history exporter', () => {
     await again.start(testHost());
     exporters.push(again);
     expect((await again.store!.select({ minT: 0, maxT: 2 * T }, [{ name: '__name__', type: '=~', value: 'system_.*' }])).length).toBe(3);
+    // Family metadata (for /api/v1/metadata) survives the restart too.
+    expect(again.store!.metadata().get('system_cpu_time_seconds_total')).toEqual({ type: 'counter', help: '', unit: 'seconds' });
+    expect(again.store!.metadata().get('http_server_duration_milliseconds')?.type).toBe('histogram');
   });
 });
 
