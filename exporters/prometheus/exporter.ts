@@ -118,7 +118,7 @@ export class PrometheusExporter implements Exporter {
     this.sent.add(Math.max(0, total - dropped));
     // Origins of series long gone (processes that exited) must not pile up: start over when the
     // cache outgrows the series it serves.
-    if (this.labelCache.size > 2 * this.series.size + 1000) this.labelCache.clear();
+    if (this.labelCache.size > 1.5 * this.series.size + 256) this.labelCache.clear();
   }
 
   /** Once per metric: points that cannot be told apart overwrite each other. */

@@ -45,9 +45,17 @@ export function doubleBits(v: number): bigint {
 }
 
 export function labelsKey(labels: Label[]): string {
-  let s = '';
-  for (const l of labels) s += `${l.name}\u0000${l.value}\u0001`;
-  return s;
+  // join() gives one flat string; `+=` would keep a tree of ~3 string objects per label alive
+  // for as long as the key is (a map key for every series held).
+  const parts: string[] = new Array(labels.length * 4);
+  let i = 0;
+  for (const l of labels) {
+    parts[i++] = l.name;
+    parts[i++] = '\u0000';
+    parts[i++] = l.value;
+    parts[i++] = '\u0001';
+  }
+  return parts.join('');
 }
 
 export function metricNameOf(labels: Label[]): string {

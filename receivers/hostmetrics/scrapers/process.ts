@@ -249,7 +249,9 @@ export class ProcessScraper implements Scraper {
     const open = statBuf.indexOf(40);
     if (p.commBytes.length !== close - open - 1 || statBuf.compare(p.commBytes, 0, p.commBytes.length, open + 1, close) !== 0) {
       // New process, or it exec'd (or renamed itself): name filter and static facts anew.
-      p.commBytes = Buffer.from(statBuf.subarray(open + 1, close));
+      // Its own memory: a pooled Buffer would keep an 8 KiB slab alive per process.
+      p.commBytes = Buffer.allocUnsafeSlow(close - open - 1);
+      statBuf.copy(p.commBytes, 0, open + 1, close);
       p.comm = p.commBytes.toString('utf8');
       p.kept = keep(this.opts.names[0], this.opts.names[1], p.comm);
       p.refreshAt = 0;
