@@ -7,6 +7,7 @@
 //   npm run bench:compression [-- --data ../shared/datasets/loghub-2k] [--levels 3,9,19]
 // Includes: the JSON the exporter really writes (attributes, timestamps), compression time.
 // Excludes: the time to tail the logs (measured by bench:filelog).
+console.log("includes: a real telemd tailing the Loghub-2k logs (filelog -> file) and the exporter\\'s own rotation compression, ratio = raw input bytes / compressed bytes; excludes: timing (sizes only), ../shared/datasets when absent");
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { compressFile, type Compression } from '../../exporters/file/compress.js';

@@ -169,6 +169,7 @@ async function main(): Promise<void> {
   const json = join(work, 'json.txt');
   generate(raw, LINES, false);
   generate(json, LINES, true);
+  console.log('includes: each system as a real process (telemd agent, rsyslog, syslog-ng), from the moment the input appears (hard link) until the last line is in the output, CPU-seconds of the process from /proc/<pid>/stat and wall time; also the receiver alone in this process; excludes: process start-up and the idle second before, input generation, the page cache warm-up (every run reads from cache).');
   console.log(`filelog bench: ${LINES} lines of 107 bytes, ${RUNS} runs per case (medians); load before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
   const sink = createServer((req, res) => {

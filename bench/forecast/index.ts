@@ -4,6 +4,7 @@
 // passed, averaged over seeds (MAPE). Peer: an ordinary least-squares line through the last 6h
 // of samples, as a Prometheus `predict_linear(x[6h], ...)` alert rule computes it. The
 // known-rate oracle (true mean rate from the current value) shows the error no model can avoid.
+console.log('includes: time-to-full error of the forecast model on synthetic fills against an OLS predict_linear peer, in this process; excludes: timing, real disk data');
 import { loadavg } from 'node:os';
 import { TrendForecaster } from '../../src/analysis/forecast.js';
 

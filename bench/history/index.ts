@@ -6,6 +6,7 @@
 //   npx tsx bench/history/record.ts            -> .bench-out/history/hostmetrics-1s.jsonl
 // Figures: bytes per sample (hostmetrics hour, a short live recording, NAB), append CPU per
 // sample and batch latency, query latency of 1 h at 1 s of 100 series, memory per active series.
+console.log('includes: the history store on recorded 1 s hostmetrics side by side with Prometheus TSDB and VictoriaMetrics on the same samples (their own processes); excludes: the recording itself, peers absent from the machine');
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

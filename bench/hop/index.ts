@@ -13,6 +13,7 @@
 //           delivered again
 // Includes: both processes, gRPC with gzip, the edge's queue fsyncs and the gateway's file
 // fsyncs. Excludes: encoding the client's requests (made before the clock starts).
+console.log('includes: two real telemd processes (edge with persistent queue -> gateway OTLP/gRPC -> file, fsync on) on loopback, wall time and CPU-seconds of both from /proc; excludes: start-up, the load generator (this process)');
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request } from 'node:http';
 import { loadavg } from 'node:os';

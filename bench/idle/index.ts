@@ -1,10 +1,12 @@
 // The agent's steady cost on the embedded default config: CPU share of one core and RSS over a
 // window (default 120 s after a 15 s warm-up). Usage: npm run bench:idle [-- --seconds N]
+console.log('includes: the whole agent process on the embedded default config (hostmetrics 10 s -> batch -> file + prometheus), CPU-seconds from /proc/<pid>/stat over the window and RSS; excludes: the first 15 s (start-up)');
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { NODE_FLAGS } from '../../src/cli/unit.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const arg = process.argv.indexOf('--seconds');
@@ -31,7 +33,7 @@ for (const p of ['9464', '13133', '8888']) config = config.replaceAll(`127.0.0.1
 const cfgPath = join(dir, 'config.yaml');
 (await import('node:fs')).writeFileSync(cfgPath, config);
 // The same node flags as `npm start` and the systemd unit.
-const agent = spawn(process.execPath, ['--v8-pool-size=1', join(root, 'bin', 'telemd.js'), 'run', '--config', cfgPath], {
+const agent = spawn(process.execPath, [...NODE_FLAGS.split(' '), join(root, 'bin', 'telemd.js'), 'run', '--config', cfgPath], {
   cwd: dir,
   env: { ...process.env, TELEMD_DATA_DIR: dir },
   stdio: 'ignore',

@@ -3,6 +3,7 @@
 //   npm run bench:nab -- --score --data ../shared/datasets/nab/data --labels ../shared/datasets/nab/labels
 // The detector is the anomaly processor's own (src/analysis/detector.ts), fresh per file,
 // one parameter set for all files.
+console.log('includes: the anomaly detector over the NAB files in this process and the official NAB scoring rules; excludes: timing, datasets when absent');
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadavg } from 'node:os';

@@ -1,5 +1,6 @@
 // bench:otlp — codec throughput against @opentelemetry/otlp-transformer and generated protobufjs
 // code on the same data, then items/s through a real telemd (receiver -> batch -> exporter).
+console.log('includes: codec requests/s in this process (telemd vs otlp-transformer and protobufjs on the same data), then a real telemd process (receiver -> batch -> otlphttp) fed by this process; excludes: data generation, process start-up, the backend sink and the load generator (this process) from the agent CPU');
 import { loadavg } from 'node:os';
 import { codecBench } from './codec.js';
 import { pipelineBench } from './pipeline.js';

@@ -4,6 +4,7 @@
 // write+fdatasync per batch (no group commit, no read back, no ack pointer) — what the same
 // durability promise costs without group commit. The machine is shared: each scenario runs in
 // interleaved rounds and the best round counts. BENCH_SECONDS, BENCH_ITEMS, BENCH_REPEAT tune it.
+console.log('includes: the sending queue in this process (memory and persistent, fsync on) and a naive fdatasync-per-batch peer, best of interleaved rounds; excludes: producers data generation, process start-up, the consumer side (a push that accepts at once)');
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,7 @@
 // npm run bench:redaction — precision/recall per detector on the labelled corpus, then
 // throughput of the redactor on corpus lines, on real Loghub lines (if ../shared/datasets is
 // present) and through the processor, with a Perl regex redactor on the same lines as a peer.
+console.log('includes: precision/recall on the labelled corpus and redactor throughput in this process, with a Perl redactor as peer (its process CPU); excludes: corpus loading, process start-up');
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

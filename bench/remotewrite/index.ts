@@ -1,6 +1,7 @@
 // Remote-write hot path for 100k series: OTLP -> Prometheus translation, series grouping,
 // protobuf encoding and snappy, in samples/s, plus bytes per sample on the wire. The peer is
 // protobufjs encoding the same WriteRequest (a generic, widely used protobuf encoder).
+console.log('includes: translation, grouping, protobuf and snappy for 100k series in this process, against protobufjs encoding the same WriteRequest; excludes: HTTP, retries, the queue');
 import { execSync } from 'node:child_process';
 import { compressSync } from 'snappy';
 import type { Metric, MetricsData } from '../../src/pdata/types.js';
