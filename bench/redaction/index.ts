@@ -15,7 +15,7 @@ import { AnonymizationProcessor } from '../../processors/anonymization/processor
 import { ParseContext } from '../../src/config/schema.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import type { LogRecord, LogsData } from '../../src/pdata/types.js';
-import { REALISTIC_FILE, REALISTIC_HELDOUT_FILE } from '../../test/fixtures/redaction/realistic.js';
+import { REALISTIC_FILE, REALISTIC_HELDOUT2_FILE, REALISTIC_HELDOUT_FILE } from '../../test/fixtures/redaction/realistic.js';
 import { datasetDir } from '../datasets.js';
 
 const LOGHUB = datasetDir('loghub-2k');
@@ -142,7 +142,11 @@ async function main(): Promise<void> {
   // --heldout the part written alongside but scored only once the detectors were done.
   type Real = { style: string; text: string; id: number; spans: { start: number; end: number; kind: string }[] };
   const parts: [string, string][] = [['realistic corpus, development part (2,000 lines)', REALISTIC_FILE]];
-  if (process.argv.includes('--heldout')) parts.push(['realistic corpus, held-out part (1,000 lines, other templates and seed)', REALISTIC_HELDOUT_FILE]);
+  if (process.argv.includes('--heldout'))
+    parts.push(
+      ['realistic corpus, held-out part 1 (1,000 lines, other templates and seed)', REALISTIC_HELDOUT_FILE],
+      ['realistic corpus, held-out part 2 (1,000 lines, written after part 1 was scored)', REALISTIC_HELDOUT2_FILE],
+    );
   for (const [title, file] of parts) {
     const real = readJsonl<Real>(file);
     const ev = evaluate(real);

@@ -11,6 +11,8 @@ import type { FindFn, Match } from './text.js';
 const SECRET_WORD = /pass|pwd|secret|token|key|auth|credential|sig|kennwort|mdp|pw/gi;
 /** After a key: optional closing quote, separator, value (quoted or bare). */
 const AFTER_KEY = /(["']?)(\s*(?:=>|->|[:=])\s*|\s+(?=["']))(?:"((?:[^"\\]|\\.){1,256})"|'([^']{1,256})'|([^\s"'&,;)}\]<>]{1,256}))/y;
+/** A key followed by a space and a bare value (checked for looking like a token). */
+const AFTER_SPACE = /[ ]([A-Za-z0-9_\-+/.]{16,256}={0,2})(?![\w=:])/y;
 /** `--password value` (a CLI flag and its argument). */
 const FLAG = /(?<![\w-])--(password|passwd|pass|pwd|token|api-key|apikey|secret|client-secret)\s+(?!-)([^\s"']{3,256})/gi;
 /** SQL: SET PASSWORD [FOR u] = '…', [ALTER|CREATE] USER … IDENTIFIED BY '…', WITH PASSWORD '…'. */
@@ -44,9 +46,14 @@ export type KeyedKind = 'password' | 'api_key';
 /** What a key names: a password, an API key/token/secret, or nothing secret. */
 export function keyKind(key: string): KeyedKind | undefined {
   const w = keyWords(key);
+  // "credential_value", "password_value": a trailing "value" names the secret's value.
+  const valued = w.length >= 2 && (w[w.length - 1] === 'value' || w[w.length - 1] === 'val');
+  if (valued) w.pop();
   const last = w[w.length - 1];
   if (!last) return undefined;
   if (PASSWORD_WORDS.has(last)) return 'password';
+  // The value of a credential, in a login event, is what the user typed.
+  if (valued && (last === 'credential' || last === 'credentials')) return 'password';
   if (TOKEN_WORDS.has(last)) return 'api_key';
   if (last === 'key' && w.length >= 2 && KEY_QUALIFIERS.has(w[w.length - 2]!)) return 'api_key';
   return undefined;
@@ -89,17 +96,38 @@ function scanKeyed(t: string): Found[] {
     while (k0 < ke && t.charCodeAt(k0) === 45) k0++;
     const c0 = t.charCodeAt(k0);
     if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) continue;
-    const key = t.slice(ks, ke);
+    let key = t.slice(ks, ke);
+    // "api key", "access token", "client secret" written as two words.
+    if (t.charCodeAt(ks - 1) === 32) {
+      let ps = ks - 1;
+      while (ps > 0 && isKeyChar(t.charCodeAt(ps - 1)) && ks - ps < 16) ps--;
+      const two = `${t.slice(ps, ks - 1)}_${key}`;
+      if (ps < ks - 1 && keyKind(two) && !keyKind(key)) key = two;
+    }
     const kind = keyKind(key);
     if (!kind) continue;
     AFTER_KEY.lastIndex = ke;
     const m = AFTER_KEY.exec(t);
-    if (!m) continue;
+    if (!m) {
+      // No separator: a key in prose followed by a token-like value ("via api key
+      // 2XXeBcnG-BkaN..."): 16+ characters mixing letters and digits.
+      AFTER_SPACE.lastIndex = ke;
+      const sp = kind === 'api_key' ? AFTER_SPACE.exec(t) : null;
+      const v = sp?.[1];
+      if (v && v.length >= 16 && /\d/.test(v) && /[A-Za-z]/.test(v) && valueIsSecret(kind, key, v)) {
+        const start = ke + sp![0].length - v.length;
+        out.push({ start, end: start + v.length, kind });
+        SECRET_WORD.lastIndex = start + v.length;
+      }
+      continue;
+    }
     const quoted = m[3] !== undefined || m[4] !== undefined;
     // "key 'value'" without a separator only for password keys (SQL: PASSWORD 'x'); a bare
     // "key:value" with no space is a name (pam_unix(passwd:chauthtok)), not an assignment.
     const sep = m[2]!;
-    if ((!sep.trim() && (kind !== 'password' || !quoted)) || (sep === ':' && !quoted && !m[1])) continue;
+    if (sep === ':' && !quoted && !m[1]) continue;
+    // "key 'value'" without a separator only for password keys (SQL: PASSWORD 'x').
+    if (!sep.trim() && (kind !== 'password' || !quoted)) continue;
     let value = m[3] ?? m[4] ?? m[5]!;
     // A bare value ends before sentence punctuation ("password=x." at the end of a message).
     if (!quoted) value = value.replace(/[.:]+$/, (p) => (value.length - p.length >= 3 ? '' : p));

@@ -128,6 +128,13 @@ const NANP = /(?<![\w.+/-])(?:1[ .-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}([ .-]))[2-9
 const FR_GROUPED = /(?<![\w.+/-])0[1-9]([ .-])\d{2}(?:\1\d{2}){3}(?![\w]|[.,/-]\d)/g;
 /** British/German written in three spaced groups, 020 7946 0958, 0171 234 5678: shape is enough. */
 const SPACED3 = /(?<![\w.+/-])0[1-9]\d{1,3} \d{3,4} \d{3,4}(?![\w]|[.,/-]\d)/g;
+/** German area code and number joined by a slash or dash, 0711/6104471, 040-59413087: a trunk
+ *  0, 2-5 digits, the separator, 5-8 digits, 9-12 digits in all. */
+const DE_JOINED = /(?<![\w.+/-])0[1-9]\d{1,4}[/-]\d{5,8}(?![\w]|[.,/-]\d)/g;
+/** An area code in parentheses, (040) 9591 5848, (0711) 5754 805: shape is enough. */
+const PAREN_AREA = /(?<![\w.+/-])\(0[1-9]\d{1,4}\) ?\d{2,8}(?:[ -]\d{2,5}){0,2}(?![\w]|[.,/-]\d)/g;
+/** British five-and-six, 07700 900123, 01632 960123: shape is enough. */
+const UK56 = /(?<![\w.+/-])0[1-9]\d{3} \d{6}(?![\w]|[.,/-]\d)/g;
 /** Other national numbers (German, British, compact French): a trunk 0 and 9-12 digits; only
  *  taken when the text says it is about phones. */
 const NATIONAL = /(?<![\w.+/-])(?:\(0[1-9]\d{1,4}\) ?|0[1-9]\d{1,4}[ /-]?)\d{2,8}(?:[ -]\d{2,5}){0,2}(?![\w]|[.,/-]\d)/g;
@@ -137,12 +144,17 @@ export function phoneContext(text: string): boolean {
 }
 
 export function findNationalPhones(text: string, push: (start: number, end: number) => void): void {
-  for (const re of [NANP, FR_GROUPED, SPACED3]) {
+  for (const re of [NANP, FR_GROUPED, SPACED3, UK56, DE_JOINED, PAREN_AREA]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       if (re === SPACED3) {
         const digits = m[0].length - 2;
         if (digits < 10 || digits > 11) continue;
+      }
+      if (re === DE_JOINED && (m[0].length - 1 < 9 || m[0].length - 1 > 12)) continue;
+      if (re === PAREN_AREA) {
+        const digits = m[0].replace(/\D/g, '').length;
+        if (digits < 9 || digits > 12) continue;
       }
       push(m.index, m.index + m[0].length);
     }

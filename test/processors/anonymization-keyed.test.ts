@@ -22,6 +22,7 @@ describe('keyed secrets', () => {
     expect(keyKind('access_token')).toBe('api_key');
     expect(keyKind('client_secret')).toBe('api_key');
     expect(keyKind('Authorization')).toBe('api_key');
+    expect(keyKind('credential_value')).toBe('password');
     for (const k of ['password_min_length', 'token_type', 'password_hash', 'bypass', 'monkey', 'key', 'aws_access_key_id', 'sessionid'])
       expect(keyKind(k), k).toBeUndefined();
   });
@@ -45,6 +46,9 @@ describe('keyed secrets', () => {
     expect(only('headers: X-Api-Key: pk_a8gLnSjZCMlVnrgxBfWl0ONt User-Agent: curl', 'api_key')).toEqual(['pk_a8gLnSjZCMlVnrgxBfWl0ONt']);
     expect(only('{"client_id":"42","client_secret":"bv6uKmqGAH5MsQSm1WmBhTqSjM8"}', 'api_key')).toEqual(['bv6uKmqGAH5MsQSm1WmBhTqSjM8']);
     expect(only('Authorization: 9f86d081884c7d659a2feaa0c55ad015', 'api_key')).toEqual(['9f86d081884c7d659a2feaa0c55ad015']);
+    // Two-word keys in prose, a token-like value after a space.
+    expect(only('payout requested via api key 2XXeBcnG-BkaNFSni-kRhDG8CJ today', 'api_key')).toEqual(['2XXeBcnG-BkaNFSni-kRhDG8CJ']);
+    expect(only('rotated the api key yesterday', 'api_key')).toEqual([]);
   });
 
   it('leaves placeholders, paths, names and mentions alone', () => {
@@ -57,6 +61,7 @@ describe('keyed secrets', () => {
       'Failed password for root from 10.0.0.1 port 22 ssh2',
       'closed session for sessionid: 0x14ede63a5a70002',
       'sms sent template=otp sid=SM389a6f62e12c1c03b20959042789fa4b',
+      'error=invalid_user_credentials reason=expired',
     ])
       expect(found(t).filter(([k]) => k === 'password' || k === 'api_key'), t).toEqual([]);
   });
@@ -78,6 +83,8 @@ describe('phones as written nationally', () => {
     expect(only('Telefon: (030) 1234 5678', 'phone')).toEqual(['(030) 1234 5678']);
     expect(only('Handy 0176-6127346', 'phone')).toEqual(['0176-6127346']);
     expect(only('office 020 7946 0958', 'phone')).toEqual(['020 7946 0958']);
+    expect(only('requested by 07578 123699 via app', 'phone')).toEqual(['07578 123699']);
+    expect(only('Rückfragen unter 0711/6104471 oder 040-59413087', 'phone')).toEqual(['0711/6104471', '040-59413087']);
     expect(only('"tel":"0771663658"', 'phone')).toEqual(['0771663658']);
   });
 
