@@ -94,7 +94,8 @@ export class AnomalyProcessor implements Processor<MetricsData> {
               st = { det: new AnomalyDetector(this.detectorOptions), lastT: -Infinity, anomalous: false };
               this.evicted.add(this.series.set(key, st));
             }
-            const t = Number((p.timeUnixNano || now) / 1_000_000n) / 1000;
+            // Seconds as a double (no BigInt division per point; nanosecond precision is not needed).
+            const t = Number(p.timeUnixNano || now) / 1e9;
             if (t <= st.lastT) {
               this.stale.add();
               continue;

@@ -3,7 +3,7 @@
 // raw measure is the mean distance to its K nearest. A pattern that has happened before (a
 // regular spike, a ramp) has near neighbours however large it is; a new shape has none. The
 // conformal step (distance -> probability) is the caller's tail calibrator.
-// State: a ring of HISTORY Float32 values.
+// State: a ring of HISTORY Float32 values, kept twice (3 KB at the default 384).
 
 export interface KnnOptions {
   /** Values per window. */
@@ -26,7 +26,7 @@ export class KnnDistance {
   private cur: Float64Array;
 
   constructor(private readonly o: KnnOptions = DEFAULT_KNN) {
-    this.ring = new Float32Array(o.history);
+    this.ring = new Float32Array(2 * o.history);
     this.best = new Float64Array(o.k);
     this.cur = new Float64Array(o.dim);
   }
@@ -35,7 +35,10 @@ export class KnnDistance {
   update(x: number): number {
     const { dim, history: h, k } = this.o;
     const ring = this.ring;
+    // Each value is written twice, h apart, so that every window is contiguous: the inner loop
+    // needs no wrap-around test.
     ring[this.n % h] = x;
+    ring[(this.n % h) + h] = x;
     const n = ++this.n;
     // Candidate windows end at j in [n-h+dim-1, n-1-dim] (absolute indices): wholly in the ring
     // and not overlapping the current window.
@@ -44,6 +47,7 @@ export class KnnDistance {
     if (hi - lo + 1 < 4 * k) return 0;
     const cur = this.cur;
     for (let d = 0; d < dim; d++) cur[d] = ring[(n - dim + d) % h]!;
+    const c = cur[dim - 1]!;
     const best = this.best;
     best.fill(Infinity);
     let worst = Infinity; // best[k-1]
@@ -51,14 +55,16 @@ export class KnnDistance {
     // fast) and the newest value of each window first (where a new shape differs): most
     // candidates are abandoned after one or two values. The result is the exact k nearest.
     for (let j = hi; j >= lo; j--) {
-      let s = 0;
-      let d = dim - 1;
-      let p = j % h;
+      // Window j occupies ring[e - dim + 1 .. e] with e = j % h + h (contiguous copy).
+      const e = (j % h) + h;
+      const d0 = ring[e]! - c;
+      let s = d0 * d0;
+      if (s >= worst) continue;
+      let d = dim - 2;
       for (; d >= 0; d--) {
-        const diff = ring[p]! - cur[d]!;
+        const diff = ring[e - (dim - 1 - d)]! - cur[d]!;
         s += diff * diff;
         if (s >= worst) break; // early abandon: cannot enter the k best
-        if (--p < 0) p = h - 1;
       }
       if (d >= 0) continue;
       let i = k - 1;
@@ -76,5 +82,5 @@ export class KnnDistance {
 }
 
 export function knnBytes(o: KnnOptions = DEFAULT_KNN): number {
-  return o.history * 4 + (o.k + o.dim) * 8 + 3 * 64;
+  return 2 * o.history * 4 + (o.k + o.dim) * 8 + 3 * 64;
 }

@@ -1,9 +1,17 @@
-// Per-series state for the analysis processors: a bounded LRU map whose evictions are counted
-// by the caller (series identities come from processorhelper/series.ts attrsKey).
+// Per-series state for the analysis processors: a bounded map whose evictions are counted by
+// the caller (series identities come from processorhelper/series.ts attrsKey). Eviction is the
+// CLOCK approximation of least-recently-used: a read only sets a flag (no Map reordering on the
+// hot path, which cost more than the detector itself at 2000 series); when full, the oldest
+// entry that was read since it last came round is given a second chance (moved to the young
+// end, flag cleared), and the first one that was not is evicted.
 
-/** A Map with a size cap: reads move an entry to the young end; inserts evict the oldest. */
+interface Entry<V> {
+  v: V;
+  used: boolean;
+}
+
 export class LruMap<V> {
-  private map = new Map<string, V>();
+  private map = new Map<string, Entry<V>>();
   constructor(readonly capacity: number) {}
 
   get size(): number {
@@ -11,28 +19,35 @@ export class LruMap<V> {
   }
 
   get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
+    const e = this.map.get(key);
+    if (e === undefined) return undefined;
+    e.used = true;
+    return e.v;
   }
 
-  /** Inserts and returns the number of entries evicted to stay within capacity. */
+  /** Inserts (or replaces) and returns the number of entries evicted to stay within capacity. */
   set(key: string, v: V): number {
-    this.map.delete(key);
-    this.map.set(key, v);
+    const e = this.map.get(key);
+    if (e) {
+      e.v = v;
+      e.used = true;
+      return 0;
+    }
+    this.map.set(key, { v, used: false });
     let evicted = 0;
+    // Each pass gives every entry at most one second chance, so this ends within 2 x size steps.
     while (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next().value as string;
+      const [oldest, entry] = this.map.entries().next().value as [string, Entry<V>];
       this.map.delete(oldest);
-      evicted++;
+      if (entry.used && oldest !== key) {
+        entry.used = false;
+        this.map.set(oldest, entry);
+      } else evicted++;
     }
     return evicted;
   }
 
-  values(): IterableIterator<V> {
-    return this.map.values();
+  *values(): IterableIterator<V> {
+    for (const e of this.map.values()) yield e.v;
   }
 }
