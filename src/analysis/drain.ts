@@ -34,6 +34,8 @@ export interface Cluster {
   count: number;
   /** Sequence number of the last match, for LRU eviction. */
   lastSeen: number;
+  /** The template text, cached until the template next changes. */
+  text?: string;
 }
 
 export interface MatchResult {
@@ -115,7 +117,11 @@ export class TemplateMiner {
     const c = this.best(leaf.clusters, tokens);
     this.seq++;
     if (c) {
-      for (let i = 0; i < tokens.length; i++) if (c.tokens[i] !== tokens[i]) c.tokens[i] = WILDCARD;
+      for (let i = 0; i < tokens.length; i++)
+        if (c.tokens[i] !== tokens[i]) {
+          c.tokens[i] = WILDCARD;
+          c.text = undefined;
+        }
       c.count++;
       c.lastSeen = this.seq;
       // Keep `all` in least-recently-seen order, so the global eviction is O(1).
@@ -135,7 +141,7 @@ export class TemplateMiner {
 
   /** The template text of a cluster (variables as `<*>`). */
   static text(c: Cluster): string {
-    return c.tokens.join(' ');
+    return (c.text ??= c.tokens.join(' '));
   }
 
   save(): SavedCluster[] {
