@@ -3,32 +3,10 @@ import { promises as dns } from 'node:dns';
 import { arch, hostname, release, type } from 'node:os';
 import type { Attributes } from '../../src/pdata/types.js';
 import type { Config } from './config.js';
+import { MACHINE_ID_FILES, parseResourceEnv } from '../../src/resource/host.js';
 
-/** OTEL_RESOURCE_ATTRIBUTES: comma-separated key=value pairs, values percent-encoded. */
-export function parseResourceEnv(text: string | undefined): { attrs: Attributes; errors: string[] } {
-  const attrs: Attributes = {};
-  const errors: string[] = [];
-  if (!text) return { attrs, errors };
-  let n = 0;
-  for (const pair of text.split(',')) {
-    n++;
-    if (pair.trim() === '') continue;
-    const i = pair.indexOf('=');
-    const k = i < 0 ? '' : pair.slice(0, i).trim();
-    if (!k) {
-      // Values may be sensitive: name the position, not the text.
-      errors.push(`ignoring entry ${n}: expected key=value`);
-      continue;
-    }
-    const raw = pair.slice(i + 1).trim();
-    try {
-      attrs[k] = decodeURIComponent(raw);
-    } catch {
-      errors.push(`ignoring value of ${k}: invalid percent-encoding`);
-    }
-  }
-  return { attrs, errors };
-}
+// The SDKs' parsing of OTEL_RESOURCE_ATTRIBUTES is shared with the receivers' host identity.
+export { parseResourceEnv };
 
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: 'x86', arm: 'arm32', ppc64: 'ppc64', s390x: 's390x', ppc: 'ppc32' };
 const OS_TYPE: Record<string, string> = { linux: 'linux', darwin: 'darwin', win32: 'windows', freebsd: 'freebsd', openbsd: 'openbsd', sunos: 'solaris', aix: 'aix' };
@@ -81,7 +59,7 @@ export async function detectSystem(cfg: Config['system']): Promise<{ attrs: Attr
     if (!('host.name' in attrs)) errors.push('no hostname source gave a name');
   }
   if (on['host.id'].enabled) {
-    const id = await readFirst(['/etc/machine-id', '/var/lib/dbus/machine-id']);
+    const id = await readFirst(MACHINE_ID_FILES);
     if (id) attrs['host.id'] = id;
     else errors.push('host.id: /etc/machine-id not readable');
   }

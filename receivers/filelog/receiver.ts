@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import { GzipSource } from './gzip.js';
 import { multilineCombiner, passThrough } from './multiline.js';
 import { baseName, fileKey, readHead, sameStart, startsWithAll, TrackedFile, type InFlight } from './tracked.js';
+import { hostResource } from '../../src/resource/host.js';
 
 /** Batches in flight downstream at once, over all files. */
 const MAX_IN_FLIGHT = 16;
@@ -590,7 +591,7 @@ export class FileLogReceiver implements Receiver {
     f.window.push(entry);
     let p: Promise<void>;
     try {
-      p = this.next.consume(logsByResource(records, res, this.cfg.resource as Attributes, 'telemd/filelog'));
+      p = this.next.consume(logsByResource(records, res, hostResource(this.cfg.resource as Attributes), 'telemd/filelog'));
     } catch (err) {
       p = Promise.reject(err);
     }

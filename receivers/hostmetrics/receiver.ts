@@ -14,6 +14,7 @@ import { MetricBuilder } from './metrics.js';
 import { bootTimeNanos, readText } from '../../src/procfs/index.js';
 import { makeEnv, type ScrapeEnv } from './scraper.js';
 import { toLatest } from './semconv.js';
+import { hostResource } from '../../src/resource/host.js';
 
 export { MAX_IN_FLIGHT } from '../../src/scraperhelper/index.js';
 export const SCOPE_PREFIX = 'telemd/receiver/hostmetrics/';
@@ -90,7 +91,7 @@ export class HostMetricsReceiver implements Receiver {
           for (const r of extra) {
             if (r.metrics.length === 0) continue;
             const metrics = this.cfg.semconv === 'latest' ? toLatest(scraper.name, r.metrics) : r.metrics;
-            others.push({ resource: { attributes: r.attributes }, scopeMetrics: [{ scope: { name: SCOPE_PREFIX + scraper.name }, metrics }] });
+            others.push({ resource: { attributes: hostResource(r.attributes) }, scopeMetrics: [{ scope: { name: SCOPE_PREFIX + scraper.name }, metrics }] });
           }
         if (this.lastError.delete(scraper.name)) this.log.info({ scraper: scraper.name }, 'scraper recovered');
       } catch (err) {
@@ -105,7 +106,7 @@ export class HostMetricsReceiver implements Receiver {
       scopes.push({ scope: { name: SCOPE_PREFIX + scraper.name }, metrics });
     }
     this.env.endRound();
-    const host: ResourceMetrics[] = scopes.length ? [{ resource: { attributes: {} }, scopeMetrics: scopes }] : [];
+    const host: ResourceMetrics[] = scopes.length ? [{ resource: { attributes: hostResource() }, scopeMetrics: scopes }] : [];
     return { resourceMetrics: [...host, ...others] };
   }
 }

@@ -12,6 +12,7 @@ import { collectKernel, collectNet, collectSysv, collectUnix, type Env } from '.
 import type { Config } from './config.js';
 import { Builder, DEFS } from './metrics.js';
 import { bootTimeNanos, parsePasswd, readText, tryReadText } from '../../src/procfs/index.js';
+import { hostResource } from '../../src/resource/host.js';
 
 export { MAX_IN_FLIGHT } from '../../src/scraperhelper/index.js';
 export const SCOPE = 'telemd/receiver/ipc';
@@ -66,7 +67,7 @@ export class IpcReceiver implements Receiver {
       }
     }
     const metrics = b.result();
-    return { resourceMetrics: metrics.length ? [{ resource: { attributes: {} }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] : [] };
+    return { resourceMetrics: metrics.length ? [{ resource: { attributes: hostResource() }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] : [] };
   }
 
   /** One collection round (timer driven; tests call it directly). */

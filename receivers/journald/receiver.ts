@@ -12,6 +12,7 @@ import { buildPipeline, logsByResource, EntryResult, type StanzaPipeline } from 
 import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 import { parseEntry } from './entry.js';
+import { hostResource } from '../../src/resource/host.js';
 
 const CURSOR_KEY = 'journald_cursor';
 
@@ -170,7 +171,7 @@ export class JournaldReceiver implements Receiver {
         this.set.logger.warn({ lines: bad }, 'journald: journalctl printed lines that are not JSON; skipped');
       }
       try {
-        if (records.length) await this.next.consume(logsByResource(records, resources, {}, 'telemd/journald'));
+        if (records.length) await this.next.consume(logsByResource(records, resources, hostResource(), 'telemd/journald'));
         this.backoffMs = this.cfg.retry_on_failure.initial_interval;
       } catch (err) {
         if (!isPermanent(err)) {

@@ -12,6 +12,7 @@ import { Aggregator } from './aggregate.js';
 import type { Config } from './config.js';
 import { ParseError, parseLine } from './parse.js';
 import { listenTcp, listenUdp, listenUnixgram, type Listener } from './transport.js';
+import { hostResource } from '../../src/resource/host.js';
 
 export const SCOPE = 'telemd/receiver/statsd';
 export { MAX_IN_FLIGHT } from '../../src/scraperhelper/index.js';
@@ -109,7 +110,7 @@ export class StatsdReceiver implements Receiver {
     const metrics = this.agg.flush(this.intervalStart, now);
     this.intervalStart = now;
     if (metrics.length === 0) return;
-    const data = { resourceMetrics: [{ resource: { attributes: {} }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] };
+    const data = { resourceMetrics: [{ resource: { attributes: hostResource() }, scopeMetrics: [{ scope: { name: SCOPE }, metrics }] }] };
     this.inFlight.send(data, countMetricPoints(data));
   }
 }

@@ -100,7 +100,8 @@ class Base {
   }
 }
 
-function jobInstance(res: Resource): { job?: string; instance?: string } {
+/** The Collector's mapping: job = service.namespace/service.name, instance = service.instance.id (else host.name). */
+export function jobInstance(res: Resource): { job?: string; instance?: string } {
   const a = res.attributes;
   const name = a['service.name'];
   const ns = a['service.namespace'];
@@ -109,6 +110,12 @@ function jobInstance(res: Resource): { job?: string; instance?: string } {
   if (name !== undefined && name !== null && attrString(name) !== '')
     out.job = ns !== undefined && ns !== null && attrString(ns) !== '' ? `${attrString(ns)}/${attrString(name)}` : attrString(name);
   if (inst !== undefined && inst !== null && attrString(inst) !== '') out.instance = attrString(inst);
+  else {
+    // No service instance (host receivers, agents without an SDK): the host is the instance, so
+    // two hosts' series never collide and target_info joins on(job, instance) as usual.
+    const host = a['host.name'];
+    if (host !== undefined && host !== null && attrString(host) !== '') out.instance = attrString(host);
+  }
   return out;
 }
 

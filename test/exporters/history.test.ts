@@ -90,7 +90,7 @@ describe('history exporter', () => {
     expect(stored.map((s) => key(s.labels as Record<string, string>)).sort()).toEqual(exposed.map(key).sort());
     expect(stored.length).toBe(10); // 2 cpu, memory, 3 buckets + sum + count, requests (delta accumulated), target_info
     const user = stored.find((s) => s.labels.state === 'user')!;
-    expect(user.labels).toEqual({ __name__: 'system_cpu_time_seconds_total', cpu: 'cpu0', state: 'user', job: 'telemd', otel_scope_name: 'telemd/receiver/hostmetrics/cpu' });
+    expect(user.labels).toEqual({ __name__: 'system_cpu_time_seconds_total', cpu: 'cpu0', state: 'user', job: 'telemd', instance: 'h1', otel_scope_name: 'telemd/receiver/hostmetrics/cpu' });
     expect(Array.from(user.v)).toEqual([10, 11, 12]);
     const req = stored.find((s) => s.labels.__name__ === 'requests_total')!;
     expect(Array.from(req.v)).toEqual([5, 10, 15]);

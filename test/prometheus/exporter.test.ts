@@ -50,9 +50,9 @@ describe('prometheus exporter', () => {
     const body = await res.text();
     expect(body).toContain('# TYPE system_cpu_time_seconds_total counter');
     expect(body).toContain(
-      'system_cpu_time_seconds_total{cpu="cpu0",env="test",job="telemd",otel_scope_name="test",otel_scope_version="1.0",state="user"} 3\n',
+      'system_cpu_time_seconds_total{cpu="cpu0",env="test",instance="h1",job="telemd",otel_scope_name="test",otel_scope_version="1.0",state="user"} 3\n',
     );
-    expect(body).toContain('target_info{env="test",host_name="h1",job="telemd"} 1');
+    expect(body).toContain('target_info{env="test",host_name="h1",instance="h1",job="telemd"} 1');
     expect(body.match(/system_cpu_time_seconds_total\{/g)).toHaveLength(2);
     expect(set.registry.renderPrometheus()).toMatch(/telemd_exporter_sent_items_total\{[^}]*signal="metrics"[^}]*\} 4/);
   });

@@ -73,8 +73,8 @@ describe('prometheusremotewrite exporter', () => {
     expect(h['x-tenant']).toBe('t1');
     expect(h.authorization).toBe('Bearer tok');
     const series = fake.received[0]!.req.timeseries.map((t) => lbl(t.labels));
-    expect(series).toContainEqual({ __name__: 'system_cpu_time_seconds_total', cpu: 'cpu0', state: 'user', job: 'telemd', cluster: 'c1', otel_scope_name: 'test', otel_scope_version: '1.0' });
-    expect(series).toContainEqual({ __name__: 'target_info', host_name: 'h1', job: 'telemd', cluster: 'c1' });
+    expect(series).toContainEqual({ __name__: 'system_cpu_time_seconds_total', cpu: 'cpu0', state: 'user', job: 'telemd', instance: 'h1', cluster: 'c1', otel_scope_name: 'test', otel_scope_version: '1.0' });
+    expect(series).toContainEqual({ __name__: 'target_info', host_name: 'h1', instance: 'h1', job: 'telemd', cluster: 'c1' });
     for (const t of fake.received[0]!.req.timeseries) expect(t.labels.map((l) => l.name)).toEqual(t.labels.map((l) => l.name).sort());
   });
 
@@ -240,7 +240,7 @@ describe('Remote-Write 2.0 (opt-in)', () => {
     expect(d.symbols[0]).toBe('');
     expect(new Set(d.symbols).size).toBe(d.symbols.length);
     const user = d.series.find((t) => t.labels.state === 'user')!;
-    expect(user.labels).toEqual({ __name__: 'system_cpu_time_seconds_total', cpu: 'cpu0', state: 'user', job: 'telemd', otel_scope_name: 'test', otel_scope_version: '1.0' });
+    expect(user.labels).toEqual({ __name__: 'system_cpu_time_seconds_total', cpu: 'cpu0', state: 'user', job: 'telemd', instance: 'h1', otel_scope_name: 'test', otel_scope_version: '1.0' });
     expect(user.samples).toEqual([{ value: 1.5, timestamp: 1_700_000_000_000 }]);
     expect([user.type, user.unit, user.help]).toEqual(['METRIC_TYPE_COUNTER', 'seconds', 'Total seconds each logical CPU spent on each mode.']);
   });

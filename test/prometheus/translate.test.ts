@@ -117,10 +117,10 @@ describe('text writer', () => {
     const r = translateMetrics(md([cpuTime()]), { ...defaultTranslateOptions, targetInfo: false, scopeLabels: false });
     const t = writeText(r.families, { openMetrics: false, timestamps: false });
     expect(t).toContain('# TYPE system_cpu_time_seconds_total counter\n');
-    expect(t).toContain('system_cpu_time_seconds_total{cpu="cpu0",job="telemd",state="user"} 12.5\n');
+    expect(t).toContain('system_cpu_time_seconds_total{cpu="cpu0",instance="h1",job="telemd",state="user"} 12.5\n');
     const om = writeText(r.families, { openMetrics: true, timestamps: true });
     expect(om).toContain('# TYPE system_cpu_time_seconds counter\n# UNIT system_cpu_time_seconds seconds\n');
-    expect(om).toContain('system_cpu_time_seconds_total{cpu="cpu0",job="telemd",state="user"} 12.5 1700000000.000\n');
+    expect(om).toContain('system_cpu_time_seconds_total{cpu="cpu0",instance="h1",job="telemd",state="user"} 12.5 1700000000.000\n');
     expect(om.endsWith('# EOF\n')).toBe(true);
   });
 });
