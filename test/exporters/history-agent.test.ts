@@ -49,7 +49,8 @@ describe('history exporter in the agent', () => {
       await agent.kill9();
       const db = await Tsdb.open({ dir: join(dir, 'h'), blockDurationMs: 2000 });
       try {
-        const all = await db.select({ minT: 0, maxT: Date.now() + 60_000 }, [{ name: '__name__', type: '=~', value: 'system_.+' }]);
+        // target_info: the host receivers' resources carry host.name/host.id, so it is appended too.
+      const all = await db.select({ minT: 0, maxT: Date.now() + 60_000 }, [{ name: '__name__', type: '=~', value: 'system_.+|target_info' }]);
         let stored = 0;
         let unordered = 0;
         for (const s of all) {
