@@ -26,3 +26,9 @@ for (const f of out.outputFiles) {
   const text = f.path.endsWith('.js') ? f.text.replace(/[^\x00-\xff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : f.text;
   writeFileSync(f.path, text);
 }
+
+// The man page and bash completion, generated from the command specs (the same source as --help).
+import { execFileSync } from 'node:child_process';
+const bundle = new URL('../dist/telemd.js', import.meta.url).pathname;
+writeFileSync('dist/telemd.1', execFileSync(process.execPath, [bundle, 'man']));
+writeFileSync('dist/telemd.bash-completion', execFileSync(process.execPath, [bundle, 'completion', 'bash']));

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { listenHttp, type HardenedServer } from '../../src/net/http-server.js';
+import { listenError } from '../../src/net/listen-error.js';
 import { gzipSync } from 'node:zlib';
 import type { CreateSettings, Exporter, Host } from '../../src/component/component.js';
 import { consumerOf, type SignalConsumers } from '../../src/component/consumer.js';
@@ -195,8 +196,7 @@ export class PrometheusExporter implements Exporter {
         handler: (req, res) => this.handle(req, res),
       });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new Error(`prometheus exporter: cannot listen on ${this.cfg.endpoint}: ${err.code ?? err.message}`);
+      throw listenError(e, { listener: `${this.set.id.id} (prometheus exporter)`, address: this.cfg.endpoint, configKey: `exporters::${this.set.id.id}::endpoint` });
     }
     this.server = l;
     this.port = l.port;

@@ -8,6 +8,7 @@ import { mustParseEndpoint } from '../../src/util/endpoint.js';
 import { isLoopbackHost, refuseRequest } from '../../src/util/local-http.js';
 import type { Config } from './config.js';
 import { Profiler } from './profiler.js';
+import { listenError } from '../../src/net/listen-error.js';
 
 const INDEX = `telemd pprof (V8 profiles of the agent process)
   GET /debug/pprof/profile?seconds=30   CPU profile, .cpuprofile JSON (Chrome DevTools, speedscope)
@@ -32,9 +33,10 @@ export class PprofExtension implements Extension {
     if (this.cfg.save_to_file) await this.profiler.startCpu();
     const server = createServer((req, res) => void this.handle(req, res, token));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const fail = (err: unknown) => reject(listenError(err, { listener: `${this.set.id.id} (pprof)`, address: this.cfg.endpoint, configKey: `extensions::${this.set.id.id}::endpoint` }));
+      server.once('error', fail);
       server.listen(port, host, () => {
-        server.off('error', reject);
+        server.off('error', fail);
         resolve();
       });
     });

@@ -6,6 +6,7 @@ import { mustParseEndpoint } from '../../src/util/endpoint.js';
 import { isLoopbackHost, refuseRequest } from '../../src/util/local-http.js';
 import type { Config } from './config.js';
 import { html, json, type PageName } from './pages.js';
+import { listenError } from '../../src/net/listen-error.js';
 
 const PAGES = new Set<string>(['servicez', 'pipelinez', 'extensionz', 'featurez']);
 
@@ -42,9 +43,10 @@ export class ZPages implements Extension {
       else res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }).end(html(name as PageName, data));
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const fail = (err: unknown) => reject(listenError(err, { listener: `${this.set.id.id} (zpages)`, address: this.cfg.endpoint, configKey: `extensions::${this.set.id.id}::endpoint` }));
+      server.once('error', fail);
       server.listen(port, h, () => {
-        server.off('error', reject);
+        server.off('error', fail);
         resolve();
       });
     });

@@ -5,6 +5,7 @@ import { loadGrpc, SERVICE_PATHS } from '../../src/otlp/grpc-module.js';
 import type { Signal, SignalData } from '../../src/pdata/types.js';
 import { decodeProtoCosted, encodeExportResponse, encodeStatus, OtlpCostError, OtlpDecodeError } from '../../src/otlp/index.js';
 import { grpcServerOptions, hardenGrpc } from '../../src/net/grpc-server.js';
+import { listenError } from '../../src/net/listen-error.js';
 import { loadServerTls } from '../../src/otlp/tls.js';
 import { parseEndpoint } from '../../src/util/endpoint.js';
 import type { GrpcConfig } from './config.js';
@@ -73,7 +74,9 @@ export class OtlpGrpcServer {
     const ep = parseEndpoint(this.cfg.endpoint)!;
     const host = ep.host.includes(':') ? `[${ep.host}]` : ep.host;
     this.port = await new Promise<number>((resolve, reject) =>
-      this.server!.bindAsync(`${host}:${ep.port}`, creds, (err, port) => (err ? reject(err) : resolve(port))),
+      this.server!.bindAsync(`${host}:${ep.port}`, creds, (err, port) =>
+        err ? reject(listenError(err, { listener: `${this.ingest.id} (OTLP/gRPC)`, address: this.cfg.endpoint, configKey: `receivers::${this.ingest.id}::protocols::grpc::endpoint` })) : resolve(port),
+      ),
     );
     hardenGrpc(this.server, {
       limits: this.cfg,

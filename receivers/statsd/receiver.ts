@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import { ParseError, parseLine } from './parse.js';
 import { listenTcp, listenUdp, listenUnixgram, type Listener } from './transport.js';
 import { hostResource } from '../../src/resource/host.js';
+import { listenError } from '../../src/net/listen-error.js';
 
 export const SCOPE = 'telemd/receiver/statsd';
 export { MAX_IN_FLIGHT } from '../../src/scraperhelper/index.js';
@@ -27,6 +28,7 @@ export class StatsdReceiver implements Receiver {
   private timer?: NodeJS.Timeout;
   private intervalStart = nowNanos();
   private readonly inFlight: InFlight;
+  private readonly id: string;
 
   constructor(
     set: CreateSettings,
@@ -34,6 +36,7 @@ export class StatsdReceiver implements Receiver {
     next: MetricsConsumer,
   ) {
     this.log = set.logger;
+    this.id = set.id.id;
     this.inFlight = new InFlight(next, set.logger, 'statsd');
     const sig = { signal: 'metrics' };
     // Items that reach the pipeline are counted by the core; these never got that far.
@@ -53,12 +56,17 @@ export class StatsdReceiver implements Receiver {
     const onPacket = (b: Buffer) => this.onPacket(b);
     const onError = (e: Error) => this.log.error({ err: e.message }, 'statsd socket error');
     const t = this.cfg.transport;
-    this.listener =
-      t === 'unixgram'
-        ? await listenUnixgram(this.cfg.endpoint, parseInt(this.cfg.socket_mode, 8), onPacket, onError)
-        : t === 'tcp'
-          ? await listenTcp(this.cfg.endpoint, onPacket, onError)
-          : await listenUdp(this.cfg.endpoint, t, onPacket, onError);
+    try {
+      this.listener =
+        t === 'unixgram'
+          ? await listenUnixgram(this.cfg.endpoint, parseInt(this.cfg.socket_mode, 8), onPacket, onError)
+          : t === 'tcp'
+            ? await listenTcp(this.cfg.endpoint, onPacket, onError)
+            : await listenUdp(this.cfg.endpoint, t, onPacket, onError);
+    } catch (e) {
+      if (!(e as NodeJS.ErrnoException).code) throw e;
+      throw listenError(e, { listener: `${this.id} (statsd ${t})`, address: this.cfg.endpoint, configKey: `receivers::${this.id}::endpoint` });
+    }
     this.intervalStart = nowNanos();
     this.timer = setInterval(() => void this.flush(), this.cfg.aggregation_interval);
     this.log.info({ endpoint: this.listener.address, transport: t }, 'statsd receiver listening');

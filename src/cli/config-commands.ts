@@ -9,7 +9,9 @@ import { configFiles } from './paths.js';
 const EX_CONFIG = 78;
 
 export function validateCommand(args: Args): number {
-  const r = resolveConfig({ files: configFiles(args), sets: args.sets, factories });
+  const files = configFiles(args);
+  if (args.configs.length === 0) process.stderr.write(`telemd validate: no --config given: validating the embedded default config ${files[0]}\n`);
+  const r = resolveConfig({ files, sets: args.sets, factories });
   for (const w of r.warnings) process.stderr.write(`warning: ${formatConfigError(w)}\n`);
   if (r.errors.length > 0) {
     process.stderr.write(`${r.errors.map(formatConfigError).join('\n')}\n`);
@@ -17,7 +19,7 @@ export function validateCommand(args: Args): number {
     return EX_CONFIG;
   }
   const n = r.config!.pipelines.length;
-  process.stdout.write(`config is valid (${n} pipeline${n === 1 ? '' : 's'})\n`);
+  process.stdout.write(`${files.join(' + ')}${args.sets.length ? ` (+ ${args.sets.length} --set)` : ''}: config is valid (${n} pipeline${n === 1 ? '' : 's'})\n`);
   return 0;
 }
 

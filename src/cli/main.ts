@@ -1,66 +1,54 @@
-// The `telemd` command line.
-import { parseArgs, type Args } from './args.js';
-import { runCommand } from './run.js';
-import { componentsCommand, printConfigCommand, validateCommand } from './config-commands.js';
-import { serviceCommand } from './service-command.js';
-import { CONSOLE_COMMANDS, runConsoleCommand } from './console-commands.js';
+// The `telemd` command line: every command is a spec in commands.ts, parsed strictly by it.
 import { VERSION } from '../version.js';
+import { COMMANDS, findSpec, groupOf, overview } from './commands.js';
+import { CliError, EXIT } from './console-client.js';
+import { checkArgs, helpText, parseCommandArgs, suggestCommand, type CommandSpec } from './spec.js';
 
 export { VERSION };
 
-const USAGE = `telemd ${VERSION} — per-host telemetry agent
-
-Usage:
-  telemd run [--config F ...] [--set path=value ...]   run the agent (default: the embedded config)
-  telemd validate --config F [--config F2 ...]          check a config; exit 78 listing every error
-  telemd print-config --config F ...                    the merged, defaulted config, secrets redacted
-  telemd components                                     every component type telemd has
-  telemd service install [--config F] [--dry-run]       install as a systemd service (root)
-  telemd service uninstall [--dry-run]                  remove the service
-  telemd query 'EXPR' [--range 1h --step 10s] [--json]  PromQL over the running agent's history
-  telemd tap COMPONENT [--outputs|--inputs] [--limit N] records passing a component, live
-  telemd top                                            items/s per component, CPU, RSS (live)
-  telemd --version
-`;
-
-export const EX_USAGE = 64;
-export const EX_CONFIG = 78;
+export const EX_USAGE = EXIT.usage;
+export const EX_CONFIG = EXIT.config;
 
 async function main(argv: string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (err) {
-    process.stderr.write(`telemd: ${(err as Error).message}\n\n${USAGE}`);
-    return EX_USAGE;
+  const first = argv[0];
+  if (first === '--version' || first === '-v') return findSpec(['version'])!.run({ command: [], configs: [], sets: [], flags: new Set(), values: new Map() }, []);
+  if (first === '--help' || first === '-h') {
+    process.stdout.write(overview());
+    return EXIT.ok;
   }
-  if (args.flags.has('--version') || args.flags.has('-v')) {
-    process.stdout.write(`telemd ${VERSION}\n`);
-    return 0;
-  }
-  const consoleCmd = CONSOLE_COMMANDS.find((c) => c.name === args.command[0]);
-  if (consoleCmd) return runConsoleCommand(consoleCmd, args);
-  if (args.flags.has('--help') || args.flags.has('-h') || args.command[0] === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  switch (args.command[0] ?? 'run') {
-    case 'run': {
-      // Exit explicitly once shut down: a lingering socket must not keep a stopped agent alive.
-      const code = await runCommand(args);
-      process.exit(code);
+  // No command, or flags first: `telemd --config F` runs the agent, as before.
+  const words = first === undefined || first.startsWith('-') ? ['run'] : argv[0] === 'service' && argv[1] && !argv[1].startsWith('-') ? [argv[0], argv[1]] : [argv[0]!];
+  const rest = first === undefined || first.startsWith('-') ? argv : argv.slice(words.length);
+  const spec = findSpec(words);
+  if (!spec) {
+    const group = groupOf(words[0]!);
+    if (group.length > 0) {
+      const sub = words[1];
+      const what = sub === undefined ? `telemd ${words[0]}: which one?` : `telemd ${words[0]}: unknown subcommand "${sub}"`;
+      if (sub === undefined && rest.some((a) => a === '--help' || a === '-h')) {
+        process.stdout.write(group.map(helpText).join('\n'));
+        return EXIT.ok;
+      }
+      throw new CliError(`${what}\n${group.map((g) => `usage: ${g.usage}`).join('\n')}`, EXIT.usage);
     }
-    case 'validate':
-      return validateCommand(args);
-    case 'print-config':
-      return printConfigCommand(args);
-    case 'components':
-      return componentsCommand();
-    case 'service':
-      return serviceCommand(args);
-    default:
-      process.stderr.write(`telemd: unknown command "${args.command[0]}"\n\n${USAGE}`);
-      return EX_USAGE;
+    throw new CliError(`telemd: unknown command "${words[0]}"${suggestCommand(words[0]!, COMMANDS)}\n\n${overview()}`, EXIT.usage);
+  }
+  return runSpec(spec, words, rest);
+}
+
+async function runSpec(spec: CommandSpec, words: string[], rest: string[]): Promise<number> {
+  const args = parseCommandArgs(spec, rest, words);
+  if (args.flags.has('--help')) {
+    process.stdout.write(helpText(spec));
+    return EXIT.ok;
+  }
+  const pos = checkArgs(spec, args);
+  try {
+    return await spec.run(args, pos);
+  } catch (err) {
+    // Name the command in its own errors ("telemd query: --step needs --range").
+    if (err instanceof CliError && !err.message.startsWith('telemd')) throw new CliError(`telemd ${spec.name}: ${err.message}`, err.code);
+    throw err;
   }
 }
 
@@ -69,7 +57,12 @@ main(process.argv.slice(2)).then(
     if (code !== undefined && code >= 0) process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`${err.message.startsWith('telemd') ? '' : 'telemd: '}${err.message}\n`);
+      process.exitCode = err.code;
+      return;
+    }
     process.stderr.write(`telemd: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT.software;
   },
 );

@@ -1,7 +1,7 @@
 // `telemd query 'EXPR'`: a PromQL query against the running agent's history, as a table.
 import { parseDuration } from '../promql/durations.js';
 import { apiCall, CliError, EXIT, findConsole } from './console-client.js';
-import { CONNECT_FLAGS, type CommandSpec } from './spec.js';
+import { CONNECT_FLAGS, CONSOLE_EXIT_CODES, type CommandSpec } from './spec.js';
 
 type Labels = Record<string, string>;
 type Data =
@@ -82,11 +82,13 @@ export function renderQuery(d: Data): string {
 export const queryCommand: CommandSpec = {
   name: 'query',
   usage: "telemd query 'EXPR' [--time T] [--range D [--step D]] [--json] [--config F | --endpoint H:P --token-file F]",
+  summary: 'Evaluate PromQL over the running agent\'s history (a table, or the API JSON).',
   positional: [1, 1],
+  exitCodes: Object.fromEntries(CONSOLE_EXIT_CODES.map((c) => [c, ''])),
   flags: {
-    '--time': { value: true, help: 'evaluation time (end of the range): Unix seconds, RFC 3339, now, or -5m; default now' },
-    '--range': { value: true, help: 'a range query over this long before --time (e.g. 1h)' },
-    '--step': { value: true, help: 'resolution of a range query (default: range/60, at least 1s)' },
+    '--time': { value: true, arg: 'T', help: 'evaluation time (end of the range): Unix seconds, RFC 3339, now, or -5m; default now' },
+    '--range': { value: true, arg: 'D', help: 'a range query over this long before --time (e.g. 1h)' },
+    '--step': { value: true, arg: 'D', help: 'resolution of a range query (default: range/60, at least 1s)' },
     '--json': { value: false, help: 'print the Prometheus API JSON instead of a table' },
     ...CONNECT_FLAGS,
   },

@@ -1,7 +1,7 @@
 // `telemd tap COMPONENT`: records passing a component, one readable line each (or OTLP JSON).
 import { createInterface } from 'node:readline';
 import { apiStream, CliError, EXIT, findConsole } from './console-client.js';
-import { CONNECT_FLAGS, type CommandSpec } from './spec.js';
+import { CONNECT_FLAGS, CONSOLE_EXIT_CODES, type CommandSpec } from './spec.js';
 
 type AnyValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: AnyValue[] }; kvlistValue?: { values?: KeyValue[] }; bytesValue?: string };
 type KeyValue = { key: string; value?: AnyValue };
@@ -83,12 +83,16 @@ export function recordLines(ev: TapLine): string[] {
 export const tapCommand: CommandSpec = {
   name: 'tap',
   usage: 'telemd tap COMPONENT [--outputs | --inputs] [--limit N] [--types metrics,logs,traces] [--json] [--config F | --endpoint H:P --token-file F]',
+  summary: 'Show records passing a component, live (Ctrl-C stops).',
   positional: [1, 1],
+  complete: 'components',
+  exitCodes: Object.fromEntries(CONSOLE_EXIT_CODES.map((c) => [c, ''])),
+  signals: { SIGINT: 'stop tapping (exit 0)' },
   flags: {
     '--outputs': { value: false, help: 'what the component passes on (default for receivers and processors)' },
     '--inputs': { value: false, help: 'what enters it (default for exporters)' },
-    '--limit': { value: true, help: 'stop after N records (N batches with --json)' },
-    '--types': { value: true, help: 'signals to show (default all it handles)' },
+    '--limit': { value: true, arg: 'N', help: 'stop after N records (N batches with --json)' },
+    '--types': { value: true, arg: 'LIST', help: 'signals to show (default all it handles)' },
     '--json': { value: false, help: 'one OTLP JSON export request per line, as the tap streams it' },
     ...CONNECT_FLAGS,
   },

@@ -2,7 +2,7 @@
 // RSS, refreshed every second. Full screen with plain ANSI codes (a table and four keys need no
 // terminal library); a plain table, printed once, when stdout is not a terminal.
 import { apiCall, CliError, EXIT, findConsole, type ConsoleTarget } from './console-client.js';
-import { CONNECT_FLAGS, type CommandSpec } from './spec.js';
+import { CONNECT_FLAGS, CONSOLE_EXIT_CODES, type CommandSpec } from './spec.js';
 import { table } from './query-command.js';
 
 interface Component {
@@ -110,10 +110,13 @@ async function fetchStatus(t: ConsoleTarget): Promise<{ t: number; s: Status }> 
 export const topCommand: CommandSpec = {
   name: 'top',
   usage: 'telemd top [--sort name|in|out|refused|failed|dropped] [--interval D] [--config F | --endpoint H:P --token-file F]',
+  summary: 'Items/s per component, queue sizes, CPU and RSS of the running agent (live).',
   positional: [0, 0],
+  exitCodes: Object.fromEntries(CONSOLE_EXIT_CODES.map((c) => [c, ''])),
+  signals: { SIGINT: 'quit (as the q key)' },
   flags: {
-    '--sort': { value: true, help: 'initial sort column (keys: s cycles, r reverses, q quits)' },
-    '--interval': { value: true, help: 'refresh interval in seconds (default 1)' },
+    '--sort': { value: true, arg: 'KEY', choices: SORTS, help: 'initial sort column (keys: s cycles, r reverses, q quits)' },
+    '--interval': { value: true, arg: 'SECONDS', help: 'refresh interval in seconds (default 1)' },
     ...CONNECT_FLAGS,
   },
   async run(args) {

@@ -66,7 +66,7 @@ const TOP_KEYS = [...Object.keys(SECTIONS), 'service'];
 
 export function resolveConfig(opts: ResolveOptions): ResolveResult {
   const src = new ConfigSources();
-  for (const f of opts.files) src.addFile(f);
+  for (const f of opts.files) src.addUri(f, opts.env ?? process.env);
   for (const [name, text] of opts.texts ?? []) src.addText(name, text);
   for (const set of opts.sets ?? []) src.addSet(set);
   if (src.errors.length > 0) return { errors: src.errors, warnings: src.warnings, sources: src };

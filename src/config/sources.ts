@@ -1,5 +1,5 @@
 // Reading config files: YAML with positions, merged in order, plus --set overrides.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { Path } from './schema.js';
 import { redactUrlSecrets } from '../security/redact.js';
@@ -45,7 +45,36 @@ export class ConfigSources {
     this.addText(file, text);
   }
 
-  addText(file: string, text: string): void {
+  /**
+   * A --config argument as the Collector takes it: `file:PATH`, `env:VAR` (the variable holds
+   * YAML), `yaml:INLINE` (keys may use the `::` separator: `yaml:processors::batch::timeout: 2s`),
+   * or a plain path. http(s) providers are refused with the reason rather than ignored.
+   */
+  addUri(uri: string, env: NodeJS.ProcessEnv = process.env): void {
+    const m = /^([A-Za-z][A-Za-z0-9+.-]+):(.*)$/s.exec(uri);
+    const scheme = m?.[1]!.toLowerCase();
+    if (!m || (scheme !== 'file' && scheme !== 'env' && scheme !== 'yaml' && existsSync(uri))) return this.addFile(uri);
+    const rest = m[2]!;
+    switch (scheme) {
+      case 'file':
+        return this.addFile(rest);
+      case 'env': {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(rest)) return void this.errors.push({ file: uri, message: `"${rest}" is not an environment variable name` });
+        const text = env[rest];
+        if (text === undefined) return void this.errors.push({ file: uri, message: `the environment variable ${rest} is not set` });
+        return this.addText(uri, text);
+      }
+      case 'yaml':
+        return this.addText(uri.length > 60 ? `${uri.slice(0, 57)}...` : uri, rest, true);
+      case 'http':
+      case 'https':
+        return void this.errors.push({ file: uri, message: `${scheme}: config URIs are not supported (telemd does not fetch its config over the network at start); download it and give the path` });
+      default:
+        return void this.errors.push({ file: uri, message: `no such file, and "${scheme}:" is not a config URI scheme telemd knows (file:, env:, yaml:)` });
+    }
+  }
+
+  addText(file: string, text: string, colonKeys = false): void {
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -87,6 +116,7 @@ export class ConfigSources {
       return;
     }
     this.docs.push({ file, doc, lines });
+    if (colonKeys && value) value = expandColonKeys(value);
     this.merged = deepMerge(this.merged, (value ?? {}) as Record<string, unknown>) as Record<string, unknown>;
   }
 
@@ -210,6 +240,19 @@ function findPos(doc: Document, path: Path, atKey: boolean): number | undefined 
   }
   const node = doc.getIn(path, true) as YamlNode | undefined;
   return node && typeof node === 'object' && 'range' in node ? node.range?.[0] : undefined;
+}
+
+/** `{ "a::b": 1 }` -> `{ a: { b: 1 } }`, as the Collector's confmap reads `::` in keys. */
+function expandColonKeys(v: unknown): unknown {
+  if (!isPlainObject(v)) return v;
+  let out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(v)) {
+    const parts = k.split('::');
+    let nested: unknown = expandColonKeys(val);
+    for (let i = parts.length - 1; i > 0; i--) nested = { [parts[i]!]: nested };
+    out = deepMerge(out, { [parts[0]!]: nested }) as Record<string, unknown>;
+  }
+  return out;
 }
 
 /** Maps merge key by key; anything else (lists included) is replaced, as in the Collector. */

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { s, type Infer } from '../config/schema.js';
 import type { Counter, SelfTelemetry } from '../telemetry/self.js';
 import { mustParseEndpoint } from '../util/endpoint.js';
+import { listenError } from './listen-error.js';
 import { warnIfExposed } from './exposure.js';
 
 export interface HttpLimits {
@@ -199,9 +200,10 @@ async function listenNew(first: HttpListenOptions, host: string, port: number, k
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: unknown) => reject(listenError(err, { listener: o.listener, address: o.endpoint, configKey: o.configKey }));
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

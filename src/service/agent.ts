@@ -83,6 +83,11 @@ export class Agent {
     requestReload: () => this.reload(),
   };
 
+  /** service.shutdown_timeout of the running config (the CLI's hard stop deadline builds on it). */
+  get shutdownTimeoutMs(): number {
+    return this.config?.service.shutdown_timeout ?? 10_000;
+  }
+
   get logger(): Logger {
     return this.opts.logger;
   }

@@ -38,7 +38,7 @@ export function loggerOptions(level = 'info'): LoggerOptions {
   };
 }
 
-/** pino JSON on stdout (journald collects it). */
-export function createLogger(level = 'info'): Logger {
-  return pino(loggerOptions(level));
+/** pino JSON on stdout (journald collects it); `run` passes a destination that cannot block (log-destination.ts). */
+export function createLogger(level = 'info', destination?: { write(line: string): unknown }): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
 }
