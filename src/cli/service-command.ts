@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Args } from './args.js';
+import { CliError, EXIT } from './console-client.js';
+import { copyInstallation, unreachableInstall, writablePaths } from './install-paths.js';
 import { defaultConfigPath, packageRoot } from './paths.js';
 import { renderUnit } from './unit.js';
 
@@ -30,17 +32,36 @@ function userExists(user: string): boolean {
 
 const systemdRunning = () => existsSync('/run/systemd/system');
 
-export function installSteps(args: Args): { steps: Step[]; unit: string } {
+export function installSteps(args: Args): { steps: Step[]; unit: string; warnings: string[] } {
   const user = args.values.get('--user') ?? 'telemd';
-  const config = resolve(args.configs[0] ?? DEFAULT_CONFIG);
+  const config = resolve((args.configs[0] ?? DEFAULT_CONFIG).replace(/^file:/, ''));
   const unitPath = args.values.get('--unit-path') ?? UNIT_PATH;
-  const unit = renderUnit({
-    node: process.execPath,
-    entry: join(packageRoot(), 'bin', 'telemd.js'),
-    config,
-    user,
-  });
+  const here = packageRoot();
+  const copyTo = args.values.get('--copy-to');
+  const root = copyTo ? resolve(copyTo) : here;
+  const warnings: string[] = [];
+  const why = copyTo ? undefined : unreachableInstall(root);
+  if (why && args.flags.has('--dry-run')) warnings.push(`a real install would stop here: the service user cannot run telemd from ${root}: ${why}; use --copy-to DIR`);
+  else if (why)
+    throw new CliError(
+      `the service user cannot run telemd from here: ${why}.\nInstall it where the service can read it (npm install -g, or the Debian package), or give --copy-to /opt/telemd to copy this installation there`,
+      EXIT.config,
+    );
+  const node = process.execPath;
+  const nodeWhy = unreachableInstall(dirname(node));
+  if (nodeWhy) warnings.push(`Node.js at ${node} may not be reachable by the service: ${nodeWhy}`);
+  // What the config writes to, as the service will run it (only known once the config exists).
+  const rw = existsSync(config) ? writablePaths(config, STATE_DIR) : writablePaths(defaultConfigPath(), STATE_DIR);
+  const unit = renderUnit({ node, entry: join(root, 'bin', 'telemd.js'), config, user, readme: join(root, 'README.md'), writable: rw.paths });
   const steps: Step[] = [];
+  if (copyTo)
+    steps.push({
+      describe: `copy this installation (${here}) with its production dependencies to ${root}`,
+      run: () => {
+        const n = copyInstallation(here, root);
+        process.stdout.write(`   copied ${n} entries\n`);
+      },
+    });
   if (!userExists(user)) {
     steps.push({
       describe: `create system user ${user} (groups: adm, systemd-journal if present)`,
@@ -74,9 +95,18 @@ export function installSteps(args: Args): { steps: Step[]; unit: string } {
       sh('chown', [`${user}:${user}`, STATE_DIR]);
     },
   });
+  for (const d of rw.paths)
+    steps.push({
+      describe: `create ${d} (the config writes there: ReadWritePaths=) owned by ${user} if missing`,
+      run: () => {
+        if (existsSync(d)) return;
+        mkdirSync(d, { recursive: true, mode: 0o750 });
+        sh('chown', [`${user}:${user}`, d]);
+      },
+    });
   steps.push({
     describe: `validate ${config}`,
-    run: () => sh(process.execPath, [join(packageRoot(), 'bin', 'telemd.js'), 'validate', '--config', config]),
+    run: () => sh(process.execPath, [join(root, 'bin', 'telemd.js'), 'validate', '--config', config]),
   });
   steps.push({ describe: `write ${unitPath}`, run: () => writeFileSync(unitPath, unit, { mode: 0o644 }) });
   if (systemdRunning()) {
@@ -85,7 +115,7 @@ export function installSteps(args: Args): { steps: Step[]; unit: string } {
   } else {
     steps.push({ describe: 'systemd is not running here: enable and start telemd.service yourself', run: () => undefined });
   }
-  return { steps, unit };
+  return { steps, unit, warnings };
 }
 
 function uninstallSteps(args: Args): Step[] {
@@ -121,14 +151,14 @@ export function serviceCommand(args: Args): number {
   const sub = args.command[1];
   const dry = args.flags.has('--dry-run');
   if (sub !== 'install' && sub !== 'uninstall') {
-    process.stderr.write('usage: telemd service install [--config F] [--dry-run] | telemd service uninstall [--dry-run] [--purge]\n');
-    return 64;
+    throw new CliError('usage: telemd service install|uninstall (telemd help service install)', EXIT.usage);
   }
   if (!dry && process.getuid && process.getuid() !== 0) {
     process.stderr.write(`telemd service ${sub} must run as root (try sudo, or --dry-run to see what it would do)\n`);
     return 77;
   }
-  const { steps, unit } = sub === 'install' ? installSteps(args) : { steps: uninstallSteps(args), unit: '' };
+  const { steps, unit, warnings } = sub === 'install' ? installSteps(args) : { steps: uninstallSteps(args), unit: '', warnings: [] };
+  for (const w of warnings) process.stderr.write(`telemd service install: warning: ${w}\n`);
   for (const [i, step] of steps.entries()) {
     process.stdout.write(`${dry ? '[dry-run] ' : ''}${i + 1}. ${step.describe}\n`);
     if (!dry) step.run();

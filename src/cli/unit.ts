@@ -5,6 +5,10 @@ export interface UnitOptions {
   entry: string;
   config: string;
   user: string;
+  /** The installation's README (Documentation=file:…), beside man:telemd(1). */
+  readme?: string;
+  /** Directories the config writes to outside the state directory (ReadWritePaths=). */
+  writable?: string[];
 }
 
 /** One V8 helper thread (an agent on a 2-core budget; ~2 MiB RSS) and 1 MiB semi-spaces (−20 to −30 MiB peak while tailing, −1.5 MiB on the default config; see docs/memory.md). Also in `npm start`. */
@@ -13,7 +17,7 @@ export const NODE_FLAGS = '--v8-pool-size=1 --max-semi-space-size=1';
 export function renderUnit(o: UnitOptions): string {
   return `[Unit]
 Description=telemd telemetry agent
-Documentation=https://github.com/telemd/telemd
+Documentation=man:telemd(1)${o.readme ? ` file:${o.readme}` : ''}
 After=network-online.target
 Wants=network-online.target
 
@@ -35,7 +39,7 @@ WorkingDirectory=/var/lib/telemd
 Environment=TELEMD_DATA_DIR=/var/lib/telemd
 Environment=NODE_ENV=production
 UMask=0027
-
+${o.writable?.length ? `# What the config writes outside the state directory (ProtectSystem=strict hides the rest).\nReadWritePaths=${o.writable.map((p) => (/\s/.test(p) ? `"${p}"` : p)).join(' ')}\n` : ''}
 # Hardening (no MemoryDenyWriteExecute: V8's JIT needs writable+executable memory).
 NoNewPrivileges=yes
 CapabilityBoundingSet=

@@ -155,9 +155,10 @@ describe('startup failures', () => {
     const config = pipelineConfig(join(dir, 'a.jsonl')).replace('  health_check:\n', `  health_check:\n    endpoint: 127.0.0.1:${port}\n`) + `  telemetry:\n    metrics:\n      address: 127.0.0.1:${port}\n`;
     const agent = await startAgent({ config, dir, waitReady: false });
     const code = await agent.exited;
-    expect(code).toBe(70);
+    // A listener that cannot bind: exit 69, named with the config key that holds its address.
+    expect(code).toBe(69);
     const fatal = agent.logs.find((l) => l.level === 'fatal');
-    expect(JSON.stringify(fatal)).toMatch(/extension health_check failed to start/);
+    expect(fatal?.msg).toMatch(/^health_check \(health_check\): cannot listen on 127\.0\.0\.1:\d+ \(extensions::health_check::endpoint\)/);
     expect(agent.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -109,6 +109,6 @@ describe('prometheus exporter', () => {
     const { port } = await start();
     const { cfg } = config({ endpoint: `127.0.0.1:${port}` });
     const second = factory.create(settings(), cfg, ['metrics']);
-    await expect(second.start(host)).rejects.toThrow(/cannot listen on 127.0.0.1:\d+: EADDRINUSE/);
+    await expect(second.start(host)).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+ \(exporters::.*::endpoint\): the address is already in use/);
   });
 });
