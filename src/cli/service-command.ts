@@ -32,6 +32,16 @@ function userExists(user: string): boolean {
 
 const systemdRunning = () => existsSync('/run/systemd/system');
 
+/** `man telemd` works here (npm install -g and the Debian package install the page; a clone does not). */
+function manInstalled(): boolean {
+  try {
+    execFileSync('man', ['-w', 'telemd'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function installSteps(args: Args): { steps: Step[]; unit: string; warnings: string[] } {
   const user = args.values.get('--user') ?? 'telemd';
   const config = resolve((args.configs[0] ?? DEFAULT_CONFIG).replace(/^file:/, ''));
@@ -52,7 +62,7 @@ export function installSteps(args: Args): { steps: Step[]; unit: string; warning
   if (nodeWhy) warnings.push(`Node.js at ${node} may not be reachable by the service: ${nodeWhy}`);
   // What the config writes to, as the service will run it (only known once the config exists).
   const rw = existsSync(config) ? writablePaths(config, STATE_DIR) : writablePaths(defaultConfigPath(), STATE_DIR);
-  const unit = renderUnit({ node, entry: join(root, 'bin', 'telemd.js'), config, user, readme: join(root, 'README.md'), writable: rw.paths });
+  const unit = renderUnit({ node, entry: join(root, 'bin', 'telemd.js'), config, user, readme: join(root, 'README.md'), man: manInstalled(), writable: rw.paths });
   const steps: Step[] = [];
   if (copyTo)
     steps.push({

@@ -7,6 +7,8 @@ export interface UnitOptions {
   user: string;
   /** The installation's README (Documentation=file:…), beside man:telemd(1). */
   readme?: string;
+  /** The man page is installed (systemd-analyze verify runs man for man: links). */
+  man?: boolean;
   /** Directories the config writes to outside the state directory (ReadWritePaths=). */
   writable?: string[];
 }
@@ -17,7 +19,7 @@ export const NODE_FLAGS = '--v8-pool-size=1 --max-semi-space-size=1';
 export function renderUnit(o: UnitOptions): string {
   return `[Unit]
 Description=telemd telemetry agent
-Documentation=man:telemd(1)${o.readme ? ` file:${o.readme}` : ''}
+Documentation=${[o.man ? 'man:telemd(1)' : '', o.readme ? `file:${o.readme}` : ''].filter(Boolean).join(' ') || 'man:telemd(1)'}
 After=network-online.target
 Wants=network-online.target
 
