@@ -18,6 +18,10 @@ export const configSchema = s.object({
     max_samples: s.int({ min: 1 }).default(5_000_000).describe('samples one query may hold in memory'),
     lookback_delta: s.duration({ min: 1 }).default('5m').describe('how far back an instant selector looks (Prometheus: 5m)'),
   }),
+  session: s.object({
+    login_ttl: s.duration({ min: 1 }).default('5m').describe('how long a login link from telemd console stays valid (it works once)'),
+    max_age: s.duration({ min: 1 }).default('12h').describe('how long a browser session lasts after login'),
+  }),
   tap: s.object({
     max_taps: s.int({ min: 1 }).default(8).describe('taps open at once (more are answered 503)'),
     buffer: s.int({ min: 1 }).default(16).describe('batches held per tap for a slow reader; newer ones are dropped and counted'),

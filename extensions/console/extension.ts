@@ -1,4 +1,4 @@
-// The console: one hardened listener, one gate (Host, Origin, bearer token) in front of a route
+// The console: one hardened listener, one gate (Host, Origin, bearer token or session) in front of a route
 // table — its own routes (Prometheus API, status, tap) and those other components register
 // through src/console/routes.ts (alerts, SLOs, pages).
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,9 +15,11 @@ import { parseRequest, sendError, sendText } from './http.js';
 import { historyRoutes, type HistorySource } from './prom-api.js';
 import { statusRoutes } from './status.js';
 import { tapRoute } from './tap.js';
-import { openTokenFile, type TokenFile } from './token.js';
+import { bearerToken, openTokenFile, type TokenFile } from '../../src/security/token.js';
+import { Sessions } from './session.js';
+import { findAssetDir, sessionRoutes, WebPages } from './web.js';
 
-export type RefusalReason = 'no_token' | 'bad_token' | 'origin' | 'host';
+export type RefusalReason = 'no_token' | 'bad_token' | 'origin' | 'host' | 'csrf' | 'login';
 
 export interface ConsoleDeps {
   /** The history stores running in this agent (default: the tsdb registry). */
@@ -61,6 +63,8 @@ export class Console implements Extension {
   private readonly requests = new Map<string, Counter>();
   private readonly openTaps = new Set<Tap>();
   private warnedConflicts = new Set<string>();
+  private sessions?: Sessions;
+  private pages?: WebPages;
 
   constructor(
     private readonly set: CreateSettings,
@@ -74,7 +78,7 @@ export class Console implements Extension {
 
   async start(host: ExtensionHost): Promise<void> {
     const log = this.set.logger;
-    this.token = openTokenFile(this.cfg.token_file, (msg) => log.warn({ token_file: this.cfg.token_file }, msg));
+    this.token = openTokenFile(this.cfg.token_file);
     if (this.token.created) log.info({ token_file: this.cfg.token_file }, 'console: created a new token file (mode 0600)');
     const service = host.service;
     const stores = this.deps.stores ?? openStores;
@@ -85,6 +89,8 @@ export class Console implements Extension {
       tapRoute(this.cfg, service, taps, this.set.telemetry, this.openTaps),
       this.routesRoute(),
     ];
+    let assets: string | undefined | null = null;
+    const assetDir = () => (assets === null ? (assets = findAssetDir()) : assets);
     this.server = await listenHttp({
       endpoint: this.cfg.endpoint,
       emptyHost: '0.0.0.0',
@@ -95,6 +101,9 @@ export class Console implements Extension {
       limits: this.cfg,
       handler: (req, res) => void this.serve(req, res),
     });
+    this.sessions = new Sessions(this.token, `telemd_console_${this.server.port}`, this.cfg.session.login_ttl, this.cfg.session.max_age);
+    this.pages = new WebPages(this.sessions, assetDir, () => this.countRefusal('login'));
+    this.builtins.push(...sessionRoutes(this.sessions, (r) => this.sessions!.fromRequest(r), this.cfg.session.login_ttl));
     const where = `${this.server.host.includes(':') ? `[${this.server.host}]` : this.server.host}:${this.server.port}`;
     log.info(
       { endpoint: where, token_file: this.cfg.token_file },
@@ -117,13 +126,17 @@ export class Console implements Extension {
     };
   }
 
-  private refuse(res: ServerResponse, status: 401 | 403, reason: RefusalReason, message: string): void {
+  private countRefusal(reason: RefusalReason): void {
     let c = this.refusals.get(reason);
     if (!c) {
-      c = this.set.telemetry.counter('telemd_console_refused_requests_total', 'Console requests refused: no or wrong bearer token, a foreign Origin, a non-local Host', { reason });
+      c = this.set.telemetry.counter('telemd_console_refused_requests_total', 'Console requests refused: no or wrong bearer token or session, a foreign Origin, a non-local Host, a missing CSRF token, an invalid login link', { reason });
       this.refusals.set(reason, c);
     }
     c.add();
+  }
+
+  private refuse(res: ServerResponse, status: 401 | 403, reason: RefusalReason, message: string): void {
+    this.countRefusal(reason);
     sendError(res, new ApiError('bad_data', message, status), status === 401 ? { 'www-authenticate': 'Bearer realm="telemd console"' } : {});
   }
 
@@ -137,29 +150,38 @@ export class Console implements Extension {
     c.add();
   }
 
-  /** Host (DNS rebinding), Origin and Sec-Fetch-Site (cross-site pages), then the token. */
-  private gate(req: IncomingMessage, res: ServerResponse): Principal | undefined {
+  /** Host (DNS rebinding), Origin and Sec-Fetch-Site (cross-site pages): false when refused. */
+  private siteOk(req: IncomingMessage, res: ServerResponse): boolean {
     const hostHeader = req.headers.host ?? '';
     const hostname = hostHeader.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     const bound = this.server?.host ?? '';
     if (isLoopbackHost(bound) && !isLoopbackHost(hostname) && hostname !== bound) {
       this.refuse(res, 403, 'host', `Host ${JSON.stringify(hostHeader)} is not a name of this loopback console`);
-      return undefined;
+      return false;
     }
     const origin = req.headers.origin;
     if (origin !== undefined) {
       const own = `http://${hostHeader}`;
       if (origin !== own) {
         this.refuse(res, 403, 'origin', `Origin ${JSON.stringify(origin)} is not the console's own (${own}): cross-site requests are refused`);
-        return undefined;
+        return false;
       }
     }
     const site = req.headers['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin' && site !== 'none') {
       this.refuse(res, 403, 'origin', `Sec-Fetch-Site ${JSON.stringify(site)}: cross-site requests are refused`);
-      return undefined;
+      return false;
     }
+    return true;
+  }
+
+  /** The bearer token (or Basic password), else a browser session cookie. */
+  private authenticate(req: IncomingMessage, res: ServerResponse): Principal | undefined {
     const auth = req.headers.authorization;
+    if (auth === undefined) {
+      const s = this.sessions?.fromRequest(req);
+      if (s) return { kind: 'session', name: s.user };
+    }
     const m = auth ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(auth) : null;
     // Clients that can only send Basic auth (promtool 2.42 with http://user:TOKEN@host, old
     // Grafana setups): the token as the password, any user name.
@@ -172,7 +194,7 @@ export class Console implements Extension {
       return undefined;
     }
     if (!m) {
-      this.refuse(res, 401, 'no_token', `missing "Authorization: Bearer <token>" (the token is in ${this.cfg.token_file})`);
+      this.refuse(res, 401, 'no_token', `missing "Authorization: Bearer <token>" (the token is in ${this.cfg.token_file}) or a browser session (telemd console)`);
       return undefined;
     }
     if (!this.token!.matches(m[1]!)) {
@@ -207,11 +229,20 @@ export class Console implements Extension {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let route = 'unmatched';
     try {
-      const principal = this.gate(req, res);
-      if (!principal) return;
+      if (!this.siteOk(req, res)) return;
       const url = new URL(req.url ?? '/', 'http://console.invalid');
       const method = req.method ?? 'GET';
       const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+      if (WebPages.owns(path)) {
+        route = path.startsWith('/assets/') ? '/assets' : path;
+        const bearer = bearerToken(req.headers.authorization);
+        const authed = this.sessions?.fromRequest(req) !== undefined || (bearer !== undefined && this.token!.matches(bearer));
+        await this.pages!.serve(req, res, path, url, authed);
+        this.countRequest(route, res.statusCode);
+        return;
+      }
+      const principal = this.authenticate(req, res);
+      if (!principal) return;
       const { match, allowed } = METHODS.has(method) ? this.find(method, path) : { match: undefined, allowed: [...METHODS] as HttpMethod[] };
       if (!match) {
         if (allowed.length) {
@@ -221,6 +252,14 @@ export class Console implements Extension {
         throw new ApiError('not_found', `no route ${method} ${path} (GET /api/v1/status/routes lists them)`);
       }
       route = match.route.path;
+      // A browser session changes state only with its CSRF token (the bearer token is no cookie:
+      // a foreign page cannot make the browser send it).
+      if (principal.kind === 'session' && match.route.access === 'write') {
+        const s = this.sessions!.fromRequest(req);
+        const sent = req.headers['x-csrf-token'];
+        if (!s || !this.sessions!.csrfMatches(s, typeof sent === 'string' ? sent : undefined))
+          return this.refuse(res, 403, 'csrf', 'missing or wrong X-CSRF-Token for this session (GET /api/v1/session gives it)');
+      }
       const { form, body } = await parseRequest(req, url);
       const ac = new AbortController();
       res.on('close', () => ac.abort());

@@ -1,7 +1,8 @@
-// The commands that talk to a running agent's console: query, tap, top.
+// The commands that talk to a running agent's console: query, tap, top, console.
+import { consoleCommand } from './console-command.js';
 import { queryCommand } from './query-command.js';
 import type { CommandSpec } from './spec.js';
 import { tapCommand } from './tap-command.js';
 import { topCommand } from './top-command.js';
 
-export const CONSOLE_COMMANDS: readonly CommandSpec[] = [queryCommand, tapCommand, topCommand];
+export const CONSOLE_COMMANDS: readonly CommandSpec[] = [queryCommand, tapCommand, topCommand, consoleCommand];

@@ -2,13 +2,18 @@
 // POST /reload, the console): one file, readable only by the agent's user, created at first
 // start (32 random bytes, base64url, mode 0600) and re-read when it changes, so rotating it needs
 // no restart. Compared in constant time.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface TokenFile {
   /** Constant-time comparison with the current token. */
   matches(candidate: string): boolean;
+  /**
+   * A key derived from the current token for `purpose` (HMAC-SHA256): what is signed with it
+   * (the console's session cookies) stops being valid when the token is rotated.
+   */
+  derive(purpose: string): Buffer;
   /** Whether the file was created by this start. */
   readonly created: boolean;
   readonly path: string;
@@ -89,6 +94,9 @@ export function openTokenFile(path: string): TokenFile {
   return {
     created,
     path,
+    derive(purpose) {
+      return createHmac('sha256', current()).update(`telemd:${purpose}`).digest();
+    },
     matches(candidate) {
       const want = current();
       const got = Buffer.from(candidate);
