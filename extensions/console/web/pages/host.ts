@@ -237,6 +237,7 @@ export const hostPage: Page = (() => {
               grid.insertBefore(c.chart.el, after ? after.chart.el : null);
               c.shown = true;
             }
+            c.chart.el.dataset.queries = JSON.stringify(c.def.queries.map((q) => ({ expr: q.expr(rate), name: q.name, legend: q.legend })));
             c.chart.setData(xs, series, start, end + (forecasts.length ? ahead : 0));
           }),
         );

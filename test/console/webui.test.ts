@@ -1,0 +1,371 @@
+// The web console in a real browser (Debian's Chromium via playwright-core) against a real agent:
+// login through the `telemd console` link and refusal without it, the host charts drawn with
+// the values /api/v1/query gives, the range switch, the pipeline graph with a StatsD edge rising
+// under traffic and a live tap, and the security of the session (cookie flags, CSRF, another
+// origin, the one-time link). Screenshots of every page go to .test-out/screenshots/.
+import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, haveChromium, screenshot, type Browser } from '../helpers/browser.js';
+import { ROOT, runCli, startAgent, tempDir, type Agent } from '../helpers/agent.js';
+import { freePort } from '../helpers/ports.js';
+import { until } from '../helpers/wait.js';
+
+// The callbacks given to page.evaluate run in the browser; the test program has no DOM types
+// (they would clash with Node's fetch), so these are the few bits of the DOM they touch.
+interface El {
+  dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  scrollWidth: number;
+  querySelector(s: string): El | null;
+  getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+  width: number;
+  height: number;
+}
+declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El>; cookie: string; documentElement: El };
+declare const innerWidth: number;
+
+interface Last {
+  label: string;
+  t: number;
+  v: number;
+}
+
+async function loginUrl(agent: Agent): Promise<string> {
+  const r = await runCli(['console', '--config', agent.configPath]);
+  expect(r.code, r.stderr).toBe(0);
+  const url = r.stdout.trim();
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?token=[\w-]{20,}$/);
+  return url;
+}
+
+/** Pixels of a canvas that are clearly coloured (series lines; grid and axes are grey). */
+async function colouredPixels(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (el) => {
+    const c = (el as unknown as El).querySelector('canvas');
+    if (!c) return 0;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && Math.max(d[i]!, d[i + 1]!, d[i + 2]!) - Math.min(d[i]!, d[i + 1]!, d[i + 2]!) > 60) n++;
+    return n;
+  });
+}
+
+describe.skipIf(!haveChromium)('the web console in Chromium', () => {
+  const dir = tempDir('telemd-webui-');
+  const tokenFile = join(dir, 'console.token');
+  let agent: Agent;
+  let port = 0;
+  let statsdPort = 0;
+  let token = '';
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+
+  const api = async <T>(path: string): Promise<T> => {
+    const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const j = (await r.json()) as { status: string; data: T; error?: string };
+    if (j.status !== 'success') throw new Error(`${path}: ${j.error}`);
+    return j.data;
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    statsdPort = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    agent = await startAgent({
+      dir,
+      config: `
+receivers:
+  hostmetrics:
+    collection_interval: 1s
+    scrapers: {cpu: , memory: , load: , filesystem: , network: , disk: , processes: }
+  statsd:
+    endpoint: 127.0.0.1:${statsdPort}
+    aggregation_interval: 1s
+processors:
+  batch: {timeout: 100ms}
+exporters:
+  history: {directory: ${join(dir, 'history')}}
+  nop:
+extensions:
+  console: {endpoint: 127.0.0.1:${port}, token_file: ${tokenFile}}
+service:
+  extensions: [console]
+  pipelines:
+    metrics: {receivers: [hostmetrics], processors: [batch], exporters: [history]}
+    metrics/statsd: {receivers: [statsd], exporters: [history, nop]}
+`,
+    });
+    token = readFileSync(tokenFile, 'utf8').trim();
+    // A few seconds of 1 s history before the first page load.
+    await until(async () => {
+      const d = await api<{ result: unknown[] }>('/api/v1/query?query=count_over_time(system_cpu_time_seconds_total[1m])');
+      return d.result.length > 0 && (await api<{ result: { value: [number, string] }[] }>('/api/v1/query?query=max(count_over_time(system_memory_usage_bytes[1m])) >= 4')).result.length > 0;
+    }, 30_000, '4 s of history');
+    browser = await launch();
+    page = browser.page;
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await agent?.stop();
+  });
+
+  it('refuses the page and the API without a login: a note on how to log in, 401s, no data', async () => {
+    const res = await page.goto(`${base}/`);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent('body')).toContain('telemd console');
+    expect(await page.locator('nav').count()).toBe(0);
+    // The browser's own request (its cookies, none yet): refused.
+    expect((await page.request.get(`${base}/api/v1/status/components`)).status()).toBe(401);
+    // The app's script itself is not served without a session either.
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'console', 'manifest.json'), 'utf8')) as { files: Record<string, unknown> };
+    const js = Object.keys(manifest.files).find((f) => f.endsWith('.js'))!;
+    expect((await fetch(`${base}/assets/${js}`)).status).toBe(401);
+    expect((await fetch(`${base}/assets/${js}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    await screenshot(page, '00-login-required');
+  });
+
+  it('logs in through the telemd console link: an HttpOnly, SameSite=Strict session cookie, and the link works once', async () => {
+    const url = await loginUrl(agent);
+    const res = await page.goto(url);
+    expect(res?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(page.url()).not.toContain('token=');
+    await page.waitForSelector('nav a[data-page="host"]');
+    const cookies = await browser.context.cookies(base);
+    const c = cookies.find((x) => x.name === `telemd_console_${port}`);
+    expect(c).toBeDefined();
+    expect(c!.httpOnly).toBe(true);
+    expect(c!.sameSite).toBe('Strict');
+    expect(c!.path).toBe('/');
+    expect(c!.expires).toBeGreaterThan(Date.now() / 1000);
+    // Scripts cannot read it.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('telemd_console');
+    // The same link again, from a fresh browser: refused.
+    const other = await launch();
+    try {
+      const again = await other.page.goto(url);
+      expect(again?.status()).toBe(401);
+      expect(await other.page.textContent('body')).toContain('not valid');
+      expect((await other.page.request.get(`${base}/api/v1/status/components`)).status()).toBe(401);
+    } finally {
+      await other.close();
+    }
+    const metrics = await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/telemd_console_refused_requests_total\{extension="console",reason="login"\} 1/);
+  });
+
+  it('host page: CPU, memory, filesystem and network charts drawn within 2 s, values as /api/v1/query gives them', async () => {
+    const t0 = Date.now();
+    await page.goto(`${base}/#/host`);
+    for (const id of ['cpu', 'memory', 'filesystem', 'network']) await page.waitForSelector(`[data-chart="${id}"][data-drawn-at]`, { timeout: 2000 });
+    const firstDraw = Date.now() - t0;
+    for (const id of ['cpu', 'memory', 'filesystem', 'network', 'load']) expect(await colouredPixels(page, `[data-chart="${id}"]`), `${id} canvas`).toBeGreaterThan(30);
+    // Values: the latest point of each series against an instant query at its timestamp (the
+    // newest point can be computed before its last sample arrived and corrected on the next
+    // poll; so one consistent read of a chart within a few polls must match exactly).
+    for (const id of ['cpu', 'memory', 'filesystem', 'network']) {
+      await until(
+        async () => {
+          const { last, queries } = await page.$eval(`[data-chart="${id}"]`, (el) => ({ last: JSON.parse((el as unknown as El).dataset.last!) as Last[], queries: JSON.parse((el as unknown as El).dataset.queries!) as { expr: string; name?: string; legend: string[] }[] }));
+          if (last.length === 0) return false;
+          for (const l of last) {
+            let found: number | undefined;
+            for (const q of queries) {
+              const d = await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?${new URLSearchParams({ query: q.expr, time: String(l.t) })}`);
+              for (const s of d.result) {
+                const label = [q.name, ...q.legend.map((k) => s.metric[k])].filter(Boolean).join(' ') || s.metric.__name__ || 'value';
+                if (label === l.label) found = Number(s.value[1]);
+              }
+            }
+            if (found === undefined || Math.abs(found - l.v) > 1e-9 * Math.max(1, Math.abs(found))) return false;
+          }
+          return true;
+        },
+        8000,
+        `${id}: the values shown equal /api/v1/query at the same time`,
+        700,
+      );
+    }
+    console.log(`host page: first four charts drawn ${firstDraw} ms after navigation`);
+    await screenshot(page, '01-host-5m');
+  });
+
+  it('host page: switching the range to 1 h redraws every chart', async () => {
+    const before = await page.$$eval('[data-chart]', (els) => els.map((e) => Number((e as unknown as El).dataset.drawnAt)));
+    const t0 = Date.now();
+    await page.click('.range-picker button[data-range="1h"]');
+    await page.waitForFunction((n) => document.querySelector('main')?.dataset.window === '3600:live' && Array.from(document.querySelectorAll('[data-chart]')).every((e, i) => Number(e.dataset.drawnAt) > (n as number[])[i]!), before, { timeout: 5000 });
+    console.log(`host page: range 1h redrawn ${Date.now() - t0} ms after the click`);
+    expect(await page.textContent('.status-line')).toMatch(/step \d+s/);
+    // The keyboard does the same: ] widens, [ narrows.
+    await page.keyboard.press('[');
+    await page.waitForFunction(() => document.querySelector('main')?.dataset.window === '900:live', undefined, { timeout: 5000 });
+    await page.click('.range-picker button[data-range="1h"]');
+    await screenshot(page, '02-host-1h');
+  });
+
+  it('pipelines page: every component of the config, a StatsD edge whose rate rises with traffic, a live tap', async () => {
+    await page.goto(`${base}/#/pipelines`);
+    await page.waitForSelector('svg.graph g.node');
+    const shown = new Set(await page.$$eval('svg.graph g.node', (els) => els.map((e) => e.getAttribute('data-key'))));
+    for (const k of ['receiver:hostmetrics', 'receiver:statsd', 'processor:batch@metrics', 'exporter:history', 'exporter:nop']) expect(shown, k).toContain(k);
+    const graph = await api<{ nodes: { key: string; kind: string }[] }>('/api/v1/status/pipelines');
+    expect([...shown].sort()).toEqual(graph.nodes.filter((n) => n.kind !== 'extension').map((n) => n.key).sort());
+    const edgeRate = () => page.$$eval('path.edge[data-from="receiver:statsd"]', (els) => Math.max(0, ...els.map((e) => Number(e.getAttribute('data-rate') || 0))));
+    expect(await edgeRate()).toBe(0);
+    // StatsD traffic: 60 distinct counters every 50 ms for the rest of the test.
+    const sock = createSocket('udp4');
+    let n = 0;
+    const timer = setInterval(() => {
+      const lines = Array.from({ length: 60 }, (_, i) => `webui.test.c${i}:1|c`).join('\n');
+      sock.send(lines, statsdPort, '127.0.0.1');
+      n++;
+    }, 50);
+    try {
+      const rate = await until(async () => {
+        const r = await edgeRate();
+        return r >= 20 ? r : undefined;
+      }, 15_000, 'the statsd edge rate to rise');
+      expect(rate).toBeGreaterThanOrEqual(20);
+      expect(await page.textContent('text.rate[data-edge^="receiver:statsd>"]')).toMatch(/\/s$/);
+    } finally {
+      clearInterval(timer);
+      sock.close();
+    }
+    expect(n).toBeGreaterThan(0);
+    // Click a component: config, counters, and a live tap of its records.
+    await page.click('svg.graph g.node[data-key="receiver:hostmetrics"]');
+    await page.waitForSelector('.panel pre.config');
+    expect(await page.textContent('.panel pre.config')).toContain('collection_interval');
+    await page.waitForFunction(() => Number(document.querySelector('.tap-records')?.dataset.count ?? 0) > 0, undefined, { timeout: 15_000 });
+    expect(await page.textContent('.tap-records')).toMatch(/system\.(cpu|memory|filesystem|network|disk)/);
+    // Filter and pause.
+    await page.fill('.panel input[type=search]', 'system.memory');
+    const filtered = await page.$$eval('.tap-records div', (els) => els.map((e) => e.textContent ?? ''));
+    expect(filtered.every((t) => t.toLowerCase().includes('system.memory'))).toBe(true);
+    await page.click('.panel button[data-action="pause"]');
+    await page.waitForFunction(() => /paused/.test(document.querySelector('.panel .status-line')?.textContent ?? ''));
+    await screenshot(page, '03-pipelines');
+    // Keyboard: Escape closes the panel, the tap ends at the agent.
+    await page.keyboard.press('Escape');
+    await until(async () => (await api<{ components: unknown[] }>('/api/v1/status/components')) && !(await page.$('.panel')), 5000, 'the panel to close');
+  });
+
+  it('query page: a PromQL expression drawn as a chart and listed in a table', async () => {
+    await page.goto(`${base}/#/query?${new URLSearchParams({ expr: 'sum by (state) (system_memory_usage_bytes)' })}`);
+    await page.waitForSelector('table.list[data-rows]');
+    const rows = Number(await page.getAttribute('table.list[data-rows]', 'data-rows'));
+    const d = await api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('sum by (state) (system_memory_usage_bytes)')}`);
+    expect(rows).toBe(d.result.length);
+    await page.waitForSelector('.chart[data-drawn-at]');
+    expect(await colouredPixels(page, '.chart')).toBeGreaterThan(10);
+    // A parse error is shown, with its position.
+    await page.fill('.query-box textarea', 'sum(rate(x[5m])');
+    await page.press('.query-box textarea', 'Enter');
+    await page.waitForFunction(() => (document.querySelector('.error')?.textContent ?? '') !== '');
+    expect(await page.textContent('.error')).toMatch(/parse error|unclosed|expected/i);
+    await screenshot(page, '04-query');
+  });
+
+  it('every page renders in dark theme and on a phone-sized screen', async () => {
+    for (const p of ['alerts', 'checks', 'logs']) {
+      await page.goto(`${base}/#/${p}`);
+      await page.waitForSelector('main > *');
+      await page.waitForTimeout(500);
+      await screenshot(page, `05-${p}`);
+    }
+    const phone = await launch({ width: 390, height: 844, colorScheme: 'dark' });
+    try {
+      await phone.page.goto(await loginUrl(agent));
+      await phone.page.waitForSelector('[data-chart="cpu"][data-drawn-at]', { timeout: 10_000 });
+      expect(await phone.page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      // Nothing wider than the screen but the scrolling nav.
+      expect(await phone.page.evaluate(() => document.querySelector('.grid')!.scrollWidth <= innerWidth + 1)).toBe(true);
+      await screenshot(phone.page, '06-host-phone-dark');
+      await phone.page.goto(`${base}/#/pipelines`);
+      await phone.page.waitForSelector('svg.graph g.node');
+      await screenshot(phone.page, '07-pipelines-phone-dark');
+    } finally {
+      await phone.close();
+    }
+  });
+
+  describe('security', () => {
+    it('a state-changing request without the CSRF token is refused, with it it works', async () => {
+      await page.goto(`${base}/#/host`);
+      await page.waitForSelector('nav');
+      const without = await page.evaluate(async () => {
+        const r = await fetch('/api/v1/session/logout', { method: 'POST' });
+        return { status: r.status, body: await r.text() };
+      });
+      expect(without.status).toBe(403);
+      expect(without.body).toContain('CSRF');
+      // Still logged in.
+      expect(await page.evaluate(async () => (await fetch('/api/v1/status/components')).status)).toBe(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/reason="csrf"\} 1/);
+    });
+
+    it('a page of another origin (another port of this host: same-site to the browser) cannot read or change anything', async () => {
+      let result = '';
+      const evil: Server = createServer((req, res) => {
+        if (req.url === '/report') {
+          let b = '';
+          req.on('data', (c) => (b += c)).on('end', () => ((result = b), res.end()));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><script>
+(async () => {
+  const out = [];
+  try { const r = await fetch('${base}/api/v1/status/components', { credentials: 'include' }); out.push('read:' + r.status + ':' + (await r.text()).slice(0, 40)); } catch (e) { out.push('read-blocked:' + e.name); }
+  try { await fetch('${base}/api/v1/session/logout', { method: 'POST', credentials: 'include', mode: 'no-cors' }); out.push('post-sent'); } catch (e) { out.push('post-blocked:' + e.name); }
+  await fetch('/report', { method: 'POST', body: out.join(' ') });
+})();
+</script>`);
+      });
+      const evilPort = await freePort();
+      await new Promise<void>((r) => evil.listen(evilPort, '127.0.0.1', r));
+      try {
+        const before = await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text();
+        const count = (t: string) => Number(/reason="origin"\} (\d+)/.exec(t)?.[1] ?? 0);
+        await page.goto(`http://127.0.0.1:${evilPort}/`);
+        await until(() => result !== '', 10_000, 'the foreign page to report');
+        expect(result).toMatch(/read-blocked:TypeError/);
+        // The agent refused both requests (the browser sent the cookie: it is same-site).
+        const after = await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text();
+        expect(count(after) - count(before)).toBeGreaterThanOrEqual(2);
+        // And the session still works on the console's own origin.
+        await page.goto(`${base}/#/host`);
+        expect(await page.evaluate(async () => (await fetch('/api/v1/status/components')).status)).toBe(200);
+      } finally {
+        await new Promise((r) => evil.close(r));
+      }
+    });
+
+    it('the bearer token keeps working for the CLI, and a session cannot mint login links', async () => {
+      expect((await runCli(['query', 'up', '--config', agent.configPath])).code).not.toBe(77);
+      const r = await page.evaluate(async () => {
+        const s = (await (await fetch('/api/v1/session')).json()) as { data: { csrf_token: string } };
+        const res = await fetch('/api/v1/session/login_token', { method: 'POST', headers: { 'x-csrf-token': s.data.csrf_token } });
+        return res.status;
+      });
+      expect(r).toBe(403);
+    });
+
+    it('logging out ends the session: the page shows nothing again', async () => {
+      await page.goto(`${base}/#/host`);
+      await page.click('header button:has-text("Log out")');
+      await page.waitForURL(`${base}/logout`);
+      expect((await page.request.get(`${base}/api/v1/status/components`)).status()).toBe(401);
+      expect(await browser.context.cookies(base)).toEqual([]);
+      const res = await page.goto(`${base}/`);
+      expect(res?.status()).toBe(401);
+    });
+  });
+});
