@@ -297,7 +297,7 @@ service:
   });
 
   describe('security', () => {
-    it('a state-changing request without the CSRF token is refused, with it it works', async () => {
+    it('a state-changing request without the CSRF token is refused and changes nothing (the Log out button sends it: the last test)', async () => {
       await page.goto(`${base}/#/host`);
       await page.waitForSelector('nav');
       const without = await page.evaluate(async () => {
