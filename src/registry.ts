@@ -46,6 +46,8 @@ import { factory as countConnector } from '../connectors/count/index.js';
 import { factory as routingConnector } from '../connectors/routing/index.js';
 import { factory as nopConnector } from '../connectors/nop/index.js';
 import { factory as historyExporter } from '../exporters/history/index.js';
+import { factory as httpcheck } from '../receivers/httpcheck/index.js';
+import { factory as tcpcheck } from '../receivers/tcpcheck/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -94,4 +96,6 @@ export const factories: readonly AnyFactory[] = [
   routingConnector,
   nopConnector,
   historyExporter,
+  httpcheck,
+  tcpcheck,
 ];

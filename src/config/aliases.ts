@@ -15,6 +15,8 @@ interface Alias {
 const ALIASES: Record<Kind, Record<string, Alias>> = {
   receiver: {
     file_log: { type: 'filelog' }, // contrib#46750
+    http_check: { type: 'httpcheck' }, // contrib's type is http_check now, httpcheck the deprecated name
+    tcp_check: { type: 'tcpcheck' }, // likewise
   },
   processor: {
     resource_detection: { type: 'resourcedetection' }, // contrib#48525
