@@ -48,6 +48,7 @@ import { factory as nopConnector } from '../connectors/nop/index.js';
 import { factory as historyExporter } from '../exporters/history/index.js';
 import { factory as httpcheck } from '../receivers/httpcheck/index.js';
 import { factory as tcpcheck } from '../receivers/tcpcheck/index.js';
+import { factory as systemdReceiver } from '../receivers/systemd/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -98,4 +99,5 @@ export const factories: readonly AnyFactory[] = [
   historyExporter,
   httpcheck,
   tcpcheck,
+  systemdReceiver,
 ];

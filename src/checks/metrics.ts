@@ -78,7 +78,8 @@ export class PointsBuilder {
     return this.count;
   }
 
-  add(name: string, value: number, attributes: Attributes, timeNs: bigint, startNs: bigint, resource: Attributes = {}): void {
+  /** `stale`: a point with OTLP's no-recorded-value flag, ending a series (a state left). */
+  add(name: string, value: number, attributes: Attributes, timeNs: bigint, startNs: bigint, resource: Attributes = {}, stale = false): void {
     if (!this.enabled.has(name)) return;
     const d = this.defs[name];
     if (!d) throw new Error(`no definition for metric ${name}`);
@@ -98,6 +99,7 @@ export class PointsBuilder {
       startTimeUnixNano: d.kind === 'sum' ? startNs : 0n,
       timeUnixNano: timeNs,
       value: d.int ? BigInt(Math.round(value)) : value,
+      ...(stale ? { flags: 1 } : {}),
     });
     this.count++;
   }
