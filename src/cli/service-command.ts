@@ -1,5 +1,6 @@
 // `telemd service install|uninstall`: user, config, state directory and systemd unit.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Args } from './args.js';
@@ -57,6 +58,14 @@ export function installSteps(args: Args): { steps: Step[]; unit: string; warning
       `the service user cannot run telemd from here: ${why}.\nInstall it where the service can read it (npm install -g, or the Debian package), or give --copy-to /opt/telemd to copy this installation there`,
       EXIT.config,
     );
+  // Type=notify needs the unix-dgram addon; npm 11 skips its build in global installs unless allowed.
+  try {
+    createRequire(join(here, 'package.json'))('unix-dgram');
+  } catch {
+    const fix = `the unit is Type=notify, which needs the unix-dgram addon, and it is not built in ${here} (npm 11 skips install scripts of global installs: npm install -g --allow-scripts=unix-dgram …, or npm rebuild unix-dgram there)`;
+    if (args.flags.has('--dry-run')) warnings.push(fix);
+    else throw new CliError(fix, EXIT.software);
+  }
   const node = process.execPath;
   const nodeWhy = unreachableInstall(dirname(node));
   if (nodeWhy) warnings.push(`Node.js at ${node} may not be reachable by the service: ${nodeWhy}`);
