@@ -25,6 +25,7 @@ import { factory as prometheusRemoteWrite } from '../exporters/prometheusremotew
 import { factory as otlpReceiver } from '../receivers/otlp/index.js';
 import { factory as otlpExporter } from '../exporters/otlp/index.js';
 import { factory as otlphttpExporter } from '../exporters/otlphttp/index.js';
+import { factory as loadbalancingExporter } from '../exporters/loadbalancing/index.js';
 import { factory as anonymization } from '../processors/anonymization/index.js';
 import { factory as anomaly } from '../processors/anomaly/index.js';
 import { factory as logpattern } from '../processors/logpattern/index.js';
@@ -56,6 +57,7 @@ export const factories: readonly AnyFactory[] = [
   otlpReceiver,
   otlpExporter,
   otlphttpExporter,
+  loadbalancingExporter,
   filelog,
   journald,
   batch,
