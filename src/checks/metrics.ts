@@ -3,6 +3,7 @@
 import { ParseContext, Schema, type Path } from '../config/schema.js';
 import { didYouMean } from '../config/suggest.js';
 import { AggregationTemporality, type Attributes, type Metric, type MetricsData, type NumberDataPoint, type ResourceMetrics } from '../pdata/types.js';
+import { hostResource } from '../resource/host.js';
 
 export interface MetricDef {
   description: string;
@@ -108,7 +109,8 @@ export class PointsBuilder {
   take(scope: { name: string; version?: string; attributes?: Attributes }): MetricsData {
     const resourceMetrics: ResourceMetrics[] = [];
     for (const r of this.resources.values())
-      resourceMetrics.push({ resource: { attributes: r.attrs }, scopeMetrics: [{ scope, metrics: [...r.metrics.values()] }] });
+      // The check runs on this host: host.name/host.id first, the target's own attributes on top.
+      resourceMetrics.push({ resource: { attributes: hostResource(r.attrs) }, scopeMetrics: [{ scope, metrics: [...r.metrics.values()] }] });
     this.resources.clear();
     this.count = 0;
     return { resourceMetrics };
