@@ -3,11 +3,12 @@
 // the conffile kept across a reinstall, the man page; `/usr/bin/telemd validate` run by root and
 // by the service user; a clean purge. Needs root (dpkg -i); there is no systemd as PID 1 here,
 // so what systemd would do with the unit is checked with systemd-analyze verify.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/agent.js';
+import { freePort } from '../helpers/ports.js';
 
 const isRoot = process.getuid?.() === 0;
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -69,6 +70,29 @@ describe.skipIf(skip !== '')(`Debian package${skip ? ` (skipped: ${skip})` : ''}
     expect(asService.code, asService.err).toBe(0);
     expect(sh('man', ['-w', 'telemd']).out.trim()).toBe('/usr/share/man/man1/telemd.1.gz');
   }, 120_000);
+
+  it('the installed agent runs as the service user with the unit\'s environment and stops on SIGTERM', async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const uid = Number(sh('id', ['-u', 'telemd']).out);
+    const gid = Number(sh('id', ['-g', 'telemd']).out);
+    const p = spawn('/usr/bin/node', ['--v8-pool-size=1', '/usr/lib/telemd/bin/telemd.js', 'run', '--config', '/etc/telemd/config.yaml',
+      '--set', `service::telemetry::metrics::address=127.0.0.1:${ports[0]}`, '--set', `exporters::prometheus::endpoint=127.0.0.1:${ports[1]}`, '--set', `extensions::health_check::endpoint=127.0.0.1:${ports[2]}`,
+    ], { uid, gid, cwd: '/var/lib/telemd', env: { ...process.env, STATE_DIRECTORY: '/var/lib/telemd', TELEMD_DATA_DIR: '/var/lib/telemd' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
+    try {
+      const end = Date.now() + 20_000;
+      while (!existsSync('/var/lib/telemd/telemetry.jsonl') && Date.now() < end && p.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      expect(out).toContain('pipelines running');
+      expect(sh('stat', ['-c', '%U', '/var/lib/telemd/telemetry.jsonl']).out.trim()).toBe('telemd');
+      const body = await (await fetch(`http://127.0.0.1:${ports[1]}/metrics`)).text();
+      expect(body).toMatch(/system_memory_usage_bytes\{.*instance="/);
+    } finally {
+      p.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
 
   it('a reinstall is idempotent and keeps a changed conffile', () => {
     appendFileSync('/etc/telemd/config.yaml', '# changed by the admin\n');

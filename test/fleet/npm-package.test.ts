@@ -41,7 +41,7 @@ describe('npm pack + npm install -g', () => {
   const telemd = () => join(prefix, 'bin', 'telemd');
 
   it('ships what runs and what documents it, not the sources', () => {
-    for (const f of ['bin/telemd.js', 'dist/telemd.js', 'dist/telemd.1', 'dist/telemd.bash-completion', 'config/default.yaml', 'README.md', 'receivers/hostmetrics/README.md', 'exporters/loadbalancing/README.md', 'connectors/routing/README.md', 'extensions/console/README.md'])
+    for (const f of ['bin/telemd.js', 'dist/telemd.js', 'dist/telemd.1', 'dist/telemd.bash-completion', 'dist/console/index.html', 'config/default.yaml', 'README.md', 'receivers/hostmetrics/README.md', 'exporters/loadbalancing/README.md', 'connectors/routing/README.md', 'extensions/console/README.md'])
       expect(files, f).toContain(f);
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/'))).toBe(false);
   });
