@@ -8,7 +8,7 @@
 // sample and batch latency, query latency of 1 h at 1 s of 100 series, memory per active series.
 console.log('includes: the history store on recorded 1 s hostmetrics side by side with Prometheus TSDB and VictoriaMetrics on the same samples (their own processes); excludes: the recording itself, peers absent from the machine');
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -17,6 +17,7 @@ import pino from 'pino';
 import { ParseContext } from '../../src/config/schema.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import type { MetricsData } from '../../src/pdata/types.js';
+import { decodeJson } from '../../src/otlp/index.js';
 import { evalRange, MemoryQueryable } from '../../src/promql/index.js';
 import { Tsdb, type AppendSample, type TsdbOptions } from '../../src/tsdb/index.js';
 import { configSchema as hostmetricsSchema } from '../../receivers/hostmetrics/config.js';
@@ -34,6 +35,8 @@ function arg(name: string): string | undefined {
   return i > 0 ? process.argv[i + 1] : undefined;
 }
 const peers = !process.argv.includes('--no-peers');
+// --sections 1,3 runs only those (1 sizes, 2 append, 3 queries, 4 memory).
+const sections = new Set((arg('sections') ?? '1,2,3,4').split(',').map(Number));
 const liveSeconds = Number(arg('live-seconds') ?? 60);
 const recording = arg('recording') ?? join(ROOT, '.bench-out', 'history', 'hostmetrics-1s.jsonl');
 const work = mkdtempSync(join(tmpdir(), 'telemd-bench-history-'));
@@ -129,20 +132,28 @@ async function liveRecording(seconds: number): Promise<MetricsData[]> {
   return out;
 }
 
+/** Runs one section in a process of its own: the recordings held here would make GC pauses the figure. */
+function inChild(section: number): void {
+  const args = ['--import', 'tsx', import.meta.filename, '--sections', String(section), '--in-child', '--recording', recording, ...(peers ? [] : ['--no-peers'])];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 * 1024 * 1024 });
+  process.stdout.write(r.stdout.split('\n').filter((l) => !l.startsWith('bench:history on')).join('\n'));
+}
+
 // ---------- sections ----------
 
 console.log(`bench:history on ${process.version}, ${(await import('node:os')).cpus().length} CPUs, load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log('\n1. Bytes per sample on disk (all samples cut into blocks; default tiers: raw, 1m, 1h; 1 h blocks)');
 let hour: ReturnType<typeof readRecording> | undefined;
-if (existsSync(recording)) {
-  hour = readRecording(recording);
-  console.log(`  recording ${recording}: ${hour.md.length} scrapes over ${f(hour.seconds / 60, 1)} min, ${hour.series} series`);
-  printSize(await sizes('hostmetrics at 1 s, every default scraper (per_cpu), the recorded hour', hour.batches));
-} else console.log(`  (no recording at ${recording}: run \`npx tsx bench/history/record.ts\` once, it takes an hour)`);
-if (liveSeconds > 0) {
-  console.log(`  recording ${liveSeconds} s of live hostmetrics at 1 s in-process...`);
-  const live = (await liveRecording(liveSeconds)).map(toSamples);
-  printSize(await sizes(`hostmetrics at 1 s, live, ${liveSeconds} s`, live));
+if (sections.has(1)) {
+  console.log('\n1. Bytes per sample on disk (all samples cut into blocks; default tiers: raw, 1m, 1h; 1 h blocks)');
+  if (existsSync(recording)) {
+    hour = readRecording(recording);
+    console.log(`  recording ${recording}: ${hour.md.length} scrapes over ${f(hour.seconds / 60, 1)} min, ${hour.series} series`);
+    printSize(await sizes('hostmetrics at 1 s, every default scraper (per_cpu), the recorded hour', hour.batches));
+  } else console.log(`  (no recording at ${recording}: run \`npx tsx bench/history/record.ts\` once, it takes an hour)`);
+  if (liveSeconds > 0) {
+    console.log(`  recording ${liveSeconds} s of live hostmetrics at 1 s in-process...`);
+    const live = (await liveRecording(liveSeconds)).map(toSamples);
+    printSize(await sizes(`hostmetrics at 1 s, live, ${liveSeconds} s`, live));
 }
 const ds = datasetsDir();
 const nabDir = ds ? join(ds, 'nab', 'data') : undefined;
@@ -172,109 +183,140 @@ if (nabDir && existsSync(nabDir)) {
   printSize(await sizes('NAB, all files', toBatches(nab), nabOpts, 744));
 } else console.log('  (NAB skipped: ../shared/datasets/nab is absent)');
 
-console.log('\n2. Append cost (the hour of hostmetrics replayed batch by batch; each append awaited)');
-if (hour) {
-  for (const interval of [1000, 0]) {
-    const db = await open({ walFsyncIntervalMs: interval });
-    const lat: number[] = [];
-    gc();
-    const c0 = process.cpuUsage();
+}
+if (!hour && sections.has(3) && process.argv.includes('--in-child') && existsSync(recording)) hour = readRecording(recording);
+if (sections.has(2) && !process.argv.includes('--in-child')) {
+  inChild(2);
+} else if (sections.has(2)) {
+  // Batches arrive and die young, as in the agent: only the JSON lines stay in memory; each
+  // batch is decoded and translated untimed, just before its timed append.
+  console.log('\n2. Append cost (the hour of hostmetrics replayed batch by batch as the agent gets it; each append awaited)');
+  if (existsSync(recording)) {
+    const lines = readFileSync(recording, 'utf8').split('\n').filter(Boolean);
+    // CPU of the append = CPU of the loop minus that of the same loop without appending (the
+    // decoding's garbage is collected on other threads while an append waits for its write).
+    const loopCpu = async (fn: (b: AppendSample[], md: MetricsData) => Promise<unknown>): Promise<number> => {
+      gc();
+      const c0 = process.cpuUsage();
+      for (const line of lines) {
+        const md = decodeJson('metrics', line);
+        await fn(toSamples(md), md);
+      }
+      const c = process.cpuUsage(c0);
+      return c.user + c.system;
+    };
+    const base = Math.min(await loopCpu(async () => {}), await loopCpu(async () => {}));
+    for (const interval of [1000, 0]) {
+      const db = await open({ walFsyncIntervalMs: interval });
+      const lat: number[] = [];
+      let n = 0;
+      const cpu =
+        (await loopCpu(async (b) => {
+          const t0 = performance.now();
+          n += (await db.append(b)).appended;
+          lat.push(performance.now() - t0);
+        })) - base;
+      const f0 = process.cpuUsage();
+      await db.flush();
+      const fc = process.cpuUsage(f0);
+      await db.close();
+      console.log(
+        `  wal_fsync_interval ${interval === 0 ? '0s (ack after fdatasync)' : '1s (default)'}: ${f(cpu / n, 2)} µs CPU per sample; ` +
+          `batch of ${Math.round(n / lines.length)} samples: p50 ${f(pct(lat, 50))} ms, p99 ${f(pct(lat, 99))} ms, max ${f(Math.max(...lat))} ms; ` +
+          `cutting the hour into blocks: ${f((fc.user + fc.system) / n, 2)} µs CPU per sample`,
+      );
+    }
+    // The exporter's whole path: OTLP points -> Prometheus samples -> append.
+    const ctx = new ParseContext();
+    const cfg = historySchema.parse({ directory: newDir('exporter') }, ctx);
+    const exp = new HistoryExporter({ id: { type: 'history', name: '', id: 'history' }, kind: 'exporter', logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(new MetricRegistry()) }, cfg);
+    await exp.start({} as never);
     let n = 0;
-    for (const b of hour.batches) {
-      const t0 = performance.now();
-      n += (await db.append(b)).appended;
-      lat.push(performance.now() - t0);
-    }
-    const c = process.cpuUsage(c0);
-    const f0 = process.cpuUsage();
-    await db.flush();
-    const fc = process.cpuUsage(f0);
-    await db.close();
-    console.log(
-      `  wal_fsync_interval ${interval === 0 ? '0s (ack after fdatasync)' : '1s (default)'}: ${f((c.user + c.system) / n, 2)} µs CPU per sample; ` +
-        `batch of ${Math.round(n / hour.batches.length)} samples: p50 ${f(pct(lat, 50))} ms, p99 ${f(pct(lat, 99))} ms, max ${f(Math.max(...lat))} ms; ` +
-        `cutting the hour into blocks: ${f((fc.user + fc.system) / n, 2)} µs CPU per sample`,
+    const cpu =
+      (await loopCpu(async (b, md) => {
+        n += b.length;
+        await exp.consumers.metrics!.consume(md);
+      })) - base;
+    console.log(`  history exporter (translation to Prometheus series + append): ${f(cpu / n, 2)} µs CPU per sample`);
+    await exp.shutdown();
+  } else console.log('  (needs the recording)');
+}
+if (sections.has(3) && !process.argv.includes('--in-child')) {
+  inChild(3);
+} else if (sections.has(3)) {
+  console.log('\n3. Query latency: 1 h at 1 s of 100 series (range query, 15 s step; 30 runs each)');
+  if (hour) {
+    // The first 100 series of the recording, renamed into one family so one selector takes all.
+    const keep = new Map<string, number>();
+    for (const s of hour.batches[0]!) if (keep.size < 100) keep.set(JSON.stringify(s.labels), keep.size);
+    const qb = hour.batches.map((b) =>
+      b
+        .filter((s) => keep.has(JSON.stringify(s.labels)))
+        .map((s) => ({ labels: { __name__: 'bench_q', idx: String(keep.get(JSON.stringify(s.labels))) }, t: s.t, v: s.v, kind: 'counter' as const })),
     );
-  }
-  // The exporter's whole path: OTLP points -> Prometheus samples -> append.
-  const ctx = new ParseContext();
-  const cfg = historySchema.parse({ directory: newDir('exporter') }, ctx);
-  const exp = new HistoryExporter({ id: { type: 'history', name: '', id: 'history' }, kind: 'exporter', logger: pino({ level: 'silent' }), telemetry: new SelfTelemetry(new MetricRegistry()) }, cfg);
-  await exp.start({} as never);
-  const c0 = process.cpuUsage();
-  for (const md of hour.md) await exp.consumers.metrics!.consume(md);
-  const c = process.cpuUsage(c0);
-  console.log(`  history exporter (translation to Prometheus series + append): ${f((c.user + c.system) / hour.samples, 2)} µs CPU per sample`);
-  await exp.shutdown();
-} else console.log('  (needs the recording)');
-
-console.log('\n3. Query latency: 1 h at 1 s of 100 series (range query, 15 s step; 30 runs each)');
-if (hour) {
-  // The first 100 series of the recording, renamed into one family so one selector takes all.
-  const keep = new Map<string, number>();
-  for (const s of hour.batches[0]!) if (keep.size < 100) keep.set(JSON.stringify(s.labels), keep.size);
-  const qb = hour.batches.map((b) =>
-    b
-      .filter((s) => keep.has(JSON.stringify(s.labels)))
-      .map((s) => ({ labels: { __name__: 'bench_q', idx: String(keep.get(JSON.stringify(s.labels))) }, t: s.t, v: s.v, kind: 'counter' as const })),
-  );
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const b of qb) for (const s of b) (lo = Math.min(lo, s.t)), (hi = Math.max(hi, s.t));
-  const db = await open();
-  for (const b of qb) await db.append(b);
-  await db.flush();
-  const start = lo + 60_000;
-  const end = hi;
-  const step = 15_000;
-  const runs = async (fn: () => Promise<unknown>) => {
-    for (let i = 0; i < 3; i++) await fn();
-    const ms: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const t0 = performance.now();
-      await fn();
-      ms.push(performance.now() - t0);
-    }
-    return `p50 ${f(pct(ms, 50), 1)} ms, p90 ${f(pct(ms, 90), 1)} ms`;
-  };
-  const sel = await db.select({ minT: start - 60_000, maxT: end, stepMs: step, rangeMs: 60_000, func: 'rate' }, [{ name: '__name__', type: '=', value: 'bench_q' }]);
-  const n = sel.reduce((k, s) => k + s.t.length, 0);
-  console.log(`  telemd select (decode only), ${sel.length} series, ${n} samples: ${await runs(() => db.select({ minT: start - 60_000, maxT: end, stepMs: step, rangeMs: 60_000, func: 'rate' }, [{ name: '__name__', type: '=', value: 'bench_q' }]))}`);
-  const queries = ['rate(bench_q[1m])', 'avg_over_time(bench_q[1m])'];
-  for (const q of queries) console.log(`  telemd engine ${q.padEnd(28)} ${await runs(() => evalRange(db, q, start, end, step))}`);
-  await db.close();
-  // The engine's own in-memory Queryable on the same samples: what the engine costs without the store.
-  const memq = new MemoryQueryable();
-  for (const b of qb) for (const s of b) memq.append(s.labels, s.t, s.v);
-  for (const q of queries) console.log(`  (engine over MemoryQueryable ${q.padEnd(26)} ${await runs(() => evalRange(memq, q, start, end, step))})`);
-  if (peers) {
-    const p = promtoolBlocks(qb, newDir('promtool-q'));
-    const prom = p ? await prometheusOn(join(work, `promtool-q-${dirs - 1}`, 'data')) : undefined;
-    if (prom) {
-      try {
-        for (const q of queries) {
-          const url = `${prom.url}/api/v1/query_range?query=${encodeURIComponent(q)}&start=${start / 1000}&end=${end / 1000}&step=${step / 1000}`;
-          const r = (await (await fetch(url)).json()) as { data: { result: unknown[] } };
-          console.log(`  Prometheus 2.42 ${q.padEnd(26)} ${await runs(() => fetch(url).then((x) => x.text()))} (HTTP API, JSON included; ${r.data.result.length} series)`);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const b of qb) for (const s of b) (lo = Math.min(lo, s.t)), (hi = Math.max(hi, s.t));
+    // The recording is no longer needed: drop it so its heap does not slow the timed queries.
+    hour = undefined;
+    const db = await open();
+    for (const b of qb) await db.append(b);
+    await db.flush();
+    gc();
+    const start = lo + 60_000;
+    const end = hi;
+    const step = 15_000;
+    const runs = async (fn: () => Promise<unknown>) => {
+      for (let i = 0; i < 3; i++) await fn();
+      const ms: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const t0 = performance.now();
+        await fn();
+        ms.push(performance.now() - t0);
+      }
+      return `p50 ${f(pct(ms, 50), 1)} ms, p90 ${f(pct(ms, 90), 1)} ms`;
+    };
+    const sel = await db.select({ minT: start - 60_000, maxT: end, stepMs: step, rangeMs: 60_000, func: 'rate' }, [{ name: '__name__', type: '=', value: 'bench_q' }]);
+    const n = sel.reduce((k, s) => k + s.t.length, 0);
+    console.log(`  telemd select (decode only), ${sel.length} series, ${n} samples: ${await runs(() => db.select({ minT: start - 60_000, maxT: end, stepMs: step, rangeMs: 60_000, func: 'rate' }, [{ name: '__name__', type: '=', value: 'bench_q' }]))}`);
+    const queries = ['rate(bench_q[1m])', 'avg_over_time(bench_q[1m])'];
+    for (const q of queries) console.log(`  telemd engine ${q.padEnd(28)} ${await runs(() => evalRange(db, q, start, end, step))}`);
+    await db.close();
+    // The engine's own in-memory Queryable on the same samples: what the engine costs without the store.
+    const memq = new MemoryQueryable();
+    for (const b of qb) for (const s of b) memq.append(s.labels, s.t, s.v);
+    for (const q of queries) console.log(`  (engine over MemoryQueryable ${q.padEnd(26)} ${await runs(() => evalRange(memq, q, start, end, step))})`);
+    if (peers) {
+      const p = promtoolBlocks(qb, newDir('promtool-q'));
+      const prom = p ? await prometheusOn(join(work, `promtool-q-${dirs - 1}`, 'data')) : undefined;
+      if (prom) {
+        try {
+          for (const q of queries) {
+            const url = `${prom.url}/api/v1/query_range?query=${encodeURIComponent(q)}&start=${start / 1000}&end=${end / 1000}&step=${step / 1000}`;
+            const r = (await (await fetch(url)).json()) as { data: { result: unknown[] } };
+            console.log(`  Prometheus 2.42 ${q.padEnd(26)} ${await runs(() => fetch(url).then((x) => x.text()))} (HTTP API, JSON included; ${r.data.result.length} series)`);
+          }
+        } finally {
+          await prom.stop();
         }
-      } finally {
-        await prom.stop();
       }
     }
-  }
-} else console.log('  (needs the recording)');
+  } else console.log('  (needs the recording)');
 
-console.log('\n4. Memory per active series (heap + typed arrays after GC, in a fresh process; staleness off)');
-{
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'memory.ts'), '2000', '3600'], { cwd: ROOT, encoding: 'utf8' });
-  const m = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { series: number; perSeriesOne: number; perSeriesFull: number; perSample: number; headSamples: number; headBytes: number };
-  if (r.status !== 0 || !m.series) console.log(`  failed: ${r.stderr.slice(-500)}`);
-  else {
-    console.log(`  ${m.series} series with one sample each: ${f(m.perSeriesOne / 1024, 2)} KiB per series (labels, index, head, tail buffer)`);
-    console.log(
-      `  after 1 h at 1 s in the head (${m.headSamples / m.series} samples each, not yet cut): ${f(m.perSeriesFull / 1024, 2)} KiB per series, ` +
-        `${f(m.perSample, 2)} B per sample held (head chunks ${f(m.headBytes / m.headSamples, 2)} B/sample)`,
-    );
-    console.log('  the head holds 1.5 to 2.5 block_duration of samples: up to 9000 per series at 1 s with 1 h blocks, 900 at 10 s');
-  }
+}
+if (sections.has(4)) {
+  console.log('\n4. Memory per active series (heap + typed arrays after GC, in a fresh process; staleness off)');
+  {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'memory.ts'), '2000', '3600'], { cwd: ROOT, encoding: 'utf8' });
+    const m = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { series: number; perSeriesOne: number; perSeriesFull: number; perSample: number; headSamples: number; headBytes: number };
+    if (r.status !== 0 || !m.series) console.log(`  failed: ${r.stderr.slice(-500)}`);
+    else {
+      console.log(`  ${m.series} series with one sample each: ${f(m.perSeriesOne / 1024, 2)} KiB per series (labels, index, head, tail buffer)`);
+      console.log(
+        `  after 1 h at 1 s in the head (${m.headSamples / m.series} samples each, not yet cut): ${f(m.perSeriesFull / 1024, 2)} KiB per series, ` +
+          `${f(m.perSample, 2)} B per sample held (head chunks ${f(m.headBytes / m.headSamples, 2)} B/sample)`,
+      );
+      console.log('  the head holds 1.5 to 2.5 block_duration of samples: up to 9000 per series at 1 s with 1 h blocks, 900 at 10 s');
+    }
+}
 }

@@ -260,19 +260,24 @@ function decodeDecimal(r: BitReader, n: number, out: Float64Array): void {
     idx.push(prev);
     bits.push(r.read(32), r.read(32));
   }
-  const m = n - nx;
-  const ints = new Float64Array(m);
-  decodeInts(r, m, ints);
   const s = POW10[e]!;
-  let k = 0;
-  let x = 0;
-  for (let i = 0; i < n; i++) {
-    if (x < nx && idx[x] === i) {
-      u32[HI] = bits[2 * x]!;
-      u32[LO] = bits[2 * x + 1]!;
-      out[i] = f64[0]!;
-      x++;
-    } else out[i] = e === 0 ? ints[k++]! : ints[k++]! / s;
+  if (nx === 0) {
+    // The common case: every value is a decimal; decode in place.
+    decodeInts(r, n, out);
+    if (e > 0) for (let i = 0; i < n; i++) out[i] = out[i]! / s;
+  } else {
+    const ints = new Float64Array(n - nx);
+    decodeInts(r, n - nx, ints);
+    let k = 0;
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      if (x < nx && idx[x] === i) {
+        u32[HI] = bits[2 * x]!;
+        u32[LO] = bits[2 * x + 1]!;
+        out[i] = f64[0]!;
+        x++;
+      } else out[i] = e === 0 ? ints[k++]! : ints[k++]! / s;
+    }
   }
   for (let j = 0; j < nf; j++) out[fixIdx[j]!] = addUlps(out[fixIdx[j]!]!, fixUlps[j]!);
 }

@@ -8,7 +8,7 @@ import { isStaleNaN, STALE_NAN, type Labels, type Matcher, type Queryable, type 
 import { acquireDirLock } from '../storage/lock.js';
 import { writeFileAtomic } from '../storage/fsutil.js';
 import { Block, CorruptBlockError, writeBlock, type BlockEntry, type BlockInput } from './block.js';
-import { clip, concat, CUT, HeadSeries, sameBits, type SampleArrays } from './head.js';
+import { clip, CUT, HeadSeries, sameBits, type SampleArrays } from './head.js';
 import { aggregateFor, planSegments, streamsFor, wantedTier, type Segment, type TierSpan } from './plan.js';
 import { adjustCounter, rerollup, rollupRaw, type CounterState } from './rollup.js';
 import { labelsHash, SeriesTable, type Series, type SeriesKind } from './series.js';
@@ -736,11 +736,34 @@ export class Tsdb implements Queryable {
       for (const w of work) for (const b of w.blocks) b.unpin();
     }
     const out: SeriesSamples[] = [];
+    // Series read from the same time streams (scraped together) share one joined time array.
+    const times = new Map<string, Float64Array>();
     for (const s of series) {
       const p = parts.get(s)!.filter((x) => x.t.length > 0);
       if (p.length === 0) continue;
-      const all = concat(p, p.reduce((n, x) => n + x.t.length, 0));
-      out.push({ labels: s.labels, t: all.t, v: all.v });
+      if (p.length === 1) {
+        out.push({ labels: s.labels, t: p[0]!.t, v: p[0]!.v });
+        continue;
+      }
+      const n = p.reduce((k, x) => k + x.t.length, 0);
+      const key = p.map((x) => `${bufferId(x.t.buffer)}:${x.t.byteOffset}:${x.t.length}`).join(',');
+      let t = times.get(key);
+      if (!t) {
+        t = new Float64Array(n);
+        let o = 0;
+        for (const x of p) {
+          t.set(x.t, o);
+          o += x.t.length;
+        }
+        times.set(key, t);
+      }
+      const v = new Float64Array(n);
+      let o = 0;
+      for (const x of p) {
+        v.set(x.v, o);
+        o += x.v.length;
+      }
+      out.push({ labels: s.labels, t, v });
     }
     return out;
   }
@@ -882,6 +905,14 @@ export class Tsdb implements Queryable {
     openDirs.delete(this.dir);
     await this.unlock?.();
   }
+}
+
+const bufferIds = new WeakMap<ArrayBufferLike, number>();
+let nextBufferId = 1;
+function bufferId(b: ArrayBufferLike): number {
+  let id = bufferIds.get(b);
+  if (id === undefined) bufferIds.set(b, (id = nextBufferId++));
+  return id;
 }
 
 function ratio(sum: Float64Array, count: Float64Array): Float64Array {
