@@ -267,7 +267,7 @@ if (sections.has(3) && !process.argv.includes('--in-child')) {
     const end = hi;
     const step = 15_000;
     const runs = async (fn: () => Promise<unknown>) => {
-      for (let i = 0; i < 3; i++) await fn();
+      for (let i = 0; i < 10; i++) await fn();
       const ms: number[] = [];
       for (let i = 0; i < 30; i++) {
         const t0 = performance.now();
