@@ -1,6 +1,10 @@
 // Request parsing and the Prometheus JSON envelope, shared by every console route.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { ApiError } from '../../src/console/api.js';
+
+/** Answers at least this large go gzipped to clients that accept it (as Prometheus' API does). */
+const GZIP_MIN_BYTES = 2048;
 
 /** Bodies above this are refused (a query or a form is small; nothing streams in). */
 export const MAX_BODY_BYTES = 1 << 20;
@@ -17,7 +21,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** A JSON body already encoded. */
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+  const accepts = /\bgzip\b/.test(String(res.req?.headers['accept-encoding'] ?? ''));
+  if (accepts && text.length >= GZIP_MIN_BYTES) {
+    // Level 1: a 100 KiB query result in well under a millisecond, still ~6x smaller.
+    const body = gzipSync(text, { level: 1 });
+    res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json', 'content-encoding': 'gzip', vary: 'Accept-Encoding', 'content-length': body.length, ...headers }).end(body);
+    return;
+  }
+  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(accepts ? { vary: 'Accept-Encoding' } : {}), ...headers }).end(text);
 }
 
 /** `{"status":"error","errorType":…,"error":…}` as Prometheus writes it. */

@@ -30,6 +30,8 @@ export const PROMETHEUS_API_VERSION = '2.42.0';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_POINTS = 11_000;
+/** Queries in one /api/v1/query_batch request (the host page has about 15). */
+const MAX_BATCH = 64;
 
 export function historyRoutes(cfg: Config, stores: () => readonly HistorySource[]): JsonRoute[] {
   const pick = (): HistorySource => {
@@ -114,36 +116,64 @@ export function historyRoutes(cfg: Config, stores: () => readonly HistorySource[
     return [...all].sort();
   };
 
+  const instantJson = async (req: ApiRequest): Promise<string> => {
+    const t = timeParam(req.form, 'time', Date.now());
+    const expr = parseQuery(req);
+    return queryDataJson(await evalInstant(pick().store, expr, t, queryOpts(req)));
+  };
+
+  const rangeJson = async (req: ApiRequest): Promise<string> => {
+    const start = timeParam(req.form, 'start');
+    const end = timeParam(req.form, 'end');
+    if (end < start) throw new ApiError('bad_data', 'end timestamp must not be before start time');
+    const step = durationParam(req.form, 'step');
+    if (step === undefined) throw invalidParam('step', 'cannot parse "" to a valid duration');
+    if (!(step > 0)) throw new ApiError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if ((end - start) / step > MAX_POINTS) throw new ApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    const expr = parseQuery(req);
+    return queryDataJson(await evalRange(pick().store, expr, start, end, step, queryOpts(req)));
+  };
+
   return [
     {
       method: ['GET', 'POST'],
       path: '/api/v1/query',
       access: 'read',
       description: 'PromQL instant query over the history (Prometheus API)',
-      handle: (req) =>
-        run(async () => {
-          const t = timeParam(req.form, 'time', Date.now());
-          const expr = parseQuery(req);
-          return { dataJson: queryDataJson(await evalInstant(pick().store, expr, t, queryOpts(req))) };
-        }),
+      handle: (req) => run(async () => ({ dataJson: await instantJson(req) })),
     },
     {
       method: ['GET', 'POST'],
       path: '/api/v1/query_range',
       access: 'read',
       description: 'PromQL range query over the history (Prometheus API)',
-      handle: (req) =>
-        run(async () => {
-          const start = timeParam(req.form, 'start');
-          const end = timeParam(req.form, 'end');
-          if (end < start) throw new ApiError('bad_data', 'end timestamp must not be before start time');
-          const step = durationParam(req.form, 'step');
-          if (step === undefined) throw invalidParam('step', 'cannot parse "" to a valid duration');
-          if (!(step > 0)) throw new ApiError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
-          if ((end - start) / step > MAX_POINTS) throw new ApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
-          const expr = parseQuery(req);
-          return { dataJson: queryDataJson(await evalRange(pick().store, expr, start, end, step, queryOpts(req))) };
-        }),
+      handle: (req) => run(async () => ({ dataJson: await rangeJson(req) })),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/query_batch',
+      access: 'read',
+      description: `several instant/range queries in one request (the web console's charts): JSON {"queries":[{"query","time"}|{"query","start","end","step"}]}, at most ${MAX_BATCH}; each answered as its own Prometheus envelope`,
+      handle: async (req) => {
+        const body = req.body as { queries?: unknown } | undefined;
+        const list = body && Array.isArray(body.queries) ? (body.queries as unknown[]) : undefined;
+        if (!list) throw new ApiError('bad_data', 'expected a JSON body {"queries":[{"query":…,"time":…} or {"query":…,"start":…,"end":…,"step":…}]}');
+        if (list.length > MAX_BATCH) throw new ApiError('bad_data', `at most ${MAX_BATCH} queries per batch, got ${list.length}`);
+        const parts: string[] = [];
+        for (const q of list) {
+          const form = new URLSearchParams();
+          if (q && typeof q === 'object') for (const [k, v] of Object.entries(q)) if (typeof v === 'string' || typeof v === 'number') form.set(k, String(v));
+          const sub: ApiRequest = { ...req, form };
+          try {
+            const json = await run(() => (form.has('step') ? rangeJson(sub) : instantJson(sub)));
+            parts.push(`{"status":"success","data":${json}}`);
+          } catch (err) {
+            const e = err as ApiError;
+            parts.push(JSON.stringify({ status: 'error', errorType: e.errorType, error: e.message }));
+          }
+        }
+        return { dataJson: `{"results":[${parts.join(',')}]}` };
+      },
     },
     {
       method: ['GET', 'POST'],

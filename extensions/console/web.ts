@@ -98,8 +98,11 @@ export class WebPages {
       this.onLoginRefused();
       return note(res, 401, 'This login link is not valid', `It was used already, has expired, or was never issued. ${LOGIN_HINT}`);
     }
-    // 303 to / drops the token from the address bar and the history.
-    res.writeHead(303, { ...PAGE_HEADERS, location: '/', 'cache-control': 'no-store', 'set-cookie': this.sessions.setCookie(done.cookie, done.session.expiresAt - Date.now()) }).end();
+    // 303 to / drops the token from the address bar and the history. `next` may name a page of
+    // the app (`#/host?range=1h`), nothing else: no redirect elsewhere.
+    const next = url.searchParams.get('next') ?? '';
+    const location = /^#\/[\w/?=&%.,:~-]*$/.test(next) ? `/${next}` : '/';
+    res.writeHead(303, { ...PAGE_HEADERS, location, 'cache-control': 'no-store', 'set-cookie': this.sessions.setCookie(done.cookie, done.session.expiresAt - Date.now()) }).end();
   }
 
   private async file(req: IncomingMessage, res: ServerResponse, path: string, cache: string): Promise<void> {

@@ -172,16 +172,16 @@ service:
     for (const id of ['cpu', 'memory', 'filesystem', 'network']) {
       await until(
         async () => {
-          const { last, queries } = await page.$eval(`[data-chart="${id}"]`, (el) => ({ last: JSON.parse((el as unknown as El).dataset.last!) as Last[], queries: JSON.parse((el as unknown as El).dataset.queries!) as { expr: string; name?: string; legend: string[] }[] }));
+          const { last, queries } = await page.$eval(`[data-chart="${id}"]`, (el) => ({ last: JSON.parse((el as unknown as El).dataset.last!) as Last[], queries: JSON.parse((el as unknown as El).dataset.queries!) as { expr: string; name?: string; legend: string[]; share?: { hide: string[] } }[] }));
           if (last.length === 0) return false;
           for (const l of last) {
             let found: number | undefined;
             for (const q of queries) {
               const d = await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?${new URLSearchParams({ query: q.expr, time: String(l.t) })}`);
-              for (const s of d.result) {
-                const label = [q.name, ...q.legend.map((k) => s.metric[k])].filter(Boolean).join(' ') || s.metric.__name__ || 'value';
-                if (label === l.label) found = Number(s.value[1]);
-              }
+              const labelled = d.result.map((s) => ({ label: [q.name, ...q.legend.map((k) => s.metric[k])].filter(Boolean).join(' ') || s.metric.__name__ || 'value', v: Number(s.value[1]) }));
+              // A chart of shares (CPU by state) shows 100 × each series / the sum of all of them.
+              const total = labelled.reduce((a, x) => a + x.v, 0);
+              for (const x of labelled) if (x.label === l.label) found = q.share ? (100 * x.v) / total : x.v;
             }
             if (found === undefined || Math.abs(found - l.v) > 1e-9 * Math.max(1, Math.abs(found))) return false;
           }

@@ -26,14 +26,14 @@ interface Envelope<T> {
   warnings?: string[];
 }
 
-export async function api<T>(path: string, opts: { method?: 'GET' | 'POST'; form?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+export async function api<T>(path: string, opts: { method?: 'GET' | 'POST'; form?: Record<string, string>; json?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   let body: string | undefined;
   if (method !== 'GET') {
     headers['x-csrf-token'] = csrf;
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(opts.form ?? {}).toString();
+    headers['content-type'] = opts.json !== undefined ? 'application/json' : 'application/x-www-form-urlencoded';
+    body = opts.json !== undefined ? JSON.stringify(opts.json) : new URLSearchParams(opts.form ?? {}).toString();
   }
   const res = await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store', signal: opts.signal });
   if (res.status === 401) {
@@ -92,6 +92,23 @@ export async function range(expr: string, startSec: number, endSec: number, step
   const q = new URLSearchParams({ query: expr, start: String(startSec), end: String(endSec), step: String(stepSec) });
   const d = await api<QueryData>(`/api/v1/query_range?${q}`, { signal });
   return d.resultType === 'matrix' ? d.result : [];
+}
+
+export type BatchQuery = { query: string; time?: number } | { query: string; start: number; end: number; step: number };
+export type BatchResult = { status: 'success'; data: QueryData } | { status: 'error'; errorType: string; error: string };
+
+/** Many queries in one request (/api/v1/query_batch): one round trip per poll of a page. */
+export async function batch(queries: BatchQuery[], signal?: AbortSignal): Promise<BatchResult[]> {
+  if (queries.length === 0) return [];
+  return (await api<{ results: BatchResult[] }>('/api/v1/query_batch', { method: 'POST', json: { queries }, signal })).results;
+}
+
+export function matrixOf(r: BatchResult | undefined): MatrixSeries[] {
+  return r && r.status === 'success' && r.data.resultType === 'matrix' ? r.data.result : [];
+}
+
+export function vectorOf(r: BatchResult | undefined): VectorSample[] {
+  return r && r.status === 'success' && r.data.resultType === 'vector' ? r.data.result : [];
 }
 
 /** Prometheus' number text (`+Inf`, `NaN`) as a number. */

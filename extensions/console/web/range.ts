@@ -21,7 +21,8 @@ export function nice(x: number): number {
 /** Step for a window drawn `widthPx` wide over data collected every `resolution` seconds. */
 export function stepFor(w: Window, widthPx: number, resolution: number, nowSec = Date.now() / 1000): number {
   const start = (w.end ?? nowSec) - w.range;
-  const raw = w.range / Math.max(60, Math.floor(widthPx / 2));
+  // About one point per pixel, as Grafana's max data points.
+  const raw = w.range / Math.max(60, Math.floor(widthPx));
   const age = nowSec - start;
   const tier = age > 14 * 86400 ? 3600 : age > 86400 ? 60 : 0;
   return nice(Math.max(raw, resolution, tier, 1));

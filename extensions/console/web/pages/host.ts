@@ -1,7 +1,7 @@
 // Host: live charts of what this host's history holds (CPU, memory, load, disks, filesystems with
 // their time-to-full forecast, network, processes, paging), anomaly onsets marked on the chart of
 // their metric. A chart appears only when its metrics exist and return data.
-import { api, ApiFailure, instant, num, range as rangeQuery } from '../api.js';
+import { api, ApiFailure, batch, matrixOf, num, range as rangeQuery, vectorOf, type BatchQuery } from '../api.js';
 import { TimeChart, type Forecast, type Marker } from '../chart.js';
 import { h } from '../dom.js';
 import { clock, duration, durText, type Unit } from '../format.js';
@@ -27,6 +27,8 @@ interface Def {
   /** Hidden while every value in the window is 0 (errors, drops: nothing to show is good news). */
   hideIfZero?: boolean;
   forecast?: boolean;
+  /** Values as a percentage of the sum of all series at each step, these series not drawn. */
+  share?: { hide: readonly string[] };
   /** One series per value of this label (bind mounts of one device: the shortest mountpoint). */
   dedupe?: string;
 }
@@ -35,8 +37,10 @@ const NOT_VIRTUAL_DISK = 'device!~"loop.*|ram.*|zram.*|sr.*"';
 
 export const DEFS: readonly Def[] = [
   {
-    id: 'cpu', title: 'CPU by state', unit: 'percent', yMax: 100, needs: ['system_cpu_time_seconds_total'],
-    queries: [{ expr: (r) => `100 * sum by (state) (rate(system_cpu_time_seconds_total{state!="idle"}[${r}])) / scalar(sum(rate(system_cpu_time_seconds_total[${r}])))`, legend: ['state'] }],
+    // One rate per state; the shares of the total are taken here (a second rate() over every CPU
+    // series for the total, in PromQL, doubled what this chart costs the agent per poll).
+    id: 'cpu', title: 'CPU by state', unit: 'percent', yMax: 100, needs: ['system_cpu_time_seconds_total'], share: { hide: ['idle'] },
+    queries: [{ expr: (r) => `sum by (state) (rate(system_cpu_time_seconds_total[${r}]))`, legend: ['state'] }],
   },
   { id: 'memory', title: 'Memory', unit: 'bytes', needs: ['system_memory_usage_bytes'], queries: [{ expr: () => 'sum by (state) (system_memory_usage_bytes)', legend: ['state'] }] },
   {
@@ -84,6 +88,13 @@ function seriesLabel(q: Query, m: Record<string, string>): string {
   return [q.name, ...parts].filter(Boolean).join(' ') || m.__name__ || 'value';
 }
 
+/** 100 × each series / the sum of all at that step; `hide` are counted in the sum, not returned. */
+export function shares(series: { label: string; values: (number | null)[] }[], hide: readonly string[]): { label: string; values: (number | null)[] }[] {
+  const n = series[0]?.values.length ?? 0;
+  const total = Array.from({ length: n }, (_, i) => series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
+  return series.filter((s) => !hide.includes(s.label)).map((s) => ({ label: s.label, values: s.values.map((v, i) => (v === null || !(total[i]! > 0) ? null : (100 * v) / total[i]!)) }));
+}
+
 function dedupe<T extends { metric: Record<string, string> }>(rs: T[], by: string | undefined): T[] {
   if (!by) return rs;
   const keep = new Map<string, T>();
@@ -125,25 +136,31 @@ export const hostPage: Page = (() => {
       let resolution = 10;
       let last: { start: number; end: number; step: number; range: number; fixed?: number } | undefined;
       let markers: Marker[] = [];
+      let forecastBy: Map<string, { ttf: number }> | undefined;
       let alertsApi = true;
       let tick = 0;
       let gen = 0;
 
       const discover = async () => {
-        names = new Set(await api<string[]>('/api/v1/label/__name__/values'));
+        // A reload within a minute reuses what the last load found (one round trip less, twice).
+        const cached = JSON.parse(sessionStorage.getItem('telemd.host.discovery') ?? 'null') as { at: number; names: string[]; resolution: number } | null;
+        const fresh = cached !== null && Date.now() - cached.at < 60_000;
+        names = new Set(fresh ? cached.names : await api<string[]>('/api/v1/label/__name__/values'));
         if (names.size === 0) {
           grid.replaceChildren(notice('No history yet', 'This agent keeps no metrics history, or none has arrived. Add the history exporter to a metrics pipeline with hostmetrics:', 'exporters:\n  history:\nservice:\n  pipelines:\n    metrics: {receivers: [hostmetrics], exporters: [history]}'));
           return false;
         }
         // The collection interval: the spacing of one host series' sample timestamps over the last minute.
         const probe = ['system_cpu_load_average_1m', 'system_memory_usage_bytes', 'system_cpu_time_seconds_total'].find((n) => names.has(n));
-        if (probe) {
+        if (fresh) resolution = cached.resolution;
+        else if (probe) {
           const now = Math.floor(Date.now() / 1000);
           const rs = await rangeQuery(`max(timestamp(${probe}))`, now - 60, now, 1).catch(() => []);
           const ts = [...new Set((rs[0]?.values ?? []).map(([, v]) => Math.round(num(v) * 1000)))].sort((a, b) => a - b);
           const gaps = ts.slice(1).map((t, i) => t - ts[i]!).sort((a, b) => a - b);
           if (gaps.length) resolution = Math.max(1, Math.round(gaps[Math.floor(gaps.length / 2)]! / 1000));
         }
+        if (!fresh) sessionStorage.setItem('telemd.host.discovery', JSON.stringify({ at: Date.now(), names: [...names], resolution }));
         for (const def of DEFS) {
           if (!def.needs.some((n) => names.has(n))) continue;
           const live: Live = {
@@ -194,23 +211,36 @@ export const hostPage: Page = (() => {
         const same = last && last.step === step && last.range === win.range && last.fixed === win.end;
         const from = same && last ? Math.max(start, last.end - 2 * step) : start;
         if (same && last && end === last.end && win.end !== undefined) return;
-        if (tick++ % 10 === 0) await loadMarkers();
+        const markersLoaded = tick++ % 10 === 0 ? loadMarkers() : undefined;
         const ahead = win.range * 0.25;
-        let forecastBy: Map<string, { ttf: number }> | undefined;
+        // Every chart's queries (and the forecast, every few polls) in one request.
+        const queries: BatchQuery[] = [];
+        // A chart hidden because all its values are 0 (errors, drops) is asked again every 10th poll only.
+        const skip = (c: Live) => same && c.def.hideIfZero && !c.shown && tick % 10 !== 1;
+        const slots = charts.map((c) => (skip(c) ? [] : c.def.queries.map((q) => queries.push({ query: q.expr(rate), start: from, end, step }) - 1)));
         const fc = charts.find((c) => c.def.forecast);
-        if (fc && names.has('system_filesystem_usage_time_to_full_seconds') && win.end === undefined) {
-          const d = await instant('min by (mountpoint) (system_filesystem_usage_time_to_full_seconds and on (device, mountpoint) (system_filesystem_usage_time_to_full_confidence_ratio >= 0.5))', undefined, signal).catch(() => undefined);
+        const wantForecast = fc !== undefined && names.has('system_filesystem_usage_time_to_full_seconds') && win.end === undefined && (!same || tick % 5 === 1);
+        const fcSlot = wantForecast ? queries.push({ query: 'min by (mountpoint) (system_filesystem_usage_time_to_full_seconds and on (device, mountpoint) (system_filesystem_usage_time_to_full_confidence_ratio >= 0.5))' }) - 1 : -1;
+        const results = await batch(queries, signal);
+        await markersLoaded;
+        if (my !== gen) return;
+        if (fcSlot >= 0) {
           forecastBy = new Map();
-          if (d && d.resultType === 'vector') for (const s of d.result) if (s.metric.mountpoint) forecastBy.set(s.metric.mountpoint, { ttf: num(s.value[1]) });
-        }
+          for (const s of vectorOf(results[fcSlot])) if (s.metric.mountpoint) forecastBy.set(s.metric.mountpoint, { ttf: num(s.value[1]) });
+        } else if (win.end !== undefined) forecastBy = undefined;
         await Promise.all(
-          charts.map(async (c) => {
-            const results = await Promise.all(c.def.queries.map((q) => rangeQuery(q.expr(rate), from, end, step, signal).then((rs) => ({ q, rs }))));
-            if (my !== gen) return;
+          charts.map(async (c, ci) => {
+            if (skip(c)) return;
+            const failed = slots[ci]!.map((i) => results[i]).find((r) => r?.status === 'error');
+            if (failed && failed.status === 'error') c.chart.el.dataset.error = failed.error;
             if (!same) c.cache.clear();
-            for (const { q, rs } of results) for (const s of dedupe(rs, c.def.dedupe)) c.cache.merge(seriesLabel(q, s.metric), s.values);
+            c.def.queries.forEach((q, qi) => {
+              for (const s of dedupe(matrixOf(results[slots[ci]![qi]!]), c.def.dedupe)) c.cache.merge(seriesLabel(q, s.metric), s.values);
+            });
             c.cache.trim(start);
-            const { xs, series } = c.cache.aligned(start, end, step);
+            const aligned = c.cache.aligned(start, end, step);
+            const xs = aligned.xs;
+            const series = c.def.share ? shares(aligned.series, c.def.share.hide) : aligned.series;
             const empty = series.length === 0 || (c.def.hideIfZero && series.every((s) => s.values.every((v) => v === null || v === 0)));
             if (empty) {
               if (c.shown) c.chart.el.remove();
@@ -237,7 +267,7 @@ export const hostPage: Page = (() => {
               grid.insertBefore(c.chart.el, after ? after.chart.el : null);
               c.shown = true;
             }
-            c.chart.el.dataset.queries = JSON.stringify(c.def.queries.map((q) => ({ expr: q.expr(rate), name: q.name, legend: q.legend })));
+            c.chart.el.dataset.queries = JSON.stringify(c.def.queries.map((q) => ({ expr: q.expr(rate), name: q.name, legend: q.legend, ...(c.def.share ? { share: c.def.share } : {}) })));
             c.chart.setData(xs, series, start, end + (forecasts.length ? ahead : 0));
           }),
         );
