@@ -344,6 +344,8 @@ service:
         await page.goto(`${base}/#/host`);
         expect(await page.evaluate(async () => (await fetch('/api/v1/status/components')).status)).toBe(200);
       } finally {
+        // The browser keeps its keep-alive connections: cut them, or close() waits for them.
+        evil.closeAllConnections();
         await new Promise((r) => evil.close(r));
       }
     });
