@@ -3,6 +3,7 @@
 // the values /api/v1/query gives, the range switch, the pipeline graph with a StatsD edge rising
 // under traffic and a live tap, and the security of the session (cookie flags, CSRF, another
 // origin, the one-time link). Screenshots of every page go to .test-out/screenshots/.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -54,6 +55,11 @@ async function colouredPixels(page: Page, selector: string): Promise<number> {
   });
 }
 
+/** The service the checks probe: a real process, so the test can stop it. */
+function startWebServer(port: number): ChildProcess {
+  return spawn(process.execPath, ['-e', `require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' });
+}
+
 describe.skipIf(!haveChromium)('the web console in Chromium', () => {
   const dir = tempDir('telemd-webui-');
   const tokenFile = join(dir, 'console.token');
@@ -64,6 +70,8 @@ describe.skipIf(!haveChromium)('the web console in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let base = '';
+  let webPort = 0;
+  let web: ChildProcess | undefined;
 
   const api = async <T>(path: string): Promise<T> => {
     const r = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -73,6 +81,8 @@ describe.skipIf(!haveChromium)('the web console in Chromium', () => {
   };
 
   beforeAll(async () => {
+    webPort = await freePort();
+    web = startWebServer(webPort);
     port = await freePort();
     statsdPort = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -86,6 +96,12 @@ receivers:
   statsd:
     endpoint: 127.0.0.1:${statsdPort}
     aggregation_interval: 1s
+  httpcheck/web:
+    collection_interval: 1s
+    targets: [{endpoint: "http://127.0.0.1:${webPort}/health", timeout: 900ms}]
+  tcpcheck:
+    collection_interval: 1s
+    targets: [{endpoint: "127.0.0.1:${webPort}"}]
 processors:
   batch: {timeout: 100ms}
 exporters:
@@ -98,6 +114,7 @@ service:
   pipelines:
     metrics: {receivers: [hostmetrics], processors: [batch], exporters: [history]}
     metrics/statsd: {receivers: [statsd], exporters: [history, nop]}
+    metrics/checks: {receivers: [httpcheck/web, tcpcheck], exporters: [history]}
 `,
     });
     token = readFileSync(tokenFile, 'utf8').trim();
@@ -111,6 +128,7 @@ service:
   }, 90_000);
 
   afterAll(async () => {
+    web?.kill('SIGKILL');
     await browser?.close();
     await agent?.stop();
   });
@@ -273,8 +291,27 @@ service:
     await screenshot(page, '04-query');
   });
 
+  it('checks page: a target up with its latency sparkline, then down when its server stops', async () => {
+    await page.goto(`${base}/#/checks`);
+    const http = `tr[data-target="http://127.0.0.1:${webPort}/health"]`;
+    const tcp = `tr[data-target="127.0.0.1:${webPort}"]`;
+    await page.waitForSelector(`${http}[data-up="true"]`, { timeout: 15_000 });
+    await page.waitForSelector(`${tcp}[data-up="true"]`, { timeout: 15_000 });
+    expect(await page.$$eval(`${http} svg.spark path`, (e) => e.length)).toBe(1);
+    await screenshot(page, '05-checks-up');
+    web!.kill('SIGTERM');
+    await new Promise((r) => web!.once('exit', r));
+    // The page updates itself (no reload): both probes fail on their next ticks.
+    await page.waitForSelector(`${http}[data-up="false"]`, { timeout: 15_000 });
+    await page.waitForSelector(`${tcp}[data-up="false"]`, { timeout: 15_000 });
+    expect(await page.textContent(http)).toMatch(/down/);
+    expect(await page.textContent(http)).toMatch(/refused|ECONNREFUSED/i);
+    expect(await page.textContent('.status-line')).toMatch(/[12] down/);
+    await screenshot(page, '05-checks-down');
+  });
+
   it('every page renders in dark theme and on a phone-sized screen', async () => {
-    for (const p of ['alerts', 'checks', 'logs']) {
+    for (const p of ['alerts', 'logs']) {
       await page.goto(`${base}/#/${p}`);
       await page.waitForSelector('main > *');
       await page.waitForTimeout(500);
