@@ -3,7 +3,7 @@
 // Collector: traceID (spans and log records by trace id), service (service.name of the
 // resource), resource (all resource attributes), metric (metric name), streamID (resource,
 // scope, metric name and point attributes: one stream always goes to one backend).
-import { attrsKey } from '../../src/prometheus/delta.js';
+import { attrsKey } from '../../src/pdata/identity.js';
 import type { Attributes, LogsData, Metric, MetricsData, Resource, Signal, SignalData, TracesData } from '../../src/pdata/types.js';
 import type { RoutingKey } from './config.js';
 

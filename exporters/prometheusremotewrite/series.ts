@@ -1,6 +1,6 @@
 // Series identity at the OTLP level, used to notice series that stop (stale markers).
 import type { Metric, MetricsData, ResourceMetrics, ScopeMetrics } from '../../src/pdata/types.js';
-import { attrsKey } from '../../src/prometheus/delta.js';
+import { attrsKey } from '../../src/pdata/identity.js';
 
 export type Point = Extract<Metric, { dataPoints: unknown[] }>['dataPoints'][number];
 

@@ -3,7 +3,7 @@
 // every shard wrote its own target_info (or a later batch carried an older one), Prometheus
 // would refuse the out-of-order sample with a 400 and drop the whole request with it.
 import type { Attributes, MetricsData, ResourceMetrics } from '../../src/pdata/types.js';
-import { attrsKey } from '../../src/prometheus/delta.js';
+import { attrsKey } from '../../src/pdata/identity.js';
 import { FLAG_NO_RECORDED_VALUE } from '../../src/prometheus/translate.js';
 
 const SERVICE_KEYS = new Set(['service.name', 'service.namespace', 'service.instance.id']);

@@ -6,6 +6,7 @@ import type { ParsedFamily, ParsedSample } from '../../src/prometheus/textparser
 import { FLAG_NO_RECORDED_VALUE } from '../../src/prometheus/translate.js';
 import { parseFloatValue } from '../../src/prometheus/textparser.js';
 import { relabel, type CompiledRelabel } from './relabel.js';
+import { attrsKey } from '../../src/pdata/identity.js';
 
 export interface Target {
   job: string;
@@ -40,13 +41,6 @@ interface Processed {
 }
 
 const ms2ns = (ms: number) => BigInt(Math.round(ms)) * 1_000_000n;
-
-function attrsKey(a: Attributes): string {
-  return Object.keys(a)
-    .sort()
-    .map((k) => `${k}=${String(a[k])}`)
-    .join('\u0001');
-}
 
 export class TargetConverter {
   private starts = new Map<string, { start: bigint; last: number }>();

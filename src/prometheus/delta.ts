@@ -1,7 +1,7 @@
 // Delta -> cumulative for sums and histograms, so Prometheus (cumulative only) sees counters
 // that only go up. State is per series and expires when a series goes quiet.
 import type { Attributes, HistogramDataPoint, MetricsData, NumberDataPoint } from '../pdata/types.js';
-import { attrString } from './translate.js';
+import { attrsKey } from '../pdata/identity.js';
 
 interface SumState {
   start: bigint;
@@ -15,14 +15,6 @@ interface HistState {
   buckets: number[];
   bounds: string;
   lastSeenMs: number;
-}
-
-export function attrsKey(a: Attributes | undefined): string {
-  if (!a) return '';
-  return Object.keys(a)
-    .sort()
-    .map((k) => `${k}=${attrString(a[k]!)}`)
-    .join('\u0001');
 }
 
 export type DeltaMode = 'accumulate' | 'drop';
