@@ -1,7 +1,9 @@
 // The console: one hardened listener, one gate (Host, Origin, bearer token or session) in front of a route
 // table — its own routes (Prometheus API, status, tap) and those other components register
 // through src/console/routes.ts (alerts, SLOs, pages).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { CreateSettings, Extension, ExtensionHost } from '../../src/component/component.js';
 import type { Tap, TapView } from '../../src/component/service-view.js';
 import { ApiError, type ApiRequest, type ConsoleRoute, type HttpMethod, type JsonRoute, type Principal } from '../../src/console/api.js';
@@ -14,7 +16,8 @@ import type { Config } from './config.js';
 import { parseRequest, sendError, sendText } from './http.js';
 import { historyRoutes, type HistorySource } from './prom-api.js';
 import { statusRoutes } from './status.js';
-import { tapRoute } from './tap.js';
+import { tapRoute, type TapRoute } from './tap.js';
+import { TapSockets } from './tap-ws.js';
 import { bearerToken, openTokenFile, type TokenFile } from '../../src/security/token.js';
 import { Sessions } from './session.js';
 import { findAssetDir, sessionRoutes, WebPages } from './web.js';
@@ -65,6 +68,8 @@ export class Console implements Extension {
   private warnedConflicts = new Set<string>();
   private sessions?: Sessions;
   private pages?: WebPages;
+  private tap?: TapRoute;
+  private readonly tapSockets = new TapSockets();
 
   constructor(
     private readonly set: CreateSettings,
@@ -83,12 +88,8 @@ export class Console implements Extension {
     const service = host.service;
     const stores = this.deps.stores ?? openStores;
     const taps = (): TapView => service.taps;
-    this.builtins = [
-      ...historyRoutes(this.cfg, stores),
-      ...statusRoutes(service),
-      tapRoute(this.cfg, service, taps, this.set.telemetry, this.openTaps),
-      this.routesRoute(),
-    ];
+    this.tap = tapRoute(this.cfg, service, taps, this.set.telemetry, this.openTaps);
+    this.builtins = [...historyRoutes(this.cfg, stores), ...statusRoutes(service), this.tap, this.routesRoute()];
     let assets: string | undefined | null = null;
     const assetDir = () => (assets === null ? (assets = findAssetDir()) : assets);
     this.server = await listenHttp({
@@ -101,6 +102,7 @@ export class Console implements Extension {
       limits: this.cfg,
       handler: (req, res) => void this.serve(req, res),
     });
+    this.server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
     this.sessions = new Sessions(this.token, `telemd_console_${this.server.port}`, this.cfg.session.login_ttl, this.cfg.session.max_age);
     this.pages = new WebPages(this.sessions, assetDir, () => this.countRefusal('login'));
     this.builtins.push(...sessionRoutes(this.sessions, (r) => this.sessions!.fromRequest(r), this.cfg.session.login_ttl));
@@ -283,7 +285,49 @@ export class Console implements Extension {
     }
   }
 
+  /**
+   * An `Upgrade` request: only `GET /api/v1/tap` as WebSocket, behind the same gate as every
+   * request (Host, Origin — a browser always sends it on a WebSocket — token or session).
+   * Refusals and errors are HTTP answers on the socket, counted as the others.
+   */
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {});
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => {
+      res.detachSocket(socket as Socket);
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+    const route = '/api/v1/tap (websocket)';
+    let detached = false;
+    try {
+      if (!this.siteOk(req, res)) return;
+      const url = new URL(req.url ?? '/', 'http://console.invalid');
+      const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+      if (path !== '/api/v1/tap') throw new ApiError('not_found', `no WebSocket route ${path} (GET /api/v1/tap is the only one)`);
+      if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw new ApiError('bad_data', `Upgrade ${JSON.stringify(req.headers.upgrade)} is not served (only websocket)`);
+      if (req.method !== 'GET') return void sendError(res, new ApiError('bad_data', `method ${req.method} not allowed on ${path} (allowed: GET)`, 405), { allow: 'GET' });
+      const principal = this.authenticate(req, res);
+      if (!principal) return;
+      const tap = this.tap!.open(url.searchParams);
+      res.detachSocket(socket as Socket);
+      res.removeAllListeners('finish');
+      detached = true;
+      await this.tapSockets.accept(req, socket, head, tap);
+      this.countRequest(route, 101);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError('internal', err instanceof Error ? err.message : String(err));
+      if (!(err instanceof ApiError)) this.set.logger.error({ err, route }, 'console: a WebSocket upgrade failed');
+      if (detached) socket.destroy();
+      else if (!res.headersSent && !socket.destroyed) sendError(res, e);
+      this.countRequest(route, e.status);
+    }
+  }
+
   async shutdown(): Promise<void> {
+    this.tapSockets.closeAll();
     for (const t of this.openTaps) t.close();
     this.openTaps.clear();
     const s = this.server;

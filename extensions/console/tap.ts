@@ -25,7 +25,26 @@ export function resolveComponent(nodes: readonly ComponentInfo[], name: string, 
   return hits;
 }
 
-export function tapRoute(cfg: Config, service: ServiceView, taps: () => TapView | undefined, tel: SelfTelemetry, open: Set<Tap>): RawRoute {
+/** A tap opened for one reader: its first line, the pump that streams it, and the batches it saw. */
+export interface TapStream {
+  /** The first line: `{"tap":{component,id,kind,direction,signals,limit}}`. */
+  readonly head: string;
+  /**
+   * Streams batch lines through `write` until the limit, the component stopping or `stop`;
+   * returns the last line (`{"end":…}`). A `write` that returns a promise is awaited (a slow
+   * reader): meanwhile the tap's own bounded buffer fills and drops, the pipeline never waits.
+   */
+  pump(write: (line: string) => Promise<void> | undefined, stop: AbortSignal): Promise<string>;
+  /** Detaches (idempotent; pump() does it when it returns). */
+  close(): void;
+}
+
+export interface TapRoute extends RawRoute {
+  /** Validates the parameters and attaches the tap (throws ApiError): the WebSocket path uses it before upgrading. */
+  open(form: URLSearchParams): TapStream;
+}
+
+export function tapRoute(cfg: Config, service: ServiceView, taps: () => TapView | undefined, tel: SelfTelemetry, open: Set<Tap>): TapRoute {
   const counters = new Map<string, Counter>();
   const count = (what: 'batches' | 'dropped' | 'skipped', n: number) => {
     if (n <= 0) return;
@@ -37,58 +56,53 @@ export function tapRoute(cfg: Config, service: ServiceView, taps: () => TapView 
     c.add(n);
   };
 
-  return {
-    method: 'GET',
-    path: '/api/v1/tap',
-    access: 'read',
-    raw: true,
-    description: 'live sampled records passing a component, NDJSON of OTLP JSON (component=, direction=in|out, limit=, types=)',
-    async handle(req: ApiRequest, res: ServerResponse) {
-      const view = taps();
-      if (!view) throw new ApiError('unavailable', 'this agent has no tap support in its service (core tap registry missing)');
-      const name = req.form.get('component') ?? '';
-      if (name === '') throw new ApiError('bad_data', 'component= is required (a component id such as hostmetrics, or a key such as processor:batch@metrics)');
-      const dirRaw = req.form.get('direction') ?? '';
-      if (dirRaw !== '' && dirRaw !== 'in' && dirRaw !== 'out') throw new ApiError('bad_data', `direction must be in or out, got ${JSON.stringify(dirRaw)}`);
-      const limitRaw = req.form.get('limit') ?? '';
-      const limit = limitRaw === '' ? 0 : Number(limitRaw);
-      if (!Number.isInteger(limit) || limit < 0) throw new ApiError('bad_data', `limit must be a whole number >= 0, got ${JSON.stringify(limitRaw)}`);
-      const typesRaw = req.form.get('types') ?? '';
-      const types = typesRaw === '' ? [...SIGNALS] : typesRaw.split(',').map((t) => t.trim());
-      for (const t of types) if (!SIGNALS.includes(t as Signal)) throw new ApiError('bad_data', `types: unknown signal ${JSON.stringify(t)} (metrics, logs, traces)`);
+  const openTap = (form: URLSearchParams): TapStream => {
+    const view = taps();
+    if (!view) throw new ApiError('unavailable', 'this agent has no tap support in its service (core tap registry missing)');
+    const name = form.get('component') ?? '';
+    if (name === '') throw new ApiError('bad_data', 'component= is required (a component id such as hostmetrics, or a key such as processor:batch@metrics)');
+    const dirRaw = form.get('direction') ?? '';
+    if (dirRaw !== '' && dirRaw !== 'in' && dirRaw !== 'out') throw new ApiError('bad_data', `direction must be in or out, got ${JSON.stringify(dirRaw)}`);
+    const limitRaw = form.get('limit') ?? '';
+    const limit = limitRaw === '' ? 0 : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 0) throw new ApiError('bad_data', `limit must be a whole number >= 0, got ${JSON.stringify(limitRaw)}`);
+    const typesRaw = form.get('types') ?? '';
+    const types = typesRaw === '' ? [...SIGNALS] : typesRaw.split(',').map((t) => t.trim());
+    for (const t of types) if (!SIGNALS.includes(t as Signal)) throw new ApiError('bad_data', `types: unknown signal ${JSON.stringify(t)} (metrics, logs, traces)`);
 
-      const nodes = service.graph().nodes;
-      const hits = resolveComponent(nodes, name, dirRaw === '' ? undefined : dirRaw);
-      if (hits.length === 0) {
-        const ids = [...new Set(nodes.filter((n) => n.kind !== 'extension').map((n) => n.id))].sort();
-        throw new ApiError('not_found', `no running component ${JSON.stringify(name)}; running: ${ids.join(', ')}`);
+    const nodes = service.graph().nodes;
+    const hits = resolveComponent(nodes, name, dirRaw === '' ? undefined : dirRaw);
+    if (hits.length === 0) {
+      const ids = [...new Set(nodes.filter((n) => n.kind !== 'extension').map((n) => n.id))].sort();
+      throw new ApiError('not_found', `no running component ${JSON.stringify(name)}; running: ${ids.join(', ')}`);
+    }
+    const kinds = new Set(hits.map((n) => n.kind));
+    if (kinds.size > 1) throw new ApiError('bad_data', `${JSON.stringify(name)} names several components (${hits.map((n) => n.key).join(', ')}): give the key`);
+    const node = hits[0]!;
+    const direction: TapDirection = dirRaw !== '' ? dirRaw : node.kind === 'exporter' || node.kind === 'connector' ? 'in' : 'out';
+    if (open.size >= cfg.tap.max_taps) throw new ApiError('unavailable', `${open.size} taps are open (tap.max_taps); close one first`);
+
+    const signals = types.filter((t) => node.signals.includes(t as Signal)) as Signal[];
+    if (signals.length === 0) throw new ApiError('bad_data', `${node.key} handles ${node.signals.join(', ')}, not ${types.join(', ')}`);
+    const attached: Tap[] = [];
+    try {
+      for (const signal of signals) {
+        const target: TapTarget = { kind: node.kind, id: node.id, direction, signal, ...(node.pipeline !== undefined && hits.length === 1 && name === node.key ? { pipeline: node.pipeline } : {}) };
+        attached.push(view.attach(target, { capacity: cfg.tap.buffer, maxBatchesPerSecond: cfg.tap.max_batches_per_second }));
       }
-      const kinds = new Set(hits.map((n) => n.kind));
-      if (kinds.size > 1) throw new ApiError('bad_data', `${JSON.stringify(name)} names several components (${hits.map((n) => n.key).join(', ')}): give the key`);
-      const node = hits[0]!;
-      const direction: TapDirection = dirRaw !== '' ? dirRaw : node.kind === 'exporter' || node.kind === 'connector' ? 'in' : 'out';
-      if (open.size >= cfg.tap.max_taps) throw new ApiError('unavailable', `${open.size} taps are open (tap.max_taps); close one first`);
-
-      const signals = types.filter((t) => node.signals.includes(t as Signal)) as Signal[];
-      if (signals.length === 0) throw new ApiError('bad_data', `${node.key} handles ${node.signals.join(', ')}, not ${types.join(', ')}`);
-      const attached: Tap[] = [];
-      try {
-        for (const signal of signals) {
-          const target: TapTarget = { kind: node.kind, id: node.id, direction, signal, ...(node.pipeline !== undefined && hits.length === 1 && name === node.key ? { pipeline: node.pipeline } : {}) };
-          attached.push(view.attach(target, { capacity: cfg.tap.buffer, maxBatchesPerSecond: cfg.tap.max_batches_per_second }));
-        }
-      } catch (err) {
-        for (const t of attached) t.close();
-        throw new ApiError('bad_data', (err as Error).message);
+    } catch (err) {
+      for (const t of attached) t.close();
+      throw new ApiError('bad_data', (err as Error).message);
+    }
+    for (const t of attached) open.add(t);
+    const close = () => {
+      for (const t of attached) {
+        t.close();
+        open.delete(t);
       }
-      for (const t of attached) open.add(t);
+    };
 
-      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-accel-buffering': 'no' });
-      res.write(`${JSON.stringify({ tap: { component: node.key, id: node.id, kind: node.kind, direction, signals, limit: limit || null } })}\n`);
-      const stop = new AbortController();
-      const end = () => stop.abort();
-      req.signal.addEventListener('abort', end);
-      res.on('close', end);
+    const pump = async (write: (line: string) => Promise<void> | undefined, stop: AbortSignal): Promise<string> => {
       let sent = 0;
       let reason = 'closed';
       const stats = () => ({ dropped: attached.reduce((n, t) => n + t.dropped, 0), skipped: attached.reduce((n, t) => n + t.skipped, 0) });
@@ -101,20 +115,20 @@ export function tapRoute(cfg: Config, service: ServiceView, taps: () => TapView 
         return s;
       };
       try {
-        while (!stop.signal.aborted) {
+        while (!stop.aborted) {
           let wrote = false;
           for (const t of attached) {
             for (const ev of t.take(limit ? limit - sent : undefined)) {
               const s = account();
               // The tapped component and direction (an exporter's input is read where its pipelines end).
               const head = JSON.stringify({ time: new Date(ev.time).toISOString(), component: node.key, kind: node.kind, id: node.id, ...(ev.pipeline !== undefined ? { pipeline: ev.pipeline } : {}), direction, signal: ev.signal, items: ev.items, dropped: s.dropped, skipped: s.skipped });
-              const ok = res.write(`${head.slice(0, -1)},"data":${encodeJson(ev.signal, ev.data as never)}}\n`);
+              const slow = write(`${head.slice(0, -1)},"data":${encodeJson(ev.signal, ev.data as never)}}`);
               sent++;
               count('batches', 1);
               wrote = true;
               // A slow reader: wait for the socket rather than buffer in memory (the tap's own
               // bounded buffer then fills and drops, the pipeline never waits).
-              if (!ok) await new Promise<void>((r) => { res.once('drain', r); stop.signal.addEventListener('abort', () => r(), { once: true }); });
+              if (slow) await slow;
               if (limit && sent >= limit) break;
             }
             if (limit && sent >= limit) break;
@@ -135,21 +149,53 @@ export function tapRoute(cfg: Config, service: ServiceView, taps: () => TapView 
               hb.abort();
             }, HEARTBEAT_MS);
             const onStop = () => hb.abort();
-            stop.signal.addEventListener('abort', onStop, { once: true });
+            stop.addEventListener('abort', onStop, { once: true });
             await Promise.race(attached.map((t) => t.wait(hb.signal)));
             clearTimeout(timer);
             hb.abort();
-            stop.signal.removeEventListener('abort', onStop);
+            stop.removeEventListener('abort', onStop);
             // Idle streams say they are alive (and what was dropped), so readers and proxies keep them.
-            if (idle && !stop.signal.aborted) res.write(`${JSON.stringify({ heartbeat: new Date().toISOString(), ...account() })}\n`);
+            if (idle && !stop.aborted) {
+              const slow = write(JSON.stringify({ heartbeat: new Date().toISOString(), ...account() }));
+              if (slow) await slow;
+            }
           }
         }
-        if (!res.destroyed) res.end(`${JSON.stringify({ end: reason, sent, ...account() })}\n`);
+        return JSON.stringify({ end: reason, sent, ...account() });
       } finally {
-        for (const t of attached) {
-          t.close();
-          open.delete(t);
-        }
+        close();
+      }
+    };
+    return { head: JSON.stringify({ tap: { component: node.key, id: node.id, kind: node.kind, direction, signals, limit: limit || null } }), pump, close };
+  };
+
+  return {
+    method: 'GET',
+    path: '/api/v1/tap',
+    access: 'read',
+    raw: true,
+    description: 'live sampled records passing a component, NDJSON of OTLP JSON, or the same lines as WebSocket text messages (component=, direction=in|out, limit=, types=)',
+    open: openTap,
+    async handle(req: ApiRequest, res: ServerResponse) {
+      const tap = openTap(req.form);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-accel-buffering': 'no' });
+      res.write(`${tap.head}\n`);
+      const stop = new AbortController();
+      const end = () => stop.abort();
+      req.signal.addEventListener('abort', end);
+      res.on('close', end);
+      try {
+        const write = (line: string): Promise<void> | undefined =>
+          res.write(`${line}\n`)
+            ? undefined
+            : new Promise<void>((r) => {
+                res.once('drain', r);
+                stop.signal.addEventListener('abort', () => r(), { once: true });
+              });
+        const last = await tap.pump(write, stop.signal);
+        if (!res.destroyed) res.end(`${last}\n`);
+      } finally {
+        tap.close();
         req.signal.removeEventListener('abort', end);
       }
     },
