@@ -1,5 +1,5 @@
 // Calibrates the decode-cost estimates that byte budgets use (MSG_COST, KV_COST in
-// src/otlp/pb-reader.ts, JSON_STRUCT_COST in src/otlp/json-decode.ts): the heap a decoded request
+// src/protobuf/reader.ts, JSON_STRUCT_COST in src/otlp/json-decode.ts): the heap a decoded request
 // really takes (measured with --expose-gc) against the estimate, for SDK-made requests and for
 // hostile shapes. The estimate must stay above the measurement. Run:
 //   node --expose-gc --import tsx bench/otlp/cost.ts

@@ -6,7 +6,7 @@ import type {
   MetricsData, Resource, Signal, SignalData, Span, TracesData,
 } from '../pdata/types.js';
 import { toHex } from './hex.js';
-import { grow } from './pb-writer.js';
+import { grow } from '../protobuf/writer.js';
 
 // Quotes, backslashes, control characters and surrogates need JSON.stringify's escaping.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;

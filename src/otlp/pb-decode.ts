@@ -7,7 +7,7 @@ import type {
   ResourceMetrics, ResourceSpans, ScopeLogs, ScopeMetrics, ScopeSpans, Signal, SignalData, Span, SpanEvent, SpanLink,
   SummaryDataPoint, TracesData,
 } from '../pdata/types.js';
-import { KV_COST, PbReader, sub, wrongWire } from './pb-reader.js';
+import { KV_COST, PbReader, sub, wrongWire } from '../protobuf/reader.js';
 
 /** What an empty span costs beyond MSG_COST (measured in bench/otlp/cost.ts). */
 export const SPAN_EXTRA_COST = 480;

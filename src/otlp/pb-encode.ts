@@ -5,7 +5,7 @@ import type {
   AnyValue, Attributes, Exemplar, ExpHistogramBuckets, InstrumentationScope, LogRecord, LogsData, Metric,
   MetricsData, NumberDataPoint, Resource, Signal, SignalData, Span, TracesData,
 } from '../pdata/types.js';
-import { PbWriter } from './pb-writer.js';
+import { PbWriter } from '../protobuf/writer.js';
 
 function anyValue(w: PbWriter, v: AnyValue): void {
   switch (typeof v) {

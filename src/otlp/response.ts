@@ -1,7 +1,7 @@
 // Export*ServiceResponse (with partial_success) and google.rpc.Status, in protobuf and JSON.
 import type { Signal } from '../pdata/types.js';
-import { PbReader, sub } from './pb-reader.js';
-import { PbWriter } from './pb-writer.js';
+import { PbReader, sub } from '../protobuf/reader.js';
+import { PbWriter } from '../protobuf/writer.js';
 import { OtlpDecodeError } from './errors.js';
 
 export interface PartialSuccess {

@@ -1,7 +1,10 @@
 // Remote-Write 1.0 WriteRequest protobuf, hand-written from prometheus/prompb (types.proto,
-// remote.proto): a two-pass encoder (sizes, then bytes) and a decoder for tests and receivers.
+// remote.proto): a two-pass encoder (sizes, then bytes) and a decoder, both over the one
+// protobuf reader/writer (src/protobuf).
 import { snappy } from './snappy.js';
 import { STALE_NAN_BITS, type FamilyType, type Label } from './model.js';
+import { PbReader, sub } from '../protobuf/reader.js';
+import { PbWriter, varintLen } from '../protobuf/writer.js';
 
 export interface RwSample {
   value: number;
@@ -33,16 +36,6 @@ export const META_TYPES: Record<FamilyType, number> = {
 };
 const META_NAMES = Object.fromEntries(Object.entries(META_TYPES).map(([k, v]) => [v, k])) as Record<number, FamilyType>;
 
-/** Bytes of a protobuf varint (shared with the Remote-Write 2.0 encoder). */
-export function varintLen(n: number): number {
-  let len = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
 function strField(s: string): number {
   const n = Buffer.byteLength(s);
   return 1 + varintLen(n) + n;
@@ -51,40 +44,6 @@ function strField(s: string): number {
 /** A Sample always carries its double; timestamps 0 are omitted as proto3 does. */
 function sampleSize(s: RwSample): number {
   return 9 + (s.timestampMs > 0 ? 1 + varintLen(s.timestampMs) : 0);
-}
-
-class Writer {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-  varint(n: number): void {
-    const b = this.buf;
-    while (n >= 128) {
-      b[this.pos++] = (n % 128) | 128;
-      n = Math.floor(n / 128);
-    }
-    b[this.pos++] = n;
-  }
-  /** A string field whose UTF-8 length is already known. */
-  strLen(tag: number, s: string, n: number): void {
-    if (!n) return;
-    this.buf[this.pos++] = tag;
-    this.varint(n);
-    if (n === s.length && n < 64) {
-      // ASCII (UTF-8 length equals UTF-16 length): a JS loop beats the native call for short strings.
-      const b = this.buf;
-      let p = this.pos;
-      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-      this.pos = p;
-    } else this.pos += this.buf.write(s, this.pos, n, 'utf8');
-  }
-  str(tag: number, s: string): void {
-    if (!s) return;
-    this.buf[this.pos++] = tag;
-    const n = Buffer.byteLength(s);
-    this.varint(n);
-    this.buf.write(s, this.pos, n, 'utf8');
-    this.pos += n;
-  }
 }
 
 /** Encodes a WriteRequest. Label sorting/validation is the caller's job (see toWriteRequest). */
@@ -116,47 +75,47 @@ export function encodeWriteRequest(req: WriteRequest): Buffer {
   });
   for (const ms of metaSizes) total += 1 + varintLen(ms) + ms;
 
-  const w = new Writer(Buffer.allocUnsafe(total));
+  // Sized exactly (a varint asks for 10 bytes of room, so 10 more): the writer never grows.
+  const w = new PbWriter(total + 10);
   let li = 0;
   for (let i = 0; i < req.timeseries.length; i++) {
     const ts = req.timeseries[i]!;
-    w.buf[w.pos++] = 0x0a;
+    w.tag(1, 2);
     w.varint(tsSizes[i]!);
     for (const l of ts.labels) {
       const nl = lens[li++]!;
       const vl = lens[li++]!;
-      w.buf[w.pos++] = 0x0a;
+      w.tag(1, 2);
       w.varint((nl ? 1 + varintLen(nl) + nl : 0) + (vl ? 1 + varintLen(vl) + vl : 0));
-      w.strLen(0x0a, l.name, nl);
-      w.strLen(0x12, l.value, vl);
+      if (nl) w.stringLen(1, l.name, nl);
+      if (vl) w.stringLen(2, l.value, vl);
     }
     for (const s of ts.samples) {
-      w.buf[w.pos++] = 0x12;
+      w.tag(2, 2);
       w.varint(sampleSize(s));
-      w.buf[w.pos++] = 0x09;
-      if (s.stale) w.buf.writeBigUInt64LE(STALE_NAN_BITS, w.pos);
-      else w.buf.writeDoubleLE(s.value, w.pos);
-      w.pos += 8;
+      w.tag(1, 1);
+      if (s.stale) w.fixed64(STALE_NAN_BITS);
+      else w.double(s.value);
       if (s.timestampMs > 0) {
-        w.buf[w.pos++] = 0x10;
+        w.tag(2, 0);
         w.varint(s.timestampMs);
       }
     }
   }
   req.metadata.forEach((m, i) => {
-    w.buf[w.pos++] = 0x1a;
+    w.tag(3, 2);
     w.varint(metaSizes[i]!);
     const t = META_TYPES[m.type] ?? 0;
     if (t) {
-      w.buf[w.pos++] = 0x08;
+      w.tag(1, 0);
       w.varint(t);
     }
-    w.str(0x12, m.familyName);
-    w.str(0x22, m.help);
-    w.str(0x2a, m.unit);
+    if (m.familyName) w.string(2, m.familyName);
+    if (m.help) w.string(4, m.help);
+    if (m.unit) w.string(5, m.unit);
   });
   if (w.pos !== total) throw new Error(`remote-write encoder size mismatch ${w.pos} != ${total}`);
-  return w.buf;
+  return w.buf.subarray(0, total);
 }
 
 /** Snappy block format (not framed), as Remote-Write 1.0 requires. */
@@ -164,100 +123,57 @@ export function compressWriteRequest(req: WriteRequest): Buffer {
   return snappy().compressSync(encodeWriteRequest(req));
 }
 
-// ---------- decoding (tests, and any future remote-write receiver) ----------
+// ---------- decoding (the exporter's queued requests, tests, any remote-write receiver) ----------
 
-/** A protobuf reader over one message (or a sub-message: `end`). */
-export class Reader {
-  pos = 0;
-  constructor(
-    readonly buf: Buffer,
-    readonly end = buf.length,
-  ) {}
-  varint(): number {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      if (this.pos >= this.end) throw new Error('truncated varint');
-      const b = this.buf[this.pos++]!;
-      n += (b & 127) * mul;
-      if (b < 128) return n;
-      mul *= 128;
-      if (mul > 2 ** 70) throw new Error('varint too long');
-    }
+/** A Sample message: the double (stale markers by their bit pattern) and the timestamp. */
+export function decodeSample(r: PbReader): RwSample {
+  const s: RwSample = { value: 0, timestampMs: 0 };
+  while (r.pos < r.end) {
+    const t = r.varint();
+    if (t === 0x09) {
+      s.value = r.double();
+      if (Number.isNaN(s.value) && r.view.getBigUint64(r.pos - 8, true) === STALE_NAN_BITS) s.stale = true;
+    } else if (t === 0x10) s.timestampMs = Number(r.int64());
+    else r.skip(t & 7);
   }
-  /** int64 varint that may be negative (two's complement, 10 bytes). */
-  int64(): number {
-    const start = this.pos;
-    const n = this.varint();
-    if (this.pos - start === 10) return Number(BigInt.asIntN(64, BigInt(n)));
-    return n;
-  }
-  sub(): Reader {
-    const len = this.varint();
-    if (this.pos + len > this.end) throw new Error('truncated field');
-    const r = new Reader(this.buf, this.pos + len);
-    r.pos = this.pos;
-    this.pos += len;
-    return r;
-  }
-  string(): string {
-    const r = this.sub();
-    return this.buf.toString('utf8', r.pos, r.end);
-  }
-  skip(wire: number): void {
-    if (wire === 0) this.varint();
-    else if (wire === 1) this.pos += 8;
-    else if (wire === 2) this.sub();
-    else if (wire === 5) this.pos += 4;
-    else throw new Error(`unsupported wire type ${wire}`);
-  }
+  return s;
 }
 
-export function decodeWriteRequest(buf: Buffer): WriteRequest {
+export function decodeWriteRequest(buf: Uint8Array): WriteRequest {
   const out: WriteRequest = { timeseries: [], metadata: [] };
-  const r = new Reader(buf);
+  const r = new PbReader(buf);
   while (r.pos < r.end) {
     const tag = r.varint();
-    if (tag === 0x0a) out.timeseries.push(decodeSeries(r.sub()));
-    else if (tag === 0x1a) out.metadata.push(decodeMeta(r.sub()));
+    if (tag === 0x0a) out.timeseries.push(sub(r, decodeSeries));
+    else if (tag === 0x1a) out.metadata.push(sub(r, decodeMeta));
     else r.skip(tag & 7);
   }
   return out;
 }
 
-function decodeSeries(r: Reader): RwSeries {
+function decodeLabel(r: PbReader): Label {
+  const l: Label = { name: '', value: '' };
+  while (r.pos < r.end) {
+    const t = r.varint();
+    if (t === 0x0a) l.name = r.string();
+    else if (t === 0x12) l.value = r.string();
+    else r.skip(t & 7);
+  }
+  return l;
+}
+
+function decodeSeries(r: PbReader): RwSeries {
   const ts: RwSeries = { labels: [], samples: [] };
   while (r.pos < r.end) {
     const tag = r.varint();
-    if (tag === 0x0a) {
-      const lr = r.sub();
-      const l: Label = { name: '', value: '' };
-      while (lr.pos < lr.end) {
-        const t = lr.varint();
-        if (t === 0x0a) l.name = lr.string();
-        else if (t === 0x12) l.value = lr.string();
-        else lr.skip(t & 7);
-      }
-      ts.labels.push(l);
-    } else if (tag === 0x12) {
-      const sr = r.sub();
-      const s: RwSample = { value: 0, timestampMs: 0 };
-      while (sr.pos < sr.end) {
-        const t = sr.varint();
-        if (t === 0x09) {
-          if (sr.buf.readBigUInt64LE(sr.pos) === STALE_NAN_BITS) s.stale = true;
-          s.value = sr.buf.readDoubleLE(sr.pos);
-          sr.pos += 8;
-        } else if (t === 0x10) s.timestampMs = sr.int64();
-        else sr.skip(t & 7);
-      }
-      ts.samples.push(s);
-    } else r.skip(tag & 7);
+    if (tag === 0x0a) ts.labels.push(sub(r, decodeLabel));
+    else if (tag === 0x12) ts.samples.push(sub(r, decodeSample));
+    else r.skip(tag & 7);
   }
   return ts;
 }
 
-function decodeMeta(r: Reader): RwMetadata {
+function decodeMeta(r: PbReader): RwMetadata {
   const m: RwMetadata = { type: 'unknown', familyName: '', help: '', unit: '' };
   while (r.pos < r.end) {
     const t = r.varint();

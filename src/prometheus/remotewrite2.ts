@@ -4,36 +4,12 @@
 // timeseries=5}, TimeSeries{labels_refs=1, samples=2, metadata=5}, Metadata{type=1, help_ref=3,
 // unit_ref=4}, Sample{value=1, timestamp=2}.
 import { snappy } from './snappy.js';
-import { META_TYPES, Reader, varintLen, type RwMetadata, type RwSeries } from './remotewrite.js';
+import { META_TYPES, decodeSample, type RwMetadata, type RwSeries } from './remotewrite.js';
 import { STALE_NAN_BITS } from './model.js';
-import { grow } from '../otlp/pb-writer.js';
+import { PbReader, sub } from '../protobuf/reader.js';
+import { PbWriter, varintLen } from '../protobuf/writer.js';
 
 export const V2_CONTENT_TYPE = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
-
-class Buf {
-  buf: Buffer = Buffer.allocUnsafe(1 << 16);
-  pos = 0;
-  ensure(n: number): void {
-    if (this.pos + n > this.buf.length) this.buf = grow(this.buf, this.pos, n);
-  }
-  varint(n: number): void {
-    this.ensure(10);
-    while (n >= 128) {
-      this.buf[this.pos++] = (n % 128) | 128;
-      n = Math.floor(n / 128);
-    }
-    this.buf[this.pos++] = n;
-  }
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = b;
-  }
-  bytes(b: Buffer): void {
-    this.ensure(b.length);
-    b.copy(this.buf, this.pos);
-    this.pos += b.length;
-  }
-}
 
 export function encodeRequestV2(series: RwSeries[]): Buffer {
   const symbols = new Map<string, number>([['', 0]]);
@@ -43,7 +19,7 @@ export function encodeRequestV2(series: RwSeries[]): Buffer {
     return r;
   };
   // Series first (they create the symbols), then the symbol table is written before them.
-  const ts = new Buf();
+  const ts = new PbWriter();
   for (const s of series) {
     const refs: number[] = [];
     for (const l of s.labels) refs.push(ref(l.name), ref(l.value));
@@ -57,42 +33,35 @@ export function encodeRequestV2(series: RwSeries[]): Buffer {
     const sampleSizes = s.samples.map((x) => 9 + (x.timestampMs > 0 ? 1 + varintLen(x.timestampMs) : 0));
     for (const n of sampleSizes) samplesLen += 1 + varintLen(n) + n;
     const body = (refs.length ? 1 + varintLen(refsLen) + refsLen : 0) + samplesLen + (metaLen ? 1 + varintLen(metaLen) + metaLen : 0);
-    ts.byte(0x2a);
+    ts.tag(5, 2);
     ts.varint(body);
     if (refs.length) {
-      ts.byte(0x0a);
+      ts.tag(1, 2);
       ts.varint(refsLen);
       for (const r of refs) ts.varint(r);
     }
     s.samples.forEach((x, i) => {
-      ts.byte(0x12);
+      ts.tag(2, 2);
       ts.varint(sampleSizes[i]!);
-      ts.ensure(9);
-      ts.buf[ts.pos++] = 0x09;
-      if (x.stale) ts.buf.writeBigUInt64LE(STALE_NAN_BITS, ts.pos);
-      else ts.buf.writeDoubleLE(x.value, ts.pos);
-      ts.pos += 8;
+      ts.tag(1, 1);
+      if (x.stale) ts.fixed64(STALE_NAN_BITS);
+      else ts.double(x.value);
       if (x.timestampMs > 0) {
-        ts.byte(0x10);
+        ts.tag(2, 0);
         ts.varint(x.timestampMs);
       }
     });
     if (metaLen) {
-      ts.byte(0x2a);
+      ts.tag(5, 2);
       ts.varint(metaLen);
-      if (type) (ts.byte(0x08), ts.varint(type));
-      if (help) (ts.byte(0x18), ts.varint(help));
-      if (unit) (ts.byte(0x20), ts.varint(unit));
+      if (type) (ts.tag(1, 0), ts.varint(type));
+      if (help) (ts.tag(3, 0), ts.varint(help));
+      if (unit) (ts.tag(4, 0), ts.varint(unit));
     }
   }
-  const out = new Buf();
-  for (const sym of symbols.keys()) {
-    const b = Buffer.from(sym, 'utf8');
-    out.byte(0x22);
-    out.varint(b.length);
-    out.bytes(b);
-  }
-  out.bytes(ts.buf.subarray(0, ts.pos));
+  const out = new PbWriter();
+  for (const sym of symbols.keys()) out.string(4, sym);
+  out.raw(ts.buf.subarray(0, ts.pos));
   return Buffer.from(out.buf.subarray(0, out.pos));
 }
 
@@ -106,47 +75,15 @@ const META_NAMES = Object.fromEntries(Object.entries(META_TYPES).map(([k, v]) =>
  * Series of a 2.0 Request (the exporter's queued requests, when a receiver turns out to speak
  * only 1.0): symbols resolved, metadata per series.
  */
-export function decodeRequestV2(buf: Buffer): RwSeries[] {
+export function decodeRequestV2(buf: Uint8Array): RwSeries[] {
   const symbols: string[] = [];
-  const raw: { refs: number[]; samples: RwSeries['samples']; type: number; help: number; unit: number }[] = [];
-  const r = new Reader(buf);
+  const raw: RawSeriesV2[] = [];
+  const r = new PbReader(buf);
   while (r.pos < r.end) {
     const tag = r.varint();
     if (tag === 0x22) symbols.push(r.string());
-    else if (tag === 0x2a) {
-      const t = r.sub();
-      const s = { refs: [] as number[], samples: [] as RwSeries['samples'], type: 0, help: 0, unit: 0 };
-      while (t.pos < t.end) {
-        const f = t.varint();
-        if (f === 0x0a) {
-          const p = t.sub();
-          while (p.pos < p.end) s.refs.push(p.varint());
-        } else if (f === 0x12) {
-          const sr = t.sub();
-          const x: RwSeries['samples'][number] = { value: 0, timestampMs: 0 };
-          while (sr.pos < sr.end) {
-            const g = sr.varint();
-            if (g === 0x09) {
-              if (sr.buf.readBigUInt64LE(sr.pos) === STALE_NAN_BITS) x.stale = true;
-              x.value = sr.buf.readDoubleLE(sr.pos);
-              sr.pos += 8;
-            } else if (g === 0x10) x.timestampMs = sr.int64();
-            else sr.skip(g & 7);
-          }
-          s.samples.push(x);
-        } else if (f === 0x2a) {
-          const m = t.sub();
-          while (m.pos < m.end) {
-            const g = m.varint();
-            if (g === 0x08) s.type = m.varint();
-            else if (g === 0x18) s.help = m.varint();
-            else if (g === 0x20) s.unit = m.varint();
-            else m.skip(g & 7);
-          }
-        } else t.skip(f & 7);
-      }
-      raw.push(s);
-    } else r.skip(tag & 7);
+    else if (tag === 0x2a) raw.push(sub(r, decodeSeriesV2));
+    else r.skip(tag & 7);
   }
   const sym = (i: number): string => {
     const v = symbols[i];
@@ -159,4 +96,36 @@ export function decodeRequestV2(buf: Buffer): RwSeries[] {
     const name = labels.find((l) => l.name === '__name__')?.value ?? '';
     return { labels, samples: s.samples, meta: { type: META_NAMES[s.type] ?? 'unknown', familyName: name, help: sym(s.help), unit: sym(s.unit) } };
   });
+}
+
+interface RawSeriesV2 {
+  refs: number[];
+  samples: RwSeries['samples'];
+  type: number;
+  help: number;
+  unit: number;
+}
+
+function decodeSeriesV2(t: PbReader): RawSeriesV2 {
+  const s: RawSeriesV2 = { refs: [], samples: [], type: 0, help: 0, unit: 0 };
+  while (t.pos < t.end) {
+    const f = t.varint();
+    if (f === 0x0a)
+      sub(t, (p) => {
+        while (p.pos < p.end) s.refs.push(p.varint());
+      });
+    else if (f === 0x12) s.samples.push(sub(t, decodeSample));
+    else if (f === 0x2a)
+      sub(t, (m) => {
+        while (m.pos < m.end) {
+          const g = m.varint();
+          if (g === 0x08) s.type = m.varint();
+          else if (g === 0x18) s.help = m.varint();
+          else if (g === 0x20) s.unit = m.varint();
+          else m.skip(g & 7);
+        }
+      });
+    else t.skip(f & 7);
+  }
+  return s;
 }

@@ -13,6 +13,16 @@ export function grow(buf: Buffer, used: number, n: number): Buffer {
   return nb;
 }
 
+/** Bytes of a varint holding the non-negative integer `n` (for sizing passes). */
+export function varintLen(n: number): number {
+  let len = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
 export class PbWriter {
   buf: Buffer;
   pos = 0;
@@ -46,6 +56,15 @@ export class PbWriter {
       while (v > 127) {
         b[this.pos++] = (v & 127) | 128;
         v >>>= 7;
+      }
+      b[this.pos++] = v;
+      return;
+    }
+    if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
+      // Millisecond timestamps and large counts: no BigInt on the way.
+      while (v > 127) {
+        b[this.pos++] = (v % 128) | 128;
+        v = Math.floor(v / 128);
       }
       b[this.pos++] = v;
       return;
@@ -167,6 +186,27 @@ export class PbWriter {
     this.ensure(len);
     this.buf.write(s, this.pos, len, 'utf8');
     this.pos += len;
+  }
+
+  /** A string field whose UTF-8 length `n` the caller has already measured (sizing passes). */
+  stringLen(field: number, s: string, n: number): void {
+    this.tag(field, 2);
+    this.varint(n);
+    this.ensure(n);
+    if (n === s.length && n < 64) {
+      // ASCII (UTF-8 length equals UTF-16 length): a JS loop beats the native call for short strings.
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else this.pos += this.buf.write(s, this.pos, n, 'utf8');
+  }
+
+  /** Bytes already encoded (a message written elsewhere), copied as they are. */
+  raw(v: Uint8Array): void {
+    this.ensure(v.length);
+    this.buf.set(v, this.pos);
+    this.pos += v.length;
   }
 
   bytes(field: number, v: Uint8Array): void {

@@ -1,5 +1,5 @@
-// Protobuf wire reader with bounds checks on every read: hostile input raises OtlpDecodeError.
-import { OtlpCostError, OtlpDecodeError } from './errors.js';
+// Protobuf wire reader with bounds checks on every read: hostile input raises DecodeError.
+import { DecodeCostError, DecodeError } from './errors.js';
 
 /** Estimated heap bytes of one decoded message (object header, fields, array slot), measured in bench/otlp/cost.ts. */
 export const MSG_COST = 160;
@@ -35,11 +35,11 @@ export class PbReader {
   /** Account for `n` more bytes of decoded objects; throws past maxCost. */
   charge(n: number): void {
     this.cost += n;
-    if (this.cost > this.maxCost) throw new OtlpCostError(this.cost, this.maxCost);
+    if (this.cost > this.maxCost) throw new DecodeCostError(this.cost, this.maxCost);
   }
 
   fail(msg: string): never {
-    throw new OtlpDecodeError(`invalid protobuf at byte ${this.pos}: ${msg}`);
+    throw new DecodeError(`invalid protobuf at byte ${this.pos}: ${msg}`);
   }
 
   /** A varint as a JS number (exact up to 2^53; larger uint64 counters lose precision). */
