@@ -13,6 +13,7 @@ import type { Counter } from '../../src/telemetry/self.js';
 import type { Config } from './config.js';
 import { parseEntry } from './entry.js';
 import { hostResource } from '../../src/resource/host.js';
+import { Backoff } from '../../src/exporterhelper/backoff.js';
 
 const CURSOR_KEY = 'journald_cursor';
 
@@ -45,7 +46,7 @@ export class JournaldReceiver implements Receiver {
   private stopping = false;
   private stderrTail = '';
   private restartTimer: NodeJS.Timeout | undefined;
-  private backoffMs: number;
+  private readonly backoff: Backoff;
   private wakeSleep: (() => void) | undefined;
   private readonly pipeline: StanzaPipeline | undefined;
   private readonly malformed: Counter;
@@ -56,7 +57,8 @@ export class JournaldReceiver implements Receiver {
     private readonly cfg: Config,
     private readonly next: LogsConsumer,
   ) {
-    this.backoffMs = cfg.retry_on_failure.initial_interval;
+    // Doubling without jitter, as before: one local journalctl, no herd to spread.
+    this.backoff = new Backoff({ ...cfg.retry_on_failure, multiplier: 2, randomization_factor: 0 });
     this.pipeline = cfg.operators.length ? buildPipeline(cfg.operators).pipeline : undefined;
     const l = { signal: 'logs' };
     // Items the pipeline accepts or refuses are counted by the service; lines that never
@@ -105,8 +107,7 @@ export class JournaldReceiver implements Receiver {
       if (this.stopping || this.proc !== p) return;
       this.restarts.add();
       this.set.logger.warn({ code, signal, stderr: this.stderrTail.trim() }, 'journald: journalctl exited; restarting after the last delivered entry');
-      const wait = this.backoffMs;
-      this.backoffMs = Math.min(this.backoffMs * 2, this.cfg.retry_on_failure.max_interval);
+      const wait = this.backoff.next();
       this.restartTimer = setTimeout(() => void this.restartWhenIdle(), wait);
     });
   }
@@ -172,11 +173,10 @@ export class JournaldReceiver implements Receiver {
       }
       try {
         if (records.length) await this.next.consume(logsByResource(records, resources, hostResource(), 'telemd/journald'));
-        this.backoffMs = this.cfg.retry_on_failure.initial_interval;
+        this.backoff.reset();
       } catch (err) {
         if (!isPermanent(err)) {
-          const wait = Math.max((err as ConsumerError).retryAfterMs ?? 0, this.backoffMs);
-          this.backoffMs = Math.min(this.backoffMs * 2, this.cfg.retry_on_failure.max_interval);
+          const wait = Math.max((err as ConsumerError).retryAfterMs ?? 0, this.backoff.next());
           this.set.logger.warn({ retryInMs: wait, err: String(err) }, 'journald: pipeline refused a batch; retrying');
           await new Promise<void>((r) => {
             this.wakeSleep = r;
