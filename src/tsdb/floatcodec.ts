@@ -1,7 +1,8 @@
 // Float values of one chunk. Two codings, and each chunk keeps the smaller:
 //   - decimal: most metric values are integers (bytes, packets, pages) or decimals with a few
-//     digits (CPU seconds in 1/100 s ticks, load averages, NAB's sensor readings). When
-//     v === n / 10^e for a small e and every value, the integers n are coded by intcodec.ts,
+//     digits (CPU seconds in 1/100 s ticks, load averages, NAB's sensor readings), or ratios
+//     printed with 12 significant digits (0.0819647355164: 13 places). When v === n / 10^e for
+//     e <= 16, |n| <= 2^48 and every value, the integers n are coded by intcodec.ts,
 //     where counters with steady increments and gauges on a step (pages, sectors) cost a few
 //     bits. Values a few ulps away from such a decimal (74.93588199999998: the artifacts of
 //     binary arithmetic on decimals, frequent in real data) are that decimal plus a small ulp
@@ -12,7 +13,7 @@
 import { BitReader, BitWriter } from './bits.js';
 import { decodeInts, encodeInts, MAX_INT } from './intcodec.js';
 
-const MAX_EXP = 12;
+const MAX_EXP = 16;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 const f64 = new Float64Array(1);

@@ -168,4 +168,14 @@ describe('decimals with binary artifacts', () => {
     const enc = roundTrip(vs);
     expect(enc.length).toBeLessThan(3600 * 2); // ~11 bits of noise each, plus the corrections
   });
+
+  it('code ratios with up to 16 decimal places (0.0819647355164: 12 significant digits) as decimals, not XOR', () => {
+    const r = rng(5);
+    // Cost per click as a 12-digit ratio below 0.1: 13 decimal places.
+    const vs = Array.from({ length: 1000 }, () => Number((0.01 + r() * 0.089).toPrecision(12)));
+    expect(vs.filter((v) => String(v).length === 15).length).toBeGreaterThan(800);
+    const enc = roundTrip(vs);
+    // log2(1e11) ~ 37 bits of noise each; XOR of such doubles costs ~60.
+    expect(enc.length * 8).toBeLessThan(1000 * 42);
+  });
 });
