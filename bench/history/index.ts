@@ -9,7 +9,7 @@
 console.log('includes: the history store on recorded 1 s hostmetrics side by side with Prometheus TSDB and VictoriaMetrics on the same samples (their own processes); excludes: the recording itself, peers absent from the machine');
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -176,11 +176,19 @@ if (nabDir && existsSync(nabDir)) {
   const nabOpts: Partial<TsdbOptions> = { tiers: [{ resolutionMs: 0, retentionMs: 100 * 365 * 86_400_000 }], blockDurationMs: 31 * 86_400_000, maxSizeBytes: 0 };
   console.log(`  NAB (${nab.length} files, one series each; raw tier only, 31 d blocks for telemd and Prometheus), folds by category:`);
   const cats = [...new Set(nab.map((x) => x.category))];
+  // What a general-purpose compressor makes of the values alone (shortest decimal text, no
+  // timestamps): a reference for how much information the values carry.
+  const xzValues = (files: typeof nab) => {
+    const text = files.map((x) => x.v.join('\n')).join('\n');
+    const r = spawnSync('xz', ['-9e', '-c'], { input: text, maxBuffer: 64 * 1024 * 1024 });
+    return r.status === 0 ? r.stdout.length / files.reduce((k, x) => k + x.v.length, 0) : NaN;
+  };
   for (const c of cats) {
     const r = await sizes(`NAB ${c}`, toBatches(nab.filter((x) => x.category === c)), nabOpts, 744);
-    console.log(`    ${c.padEnd(22)} ${f(r.telemd / r.samples)} B/sample` + (r.prom ? `   Prometheus ${f(r.prom / r.samples)}` : '') + (r.vm ? `   VictoriaMetrics ${f(r.vm / r.samples)} (${r.vmChanged!.split('; ')[1]})` : ''));
+    console.log(`    ${c.padEnd(22)} ${f(r.telemd / r.samples)} B/sample   (xz -9e of the values alone ${f(xzValues(nab.filter((x) => x.category === c)))})` + (r.prom ? `   Prometheus ${f(r.prom / r.samples)}` : '') + (r.vm ? `   VictoriaMetrics ${f(r.vm / r.samples)} (${r.vmChanged!.split('; ')[1]})` : ''));
   }
   printSize(await sizes('NAB, all files', toBatches(nab), nabOpts, 744));
+  console.log(`    (xz -9e of the values alone, as text, no timestamps: ${f(xzValues(nab))} B/sample)`);
 } else console.log('  (NAB skipped: ../shared/datasets/nab is absent)');
 
 }
@@ -209,12 +217,18 @@ if (sections.has(2) && !process.argv.includes('--in-child')) {
     for (const interval of [1000, 0]) {
       const db = await open({ walFsyncIntervalMs: interval });
       const lat: number[] = [];
+      // CPU of the process during each append (this thread and the pool's): on a shared machine
+      // the wall-clock latency also holds the waits for a core, this does not.
+      const latCpu: number[] = [];
       let n = 0;
       const cpu =
         (await loopCpu(async (b) => {
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           n += (await db.append(b)).appended;
           lat.push(performance.now() - t0);
+          const c = process.cpuUsage(c0);
+          latCpu.push((c.user + c.system) / 1000);
         })) - base;
       const f0 = process.cpuUsage();
       await db.flush();
@@ -222,7 +236,8 @@ if (sections.has(2) && !process.argv.includes('--in-child')) {
       await db.close();
       console.log(
         `  wal_fsync_interval ${interval === 0 ? '0s (ack after fdatasync)' : '1s (default)'}: ${f(cpu / n, 2)} µs CPU per sample; ` +
-          `batch of ${Math.round(n / lines.length)} samples: p50 ${f(pct(lat, 50))} ms, p99 ${f(pct(lat, 99))} ms, max ${f(Math.max(...lat))} ms; ` +
+          `batch of ${Math.round(n / lines.length)} samples: p50 ${f(pct(lat, 50))} ms, p99 ${f(pct(lat, 99))} ms, max ${f(Math.max(...lat))} ms ` +
+          `(CPU per batch: p50 ${f(pct(latCpu, 50))} ms, p99 ${f(pct(latCpu, 99))} ms; load ${loadavg()[0]!.toFixed(2)}); ` +
           `cutting the hour into blocks: ${f((fc.user + fc.system) / n, 2)} µs CPU per sample`,
       );
     }
