@@ -28,6 +28,7 @@ describe('the default pipeline (config/default.yaml)', () => {
     const config = readFileSync(join(ROOT, 'config', 'default.yaml'), 'utf8')
       .replaceAll('127.0.0.1:9464', `127.0.0.1:${promPort}`)
       .replaceAll('127.0.0.1:13133', `127.0.0.1:${healthPort}`)
+      .replaceAll('127.0.0.1:13380', `127.0.0.1:${await freePort()}`)
       .replaceAll('127.0.0.1:8888', `127.0.0.1:${selfPort}`);
     const agent = await startAgent({ config, env: { TELEMD_DATA_DIR: dir } });
 
@@ -99,6 +100,7 @@ describe.skipIf(!nobodyCanRun)('unprivileged', () => {
     const config = readFileSync(join(ROOT, 'config', 'default.yaml'), 'utf8')
       .replaceAll('127.0.0.1:9464', await port())
       .replaceAll('127.0.0.1:13133', await port())
+      .replaceAll('127.0.0.1:13380', await port())
       .replaceAll('127.0.0.1:8888', await port());
     const agent = await startAgent({ config, dir, uid: 65534, gid: 65534 });
     const out = join(dir, 'data', 'telemetry.jsonl');
