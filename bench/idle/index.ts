@@ -1,6 +1,6 @@
 // The agent's steady cost on the embedded default config: CPU share of one core and RSS over a
 // window (default 120 s after a 15 s warm-up). Usage: npm run bench:idle [-- --seconds N]
-console.log('includes: the whole agent process on the embedded default config (hostmetrics 10 s -> batch -> file + prometheus), CPU-seconds from /proc/<pid>/stat over the window and RSS; excludes: the first 15 s (start-up)');
+console.log('includes: the whole agent process on the embedded default config (hostmetrics 10 s -> batch -> file + prometheus + history, console listening), CPU-seconds from /proc/<pid>/stat over the window and RSS; excludes: the first 15 s (start-up)');
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const dir = mkdtempSync(join(tmpdir(), 'telemd-idle-'));
 let config = readFileSync(join(root, 'config', 'default.yaml'), 'utf8');
-for (const p of ['9464', '13133', '8888']) config = config.replaceAll(`127.0.0.1:${p}`, `127.0.0.1:${await freePort()}`);
+for (const p of ['9464', '13133', '13380', '8888']) config = config.replaceAll(`127.0.0.1:${p}`, `127.0.0.1:${await freePort()}`);
 const cfgPath = join(dir, 'config.yaml');
 (await import('node:fs')).writeFileSync(cfgPath, config);
 // The same node flags as `npm start` and the systemd unit.
@@ -53,7 +53,7 @@ const rss = rssKiB(agent.pid!);
 agent.kill('SIGTERM');
 const share = ((t1 - t0) / hz / wall) * 100;
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`telemd default config (hostmetrics 10s -> batch -> file + prometheus), ${wall.toFixed(0)} s window`);
+console.log(`telemd default config (hostmetrics 10s -> batch -> file + prometheus + history, console), ${wall.toFixed(0)} s window`);
 console.log(`  CPU: ${((t1 - t0) / hz).toFixed(2)} s = ${share.toFixed(3)}% of one core (goal < 1%)`);
 console.log(`  RSS: ${(rss / 1024).toFixed(1)} MiB at the end, peak ${(peak / 1024).toFixed(1)} MiB`);
 console.log(`  load average: ${load}`);

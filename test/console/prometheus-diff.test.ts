@@ -251,9 +251,13 @@ service:
       `global: {scrape_interval: 500ms, scrape_timeout: 400ms}
 scrape_configs:
   - job_name: telemd
+    # The agent names the host in \`instance\` itself (host.name): keep it; drop the target's job,
+    # and the target's instance on series without a host (the OTLP histogram has no resource).
+    honor_labels: true
     static_configs: [{targets: ['127.0.0.1:${exporterPort}']}]
     metric_relabel_configs:
-      - {action: labeldrop, regex: 'job|instance'}
+      - {action: labeldrop, regex: 'job'}
+      - {source_labels: [instance], regex: '127\\.0\\.0\\.1:${exporterPort}', target_label: instance, replacement: ''}
 `,
     );
     prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: 'ignore' });

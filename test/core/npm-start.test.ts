@@ -1,6 +1,6 @@
 // `npm start` as a supervisor runs it: a SIGTERM (or a SIGKILL) to the npm process must not leave
 // the agent running with its ports bound. The real npm, the real package.json script.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,12 +57,12 @@ function agentUnder(pid: number): number | undefined {
 }
 
 /** `npm start` with a second config that moves every port of the default config to a free one. */
-async function npmStart(): Promise<{ npm: ChildProcess; agent: number; ports: number[] }> {
+async function npmStart(): Promise<{ npm: ChildProcess; agent: number; ports: number[]; dir: string; out: () => string }> {
   const dir = mkdtempSync(join(tmpdir(), 'telemd-npm-'));
-  const [prom, health, self] = [await freePort(), await freePort(), await freePort()];
+  const [prom, health, self, consolePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   writeFileSync(
     join(dir, 'ports.yaml'),
-    `exporters:\n  prometheus:\n    endpoint: 127.0.0.1:${prom}\nextensions:\n  health_check:\n    endpoint: 127.0.0.1:${health}\nservice:\n  telemetry:\n    metrics:\n      address: 127.0.0.1:${self}\n`,
+    `exporters:\n  prometheus:\n    endpoint: 127.0.0.1:${prom}\nextensions:\n  health_check:\n    endpoint: 127.0.0.1:${health}\n  console:\n    endpoint: 127.0.0.1:${consolePort}\nservice:\n  telemetry:\n    metrics:\n      address: 127.0.0.1:${self}\n`,
   );
   // --ignore-scripts skips `prestart` (the build), which other tests' agents read meanwhile.
   const npm = spawn('npm', ['start', '--ignore-scripts', '--', '--config', join(dir, 'ports.yaml')], {
@@ -77,11 +77,38 @@ async function npmStart(): Promise<{ npm: ChildProcess; agent: number; ports: nu
   await until(() => out.includes('pipelines running'), 30_000, `npm start to run the agent; output: ${out.slice(-1000)}`);
   const agent = await until(() => agentUnder(npm.pid!), 5000, 'the agent process under npm');
   pids.push(agent);
-  for (const p of [prom, health, self]) expect(await portFree(p)).toBe(false);
-  return { npm, agent, ports: [prom, health, self] };
+  for (const p of [prom, health, self, consolePort]) expect(await portFree(p)).toBe(false);
+  return { npm, agent, ports: [prom, health, self, consolePort], dir, out: () => out };
 }
 
 describe('npm start', () => {
+  it('prints where the console listens and answers PromQL on the history right away (telemd query, as the default config says)', async () => {
+    const { npm, ports, dir, out } = await npmStart();
+    const consolePort = ports[3]!;
+    expect(out()).toContain(`console listening on http://127.0.0.1:${consolePort}`);
+    expect(out()).toContain(join(dir, 'console.token'));
+    // The CLI finds the console and its token from the same configs (the default and the port overlay).
+    const query = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin', 'telemd.js'), 'query', ...args, '--config', join(ROOT, 'config', 'default.yaml'), '--config', join(dir, 'ports.yaml')], {
+        env: { ...process.env, TELEMD_DATA_DIR: dir },
+        encoding: 'utf8',
+      });
+    // The first scrape is at start: an instant query and an hour's range answer within seconds.
+    const instant = await until(
+      () => {
+        const r = query('system_memory_usage_bytes{state="used"}');
+        return r.status === 0 && /system_memory_usage_bytes\{.*state="used"/.test(r.stdout) ? r.stdout : undefined;
+      },
+      20_000,
+      'telemd query to show the memory series',
+    );
+    expect(instant).toMatch(/^at \d{4}-/);
+    const range = query('system_memory_usage_bytes{state="used"}', '--range', '1h', '--step', '10s');
+    expect(range.status, range.stderr).toBe(0);
+    expect(range.stdout).toMatch(/^TIME\s+system_memory_usage_bytes/);
+    npm.kill('SIGTERM');
+  });
+
   it('stops the agent and frees its ports when npm gets SIGTERM', async () => {
     const { npm, agent, ports } = await npmStart();
     const exited = new Promise((r) => npm.once('exit', r));

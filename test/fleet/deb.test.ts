@@ -73,19 +73,20 @@ describe.skipIf(skip !== '')(`Debian package${skip ? ` (skipped: ${skip})` : ''}
   }, 120_000);
 
   it('the installed agent runs as the service user with the unit\'s environment and stops on SIGTERM', async () => {
-    const ports = [await freePort(), await freePort(), await freePort()];
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
     const uid = Number(sh('id', ['-u', 'telemd']).out);
     const gid = Number(sh('id', ['-g', 'telemd']).out);
     const p = spawn('/usr/bin/node', ['--v8-pool-size=1', '/usr/lib/telemd/bin/telemd.js', 'run', '--config', '/etc/telemd/config.yaml',
-      '--set', `service::telemetry::metrics::address=127.0.0.1:${ports[0]}`, '--set', `exporters::prometheus::endpoint=127.0.0.1:${ports[1]}`, '--set', `extensions::health_check::endpoint=127.0.0.1:${ports[2]}`,
+      '--set', `service::telemetry::metrics::address=127.0.0.1:${ports[0]}`, '--set', `exporters::prometheus::endpoint=127.0.0.1:${ports[1]}`, '--set', `extensions::health_check::endpoint=127.0.0.1:${ports[2]}`, '--set', `extensions::console::endpoint=127.0.0.1:${ports[3]}`,
     ], { uid, gid, cwd: '/var/lib/telemd', env: { ...process.env, STATE_DIRECTORY: '/var/lib/telemd', TELEMD_DATA_DIR: '/var/lib/telemd' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
     try {
       const end = Date.now() + 20_000;
-      while (!existsSync('/var/lib/telemd/telemetry.jsonl') && Date.now() < end && p.exitCode === null) await new Promise((r) => setTimeout(r, 200));
-      expect(out).toContain('pipelines running');
+      // The file exporter opens its file before the last components start: wait for both.
+      while (!(existsSync('/var/lib/telemd/telemetry.jsonl') && out.includes('pipelines running')) && Date.now() < end && p.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      expect(out, out.slice(-2000)).toContain('pipelines running');
       expect(sh('stat', ['-c', '%U', '/var/lib/telemd/telemetry.jsonl']).out.trim()).toBe('telemd');
       const body = await (await fetch(`http://127.0.0.1:${ports[1]}/metrics`)).text();
       expect(body).toMatch(/system_memory_usage_bytes\{.*instance="/);

@@ -61,7 +61,7 @@ describe('npm pack + npm install -g', () => {
   });
 
   it('the installed copy runs the default pipeline and stops on SIGTERM', async () => {
-    const p = spawn(telemd(), ['run', '--set', `service::telemetry::metrics::address=127.0.0.1:${await freePort()}`, '--set', `exporters::prometheus::endpoint=127.0.0.1:${await freePort()}`, '--set', `extensions::health_check::endpoint=127.0.0.1:${await freePort()}`], { cwd: elsewhere, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(telemd(), ['run', '--set', `service::telemetry::metrics::address=127.0.0.1:${await freePort()}`, '--set', `exporters::prometheus::endpoint=127.0.0.1:${await freePort()}`, '--set', `extensions::health_check::endpoint=127.0.0.1:${await freePort()}`, '--set', `extensions::console::endpoint=127.0.0.1:${await freePort()}`], { cwd: elsewhere, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     const exited = new Promise<number | null>((r) => p.on('exit', (c) => r(c)));
