@@ -4,7 +4,7 @@ import * as crypto from 'node:crypto';
 import { s, type Infer } from '../config/schema.js';
 import type { AnyValue, Attributes } from '../pdata/types.js';
 import { configValue, valueToString } from './value.js';
-import { compileGoRegex, hasNamedGroup, mustGoRegex } from '../util/goregex.js';
+import { compileGoRegex, hasNamedGroup, mustGoRegex, mustGoRegExp, namedGroups } from '../util/goregex.js';
 
 export const ACTIONS = ['insert', 'update', 'upsert', 'delete', 'hash', 'extract', 'convert'] as const;
 
@@ -168,13 +168,13 @@ function compileOne(a: ActionConfig): AttrAction {
         return attrs;
       };
     case 'extract': {
-      const re = keyRe!;
+      const re = mustGoRegExp(a.pattern!);
       return (attrs) => {
         const v = attrs[key];
         if (typeof v !== 'string') return attrs;
         const m = re.exec(v);
-        if (!m?.groups) return attrs;
-        for (const [g, x] of Object.entries(m.groups)) if (x !== undefined) attrs[g] = x;
+        if (!m) return attrs;
+        Object.assign(attrs, namedGroups(m, re.names));
         return attrs;
       };
     }

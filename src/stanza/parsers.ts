@@ -1,7 +1,7 @@
 // Parsers: turn a string field into a map (json, regex, key=value, syslog).
 import type { AnyValue, KvList } from '../pdata/types.js';
 import { SYSLOG_SEVERITY, SYSLOG_SEVERITY_TEXT } from './severity.js';
-import { compileGoRegex, hasNamedGroup } from '../util/goregex.js';
+import { goRegex, namedGroups } from '../util/goregex.js';
 
 export type ParseFn = (text: string) => KvList;
 
@@ -13,15 +13,13 @@ export function jsonParse(text: string): KvList {
 
 /** Go's `(?P<name>...)` is accepted as well as JavaScript's `(?<name>...)`. */
 export function buildRegexParse(pattern: string): ParseFn | string {
-  const rx = compileGoRegex(pattern);
+  const rx = goRegex(pattern);
   if (typeof rx === 'string') return `regex_parser: ${rx}`;
-  if (!hasNamedGroup(pattern)) return 'regex_parser: the regex needs at least one named group, e.g. (?P<level>\\w+)';
+  if (rx.names.size === 0) return 'regex_parser: the regex needs at least one named group, e.g. (?P<level>\\w+)';
   return (text) => {
     const m = rx.exec(text);
-    if (!m || !m.groups) throw new Error('regex_parser: line does not match the regex');
-    const out: KvList = {};
-    for (const [k, v] of Object.entries(m.groups)) if (v !== undefined) out[k] = v;
-    return out;
+    if (!m) throw new Error('regex_parser: line does not match the regex');
+    return namedGroups(m, rx.names);
   };
 }
 

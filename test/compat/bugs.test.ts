@@ -2,16 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { factory as attributes } from '../../processors/attributes/index.js';
 import { factory as resource } from '../../processors/resource/index.js';
 import { factory as filter } from '../../processors/filter/index.js';
-import { compileGoRegex, translateGoRegex } from '../../src/util/goregex.js';
+import { compileGoRegex, goRegex, namedGroups, replaceAllGo, translateGoRegex, type GoRegExp } from '../../src/util/goregex.js';
 import { allLogs, log, logs, make, parseConfig } from '../processors/helpers.js';
 
 describe('Go regular expressions', () => {
   it('translate named groups, leading flags, \\A \\z and POSIX classes', () => {
-    expect(translateGoRegex('(?i)^(?P<a>[[:digit:]]+)\\z')).toEqual({ source: '^(?<a>[0-9]+)$(?![\\s\\S])', flags: 'i' });
+    const t = new RegExp(translateGoRegex('(?i)^(?P<a>[[:digit:]]+)\\z').source, 'u');
+    expect(t.exec('042')?.groups).toEqual({ a: '042' });
+    expect(t.test('042\n')).toBe(false);
     const re = compileGoRegex('(?i)\\Aget (?P<path>\\S+)\\z') as RegExp;
     expect(re.exec('GET /x')?.groups).toEqual({ path: '/x' });
     expect(re.test('GET /x\n')).toBe(false);
     expect(compileGoRegex('(')).toMatch(/invalid regexp/);
+  });
+
+  it('read as RE2 reads them: one translation (src/util/re2.ts) for PromQL and every Go pattern', () => {
+    const re = (p: string) => compileGoRegex(p) as RegExp;
+    expect(re('^\\d+$').test('١٢')).toBe(false); // \d is ASCII in RE2
+    expect(re('a(?i)b').test('aB')).toBe(true); // a flag group in the middle
+    expect(re('(?s)a.b').test('a\nb')).toBe(true);
+    expect(re('a.b').test('a\nb')).toBe(false);
+    expect(compileGoRegex('(a)\\1')).toMatch(/invalid escape sequence/); // no backreferences in RE2
+    expect(compileGoRegex('(?=x)')).toMatch(/invalid or unsupported Perl syntax/);
+    const g = goRegex('(?<year>\\d{4})-(?P<month>\\d{2})') as GoRegExp;
+    expect(namedGroups(g.exec('on 2024-03-01')!, g.names)).toEqual({ year: '2024', month: '03' });
+    expect(replaceAllGo(g, '2024-03 and 1999-12', '$month/${year}')).toBe('03/2024 and 12/1999');
+    expect(replaceAllGo(goRegex('a*') as GoRegExp, 'baaac', 'X')).toBe('XbXcX');
   });
 
   it('attributes and resource extract take (?P<name>...) groups as the stanza parser does', async () => {
