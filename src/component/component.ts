@@ -121,8 +121,11 @@ interface FactoryBase<C> {
   description: string;
   /** Typed config schema with defaults; unknown keys are errors. */
   config: Schema<C>;
-  /** Cross-field checks the schema cannot express; return messages (path-less). */
-  validate?(cfg: C): string[];
+  /**
+   * Cross-field checks the schema cannot express: messages placed at the component id, or
+   * issues with a path inside its config (placed at that key's file:line:col).
+   */
+  validate?(cfg: C): (string | ConnectionIssue)[];
 }
 
 export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {

@@ -200,7 +200,10 @@ function parseSection<K extends Kind>(
       src.error(where, `${kind} "${idText}": ${field}${issue.message}`, issue.atKey);
     }
     if (ctx.issues.length === 0 && factory.validate) {
-      for (const msg of factory.validate(parsed)) src.error([section, idText], `${kind} "${idText}": ${msg}`, true);
+      for (const msg of factory.validate(parsed)) {
+        if (typeof msg === 'string') src.error([section, idText], `${kind} "${idText}": ${msg}`, true);
+        else src.error([section, idText, ...msg.path], `${kind} "${idText}": ${msg.path.join('.')}: ${msg.message}`);
+      }
     }
     out.set(idText, { id, kind: factory.kind, factory, config: parsed });
   }

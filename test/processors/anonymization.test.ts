@@ -11,7 +11,7 @@ import type { Config } from '../../processors/anonymization/config.js';
 function parse(raw: unknown): { cfg: Config; issues: string[] } {
   const ctx = new ParseContext();
   const cfg = factory.config.parse(raw, ctx);
-  return { cfg, issues: [...ctx.issues.map((i) => `${i.path.join('.')}: ${i.message}`), ...(factory.validate?.(cfg) ?? [])] };
+  return { cfg, issues: [...ctx.issues.map((i) => `${i.path.join('.')}: ${i.message}`), ...(factory.validate?.(cfg) ?? []).map(String)] };
 }
 
 function make<S extends Signal>(signal: S, raw: unknown = {}) {

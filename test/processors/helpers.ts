@@ -17,7 +17,7 @@ export function settings(id = 'proc'): TestSettings {
 export function parseConfig<C>(f: ProcessorFactory<C>, raw: unknown): C {
   const ctx = new ParseContext();
   const cfg = f.config.parse(raw, ctx);
-  const errs = [...ctx.issues.map((i) => `${i.path.join('.')}: ${i.message}`), ...(ctx.issues.length ? [] : (f.validate?.(cfg) ?? []))];
+  const errs = [...ctx.issues.map((i) => `${i.path.join('.')}: ${i.message}`), ...(ctx.issues.length ? [] : (f.validate?.(cfg) ?? []).map((m) => (typeof m === 'string' ? m : `${m.path.join('.')}: ${m.message}`)))];
   if (errs.length) throw new Error(errs.join('\n'));
   return cfg;
 }
