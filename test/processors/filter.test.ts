@@ -114,8 +114,8 @@ describe('filter traces', () => {
 
 describe('filter config errors', () => {
   it('names the bad condition and the reason', () => {
-    expect(() => parseConfig(factory, { logs: { log_record: ['attributes["a"] = 1'] } })).toThrow(/logs\.log_record\[0\]: unexpected character "="/);
-    expect(() => parseConfig(factory, { logs: { log_record: ['Frobnicate(body)'] } })).toThrow(/unsupported function Frobnicate/);
+    expect(() => parseConfig(factory, { logs: { log_record: ['attributes["a"] = 1'] } })).toThrow(/logs\.log_record\[0\]: unexpected "="/);
+    expect(() => parseConfig(factory, { logs: { log_record: ['Frobnicate(body)'] } })).toThrow(/unknown converter Frobnicate\(\)/);
     expect(() => parseConfig(factory, { metrics: { datapoint: ['severity_text == "x"'] } })).toThrow(/unknown path "severity_text" in datapoint context/);
     expect(() => parseConfig(factory, { metrics: { include: { match_type: 'strict', span_names: ['x'] } } })).toThrow(/not supported for metrics/);
     expect(() => parseConfig(factory, { metrics: { include: { match_type: 'regexp', metric_names: ['('] } } })).toThrow(/invalid regexp/);
@@ -136,5 +136,16 @@ describe('processor failures', () => {
     await p.consume(logs([log('b')]));
     expect(allLogs(sink.batches).map((l) => l.body)).toEqual(['b']);
     expect(metricValue(set, 'telemd_processor_refused_items_total', { signal: 'logs' })).toBe(2);
+  });
+});
+
+describe('filter conditions that fail on an item', () => {
+  it('propagate (default) refuses the batch; ignore keeps the item; both counted', async () => {
+    const strict = await make(factory, { logs: { log_record: ['Len(attributes["n"]) > 1'] } }, 'logs');
+    await expect(strict.p.consume(logs([log('a', { n: 5n })]))).rejects.toThrow(/Len: expected a string, slice or map, got int/);
+    const lax = await make(factory, { error_mode: 'ignore', logs: { log_record: ['Len(attributes["n"]) > 1', 'log.attributes["drop"] == true'] } }, 'logs');
+    await lax.p.consume(logs([log('a', { n: 5n }), log('b', { n: 'xyz' }), log('c', { drop: true })]));
+    expect(allLogs(lax.sink.batches).map((l) => l.body)).toEqual(['a']);
+    expect(metricValue(lax.set, 'telemd_processor_ottl_errors_total', { error_mode: 'ignore' })).toBe(2);
   });
 });

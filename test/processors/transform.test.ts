@@ -49,7 +49,8 @@ describe('transform processor', () => {
   });
 
   it('reports unsupported editors, bad contexts and syntax errors at config time', () => {
-    expect(() => parseConfig(factory, { log_statements: ['merge_maps(attributes, body, "upsert")'] })).toThrow(/unsupported editor merge_maps/);
+    expect(() => parseConfig(factory, { log_statements: ['merge_mapz(attributes, body, "upsert")'] })).toThrow(/unknown editor merge_mapz\(\); did you mean "merge_maps"\?/);
+    expect(() => parseConfig(factory, { log_statements: ['set(attributes["x"], ParseXML(body))'] })).toThrow(/ParseXML\(\) is not supported by telemd: XML functions are not implemented.*; use ParseJSON or ExtractPatterns \(at column 22\)/);
     expect(() => parseConfig(factory, { log_statements: [{ context: 'span', statements: ['set(name, "x")'] }] })).toThrow(/context: must be one of resource, scope, log/);
     expect(() => parseConfig(factory, { trace_statements: ['set(attributes["x"], "y" where name == "a"'] })).toThrow(/expected "\)"/);
     expect(() => parseConfig(factory, { log_statements: ['set(kind, 1)'] })).toThrow(/unknown path "kind" in log context/);
