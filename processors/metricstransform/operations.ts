@@ -2,7 +2,7 @@
 import type { AnyValue, Metric } from '../../src/pdata/types.js';
 import type { DataPoint } from '../../src/processorhelper/iterate.js';
 import { valueToString } from '../../src/processorhelper/value.js';
-import { mergePoints, type Aggregation } from './aggregate.js';
+import { mergePoints, type Aggregation } from '../../src/processorhelper/aggregate.js';
 import type { Operation } from './config.js';
 
 /** Applies in place; returns problems to log (an operation that could not apply is skipped). */

@@ -6,7 +6,7 @@ import type { Metric, MetricsData, ResourceMetrics, ScopeMetrics } from '../../s
 import type { DataPoint } from '../../src/processorhelper/iterate.js';
 import { valueToString } from '../../src/processorhelper/value.js';
 import { mustGoRegex } from '../../src/util/goregex.js';
-import { mergePoints, type Aggregation } from './aggregate.js';
+import { mergePoints, type Aggregation } from '../../src/processorhelper/aggregate.js';
 import type { Config, Transform } from './config.js';
 import { compileOperation, type OperationFn } from './operations.js';
 

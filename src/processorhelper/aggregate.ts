@@ -1,8 +1,9 @@
-// Merging the points of one metric that end up with the same labels (aggregate_labels,
-// aggregate_label_values, combine), with the Collector's aggregation types.
-import type { Attributes, HistogramDataPoint, Metric, NumberDataPoint } from '../../src/pdata/types.js';
-import type { DataPoint } from '../../src/processorhelper/iterate.js';
-import { attrsKey, sameBounds } from '../../src/processorhelper/series.js';
+// Merging the points of one metric that end up with the same labels (metricstransform's
+// aggregate_labels, aggregate_label_values, combine; OTTL's aggregate_on_attributes),
+// with the Collector's aggregation types.
+import type { Attributes, HistogramDataPoint, Metric, NumberDataPoint } from '../pdata/types.js';
+import type { DataPoint } from './iterate.js';
+import { attrsKey, sameBounds } from './series.js';
 
 export type Aggregation = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'median';
 
