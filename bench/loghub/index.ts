@@ -107,7 +107,7 @@ for (const d of readdirSync(dataDir, { withFileTypes: true }).filter((x) => x.is
 }
 
 const f3 = (x: number) => (Number.isNaN(x) ? '  -  ' : x.toFixed(3)).padStart(7);
-console.log(`systems ${systems.length}; miner defaults: similarity ${DEFAULT_MINER.similarity}, depth ${DEFAULT_MINER.prefixTokens + 2}, word differences ${DEFAULT_MINER.wordDiff}`);
+console.log(`systems ${systems.length}; miner defaults: similarity ${DEFAULT_MINER.similarity}, depth ${DEFAULT_MINER.prefixTokens + 2}, word differences ${DEFAULT_MINER.wordDiff}, cross-branch search ${DEFAULT_MINER.crossBranch}`);
 console.log('system        content     raw   Drain(published)');
 const acc = new Map<string, number>();
 for (const s of systems) {
@@ -132,11 +132,15 @@ if (systems.length > 1) {
   // around the defaults, scored on the held-out one. With one fixed configuration this shows how
   // far a choice made on some systems carries to an unseen one.
   const grid: Partial<MinerOptions>[] = [];
-  for (const prefixTokens of [1, 2, 3]) for (const wordDiff of [0.2, 0.34, 0.5]) for (const similarity of [0.4, 0.5, 0.6]) grid.push({ prefixTokens, wordDiff, similarity });
-  const isDefault = (g: Partial<MinerOptions>) => g.prefixTokens === DEFAULT_MINER.prefixTokens && g.wordDiff === DEFAULT_MINER.wordDiff && g.similarity === DEFAULT_MINER.similarity;
+  for (const crossBranch of [DEFAULT_MINER.crossBranch, 0])
+    for (const prefixTokens of [1, 2, 3]) for (const wordDiff of [0.2, 0.34, 0.5]) for (const similarity of [0.4, 0.5, 0.6]) grid.push({ prefixTokens, wordDiff, similarity, crossBranch });
+  const isDefault = (g: Partial<MinerOptions>) =>
+    g.prefixTokens === DEFAULT_MINER.prefixTokens && g.wordDiff === DEFAULT_MINER.wordDiff && g.similarity === DEFAULT_MINER.similarity && g.crossBranch === DEFAULT_MINER.crossBranch;
   const table = grid.map((g) => new Map(systems.map((s) => [s.name, isDefault(g) ? acc.get(s.name)! : groupingAccuracy(mine(s.content, g), s.truth)])));
-  const label = (g: Partial<MinerOptions>) => `depth ${g.prefixTokens! + 2}, word diff ${g.wordDiff}, similarity ${g.similarity}`;
-  console.log(`\nleave-one-system-out (configuration chosen on the other systems among ${grid.length}: depth 3-5 x word differences 0.2/0.34/0.5 x similarity 0.4-0.6):`);
+  const label = (g: Partial<MinerOptions>) => `depth ${g.prefixTokens! + 2}, word diff ${g.wordDiff}, similarity ${g.similarity}, cross-branch ${g.crossBranch}`;
+  console.log(
+    `\nleave-one-system-out (configuration chosen on the other systems among ${grid.length}: depth 3-5 x word differences 0.2/0.34/0.5 x similarity 0.4-0.6 x cross-branch search on/off):`,
+  );
   const folds: number[] = [];
   for (const s of systems) {
     let best = 0;

@@ -2,7 +2,9 @@
 // tree routes a tokenised message by its length and first tokens to a small set of clusters,
 // the most similar cluster above a threshold absorbs it (differing tokens become `<*>`),
 // otherwise a new cluster starts. Generic rules replace per-system masks: a token with a digit
-// in it, or a month/weekday name, is a variable; routing uses the first words that are not. Memory: at most `maxTemplates` clusters, each its tokens plus
+// in it, or a month/weekday name, is a variable; routing uses the first words that are not, and a
+// message that matches nothing in its leaf is tried against the templates of its length in other
+// branches, so the result does not hang on which positions route. Memory: at most `maxTemplates` clusters, each its tokens plus
 // ~100 bytes; the least recently seen cluster is evicted when full (counted by the caller).
 
 import { isUpperWord, tokenize, WILDCARD } from './logmask.js';
@@ -23,9 +25,15 @@ export interface MinerOptions {
   upperConstant: boolean;
   /** Capitalised words (Started, Paused) count as enumeration values too. */
   capitalConstant: boolean;
+  /**
+   * On a miss in the routed leaf, templates of the same length in other branches (newest first,
+   * at most this many) are tried with the same rules, so that a variable word in a routing
+   * position does not split its template. 0 = Drain's strict routing.
+   */
+  crossBranch: number;
 }
 
-export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000, maxLeafTemplates: 200, wordDiff: 0.2, upperConstant: true, capitalConstant: true };
+export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000, maxLeafTemplates: 200, wordDiff: 0.2, upperConstant: true, capitalConstant: true, crossBranch: 200 };
 
 export interface Cluster {
   /** Stable id: a hash of the template this cluster started from. */
@@ -58,6 +66,14 @@ interface Node {
   children: Map<string, Node>;
   clusters: Cluster[];
 }
+
+/**
+ * Equal words (not variables) a template from another branch must share with a message. Inside a
+ * leaf the two route words are already equal; across branches one of them differs, so one more
+ * agreeing word is asked for: short messages that differ in their first word are usually other
+ * events (`instruction address: <*>` / `data address: <*>` merge with only two).
+ */
+const CROSS_BRANCH_WORDS = 3;
 
 const newNode = (): Node => ({ children: new Map(), clusters: [] });
 
@@ -95,6 +111,8 @@ export class TemplateMiner {
   private all = new Map<string, Cluster>();
   /** Where each cluster lives: its leaf and the branch keys leading there. */
   private home = new Map<string, { leaf: Node; route: string[] }>();
+  /** Clusters by token count, in creation order (the cross-branch search). */
+  private byLength = new Map<number, Cluster[]>();
   private seq = 0;
   readonly opts: MinerOptions;
 
@@ -114,7 +132,7 @@ export class TemplateMiner {
   add(line: string): MatchResult {
     const tokens = tokenize(line);
     const { leaf, route } = this.leaf(this.routeOf(tokens), true)!;
-    const c = this.best(leaf.clusters, tokens);
+    const c = this.best(leaf.clusters, tokens) ?? this.crossBranch(leaf, tokens);
     this.seq++;
     if (c) {
       for (let i = 0; i < tokens.length; i++)
@@ -168,6 +186,9 @@ export class TemplateMiner {
     const c: Cluster = { id: cid, tokens: tokens.slice(), count, lastSeen: this.seq };
     leaf.clusters.push(c);
     this.all.set(cid, c);
+    const same = this.byLength.get(tokens.length);
+    if (same) same.push(c);
+    else this.byLength.set(tokens.length, [c]);
     this.home.set(cid, { leaf, route });
     return c;
   }
@@ -178,6 +199,12 @@ export class TemplateMiner {
     const home = this.home.get(old.id);
     this.home.delete(old.id);
     if (home) home.leaf.clusters = home.leaf.clusters.filter((c) => c !== old);
+    const same = this.byLength.get(old.tokens.length);
+    if (same) {
+      const i = same.indexOf(old);
+      if (i >= 0) same.splice(i, 1);
+      if (same.length === 0) this.byLength.delete(old.tokens.length);
+    }
     return old;
   }
 
@@ -208,7 +235,23 @@ export class TemplateMiner {
     return { leaf: node, route };
   }
 
-  private best(clusters: Cluster[], tokens: string[]): Cluster | undefined {
+  /**
+   * Drain's routing is exact on the first words, so a word that varies there (a user or host
+   * name without digits) would start a template per value. The match rules do not depend on a
+   * word's position, so on a miss the newest templates of the same length elsewhere get the same
+   * test; the cost is paid only by messages that match nothing in their own leaf.
+   */
+  private crossBranch(leaf: Node, tokens: string[]): Cluster | undefined {
+    const n = this.opts.crossBranch;
+    const same = this.byLength.get(tokens.length);
+    if (n <= 0 || !same || same.length === leaf.clusters.length) return undefined;
+    const pool: Cluster[] = [];
+    for (let i = same.length - 1; i >= 0 && pool.length < n; i--) if (this.home.get(same[i]!.id)?.leaf !== leaf) pool.push(same[i]!);
+    return this.best(pool, tokens, CROSS_BRANCH_WORDS);
+  }
+
+  /** The most similar cluster that passes the rules; `minWords` equal words at least. */
+  private best(clusters: Cluster[], tokens: string[], minWords = 0): Cluster | undefined {
     let best: Cluster | undefined;
     let bestSim = -1;
     let bestParams = -1;
@@ -219,17 +262,21 @@ export class TemplateMiner {
       let same = 0;
       let params = 0;
       let diff = 0;
+      let equalWords = 0;
       for (let i = 0; i < tokens.length; i++) {
         const t = c.tokens[i]!;
         const u = tokens[i]!;
         // A masked token (it had digits) fits a variable slot as well as an equal word does.
-        if (t === u) same++;
-        else if (t === WILDCARD) params++;
+        if (t === u) {
+          same++;
+          if (t !== WILDCARD) equalWords++;
+        } else if (t === WILDCARD) params++;
         else if (u !== WILDCARD) {
           if (++diff > maxDiff) continue outer;
           if (this.opts.upperConstant && (isUpperWord(t, this.opts.capitalConstant) || isUpperWord(u, this.opts.capitalConstant))) continue outer;
         }
       }
+      if (equalWords < minWords) continue;
       const sim = tokens.length ? same / tokens.length : 1;
       if (sim > bestSim || (sim === bestSim && params > bestParams)) {
         best = c;

@@ -146,13 +146,15 @@ function keyValue(t: string): string | undefined {
   return undefined;
 }
 
-/** Units that, after a number, belong to it: "3 sec", "<1 sec", "2048 MB", "5.2 KB)". */
+/** Units that, after a number, belong to it: "3 sec", "<1 sec", "2048 MB", "5.2 KB)", "93.0 B,". */
 const UNITS = new Set(
   'ns us ms sec secs second seconds min mins minute minutes hr hrs hour hours day days kb mb gb tb kib mib gib tib bytes byte'.split(' '),
 );
 
 function isUnit(t: string): boolean {
   const [s, e] = core(t);
+  // "93.0 B," (bytes): the one single-letter unit; a lone lower-case letter is too often a word.
+  if (e - s === 1) return t.charCodeAt(s) === 66;
   if (e - s < 2 || e - s > 7) return false;
   return UNITS.has(t.slice(s, e).toLowerCase());
 }

@@ -116,4 +116,34 @@ describe('TemplateMiner', () => {
     expect(m.size).toBe(5);
     expect(evicted[0]).toBe('aa ab ac');
   });
+
+  it('joins a template whose routing word varies (a name without digits), not short messages of another first word', () => {
+    const m = new TemplateMiner();
+    const a = m.add('alice logged in from the web console');
+    const b = m.add('bob logged in from the web console');
+    expect(b.cluster).toBe(a.cluster);
+    expect(TemplateMiner.text(a.cluster)).toBe('<*> logged in from the web console');
+    // The same, with Drain's strict routing: one template per user.
+    const strict = new TemplateMiner({ crossBranch: 0 });
+    expect(strict.add('alice logged in from the web console').cluster).not.toBe(strict.add('bob logged in from the web console').cluster);
+    // Two words in common are not enough across branches: other events.
+    const c = m.add('instruction address: 0x00004ed8');
+    const d = m.add('data address: 0x00000002');
+    expect(d.cluster).not.toBe(c.cluster);
+    // Nor do the other rules change: an upper-case word never becomes a variable.
+    const e = m.add('GET request served from the cache now');
+    expect(m.add('PUT request served from the cache now').cluster).not.toBe(e.cluster);
+  });
+
+  it('finds templates across branches after save/load and forgets evicted ones there', () => {
+    const m = new TemplateMiner({ maxTemplates: 2 });
+    const a = m.add('alice logged in from the web console');
+    const n = new TemplateMiner({ maxTemplates: 2 });
+    n.load(JSON.parse(JSON.stringify(m.save())));
+    expect(n.add('carol logged in from the web console').cluster.id).toBe(a.cluster.id);
+    n.add('one two');
+    n.add('three four five'); // evicts the oldest (the login template)
+    expect(n.add('dave logged in from the web console').created).toBe(true);
+    expect(n.size).toBe(2);
+  });
 });

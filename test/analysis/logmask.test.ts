@@ -31,6 +31,8 @@ describe('log token masks', () => {
     expect(tokenize('lifetime 00:02')).toEqual(['lifetime', W]);
     expect(tokenize('memory 2048 MB, disk 20 GB')).toEqual(['memory', W, 'disk', W]);
     expect(tokenize('sec 5 items')).toEqual(['sec', W, 'items']);
+    expect(tokenize('estimated size 93.0 B, free 5.2 KB)')).toEqual(['estimated', 'size', W, 'free', W]);
+    expect(tokenize('route 2 b c')).toEqual(['route', W, 'b', 'c']); // a lower-case letter is a word
   });
 
   it('tells enumeration words from variable words', () => {
