@@ -51,10 +51,14 @@ function emailAt(t: string, at: number, atLen: number): [number, number] | undef
   return [s, e];
 }
 
+/** Message-ID, In-Reply-To, References: ids shaped like addresses (RFC 5322 msg-id), no one's mailbox. */
+const MESSAGE_ID_BEFORE = /(?:message[-_ ]?id|msg[-_]?id|in-reply-to|references)["']?\s*[:=]\s*["']?<?$/i;
+
 export const findEmail: FindFn = (t, st, det, out) => {
   if (st.at) {
     for (let at = t.indexOf('@'); at >= 0; at = t.indexOf('@', at + 1)) {
       const m = emailAt(t, at, 1);
+      if (m && MESSAGE_ID_BEFORE.test(t.slice(Math.max(0, m[0] - 16), m[0]))) continue;
       if (m) out.push({ start: m[0], end: m[1], det });
     }
   }
@@ -105,12 +109,23 @@ function ipv4Anonymous(q: string): boolean {
   return q.startsWith('127.') || q === '0.0.0.0' || q.startsWith('255.');
 }
 
+/** `192.168.4.0/24`: a network address (host bits zero under its prefix) names a network, not a host. */
+function isNetworkAddress(q: string, t: string, e: number): boolean {
+  if (t.charCodeAt(e) !== 47) return false;
+  const m = /^\/(\d{1,2})(?!\d)/.exec(t.slice(e, e + 4));
+  if (!m) return false;
+  const bits = Number(m[1]);
+  if (bits >= 32) return false;
+  const n = q.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  return n % 2 ** (32 - bits) === 0;
+}
+
 export const findIPv4: FindFn = (t, st, det, out) => {
   if (st.dots < 3 || st.digits < 4 || st.versionKey) return;
   IPV4.lastIndex = 0;
   for (let m = IPV4.exec(t); m; m = IPV4.exec(t)) {
     const s = m.index;
-    if (ipv4Anonymous(m[0])) continue;
+    if (ipv4Anonymous(m[0]) || isNetworkAddress(m[0], t, s + m[0].length)) continue;
     const before = t.slice(Math.max(0, s - 12), s);
     if (VERSION_CONTEXT.test(before) || OID_CONTEXT.test(before)) continue;
     // Product/version tokens (Chrome/120.0.0.0), but not Java's host/10.0.0.1:port nor

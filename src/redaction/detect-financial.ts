@@ -1,7 +1,7 @@
 // Payment cards (Luhn), IBANs (mod 97) and E.164 phone numbers.
 import { cardGroupingValid, cardIssuerValid, luhnValid } from './luhn.js';
 import { ibanChecksumValid, ibanLength } from './iban.js';
-import { findNationalPhones, matchPhoneAt, phoneContext } from './phone.js';
+import { findNationalPhones, matchPhoneAt, phoneContext, REFERENCE_BEFORE } from './phone.js';
 import type { FindFn } from './text.js';
 
 // ---------- payment cards ----------
@@ -22,6 +22,8 @@ export const findCard: FindFn = (t, st, det, out) => {
     if (groups.length > 1 && /[ ]/.test(raw) && /-/.test(raw)) continue;
     if (!cardIssuerValid(digits) || !luhnValid(digits)) continue;
     if (groups.length === 1 && ID_CONTEXT.test(t.slice(Math.max(0, m.index - 16), m.index))) continue;
+    // "re order 8116…", "invoice 6011…": a Luhn-valid reference number, not a card.
+    if (groups.length === 1 && REFERENCE_BEFORE.test(t.slice(Math.max(0, m.index - 24), m.index))) continue;
     out.push({ start: m.index, end: m.index + raw.length, det });
   }
 };

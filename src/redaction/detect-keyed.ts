@@ -1,4 +1,5 @@
 // Secrets named by their key: `password=…`, `pwd: …`, `"db_password":"…"`, `--password=…`,
+// `PGPASSWORD=…`, `<password>…</password>`, `Password:x1` in struct dumps, `curl -u user:…`,
 // `SET PASSWORD … = '…'`, `IDENTIFIED BY '…'`, `?access_token=…`, `api_key=…`, `X-Api-Key: …`,
 // `"client_secret":"…"`, `Authorization: <raw token>`. Only the value is matched. The key decides
 // the kind by its last word (db_password -> password, x-api-key -> api key), so that keys which
@@ -15,6 +16,12 @@ const AFTER_KEY = /(["']?)(\s*(?:=>|->|[:=])\s*|\s+(?=["']))(?:"((?:[^"\\]|\\.){
 const AFTER_SPACE = /[ ]([A-Za-z0-9_\-+/.]{16,256}={0,2})(?![\w=:])/y;
 /** `--password value` (a CLI flag and its argument). */
 const FLAG = /(?<![\w-])--(password|passwd|pass|pwd|token|api-key|apikey|secret|client-secret)\s+(?!-)([^\s"']{3,256})/gi;
+/** `curl -u user:password`, `--user=user:password`, and auditd's `a1="-u" a2="user:password"`. */
+const CLI_USER = /(?<![\w-])(?:-u|--user)(?:=|\s+|"\s+a\d+=)["']?([^\s"':]{1,64}):([^\s"']{3,256})/g;
+/** XML element content: `<password>…</password>`, `<wsse:Password>…</wsse:Password>`. */
+const XML_VALUE = /^>([^<]{1,256})<\//;
+/** A bare `Key:value` (Go's %+v, Ruby inspect) is an assignment when the value looks made up. */
+const MADE_UP = /[\d\W_]|.[A-Z]/;
 /** SQL: SET PASSWORD [FOR u] = '…', [ALTER|CREATE] USER … IDENTIFIED BY '…', WITH PASSWORD '…'. */
 const SQL =
   /\b(?:PASSWORD\s*(?:FOR\s+\S+\s*)?=\s*(?:PASSWORD\s*\(\s*)?|IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY\s+(?:PASSWORD\s+)?|(?:WITH\s+|ENCRYPTED\s+|UNENCRYPTED\s+)PASSWORD\s+)'([^']{1,256})'/gi;
@@ -25,6 +32,7 @@ function isKeyChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
 }
 
+const PASSWORD_SUFFIX = /(?:password|passwd|passphrase|passwort|kennwort)$/;
 const PASSWORD_WORDS = new Set(['password', 'passwd', 'passphrase', 'pwd', 'pass', 'passcode', 'pw', 'kennwort', 'passwort', 'motdepasse', 'mdp']);
 // Session ids are left out: "sessionid" names web cookies and ZooKeeper's 64-bit counters alike.
 const TOKEN_WORDS = new Set(['token', 'secret', 'apikey', 'credential', 'credentials', 'jsessionid', 'phpsessid', 'authorization', 'signature', 'sig']);
@@ -52,6 +60,8 @@ export function keyKind(key: string): KeyedKind | undefined {
   const last = w[w.length - 1];
   if (!last) return undefined;
   if (PASSWORD_WORDS.has(last)) return 'password';
+  // One word in one case: PGPASSWORD, dbpassword, ADMINPASSWD (not "bypass": the long words only).
+  if (PASSWORD_SUFFIX.test(last)) return 'password';
   // The value of a credential, in a login event, is what the user typed.
   if (valued && (last === 'credential' || last === 'credentials')) return 'password';
   if (TOKEN_WORDS.has(last)) return 'api_key';
@@ -59,7 +69,7 @@ export function keyKind(key: string): KeyedKind | undefined {
   return undefined;
 }
 
-const PLACEHOLDER = /^(?:\*+|x{3,}|X{3,}|#+|\.{3,}|-+|_+|\?+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}|\$\d+|%[sd]|:\w+|null|none|nil|undefined|true|false|yes|no|n\/a|empty|redacted|filtered|hidden|masked|secret|password|changeme|\(?(?:redacted|filtered|hidden)\)?)$/i;
+const PLACEHOLDER = /^(?:\*+|x{3,}|X{3,}|#+|\.{3,}|-+|_+|\?+|<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\$\{[^}]*\}?|\$\d+|%[sd]|:\w+|null|none|nil|undefined|true|false|yes|no|n\/a|empty|redacted|filtered|hidden|masked|secret|password|changeme|\(?(?:redacted|filtered|hidden)\)?)$/i;
 const AUTH_SCHEME = /^(?:bearer|basic|token|digest|negotiate|ntlm|hmac|aws4-hmac-sha256|signature)$/i;
 
 function valueIsSecret(kind: KeyedKind, key: string, value: string): boolean {
@@ -106,6 +116,17 @@ function scanKeyed(t: string): Found[] {
     }
     const kind = keyKind(key);
     if (!kind) continue;
+    if (t.charCodeAt(ke) === 62) {
+      // An XML element named by the key (optionally namespaced): its text is the value.
+      const open = t.charCodeAt(ks - 1) === 60 || (t.charCodeAt(ks - 1) === 58 && /<[\w.-]{1,32}:$/.test(t.slice(Math.max(0, ks - 34), ks)));
+      const x = open ? XML_VALUE.exec(t.slice(ke, ke + 260)) : null;
+      if (x && valueIsSecret(kind, key, x[1]!.trim())) {
+        const start = ke + 1 + (x[1]!.length - x[1]!.trimStart().length);
+        out.push({ start, end: start + x[1]!.trim().length, kind });
+        SECRET_WORD.lastIndex = start + x[1]!.length;
+      }
+      continue;
+    }
     AFTER_KEY.lastIndex = ke;
     const m = AFTER_KEY.exec(t);
     if (!m) {
@@ -125,7 +146,12 @@ function scanKeyed(t: string): Found[] {
     // "key 'value'" without a separator only for password keys (SQL: PASSWORD 'x'); a bare
     // "key:value" with no space is a name (pam_unix(passwd:chauthtok)), not an assignment.
     const sep = m[2]!;
-    if (sep === ':' && !quoted && !m[1]) continue;
+    if (sep === ':' && !quoted && !m[1]) {
+      // Unless the key stands free (after a space, '{' or ',') and the value looks made up:
+      // Password:Esn*OtaVSod in a struct dump, but not pam_unix(passwd:chauthtok).
+      const b = ks === 0 ? 32 : t.charCodeAt(ks - 1);
+      if (!(b === 32 || b === 123 || b === 44) || !MADE_UP.test(m[5] ?? '')) continue;
+    }
     // "key 'value'" without a separator only for password keys (SQL: PASSWORD 'x').
     if (!sep.trim() && (kind !== 'password' || !quoted)) continue;
     let value = m[3] ?? m[4] ?? m[5]!;
@@ -143,6 +169,14 @@ function scanKeyed(t: string): Found[] {
       if (!kind || !valueIsSecret(kind, m[1]!, m[2]!)) continue;
       const start = m.index + m[0].length - m[2]!.length;
       out.push({ start, end: start + m[2]!.length, kind });
+    }
+  }
+  if (t.indexOf('-u') >= 0) {
+    CLI_USER.lastIndex = 0;
+    for (let m = CLI_USER.exec(t); m; m = CLI_USER.exec(t)) {
+      if (!valueIsSecret('password', 'password', m[2]!)) continue;
+      const start = m.index + m[0].length - m[2]!.length;
+      out.push({ start, end: start + m[2]!.length, kind: 'password' });
     }
   }
   SQL.lastIndex = 0;

@@ -119,8 +119,11 @@ export function matchPhoneAt(text: string, plus: number, prefixLen = 1): number 
 
 // ---------- national formats (no country code) ----------
 
-/** Words that say a number is a phone number (in English, French, German). */
-const PHONE_CONTEXT = /(?:^|[^a-z])(?:phone|telephone|t[ée]l[ée]?phone|tel|t[ée]l|telefon|fon|mobile?|mobil|handy|cell|portable|fax|sms|msisdn|callback|caller|calling|call|rufnummer|num[ée]ro|whatsapp|contact|kontakt)(?:[^a-z]|$)/i;
+/** Words that say a number is a phone number (in English, French, German), calling back included. */
+const PHONE_CONTEXT =
+  /(?:^|[^a-z])(?:phone|telephone|t[ée]l[ée]?phone|tel|t[ée]l|telefon|fon|mobile?|mobil|handy|cell|portable|fax|sms|msisdn|callback|caller|calling|call|rufnummer|num[ée]ro|whatsapp|contact|kontakt|r[üu]e?ckruf|anruf|anrufen|rappel|rappeler|appeler|joindre)(?:[^a-z]|$)/i;
+/** A number right after one of these words is a reference (ref 640 601 0750), not a phone. */
+export const REFERENCE_BEFORE = /(?:^|[^a-z])(?:ref|r[ée]f|reference|r[ée]f[ée]rence|order|invoice|ticket|tracking|isbn|sku|batch|case|commande|facture|bestellung|rechnung)\.?\s*(?:no\.?|nr\.?|n°|#)?\s*[:=#]?\s*$/i;
 
 /** North American (415) 555-2671, 415-555-2671, 415.555.2671, 1-415-555-2671: shape is enough. */
 const NANP = /(?<![\w.+/-])(?:1[ .-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}([ .-]))[2-9]\d{2}[ .-]\d{4}(?![\w]|[.,/-]\d)/g;
@@ -143,7 +146,10 @@ export function phoneContext(text: string): boolean {
   return PHONE_CONTEXT.test(text);
 }
 
-export function findNationalPhones(text: string, push: (start: number, end: number) => void): void {
+export function findNationalPhones(text: string, found: (start: number, end: number) => void): void {
+  const push = (start: number, end: number) => {
+    if (!REFERENCE_BEFORE.test(text.slice(Math.max(0, start - 24), start))) found(start, end);
+  };
   for (const re of [NANP, FR_GROUPED, SPACED3, UK56, DE_JOINED, PAREN_AREA]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {

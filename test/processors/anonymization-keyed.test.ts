@@ -128,3 +128,42 @@ describe('addresses and numbers that identify no one', () => {
     expect(only('order 8479882698000524 ref 4111 1111 1111 1111', 'credit_card')).toEqual(['4111 1111 1111 1111']);
   });
 });
+
+// Rules added after the third held-out part (other syntaxes) was scored: each states what it
+// must catch and what it must leave.
+describe('secrets and look-alikes in other syntaxes', () => {
+  it('passwords in env dumps, XML, struct dumps and command lines', () => {
+    expect(keyKind('PGPASSWORD')).toBe('password');
+    expect(keyKind('adminpasswd')).toBe('password');
+    expect(only('(root) CMD (PGPASSWORD=Winter2022! pg_dump -h db)', 'password')).toEqual(['Winter2022!']);
+    expect(only('env: DB_PASSWORD=${DB_PASSWORD} PASSWORD_FILE=/run/secrets/db', 'password')).toEqual([]);
+    expect(only('<wsse:Username>kenji</wsse:Username><wsse:Password>W00OQ%PN9FN</wsse:Password>', 'password')).toEqual(['W00OQ%PN9FN']);
+    expect(only('<password>hunter22</password> <password>***</password>', 'password')).toEqual(['hunter22']);
+    expect(only('cfg=&{Addr:0.0.0.0:8080 Username:admin Password:Esn*OtaVSod Timeout:21s}', 'password')).toEqual(['Esn*OtaVSod']);
+    expect(only('pam_unix(passwd:chauthtok): password changed; event Password:changed', 'password')).toEqual([]);
+    expect(only('curl -u kenji:aisha8758! https://api.example.com', 'password')).toEqual(['aisha8758!']);
+    expect(only('audit: EXECVE argc=4 a0="curl" a1="-u" a2="zoe:Sommer2025!" a3="https://x"', 'password')).toEqual(['Sommer2025!']);
+    expect(only('ssh -u 2 host; top -u root', 'password')).toEqual([]);
+  });
+
+  it('message ids are not mailboxes; the sender and recipient are', () => {
+    const t = 'postfix/cleanup[1]: F0C8F2A551: message-id=<b753efa15c8f@mail.example.com> from=<mpatel@example.io> to=<pierre@example.net>';
+    expect(only(t, 'email')).toEqual(['mpatel@example.io', 'pierre@example.net']);
+    expect(only('In-Reply-To: <a1b2@mx.example.org>', 'email')).toEqual([]);
+  });
+
+  it('a network address with its prefix is a network, a host address with one is a host', () => {
+    expect(only('address 192.168.139.0/24 gateway none', 'ipv4')).toEqual([]);
+    expect(only('route 10.0.0.0/8 via 10.1.2.3', 'ipv4')).toEqual(['10.1.2.3']);
+    expect(only('inet 192.168.1.7/24 scope global eth0', 'ipv4')).toEqual(['192.168.1.7']);
+  });
+
+  it('calling back is a phone word; a number after a reference word is a reference', () => {
+    expect(only('Kunde bittet um Rückruf: 040 21405997, Kundennummer 92704', 'phone')).toEqual(['040 21405997']);
+    expect(only('rappel client au 0330002791 pour la facture 6497', 'phone')).toEqual(['0330002791']);
+    expect(only('total 20.10 USD ref 640 601 0750', 'phone')).toEqual([]);
+    expect(only('support ticket: caller x, number 640 601 0750', 'phone')).toEqual(['640 601 0750']);
+    expect(only('callback requested re order 8116221965501501', 'credit_card')).toEqual([]);
+    expect(only('paid with card 4111111111111111 ok', 'credit_card')).toEqual(['4111111111111111']);
+  });
+});
