@@ -136,9 +136,10 @@ function keyValue(t: string): string | undefined {
       if (i + 1 >= t.length) return undefined;
       const n = t.charCodeAt(i + 1);
       if (c === 58 && (n === 58 || n === 47)) return undefined;
-      // host:port, a.b.c=x: the "key" is itself a variable.
+      // host:port, a.b.c=x, R25-M0-N7-C:J12 (a digit with letters after it, a location or
+      // id rather than a name; md5=, ipv4= end in their digits): the "key" is itself a variable.
       const key = t.slice(s, i);
-      if (isHostName(key) || isDottedName(key)) return WILDCARD;
+      if (isHostName(key) || isDottedName(key) || /\d[^\d]*[A-Za-z]/.test(key)) return WILDCARD;
       return t.slice(0, i + 1) + WILDCARD;
     }
     if (!(isKeyStart(c) || isDigit(c) || c === 46 || c === 45)) return undefined;

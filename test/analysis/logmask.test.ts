@@ -19,6 +19,8 @@ describe('log token masks', () => {
     expect(maskToken('(uid=0)')).toBe('(uid=<*>');
     expect(maskToken('environment:user.dir=/')).toBe('environment:<*>');
     expect(maskToken('proxy.example.com:5070')).toBe(W); // host:port is not key:value
+    expect(maskToken('R25-M0-N7-C:J12-U11')).toBe(W); // a location with digits inside is no key
+    expect(maskToken('md5=9e107d9d')).toBe('md5=<*>'); // a key may end in digits
   });
 
   it('leaves words, punctuation and empty values alone', () => {
