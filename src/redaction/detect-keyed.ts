@@ -146,6 +146,8 @@ function scanKeyed(t: string): Found[] {
     // "key 'value'" without a separator only for password keys (SQL: PASSWORD 'x'); a bare
     // "key:value" with no space is a name (pam_unix(passwd:chauthtok)), not an assignment.
     const sep = m[2]!;
+    // "password= HTTP/1.1", "ruser= rhost=": '=' on the key and a space after it is an empty value.
+    if (!quoted && !m[1] && /^=\s+$/.test(sep)) continue;
     if (sep === ':' && !quoted && !m[1]) {
       // Unless the key stands free (after a space, '{' or ',') and the value looks made up:
       // Password:Esn*OtaVSod in a struct dump, but not pam_unix(passwd:chauthtok).

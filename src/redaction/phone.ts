@@ -121,7 +121,7 @@ export function matchPhoneAt(text: string, plus: number, prefixLen = 1): number 
 
 /** Words that say a number is a phone number (in English, French, German), calling back included. */
 const PHONE_CONTEXT =
-  /(?:^|[^a-z])(?:phone|telephone|t[ée]l[ée]?phone|tel|t[ée]l|telefon|fon|mobile?|mobil|handy|cell|portable|fax|sms|msisdn|callback|caller|calling|call|rufnummer|num[ée]ro|whatsapp|contact|kontakt|r[üu]e?ckruf|anruf|anrufen|rappel|rappeler|appeler|joindre)(?:[^a-z]|$)/i;
+  /(?:^|[^a-z])(?:phone|telephone|t[ée]l[ée]?phone|tel|t[ée]l|telefon|fon|mobile?|mobil|handy|cell|portable|fax|sms|msisdn|callback|caller|calling|call|rufnummer|num[ée]ro|whatsapp|contact|kontakt|r[üu]e?ckruf|anruf|anrufen|rappel|rappeler|appeler|joindre|joignable|erreichbar)(?:[^a-z]|$)/i;
 /** A number right after one of these words is a reference (ref 640 601 0750), not a phone. */
 export const REFERENCE_BEFORE = /(?:^|[^a-z])(?:ref|r[ée]f|reference|r[ée]f[ée]rence|order|invoice|ticket|tracking|isbn|sku|batch|case|commande|facture|bestellung|rechnung)\.?\s*(?:no\.?|nr\.?|n°|#)?\s*[:=#]?\s*$/i;
 

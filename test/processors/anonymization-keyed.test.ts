@@ -144,6 +144,9 @@ describe('secrets and look-alikes in other syntaxes', () => {
     expect(only('curl -u kenji:aisha8758! https://api.example.com', 'password')).toEqual(['aisha8758!']);
     expect(only('audit: EXECVE argc=4 a0="curl" a1="-u" a2="zoe:Sommer2025!" a3="https://x"', 'password')).toEqual(['Sommer2025!']);
     expect(only('ssh -u 2 host; top -u root', 'password')).toEqual([]);
+    // '=' on the key and a space after it: an empty value, not the next word.
+    expect(only('"GET /health?token=<redacted>&password= HTTP/1.1" 200', 'password')).toEqual([]);
+    expect(only('[database] password = hunter22; pool = 5', 'password')).toEqual(['hunter22']);
   });
 
   it('message ids are not mailboxes; the sender and recipient are', () => {
@@ -161,6 +164,7 @@ describe('secrets and look-alikes in other syntaxes', () => {
   it('calling back is a phone word; a number after a reference word is a reference', () => {
     expect(only('Kunde bittet um Rückruf: 040 21405997, Kundennummer 92704', 'phone')).toEqual(['040 21405997']);
     expect(only('rappel client au 0330002791 pour la facture 6497', 'phone')).toEqual(['0330002791']);
+    expect(only('titulaire x, joignable au 0107229983', 'phone')).toEqual(['0107229983']);
     expect(only('total 20.10 USD ref 640 601 0750', 'phone')).toEqual([]);
     expect(only('support ticket: caller x, number 640 601 0750', 'phone')).toEqual(['640 601 0750']);
     expect(only('callback requested re order 8116221965501501', 'credit_card')).toEqual([]);
