@@ -3,7 +3,7 @@
 // `telemd alerts ack|resolve` does, through the same API; the silences an ack made are shown.
 import { api, ApiFailure } from '../api.js';
 import { h } from '../dom.js';
-import { clock, since } from '../format.js';
+import { clock, fmt, since } from '../format.js';
 import type { Scope } from '../live.js';
 import { notice, type Page } from '../page.js';
 
@@ -63,7 +63,8 @@ export const alertsPage: Page = {
     const tabs = h('div', { class: 'tabs', role: 'tablist' });
     const list = h('div', { class: 'card', role: 'tabpanel' });
     const status = h('div', { class: 'status-line', 'aria-live': 'polite' });
-    root.append(h('div', { class: 'toolbar' }, h('h2', {}, 'Alerts'), tabs, status), list);
+    const silences = h('div', { class: 'card silences' });
+    root.append(h('div', { class: 'toolbar' }, h('h2', {}, 'Alerts'), tabs, status), list, h('div', { class: 'toolbar', style: 'margin-top:16px' }, h('h2', {}, 'Silences')), silences);
     let alerts: Alert[] = [];
     const open = new Set<string>();
 
@@ -83,7 +84,30 @@ export const alertsPage: Page = {
       });
     };
 
+    // The silences the acknowledgements made at each Alertmanager (the console talks to no
+    // Alertmanager itself: the connector creates, replaces and expires them).
+    const renderSilences = () => {
+      const rows = alerts.flatMap((a) => (a.acknowledged?.silences ?? []).map((s) => ({ a, s })));
+      if (rows.length === 0) return void silences.replaceChildren(h('p', { class: 'status-line' }, 'No silences: acknowledging an alert silences it at every Alertmanager the connector sends to.'));
+      silences.replaceChildren(
+        h('table', { class: 'list' },
+          h('tr', {}, h('th', {}, 'alert'), h('th', {}, 'Alertmanager'), h('th', {}, 'silence'), h('th', {}, 'state'), h('th', {}, 'until'), h('th', {}, 'by')),
+          ...rows.map(({ a, s }) =>
+            h('tr', { 'data-fingerprint': a.fingerprint, 'data-silence': s.id ?? '', 'data-state': s.state },
+              h('td', {}, a.alertname),
+              h('td', { class: 'mono' }, s.alertmanager),
+              h('td', { class: 'mono' }, s.id ?? '–'),
+              h('td', {}, h('span', { class: `badge ${s.state === 'active' ? 'ok' : s.error ? 'bad' : 'idle'}` }, s.state), s.error ? h('div', { class: 'bad' }, s.error) : null),
+              h('td', { title: a.acknowledged!.until }, clock(Date.parse(a.acknowledged!.until), true)),
+              h('td', {}, [a.acknowledged!.by, a.acknowledged!.comment].filter(Boolean).join(': ')),
+            ),
+          ),
+        ),
+      );
+    };
+
     const render = () => {
+      renderSilences();
       const counts = new Map<Tab, number>(TABS.map((t) => [t, 0]));
       for (const a of alerts) counts.set(tabOf(a), counts.get(tabOf(a))! + 1);
       tabs.replaceChildren(
@@ -102,7 +126,7 @@ export const alertsPage: Page = {
           h('td', {}, h('button', { class: 'btn ghost', 'aria-expanded': String(open.has(a.fingerprint)), 'aria-label': 'details', onclick: () => (open.has(a.fingerprint) ? open.delete(a.fingerprint) : open.add(a.fingerprint), render()) }, open.has(a.fingerprint) ? '▾' : '▸')),
           h('td', {}, h('strong', {}, a.alertname), ' ', h('span', { class: `badge ${cls}` }, sev), h('div', { class: 'status-line' }, a.annotations.summary ?? '')),
           h('td', { class: 'hide-narrow' }, h('div', { class: 'labels' }, ...Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`)))),
-          h('td', { class: 'num mono' }, a.value),
+          h('td', { class: 'num mono', title: a.value }, fmt(Number(a.value), '')),
           h('td', { title: a.activeAt ?? '' }, a.state === 'resolved' ? `resolved ${since(a.resolvedAt)} ago` : `${a.state} for ${since(a.firedAt ?? a.activeAt)}`, a.acknowledged ? h('div', { class: 'status-line' }, `acked by ${a.acknowledged.by} until ${clock(Date.parse(a.acknowledged.until), true)}${a.acknowledged.comment ? `: ${a.acknowledged.comment}` : ''}`) : null),
           h(
             'td',
@@ -127,7 +151,7 @@ export const alertsPage: Page = {
               ...(a.closed ? [h('dt', {}, 'closed'), h('dd', {}, `by ${a.closed.by} at ${a.closed.at}${a.closed.comment ? `: ${a.closed.comment}` : ''}`)] : []),
               ...(a.acknowledged?.silences?.length ? [h('dt', {}, 'silences'), h('dd', { class: 'silences' }, ...a.acknowledged.silences.map((s) => h('div', {}, `${s.alertmanager}: ${s.id ?? '–'} (${s.state}${s.error ? `: ${s.error}` : ''})`)))] : []),
             ),
-            h('table', { class: 'list' }, h('tr', {}, h('th', {}, 'when'), h('th', {}, 'event'), h('th', {}, 'value'), h('th', {}, 'by')), ...(a.history ?? []).slice().reverse().map((e) => h('tr', {}, h('td', {}, clock(Date.parse(e.at), true)), h('td', {}, e.event), h('td', { class: 'mono' }, e.value ?? ''), h('td', {}, [e.by, e.comment].filter(Boolean).join(': '))))),
+            h('table', { class: 'list' }, h('tr', {}, h('th', {}, 'when'), h('th', {}, 'event'), h('th', {}, 'value'), h('th', {}, 'by')), ...(a.history ?? []).slice().reverse().map((e) => h('tr', {}, h('td', {}, clock(Date.parse(e.at), true)), h('td', {}, e.event), h('td', { class: 'mono', title: e.value ?? '' }, e.value === undefined ? '' : fmt(Number(e.value), '')), h('td', {}, [e.by, e.comment].filter(Boolean).join(': '))))),
           ),
         );
         return [main, detail];

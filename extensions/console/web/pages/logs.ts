@@ -1,7 +1,8 @@
 // Logs: the templates the logpattern processor found (its log.template.count series in the
 // history), new and rising ones first, with counts over the window; a click opens recent records
 // of that template from a live tap of the logpattern processor.
-import { api, instant, num, range as rangeQuery } from '../api.js';
+import { api, num, range as rangeQuery } from '../api.js';
+import { ACCUMULATOR_EXPIRY_S, stepCounts } from '../counts.js';
 import { h } from '../dom.js';
 import { clock, durText, fmt } from '../format.js';
 import type { Scope } from '../live.js';
@@ -76,30 +77,33 @@ export const logsPage: Page = (() => {
       const load = async (signal?: AbortSignal) => {
         if (metric === undefined) await findSources();
         if (!metric) {
-          list.replaceChildren(notice('No log templates in the history', 'The logpattern processor counts templates when emit_counts is on; send its counts to the history:', 'processors:\n  logpattern: {emit_counts: true}\nservice:\n  pipelines:\n    logs: {receivers: [filelog], processors: [logpattern], exporters: [file]}\n    metrics/logs: {receivers: [logpattern], exporters: [history]}'));
+          list.replaceChildren(notice('No log templates in the history', 'The logpattern processor counts templates when emit_counts is on and its id is also in a metrics pipeline that ends in the history:', 'processors:\n  logpattern: {emit_counts: true}\nservice:\n  pipelines:\n    logs: {receivers: [filelog], processors: [logpattern], exporters: [file]}\n    # the same id in a metrics pipeline injects log.template.count there\n    metrics: {receivers: [hostmetrics], processors: [logpattern], exporters: [history]}'));
           return;
         }
         const w = durText(win.range);
-        const by = 'sum by (log_template_id, log_template)';
         const step = nice(win.range / 30);
         const { start, end } = bounds(win, step);
-        const at = win.end;
-        const [cur, prev, spark] = await Promise.all([
-          instant(`${by} (sum_over_time(${metric}[${w}]))`, at, signal),
-          instant(`${by} (sum_over_time(${metric}[${w}] offset ${w}))`, at, signal),
-          rangeQuery(`${by} (sum_over_time(${metric}[${durText(step)}]))`, start, end, step, signal),
-        ]);
-        const prevBy = new Map<string, number>();
-        if (prev.resultType === 'vector') for (const s of prev.result) prevBy.set(s.metric.log_template_id ?? '', num(s.value[1]));
-        const sparkBy = new Map(spark.map((s) => [s.metric.log_template_id ?? '', s.values] as const));
-        const rows: Row[] = cur.resultType === 'vector' ? cur.result.map((s) => {
+        // One range query over this window, the one before (for "rising") and the accumulator's
+        // expiry before that (to tell a new template from one that was idle); counted in the page.
+        const fetchStart = start - win.range - Math.ceil(ACCUMULATOR_EXPIRY_S / step) * step;
+        // Live, the last step is the one still filling (it ends after now): counts of this very
+        // second are in. Each point holds the step that ends at it: (start, last] is this window.
+        const last = win.end === undefined ? end + step : end;
+        const series = await rangeQuery(`last_over_time(${metric}[${durText(step)}])`, fetchStart, last, step, signal);
+        const byId = new Map<string, Row>();
+        for (const s of series) {
           const id = s.metric.log_template_id ?? '';
-          const vals = sparkBy.get(id) ?? [];
-          const byT = new Map(vals.map(([t, v]) => [Math.round(t), num(v)]));
-          const xs: (number | null)[] = [];
-          for (let t = start; t <= end; t += step) xs.push(byT.get(t) ?? 0);
-          return { id, template: s.metric.log_template ?? id, count: num(s.value[1]), previous: prevBy.get(id) ?? 0, spark: xs };
-        }) : [];
+          let r = byId.get(id);
+          if (!r) byId.set(id, (r = { id, template: s.metric.log_template ?? id, count: 0, previous: 0, spark: Array.from({ length: Math.round((last - start) / step) }, () => 0) }));
+          for (const [t, n] of stepCounts(s.values.map(([t, v]) => [t, num(v)] as [number, number]), fetchStart)) {
+            if (t > start) {
+              r.count += n;
+              const i = Math.round((t - start) / step) - 1;
+              if (i >= 0 && i < r.spark.length) r.spark[i]! += n;
+            } else if (t > start - win.range) r.previous += n;
+          }
+        }
+        const rows = [...byId.values()].filter((r) => r.count > 0);
         rank(rows);
         status.textContent = `${rows.length} templates in the last ${w} · updated ${clock(Date.now())}`;
         list.replaceChildren(
