@@ -123,7 +123,8 @@ export class AnomalyProcessor implements Processor<MetricsData> {
               p.attributes['anomaly.score'] = Math.round(score * 1e4) / 1e4;
               p.attributes['anomaly'] = anomalous;
             }
-            if (anomalous && !st.anomalous) {
+            // A point in the damping after an onset continues that incident, breakthrough or not.
+            if (anomalous && !st.anomalous && !st.det.continuation) {
               this.onsets.add();
               const e = st.det.expected;
               onsets.push({ resource: rm.resource, metric: m.name, point: p, value: v, score, low: e.low, high: e.high });

@@ -11,7 +11,8 @@
 //     10^(0.5 (S - 3)). A point only these two find odd does not alarm (each adds its own false
 //     alarms); a point the forecast error finds odd alarms sooner when they agree.
 //  4. Onsets: after a score at or above `onset`, scores are halved for `suppress` points (one
-//     incident, one alert), unless a far stronger forecast error (1 - p >= 0.9999) breaks through.
+//     incident, one alert), unless a far stronger forecast error (1 - p >= 0.9999) breaks through;
+//     such a point is still flagged as the incident's continuation (no second onset record).
 // What was tried and did not generalise (NAB folds, synthetic series) is listed in the README.
 
 import { FORECAST_BYTES, ForecastError } from './predictors.js';
@@ -54,6 +55,11 @@ export class AnomalyDetector {
   private levelTail = new TailCalibrator();
   private knnTail = new TailCalibrator();
   private quiet = 0;
+  /**
+   * The latest point fell in the damping after an onset: even when it broke through, it belongs
+   * to that incident (a burst whose noise dips below the threshold and back is one incident).
+   */
+  continuation = false;
   /** Expected range of the latest point (slow EWMA +- 3 MAE), for onset messages. */
   expected: Expectation = { low: NaN, high: NaN };
 
@@ -71,6 +77,7 @@ export class AnomalyDetector {
     this.n++;
     if (this.n <= Math.max(this.opts.warmup, BURN_IN + 2)) return 0;
     const score = 1 - Math.min(1, p);
+    this.continuation = this.quiet > 0;
     // The breakthrough looks at the forecast error alone: corroboration keeps growing while a
     // shift lasts, and the continuation of one incident must not count as a second one.
     if (this.quiet > 0 && 1 - primary < BREAKTHROUGH) {

@@ -144,6 +144,37 @@ service:
     expect(String(lr.body)).toMatch(/^anomaly in system\.cpu\.utilization: [45]\.\d+ outside the expected \S+\.\.\S+ \(score (0\.9\d+|1\.000)\)$/);
   });
 
+  it('emits one onset per incident: a sustained burst once, a second burst later again', async () => {
+    const { probes } = await startInproc(`
+receivers:
+  probe:
+processors:
+  anomaly/ev:
+    emit_logs: true
+exporters:
+  sink/metrics:
+  sink/logs:
+service:
+  pipelines:
+    metrics: { receivers: [probe], processors: [anomaly/ev], exporters: [sink/metrics] }
+    logs: { receivers: [probe], processors: [anomaly/ev], exporters: [sink/logs] }
+`);
+    const into = probes.receivers.get('probe')!.consumers;
+    const r = rng(11);
+    // Two CPU burns of 30 points each, 400 points apart, on a quiet idle level; the burns are noisy,
+    // so their scores dip below the threshold: the damping keeps each burn one incident.
+    const burn = (i: number) => (i >= 300 && i < 330) || (i >= 730 && i < 760);
+    for (let i = 0; i < 900; i++) await into.metrics!.consume(gaugeBatch(i, { '0': burn(i) ? 6 + 1.5 * gauss(r) : 1 + 0.05 * gauss(r) }));
+    await new Promise((res) => setTimeout(res, 10));
+    const onsets = probes.sinks.get('sink/logs')!.flatMap((x) => (x.data as LogsData).resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)));
+    const at = onsets.map((lr) => Number((lr.timeUnixNano - T0) / STEP));
+    expect(at).toHaveLength(2);
+    expect(at[0]).toBeGreaterThanOrEqual(300);
+    expect(at[0]).toBeLessThan(305);
+    expect(at[1]).toBeGreaterThanOrEqual(730);
+    expect(at[1]).toBeLessThan(735);
+  });
+
   it('warns once when emit_logs has no logs pipeline, and keeps tagging', async () => {
     const set = settings('anomaly/lonely');
     const p = factory.create(set, config({ emit_logs: true }), 'metrics', consumerOf<MetricsData>(() => {}));
