@@ -206,6 +206,13 @@ export function decodeInts(r: BitReader, n: number, out: Float64Array | number[]
     out[1] = x0 + m * g;
     i = 2;
   }
+  let maxW = 0;
+  for (const x of widths) if (x > maxW) maxW = x;
+  if (maxW <= 30) {
+    // Residuals below 2^30 (nearly every chunk): the loop in int32 arithmetic only.
+    decodeNarrow(r, n, out, i, x0, g, order, center, m, d, widths);
+    return;
+  }
   // The hot loop of every query: the reader's state in locals, reads inlined.
   const w = r.words;
   let wi = r.wi;
@@ -241,6 +248,47 @@ export function decodeInts(r: BitReader, n: number, out: Float64Array | number[]
       }
     }
     const res = z < 2147483648 ? (z & 1 ? -((z + 1) >>> 1) : z >>> 1) : unzigzag(z);
+    if (order === 0) m = center + res;
+    else if (order === 1) m += res;
+    else {
+      d += res;
+      m += d;
+    }
+    out[i] = x0 + m * g;
+  }
+  r.seek(wi, bo);
+}
+
+/** decodeInts' loop from index `i` when every bucket width is at most 30 bits. */
+function decodeNarrow(r: BitReader, n: number, out: Float64Array | number[], i: number, x0: number, g: number, order: number, center: number, m: number, d: number, widthList: number[]): void {
+  const widths = Int32Array.from(widthList);
+  const k = widths.length;
+  const last = k - 1;
+  // The words as int32: a Uint32Array element above 2^31 is a double to V8, an int32 one is not.
+  const w = new Int32Array(r.words.buffer, r.words.byteOffset, r.words.length);
+  let wi = r.wi;
+  let bo = r.bo;
+  for (; i < n; i++) {
+    let b = 0;
+    if (k > 1) {
+      const peek = bo === 0 ? w[wi]! : (w[wi]! << bo) | (w[wi + 1]! >>> (32 - bo));
+      b = Math.clz32(~peek);
+      if (b >= last) b = last;
+      bo += b < last ? b + 1 : b;
+      wi += bo >>> 5;
+      bo &= 31;
+    }
+    const wb = widths[b]!;
+    let z = 0;
+    if (wb > 0) {
+      const end = bo + wb;
+      z = (w[wi]! << bo) >>> (32 - wb);
+      if (end > 32) z |= w[wi + 1]! >>> (64 - end);
+      bo = end;
+      wi += bo >>> 5;
+      bo &= 31;
+    }
+    const res = (z >>> 1) ^ -(z & 1);
     if (order === 0) m = center + res;
     else if (order === 1) m += res;
     else {
