@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startAgent, tempDir, type Agent } from '../helpers/agent.js';
 import { freePort } from '../helpers/ports.js';
+import { until } from '../helpers/wait.js';
 
 interface Opened {
   ws?: WebSocket;
@@ -135,5 +136,66 @@ service:
     }
     expect(again.ws).toBeDefined();
     expect((await drain(again.ws!)).code).toBe(1000);
+  });
+});
+
+describe('the WebSocket tap sink', () => {
+  it('waits for a reader that does not read instead of queueing in memory, and goes on when it reads again', async () => {
+    const { createServer } = await import('node:http');
+    const { connect: tcp } = await import('node:net');
+    const { TapSockets } = await import('../../extensions/console/tap-ws.js');
+    const line = 'x'.repeat(256 * 1024);
+    const LINES = 100; // 25 MiB in all: far more than the socket buffers hold
+    let firstWait = -1;
+    let written = 0;
+    let waiting: (() => void) | undefined;
+    const waited = new Promise<void>((r) => (waiting = r));
+    let ended: (() => void) | undefined;
+    const done = new Promise<void>((r) => (ended = r));
+    const stream = {
+      head: '{"tap":{}}',
+      async pump(write: (l: string) => Promise<void> | undefined, stop: AbortSignal) {
+        for (let i = 0; i < LINES && !stop.aborted; i++) {
+          const slow = write(`{"i":${i},"pad":"${line}"}`);
+          written++;
+          if (slow) {
+            if (firstWait < 0) (firstWait = i), waiting!();
+            await slow;
+          }
+        }
+        ended!();
+        return '{"end":"limit","sent":100}';
+      },
+      close() {},
+    };
+    const sockets = new TapSockets();
+    const server = createServer();
+    server.on('upgrade', (req, socket, head) => void sockets.accept(req, socket, head, stream));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const client = tcp(port, '127.0.0.1');
+    let received = 0;
+    client.on('data', (c: Buffer) => (received += c.length));
+    client.write(`GET /api/v1/tap HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    client.pause();
+    try {
+      await waited;
+      // Stuck behind the reader: no more writes while it does not read.
+      const at = written;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(written).toBe(at);
+      expect(firstWait).toBeGreaterThan(0);
+      expect(firstWait).toBeLessThan(LINES);
+      client.resume();
+      await done;
+      // Everything written reaches the reader (the server's close then waits for a close frame
+      // this raw client never sends: not awaited).
+      await until(() => received > LINES * line.length, 20_000, 'every line at the reader');
+      console.log(`WebSocket sink: the pump waited from line ${firstWait} of ${LINES} (256 KiB each) until the reader read`);
+    } finally {
+      client.destroy();
+      sockets.closeAll();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
