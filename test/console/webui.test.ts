@@ -235,6 +235,23 @@ service:
     // The keyboard does the same: ] widens, [ narrows.
     await page.keyboard.press('[');
     await page.waitForFunction(() => document.querySelector('main')?.dataset.window === '900:live', undefined, { timeout: 5000 });
+    // ← pans back half a window (the end fixed, no longer live); Esc returns to live.
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(() => /^900:\d+$/.test(document.querySelector('main')?.dataset.window ?? ''), undefined, { timeout: 5000 });
+    const panned = Number((await page.getAttribute('main', 'data-window'))!.split(':')[1]);
+    expect(Math.abs(panned - (Date.now() / 1000 - 450))).toBeLessThan(30);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('main')?.dataset.window === '900:live', undefined, { timeout: 5000 });
+    // Dragging across a chart zooms into that span.
+    const box = (await page.locator('[data-chart="memory"] .u-over').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => /^\d+:\d+$/.test(document.querySelector('main')?.dataset.window ?? ''), undefined, { timeout: 5000 });
+    const [zr] = (await page.getAttribute('main', 'data-window'))!.split(':').map(Number);
+    expect(zr).toBeGreaterThan(180);
+    expect(zr).toBeLessThan(360);
     await page.click('.range-picker button[data-range="1h"]');
     await screenshot(page, '02-host-1h');
   });
@@ -368,6 +385,12 @@ service:
   });
 
   it('every page renders in dark theme and on a phone-sized screen', async () => {
+    // Keyboard: g then a page's key goes there, as do the digits.
+    await page.keyboard.press('g');
+    await page.keyboard.press('a');
+    await page.waitForURL(/#\/alerts$/, { timeout: 5000 });
+    await page.keyboard.press('6');
+    await page.waitForSelector('.query-box textarea');
     for (const p of ['alerts']) {
       await page.goto(`${base}/#/${p}`);
       await page.waitForSelector('main > *');

@@ -75,7 +75,7 @@ export function rangeKeys(e: KeyboardEvent, get: () => Window, set: (w: Window) 
   else if (e.key === ']' && i < 0) set({ range: RANGES.find((r) => r > w.range) ?? RANGES[RANGES.length - 1]!, end: w.end });
   else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
     const now = Date.now() / 1000;
-    const end = (w.end ?? now) + (e.key === 'ArrowLeft' ? -0.5 : 0.5) * w.range;
+    const end = Math.round((w.end ?? now) + (e.key === 'ArrowLeft' ? -0.5 : 0.5) * w.range);
     set(end >= now ? { range: w.range } : { range: w.range, end });
   } else if (e.key === 'Escape' && w.end !== undefined) set({ range: w.range });
   else return false;

@@ -38,7 +38,10 @@ interface Def {
 // the whole chart at 1 s), and a live chart should show a gap, not a 5-minute-old value.
 const NOT_VIRTUAL_DISK = 'device!~"loop.*|ram.*|zram.*|sr.*"';
 
-export const DEFS: readonly Def[] = [
+export /** Charts a full load draws first (the ones a reader looks for, and the page's first row). */
+const HEADLINE = new Set(['cpu', 'memory', 'filesystem', 'network']);
+
+const DEFS: readonly Def[] = [
   {
     // One rate per state; the shares of the total are taken here (a second rate() over every CPU
     // series for the total, in PromQL, doubled what this chart costs the agent per poll).
@@ -216,64 +219,68 @@ export const hostPage: Page = (() => {
         if (same && last && end === last.end && win.end !== undefined) return;
         const markersLoaded = tick++ % 10 === 0 ? loadMarkers() : undefined;
         const ahead = win.range * 0.25;
-        // Every chart's queries (and the forecast, every few polls) in one request.
-        const queries: BatchQuery[] = [];
-        // A chart hidden because all its values are 0 (errors, drops) is asked again every 10th poll only.
-        const skip = (c: Live) => same && c.def.hideIfZero && !c.shown && tick % 10 !== 1;
-        const slots = charts.map((c) => (skip(c) ? [] : c.def.queries.map((q) => queries.push({ query: q.expr(rate), start: from, end, step }) - 1)));
-        const fc = charts.find((c) => c.def.forecast);
-        const wantForecast = fc !== undefined && names.has('system_filesystem_usage_time_to_full_seconds') && win.end === undefined && (!same || tick % 5 === 1);
-        const fcSlot = wantForecast ? queries.push({ query: 'min by (mountpoint) (system_filesystem_usage_time_to_full_seconds and on (device, mountpoint) (system_filesystem_usage_time_to_full_confidence_ratio >= 0.5))' }) - 1 : -1;
-        const results = await batch(queries, signal);
-        await markersLoaded;
-        if (my !== gen) return;
-        if (fcSlot >= 0) {
-          forecastBy = new Map();
-          for (const s of vectorOf(results[fcSlot])) if (s.metric.mountpoint) forecastBy.set(s.metric.mountpoint, { ttf: num(s.value[1]) });
-        } else if (win.end !== undefined) forecastBy = undefined;
-        await Promise.all(
-          charts.map(async (c, ci) => {
-            if (skip(c)) return;
-            const failed = slots[ci]!.map((i) => results[i]).find((r) => r?.status === 'error');
-            if (failed && failed.status === 'error') c.chart.el.dataset.error = failed.error;
-            if (!same) c.cache.clear();
-            c.def.queries.forEach((q, qi) => {
-              for (const s of dedupe(matrixOf(results[slots[ci]![qi]!]), c.def.dedupe)) c.cache.merge(seriesLabel(q, s.metric), s.values);
-            });
-            c.cache.trim(start);
-            const aligned = c.cache.aligned(start, end, step);
-            const xs = aligned.xs;
-            const series = c.def.share ? shares(aligned.series, c.def.share.hide) : aligned.series;
-            const empty = series.length === 0 || (c.def.hideIfZero && series.every((s) => s.values.every((v) => v === null || v === 0)));
-            if (empty) {
-              if (c.shown) c.chart.el.remove();
-              c.shown = false;
-              return;
-            }
-            const forecasts: Forecast[] = [];
-            if (c.def.forecast && forecastBy) {
-              series.forEach((s, i) => {
-                const f = forecastBy!.get(s.label);
-                if (!f || !Number.isFinite(f.ttf) || f.ttf <= 0) return;
-                let j = s.values.length - 1;
-                while (j >= 0 && s.values[j] === null) j--;
-                if (j < 0) return;
-                const y0 = s.values[j]!;
-                forecasts.push({ x0: xs[j]!, y0, x1: xs[j]! + f.ttf, y1: 100, series: i, label: `${s.label} full in ${duration(f.ttf)}` });
+        // Every chart's queries (and the forecast, every few polls) in one request. A full load
+        // asks the headline charts first: they draw while the agent answers the rest.
+        const passes: ((c: Live) => boolean)[] = same ? [() => true] : [(c) => HEADLINE.has(c.def.id), (c) => !HEADLINE.has(c.def.id)];
+        for (const part of passes) {
+          const queries: BatchQuery[] = [];
+          // A chart hidden because all its values are 0 (errors, drops) is asked again every 10th poll only.
+          const skip = (c: Live) => !part(c) || (same && c.def.hideIfZero && !c.shown && tick % 10 !== 1);
+          const slots = charts.map((c) => (skip(c) ? [] : c.def.queries.map((q) => queries.push({ query: q.expr(rate), start: from, end, step }) - 1)));
+          const fc = charts.find((c) => c.def.forecast);
+          const wantForecast = fc !== undefined && part(fc) && names.has('system_filesystem_usage_time_to_full_seconds') && win.end === undefined && (!same || tick % 5 === 1);
+          const fcSlot = wantForecast ? queries.push({ query: 'min by (mountpoint) (system_filesystem_usage_time_to_full_seconds and on (device, mountpoint) (system_filesystem_usage_time_to_full_confidence_ratio >= 0.5))' }) - 1 : -1;
+          const results = await batch(queries, signal);
+          await markersLoaded;
+          if (my !== gen) return;
+          if (fcSlot >= 0) {
+            forecastBy = new Map();
+            for (const s of vectorOf(results[fcSlot])) if (s.metric.mountpoint) forecastBy.set(s.metric.mountpoint, { ttf: num(s.value[1]) });
+          } else if (win.end !== undefined) forecastBy = undefined;
+          await Promise.all(
+            charts.map(async (c, ci) => {
+              if (skip(c)) return;
+              const failed = slots[ci]!.map((i) => results[i]).find((r) => r?.status === 'error');
+              if (failed && failed.status === 'error') c.chart.el.dataset.error = failed.error;
+              if (!same) c.cache.clear();
+              c.def.queries.forEach((q, qi) => {
+                for (const s of dedupe(matrixOf(results[slots[ci]![qi]!]), c.def.dedupe)) c.cache.merge(seriesLabel(q, s.metric), s.values);
               });
-            }
-            c.chart.setForecasts(forecasts);
-            c.chart.setMarkers(markers.filter((m) => c.def.needs.some((n) => m.label.startsWith(`${n} `))));
-            if (!c.shown) {
-              // Keep the order of DEFS whatever answers first.
-              const after = charts.slice(charts.indexOf(c) + 1).find((o) => o.shown);
-              grid.insertBefore(c.chart.el, after ? after.chart.el : null);
-              c.shown = true;
-            }
-            c.chart.el.dataset.queries = JSON.stringify(c.def.queries.map((q) => ({ expr: q.expr(rate), name: q.name, legend: q.legend, ...(c.def.share ? { share: c.def.share } : {}) })));
-            c.chart.setData(xs, series, start, end + (forecasts.length ? ahead : 0));
-          }),
-        );
+              c.cache.trim(start);
+              const aligned = c.cache.aligned(start, end, step);
+              const xs = aligned.xs;
+              const series = c.def.share ? shares(aligned.series, c.def.share.hide) : aligned.series;
+              const empty = series.length === 0 || (c.def.hideIfZero && series.every((s) => s.values.every((v) => v === null || v === 0)));
+              if (empty) {
+                if (c.shown) c.chart.el.remove();
+                c.shown = false;
+                return;
+              }
+              const forecasts: Forecast[] = [];
+              if (c.def.forecast && forecastBy) {
+                series.forEach((s, i) => {
+                  const f = forecastBy!.get(s.label);
+                  if (!f || !Number.isFinite(f.ttf) || f.ttf <= 0) return;
+                  let j = s.values.length - 1;
+                  while (j >= 0 && s.values[j] === null) j--;
+                  if (j < 0) return;
+                  const y0 = s.values[j]!;
+                  forecasts.push({ x0: xs[j]!, y0, x1: xs[j]! + f.ttf, y1: 100, series: i, label: `${s.label} full in ${duration(f.ttf)}` });
+                });
+              }
+              c.chart.setForecasts(forecasts);
+              c.chart.setMarkers(markers.filter((m) => c.def.needs.some((n) => m.label.startsWith(`${n} `))));
+              if (!c.shown) {
+                // Keep the order of DEFS whatever answers first.
+                const after = charts.slice(charts.indexOf(c) + 1).find((o) => o.shown);
+                grid.insertBefore(c.chart.el, after ? after.chart.el : null);
+                c.shown = true;
+              }
+              c.chart.el.dataset.queries = JSON.stringify(c.def.queries.map((q) => ({ expr: q.expr(rate), name: q.name, legend: q.legend, ...(c.def.share ? { share: c.def.share } : {}) })));
+              c.chart.setData(xs, series, start, end + (forecasts.length ? ahead : 0));
+            }),
+          );
+        }
         if (my !== gen) return;
         last = { start, end, step, range: win.range, fixed: win.end };
         const ms = Math.round(performance.now() - t0);
