@@ -33,7 +33,7 @@ export interface MinerOptions {
   crossBranch: number;
 }
 
-export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000, maxLeafTemplates: 200, wordDiff: 0.2, upperConstant: true, capitalConstant: true, crossBranch: 200 };
+export const DEFAULT_MINER: MinerOptions = { prefixTokens: 2, similarity: 0.5, maxChildren: 100, maxTemplates: 5000, maxLeafTemplates: 200, wordDiff: 0.2, upperConstant: true, capitalConstant: true, crossBranch: 50 };
 
 export interface Cluster {
   /** Stable id: a hash of the template this cluster started from. */
@@ -245,8 +245,10 @@ export class TemplateMiner {
     const n = this.opts.crossBranch;
     const same = this.byLength.get(tokens.length);
     if (n <= 0 || !same || same.length === leaf.clusters.length) return undefined;
+    // The newest n of that length, bounded however many of them share this leaf (garbage input
+    // that fills one wildcard leaf must not make every message scan them all).
     const pool: Cluster[] = [];
-    for (let i = same.length - 1; i >= 0 && pool.length < n; i--) if (this.home.get(same[i]!.id)?.leaf !== leaf) pool.push(same[i]!);
+    for (let i = same.length - 1; i >= 0 && i >= same.length - n; i--) if (this.home.get(same[i]!.id)?.leaf !== leaf) pool.push(same[i]!);
     return this.best(pool, tokens, CROSS_BRANCH_WORDS);
   }
 
