@@ -41,15 +41,17 @@ describe.skipIf(!process.env.TELEMD_SOAK)('analysis processors soak', () => {
     const set = settings('logpattern');
     const p = logpattern.create(set, logpatternSchema.parse({}, new ParseContext()), 'logs', consumerOf<LogsData>(() => {}));
     const samples: number[] = [];
-    const t0 = performance.now();
+    // CPU time, not wall time: the machine is shared, and the claim is about the miner's cost.
+    const c0 = process.cpuUsage();
     const word = (n: number): string => n.toString(36).replace(/[0-9]/g, (d) => 'qrstuvwxyz'[Number(d)]!);
     for (let b = 0; b < 1000; b++) {
       const logRecords = Array.from({ length: 1000 }, (_, i) => ({ timeUnixNano: 0n, observedTimeUnixNano: 0n, severityNumber: 9, body: `${word(4 * (b * 1000 + i))} ${word(4 * (b * 1000 + i) + 1)} ${word(4 * (b * 1000 + i) + 2)} ${word(4 * (b * 1000 + i) + 3)}`, attributes: {} }));
       await p.consume({ resourceLogs: [{ resource: { attributes: {} }, scopeLogs: [{ scope: { name: 's' }, logRecords }] }] });
       if (b % 100 === 99) samples.push(heapMiB());
     }
-    const rate = 1e6 / ((performance.now() - t0) / 1000);
-    console.log('logpattern heap MiB every 100k lines:', samples.map((x) => x.toFixed(1)).join(' '), `; ${(rate / 1e3).toFixed(0)}k lines/s of garbage`);
+    const cpu = process.cpuUsage(c0);
+    const rate = 1e6 / ((cpu.user + cpu.system) / 1e6);
+    console.log('logpattern heap MiB every 100k lines:', samples.map((x) => x.toFixed(1)).join(' '), `; ${(rate / 1e3).toFixed(0)}k lines of garbage per CPU-second`);
     expect(rate).toBeGreaterThan(10_000);
     expect(metricValue(set.registry, 'telemd_processor_logpattern_templates')).toBeLessThanOrEqual(5000);
     expect(metricValue(set.registry, 'telemd_processor_logpattern_templates_evicted_total')).toBeGreaterThan(0);
