@@ -5,7 +5,7 @@ import type { MetricsData } from '../../src/pdata/types.js';
 import { countMetricPoints } from '../../src/pdata/count.js';
 import { DeltaAccumulator, needsRewrite, translateMetrics, type PromFamily, type TranslateOptions } from '../../src/prometheus/index.js';
 import { STALE_NAN } from '../../src/promql/queryable.js';
-import type { Counter } from '../../src/telemetry/self.js';
+import type { Counter, SelfMetricName } from '../../src/telemetry/self.js';
 import { registerStore, Tsdb, type AppendSample, type RefuseReason, type TsdbStats } from '../../src/tsdb/index.js';
 import { resolutionMs, type Config } from './config.js';
 
@@ -73,7 +73,7 @@ export class HistoryExporter implements Exporter {
 
   private selfMetrics(): void {
     const t = this.set.telemetry;
-    const obs = (name: string, help: string, labels: Record<string, string>, fn: (s: TsdbStats) => number, type: 'counter' | 'gauge' = 'gauge') =>
+    const obs = (name: SelfMetricName, help: string, labels: Record<string, string>, fn: (s: TsdbStats) => number, type: 'counter' | 'gauge' = 'gauge') =>
       t.observe(name, help, labels, () => {
         const s = this.stats();
         return s ? fn(s) : 0;

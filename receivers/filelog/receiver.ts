@@ -131,7 +131,7 @@ export class FileLogReceiver implements Receiver {
     // Accepted/refused items are counted by the service around every receiver's consumer.
     this.truncatedLines = t.counter('telemd_filelog_truncated_records_total', 'Records cut at max_log_size', l);
     this.parseErrors = t.counter('telemd_filelog_operator_errors_total', 'Records an operator failed on (kept as-is)', l);
-    this.dropped = t.counter('telemd_processor_dropped_items_total', 'Records dropped by an operator (on_error: drop)', l);
+    this.dropped = t.counter('telemd_receiver_dropped_items_total', l);
     t.observe('telemd_filelog_open_files', 'Files held open', l, () => this.active.size);
     this.inFlightBytes.observe(t.with(l), 'receiver');
     for (const reason of ['symlink_outside', 'owner', 'not_regular', 'changed'] as const)

@@ -1,6 +1,9 @@
 // The agent's own metrics (accepted/refused/sent/failed/dropped per component, queue sizes,
 // process CPU and RSS), rendered in the Prometheus text format on the self-metrics endpoint.
+import { selfMetricProblem, selfMetricSpec, type SelfMetricName } from './catalogue.js';
+
 export type Labels = Record<string, string>;
+export type { SelfMetricName } from './catalogue.js';
 
 export interface Counter {
   add(n?: number): void;
@@ -49,8 +52,12 @@ export class MetricRegistry {
 
   private series(name: string, help: string, type: 'counter' | 'gauge', labels: Labels): Series {
     let fam = this.byName.get(name);
+    if (!fam || name.startsWith('telemd_')) {
+      const problem = selfMetricProblem(name, type, labels);
+      if (problem) throw new Error(problem);
+    }
     if (!fam) {
-      fam = { name, help, type, series: new Map() };
+      fam = { name, help: selfMetricSpec(name)?.help ?? help, type, series: new Map() };
       this.byName.set(name, fam);
     } else if (fam.type !== type) {
       throw new Error(`self-metric ${name} registered as ${fam.type} and ${type}`);
@@ -126,7 +133,10 @@ export class MetricRegistry {
   }
 }
 
-/** A view of the registry that adds a component's labels to every series it creates. */
+/**
+ * A view of the registry that adds a component's labels to every series it creates. Names come
+ * from the catalogue (src/telemetry/catalogue.ts), and so do help texts: `counter(name, labels)`.
+ */
 export class SelfTelemetry {
   constructor(
     readonly registry: MetricRegistry,
@@ -137,15 +147,27 @@ export class SelfTelemetry {
     return new SelfTelemetry(this.registry, { ...this.labels, ...labels });
   }
 
-  counter(name: string, help: string, labels: Labels = {}): Counter {
-    return this.registry.counter(name, help, { ...this.labels, ...labels });
+  counter(name: SelfMetricName, labels?: Labels): Counter;
+  /** @deprecated the help text is the catalogue's; pass only the name and labels. */
+  counter(name: SelfMetricName, help: string, labels?: Labels): Counter;
+  counter(name: SelfMetricName, a?: string | Labels, b?: Labels): Counter {
+    return this.registry.counter(name, '', { ...this.labels, ...(typeof a === 'object' ? a : b) });
   }
 
-  gauge(name: string, help: string, labels: Labels = {}): Gauge {
-    return this.registry.gauge(name, help, { ...this.labels, ...labels });
+  gauge(name: SelfMetricName, labels?: Labels): Gauge;
+  /** @deprecated the help text is the catalogue's; pass only the name and labels. */
+  gauge(name: SelfMetricName, help: string, labels?: Labels): Gauge;
+  gauge(name: SelfMetricName, a?: string | Labels, b?: Labels): Gauge {
+    return this.registry.gauge(name, '', { ...this.labels, ...(typeof a === 'object' ? a : b) });
   }
 
-  observe(name: string, help: string, labels: Labels, fn: () => number, type: 'counter' | 'gauge' = 'gauge'): void {
-    this.registry.observe(name, help, { ...this.labels, ...labels }, fn, type);
+  /** A series read when scraped; its type is the catalogue's. */
+  observe(name: SelfMetricName, labels: Labels, fn: () => number): void;
+  /** @deprecated the help text and type are the catalogue's; pass the name, labels and fn. */
+  observe(name: SelfMetricName, help: string, labels: Labels, fn: () => number, type?: 'counter' | 'gauge'): void;
+  observe(name: SelfMetricName, a: string | Labels, b: Labels | (() => number), c?: () => number): void {
+    const labels = typeof a === 'object' ? a : (b as Labels);
+    const fn = typeof b === 'function' ? b : c!;
+    this.registry.observe(name, '', { ...this.labels, ...labels }, fn, selfMetricSpec(name)!.type);
   }
 }

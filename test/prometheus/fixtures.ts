@@ -1,6 +1,6 @@
 // Small OTLP-shaped inputs used by the prometheus tests.
 import type { Attributes, Metric, MetricsData } from '../../src/pdata/types.js';
-import type { Host } from '../../src/component/component.js';
+import type { Host, Kind } from '../../src/component/component.js';
 import { testHost } from '../helpers/host.js';
 import { testSettings, type TestSettings } from '../helpers/settings.js';
 
@@ -23,9 +23,9 @@ export function cpuTime(ts: bigint = T0, user = 12.5, idle = 100): Metric {
   };
 }
 
-/** Labelled `{exporter: <id>}`, as the agent does. */
-export function settings(id = 'prometheus'): TestSettings {
-  return testSettings(id, 'exporter');
+/** Labelled `{<kind>: <id>}` (an exporter unless told), as the agent does. */
+export function settings(id = 'prometheus', kind: Kind = 'exporter'): TestSettings {
+  return testSettings(id, kind);
 }
 
 /** A Host for components driven in-process (no extensions, no storage). */

@@ -128,7 +128,7 @@ describe.skipIf(!havePrometheus)('against a real Prometheus', () => {
     const rw2 = rwFactory.create(settings('prometheusremotewrite/b'), parse(rwFactory, { endpoint: prom.writeUrl, stale_markers: { enabled: false } }), ['metrics']);
     await rw2.start(host);
     const rec = recFactory.create(
-      settings('prometheus'),
+      settings('prometheus', 'receiver'),
       parse(recFactory, { config: { scrape_configs: [{ job_name: 'van', scrape_interval: '500ms', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] } }),
       { metrics: rw2.consumers.metrics },
     );

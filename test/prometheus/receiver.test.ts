@@ -44,7 +44,7 @@ async function setup(t: Target, sc: Record<string, unknown> = {}) {
   const batches: MetricsData[] = [];
   const cfg = config({ config: { scrape_configs: [{ job_name: 'app', scrape_interval: '1h', static_configs: [{ targets: [t.addr], labels: { env: 'prod' } }], ...sc }] } });
   expect(factory.validate!(cfg)).toEqual([]);
-  const set = settings('prometheus');
+  const set = settings('prometheus', 'receiver');
   const rec = new PrometheusReceiver(set, cfg, { consume: async (md) => void batches.push(md) });
   cleanups.push(() => t.close());
   return { rec, batches, set, scrape: () => rec.scrapers[0]!.scrapeOnce() };
@@ -171,7 +171,7 @@ q_count 2
   it('scrapes on its interval and keeps going when downstream refuses', async () => {
     const t = await target('a 1\n');
     const cfg = config({ config: { scrape_configs: [{ job_name: 'j', scrape_interval: '200ms', static_configs: [{ targets: [t.addr] }] }] } });
-    const set = settings('prometheus');
+    const set = settings('prometheus', 'receiver');
     let n = 0;
     const rec = factory.create(set, cfg, { metrics: { consume: async () => { n++; throw ConsumerError.retryable('full'); } } });
     cleanups.push(() => t.close());
@@ -210,7 +210,7 @@ describe('prometheus receiver <- prometheus exporter (OpenMetrics round trip)', 
     ]));
     const batches: MetricsData[] = [];
     const cfg = config({ config: { scrape_configs: [{ job_name: 'self', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] } });
-    const rec = new PrometheusReceiver(settings('prometheus'), cfg, { consume: async (d) => void batches.push(d) });
+    const rec = new PrometheusReceiver(settings('prometheus', 'receiver'), cfg, { consume: async (d) => void batches.push(d) });
     await rec.scrapers[0]!.scrapeOnce();
     const m = metrics(batches[0]!);
     expect(points(m.get('up'))[0]!.value).toBe(1);
