@@ -4,7 +4,8 @@
 //
 // The tier is the coarsest one whose resolution r satisfies
 //   r <= step (range queries; an instant query without a range selector wants raw samples), and
-//   r <= range / 4 when there is a range selector (at least ~4 points per window: rate needs 2,
+//   r <= range / 4 when there is a range selector inside a function (a bare `x[5m]` wants the raw
+//   samples) (at least ~4 points per window: rate needs 2,
 //   and *_over_time at the window edges stays within a quarter of the window).
 // Parts of the time range that tier does not cover are read from the nearest finer tiers first
 // (the newest hour is raw only: roll-ups are made when raw blocks are cut), then coarser ones
@@ -71,6 +72,9 @@ export function wantedTier(hints: SelectHints, resolutions: readonly number[]): 
   if (hints.func === 'count_over_time') return 0;
   const step = hints.stepMs ?? 0;
   const range = hints.rangeMs ?? 0;
+  // A range selector outside any function (`x[5m]` as the query): the answer is the samples
+  // themselves, as Prometheus gives them, not one point per bucket.
+  if (range > 0 && hints.func === undefined) return 0;
   let best = 0;
   for (let i = 1; i < resolutions.length; i++) {
     const r = resolutions[i]!;

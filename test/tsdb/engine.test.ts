@@ -1,7 +1,7 @@
 // The PromQL engine over the history store gives what it gives over the engine's own in-memory
 // Queryable for the same samples (raw tier: head and blocks), and close answers from roll-ups.
 import { describe, expect, it } from 'vitest';
-import { evalRange, MemoryQueryable, STALE_NAN, type QueryResult } from '../../src/promql/index.js';
+import { evalInstant, evalRange, MemoryQueryable, STALE_NAN, type QueryResult } from '../../src/promql/index.js';
 import { sample, storesClosedAfterEach } from './helpers.js';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000);
@@ -86,5 +86,11 @@ describe('PromQL engine over the history store', () => {
       expect(av.length).toBe(bv.length);
       for (let i = 0; i < av.length; i++) expect(Math.abs(av[i]! - bv[i]!) / Math.abs(bv[i]!), `${q} at ${i}`).toBeLessThan(tol);
     }
+    // A bare range selector is answered with the raw samples (as Prometheus does), not one point a minute.
+    const at = T0 + 3 * 3_600_000;
+    const raw = (await evalInstant(db, 'load[30m]', at)) as Matrix;
+    const rawMem = (await evalInstant(mem, 'load[30m]', at)) as Matrix;
+    expect(raw.result[0]!.t.length).toBe(1801); // [t - 30m, t], both ends included as in Prometheus 2.42
+    expect(key(raw)).toEqual(key(rawMem));
   });
 });
