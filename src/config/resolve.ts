@@ -195,6 +195,10 @@ function parseSection<K extends Kind>(
     const parsed = factory.config.parse(cfgRaw ?? undefined, ctx, []);
     for (const w of ctx.warnings) src.warn([section, idText, ...w.path], `${kind} "${idText}": ${w.message}`, w.atKey);
     for (const issue of ctx.issues) {
+      if (issue.at) {
+        src.errors.push({ ...issue.at, message: `${kind} "${idText}": ${issue.message}` });
+        continue;
+      }
       const where = [section, idText, ...issue.path];
       const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
       src.error(where, `${kind} "${idText}": ${field}${issue.message}`, issue.atKey);

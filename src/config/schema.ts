@@ -12,6 +12,8 @@ export interface Issue {
   message: string;
   /** Point at the key rather than its value (unknown keys). */
   atKey?: boolean;
+  /** A position in another file the value names (a rule file): reported there, not at `path`. */
+  at?: { file: string; line?: number; col?: number };
 }
 
 export class ParseContext {
@@ -23,6 +25,10 @@ export class ParseContext {
   }
   warn(path: Path, message: string, atKey = true): void {
     this.warnings.push({ path: [...path], message, atKey });
+  }
+  /** An error in a file the config points to (rule files), at that file's own line:col. */
+  errorAt(at: { file: string; line?: number; col?: number }, message: string): void {
+    this.issues.push({ path: [], message, at });
   }
 }
 
