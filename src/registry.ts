@@ -50,6 +50,7 @@ import { factory as historyExporter } from '../exporters/history/index.js';
 import { factory as httpcheck } from '../receivers/httpcheck/index.js';
 import { factory as tcpcheck } from '../receivers/tcpcheck/index.js';
 import { factory as systemdReceiver } from '../receivers/systemd/index.js';
+import { factory as alertsConnector } from '../connectors/alerts/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -102,4 +103,5 @@ export const factories: readonly AnyFactory[] = [
   httpcheck,
   tcpcheck,
   systemdReceiver,
+  alertsConnector,
 ];

@@ -148,6 +148,8 @@ export class RuleGroup {
       e = parseExpr(q);
       if (this.templateExprs.size < 256) this.templateExprs.set(q, e);
     }
+    // Series come sorted by labels; Prometheus returns them in no fixed order (sortByLabel in
+    // a template makes the order the same in both).
     return queryVector(store, e, ts, this.opts.query);
   }
 

@@ -239,7 +239,7 @@ class Validator {
           if (!(e instanceof TemplateError)) throw e;
           const path = [...rp, kind, k];
           const loc = e.offset !== undefined ? this.where?.inValue(path, e.offset) : undefined;
-          this.issues.push({ path, message: prefix + e.message, loc: loc ?? this.where?.at(path) });
+          this.issues.push({ path, message: `${prefix}${kind === 'labels' ? 'label' : 'annotation'} ${JSON.stringify(k)}: ${e.message}`, loc: loc ?? this.where?.at(path) });
         }
       };
       for (const [k, v] of Object.entries(labels)) parseT('labels', k, v, labelTemplates);

@@ -1220,14 +1220,15 @@ export function humanizeDuration(v: number): string {
       sign = '-';
       v = -v;
     }
-    const d = Math.trunc(v);
-    const seconds = d % 60;
-    const minutes = Math.trunc(d / 60) % 60;
-    const hours = Math.trunc(d / 3600) % 24;
-    const days = Math.trunc(d / 86400);
-    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
-    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
-    if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
+    // Go's int64(v): beyond the int64 range amd64 gives the minimum int64.
+    const d = v >= 2 ** 63 ? -(2n ** 63n) : BigInt(Math.trunc(v));
+    const seconds = d % 60n;
+    const minutes = (d / 60n) % 60n;
+    const hours = (d / 3600n) % 24n;
+    const days = d / 86400n;
+    if (days !== 0n) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
+    if (hours !== 0n) return `${sign}${hours}h ${minutes}m ${seconds}s`;
+    if (minutes !== 0n) return `${sign}${minutes}m ${seconds}s`;
     return `${sign}${g4(v)}s`;
   }
   let prefix = '';
