@@ -323,7 +323,7 @@ export class AlertsEngine {
         this.m.missed.add();
         return;
       }
-      g.running = this.tick(g.group).finally(() => (g.running = undefined));
+      g.running = this.tick(g.group, due).finally(() => (g.running = undefined));
     };
     g.timer = setTimeout(fire, next - now).unref();
   }
@@ -355,9 +355,10 @@ export class AlertsEngine {
 
   // ------------------------------------------------------------------------------ evaluation
 
-  private async tick(group: RuleGroup): Promise<void> {
+  /** One evaluation at its scheduled time (Prometheus evaluates at the aligned timestamp too). */
+  private async tick(group: RuleGroup, due: number): Promise<void> {
     if (this.stopping) return;
-    const now = Date.now();
+    const now = due;
     let res: GroupEvalResult;
     try {
       this.window.sweep(now);
