@@ -65,7 +65,7 @@ class RuleFilesSchema extends Schema<RuleFiles> {
           statSync(pat);
           matched = [pat];
         } catch (e) {
-          ctx.error([...path, i], `rule_files: cannot read ${pat}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+          ctx.error([...path, i], `cannot read ${pat}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
           matched = [];
         }
       }
@@ -76,7 +76,7 @@ class RuleFilesSchema extends Schema<RuleFiles> {
         try {
           text = readFileSync(file, 'utf8');
         } catch (e) {
-          ctx.error([...path, i], `rule_files: cannot read ${file}: ${(e as Error).message}`);
+          ctx.error([...path, i], `cannot read ${file}: ${(e as Error).message}`);
           continue;
         }
         const r = parseRuleFile(file, text);
