@@ -5,8 +5,9 @@
 // incident detected within 30 s).
 export const STOCK_RULES_ORIGIN = 'telemd:stock';
 
-// CPUs online, from the CPU time the host accounts per second (works without per_cpu).
-const CPUS = 'scalar(round(sum(rate(system_cpu_time_seconds_total[5m]))))';
+// CPUs online, from the CPU time the host accounts per second (works without per_cpu). irate:
+// the last two samples, exact from the second scrape on (rate over a young window underestimates).
+const CPUS = 'scalar(clamp_min(round(sum(irate(system_cpu_time_seconds_total[5m]))), 1))';
 
 export const STOCK_RULES = `groups:
 - name: telemd.host
