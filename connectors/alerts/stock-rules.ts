@@ -164,13 +164,13 @@ export const STOCK_RULES = `groups:
   - alert: TelemdExporterStalled
     expr: |
       increase(telemd_exporter_retries_total[1m]) > 0
-      unless on(exporter, signal) increase(telemd_exporter_sent_items_total[1m]) > 0
+      unless on(exporter, signal) increase(telemd_exporter_sent_items_total[10s]) > 0
     for: 10s
     labels:
       severity: warning
     annotations:
       summary: 'Exporter {{ $labels.exporter }} ({{ $labels.signal }}) delivers nothing and retries'
-      description: 'The {{ $labels.exporter }} exporter of telemd on {{ $externalLabels.instance }} has retried for a minute without delivering anything: its backend is down or refusing.'
+      description: 'The {{ $labels.exporter }} exporter of telemd on {{ $externalLabels.instance }} retries and has delivered nothing for 20 seconds: its backend is down or refusing.'
   - alert: TelemdExporterQueueAlmostFull
     expr: telemd_exporter_queue_size / telemd_exporter_queue_capacity * 100 > 80
     for: 1m
