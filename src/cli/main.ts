@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   // No command, or flags first: `telemd --config F` runs the agent, as before.
-  const words = first === undefined || first.startsWith('-') ? ['run'] : argv[0] === 'service' && argv[1] && !argv[1].startsWith('-') ? [argv[0], argv[1]] : [argv[0]!];
+  const words = first === undefined || first.startsWith('-') ? ['run'] : groupOf(argv[0]!).length > 0 && argv[1] && !argv[1].startsWith('-') ? [argv[0], argv[1]] : [argv[0]!];
   const rest = first === undefined || first.startsWith('-') ? argv : argv.slice(words.length);
   const spec = findSpec(words);
   if (!spec) {
