@@ -117,6 +117,9 @@ export class AlertsEngine {
   };
   private starting?: Promise<void>;
   private started = 0;
+  /** Acks, resolutions by hand or silence changes not saved yet. */
+  private dirty = false;
+  private savedAt = 0;
 
   constructor(
     private readonly set: CreateSettings,
@@ -396,6 +399,7 @@ export class AlertsEngine {
         if (a.ack && now >= a.ack.until) {
           const ack = a.ack;
           this.endAck(a, now, 'expired');
+          this.dirty = true;
           records.push(alertRecord(a, 'unacknowledged', a.state, now, { group: group.name, rule: r.name, labels: this.sentLabels(a) }, { 'acknowledged.by': ack.by, reason: 'acknowledgement expired' }));
           if (a.state === 'firing') this.hook(hooks, r.name, a, now);
         }
@@ -414,7 +418,13 @@ export class AlertsEngine {
       for (const r of this.metricsOut) r.consume(md).catch((e: unknown) => this.logger.debug({ err: String(e) }, 'metrics pipeline refused rule output'));
     }
     void this.syncSilences();
-    if (res.transitions.length > 0 || this.storage) this.saver.run().catch((e: unknown) => this.logger.error({ err: String(e) }, 'could not save the alert state'));
+    // Saved when something changed (a transition, an ack that ran out), else once a minute (the
+    // last-sent times, so a restart does not re-send at once); not every evaluation.
+    if (this.storage && (res.transitions.length > 0 || this.dirty || Date.now() - this.savedAt >= 60_000)) {
+      this.dirty = false;
+      this.savedAt = Date.now();
+      this.saver.run().catch((e: unknown) => this.logger.error({ err: String(e) }, 'could not save the alert state'));
+    }
   }
 
   private warnRule(key: string, error: string, ctx: Record<string, string>, msg: string): void {
@@ -660,6 +670,7 @@ export class AlertsEngine {
             const id = await am.createSilence(matchers, now, ack.until, ack.by, ack.comment || `acknowledged with telemd (fingerprint ${a.fp})`);
             this.m.silences.add();
             this.silenceNext.delete(k);
+            this.dirty = true;
             if (a.ack === ack) {
               s.id = id;
               s.state = 'active';
@@ -684,6 +695,7 @@ export class AlertsEngine {
         try {
           await am.expireSilence(x.id);
           this.m.silences.add();
+          this.dirty = true;
           this.expiries.splice(this.expiries.indexOf(x), 1);
         } catch (e) {
           this.m.silenceErrors.add();

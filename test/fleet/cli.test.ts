@@ -74,7 +74,7 @@ describe('telemd validate and --config URIs', () => {
     const r = await runCli(['validate']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`telemd validate: no --config given: validating the embedded default config ${join(ROOT, 'config', 'default.yaml')}\n`);
-    expect(r.stdout).toMatch(/default\.yaml: config is valid \(1 pipeline\)/);
+    expect(r.stdout).toMatch(/default\.yaml: config is valid \(3 pipelines\)/);
   });
 
   it('takes a plain path, file:, env: and yaml: (with :: keys), merged in order', async () => {
