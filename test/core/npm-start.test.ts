@@ -67,8 +67,8 @@ async function npmStart(): Promise<{ npm: ChildProcess; agent: number; ports: nu
   // --ignore-scripts skips `prestart` (the build), which other tests' agents read meanwhile.
   const npm = spawn('npm', ['start', '--ignore-scripts', '--', '--config', join(dir, 'ports.yaml')], {
     cwd: ROOT,
-    // file_storage and the console token in the test's directory, not /var/lib/telemd as root.
-    env: { ...process.env, TELEMD_DATA_DIR: dir, STATE_DIRECTORY: join(dir, 'state') },
+    // The default config keeps file_storage, history and the console token under TELEMD_DATA_DIR.
+    env: { ...process.env, TELEMD_DATA_DIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(npm);
