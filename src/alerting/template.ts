@@ -14,7 +14,7 @@
 // Not supported (refused when parsing, with the template's position): define, template, block,
 // call, methods on values.
 import { formatFloat, goFloatV } from './gofmt.js';
-import { translateGoRegex } from '../util/goregex.js';
+import { compileGoRegex } from '../util/goregex.js';
 import { parseDuration as promDuration } from '../promql/durations.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -1260,12 +1260,9 @@ function title(s: string): string {
 }
 
 function goRegex(pattern: string, global: boolean): RegExp {
-  const t = translateGoRegex(pattern);
-  try {
-    return new RegExp(t.source, t.flags + (global ? 'g' : '') + 'u');
-  } catch (e) {
-    throw new Error(`error parsing regexp: ${(e as Error).message}`);
-  }
+  const r = compileGoRegex(pattern, global ? 'g' : '');
+  if (typeof r === 'string') throw new Error(`error parsing regexp: ${r.replace(/^invalid regexp "(?:[^"\\]|\\.)*": /, '')}`);
+  return r;
 }
 
 /** Go's Regexp.Expand of `$1`, `${name}` (`$1x` is the group named "1x"). */

@@ -74,7 +74,7 @@ d('alerting rules, as Prometheus evaluates them', () => {
     labels:
       severity: '{{ if gt $value 150.0 }}critical{{ else }}warning{{ end }}'
     annotations:
-      description: 'job {{ $labels.job }} sums {{ $value }}; instances: {{ range query "m" }}{{ .Labels.instance }} {{ end }}'
+      description: 'job {{ $labels.job }} sums {{ $value }}; instances: {{ range query "m" | sortByLabel "instance" }}{{ .Labels.instance }} {{ end }}'
   - alert: AnyFiring
     expr: count(ALERTS{alertstate="firing", alertname="JobHigh"}) > 0
 `,
