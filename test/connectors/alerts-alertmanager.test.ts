@@ -65,7 +65,8 @@ interface Setup {
 
 const EVAL_S = 1;
 
-async function setup(opts: { amRepeat?: string; resend?: string; dir?: string; am?: Alertmanager; amHooks?: Setup['amHooks'] } = {}): Promise<Setup> {
+/** `pair`: a second Alertmanager (an HA pair, not clustered: telemd notifies each itself). */
+async function setup(opts: { amRepeat?: string; resend?: string; dir?: string; am?: Alertmanager; amHooks?: Setup['amHooks']; pair?: Alertmanager } = {}): Promise<Setup> {
   const dir = opts.dir ?? tempDir('telemd-alerts-');
   const amHooks = opts.amHooks ?? (await sink());
   const hooks = await sink();
@@ -82,7 +83,7 @@ connectors:
     storage: file_storage
     external_labels: {instance: test-host}
     alertmanager:
-      endpoints: [${am.url}]
+      endpoints: [${[am.url, ...(opts.pair ? [opts.pair.url] : [])].join(', ')}]
       resend_delay: ${opts.resend ?? '2s'}
       retry_on_failure: {initial_interval: 200ms, max_interval: 1s}
     webhook:
@@ -181,7 +182,9 @@ d('alerts connector with the real Alertmanager', () => {
   });
 
   it('telemd alerts ack silences exactly that alert at Alertmanager, list shows who, and it notifies again after the ack expires', async () => {
-    const s = await setup({ amRepeat: '2s' });
+    const pairHooks = await sink();
+    const pair = await startAm({ webhookUrl: pairHooks.url, repeat: '2s' });
+    const s = await setup({ amRepeat: '2s', pair });
     const g = gauge(s.statsdPort);
     try {
       g.set(90);
@@ -200,7 +203,11 @@ d('alerts connector with the real Alertmanager', () => {
       ]);
       expect(sil.createdBy).toBe(userInfo().username);
       expect(sil.comment).toBe('disk replaced tomorrow');
+      // The other Alertmanager of the pair has the same silence.
+      const sil2 = await until(async () => (await pair.silences()).find((x) => x.status.state === 'active'), 10_000, 'the silence at the second Alertmanager');
+      expect(sil2.matchers.sort((x, y) => x.name.localeCompare(y.name))).toEqual(sil.matchers);
       await until(async () => (await firingAt(s.am))?.status.state === 'suppressed', 10_000, 'the alert suppressed');
+      await until(async () => (await firingAt(pair))?.status.state === 'suppressed', 10_000, 'the alert suppressed at the second Alertmanager');
       const list = await cli(['list']);
       expect(list.code).toBe(0);
       expect(list.stdout).toMatch(new RegExp(`firing/acked\\s+GaugeHigh.*${a.fingerprint}.*${userInfo().username} until .*disk replaced tomorrow`));
@@ -216,6 +223,7 @@ d('alerts connector with the real Alertmanager', () => {
       expect(hooksDuring).toEqual([]);
       // After the ack: active again at Alertmanager, notified again (by it and by the webhook).
       await until(async () => (await firingAt(s.am))?.status.state === 'active', 15_000, 'the alert active again');
+      await until(async () => (await firingAt(pair))?.status.state === 'active', 15_000, 'the alert active again at the second Alertmanager');
       await until(() => s.amHooks.notifications.some((n) => n.receivedAt > ackedAt + 6000 && n.body.status === 'firing'), 15_000, 'Alertmanager notifying again');
       await until(() => s.hooks.notifications.some((n) => n.receivedAt > ackedAt + 6000 && n.body.status === 'firing'), 15_000, 'the webhook notified again');
       const after = JSON.parse((await cli(['list', '--json'])).stdout) as { data: { alerts: { acknowledged?: unknown; history: { event: string; by?: string }[] }[] } };
@@ -286,21 +294,29 @@ d('alerts connector with the real Alertmanager', () => {
     }
   });
 
-  it(`Alertmanager down ${SOAK ? 'a minute' : 'a few seconds'} while the alert fires and resolves: both reach it when it is back`, async () => {
+  it(`one of an HA pair down ${SOAK ? 'a minute' : 'a few seconds'} while the alert fires and resolves: the other gets both at once, the first both when it is back`, async () => {
     // Prometheus' resend delay: the firing copy is valid (endsAt ahead) for 4 minutes, so it
     // still counts as firing when Alertmanager is back after the outage.
-    const s = await setup({ resend: '1m' });
+    const pair = await startAm({ webhookUrl: (await sink()).url });
+    const s = await setup({ resend: '1m', pair });
     const g = gauge(s.statsdPort);
     try {
       await s.am.stop();
       g.set(80);
       await until(() => records(s.dir).find((r) => r.state === 'firing'), 30_000, 'firing while Alertmanager is down');
+      // The pair's other member is not held back by the one that is down.
+      await until(() => firingAt(pair), 10_000, 'the alert at the Alertmanager that is up');
       await new Promise((r) => setTimeout(r, SOAK ? 30_000 : 1500));
       g.set(10);
       await until(() => records(s.dir).find((r) => r.state === 'resolved'), 30_000, 'resolved while Alertmanager is down');
+      await until(async () => !(await firingAt(pair)), 10_000, 'the alert resolved at the Alertmanager that is up');
+      expect(await pair.received()).toMatchObject({ firing: expect.any(Number), resolved: expect.any(Number) });
+      expect((await pair.received()).resolved).toBeGreaterThanOrEqual(1);
       await new Promise((r) => setTimeout(r, SOAK ? 30_000 : 1500));
       const metrics = await (await fetch(`http://127.0.0.1:${s.agent.selfMetricsPort}/metrics`)).text();
-      expect(Number(/telemd_connector_alerts_notifications_failed_total\{connector="alerts",alertmanager="[^"]+"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+      const count = (name: string, am: Alertmanager) => Number(new RegExp(`telemd_connector_alerts_notifications_${name}_total\\{connector="alerts",alertmanager="${am.url.replace(/[.]/g, '\\.')}[^"]*"\\} (\\d+)`).exec(metrics)?.[1]);
+      expect(count('failed', s.am)).toBeGreaterThan(0);
+      expect(count('sent', pair)).toBeGreaterThanOrEqual(2);
       await s.am.restart();
       await until(async () => {
         const r = await s.am.received();

@@ -89,11 +89,12 @@ describe('npm start', () => {
     expect(out()).toContain(`console listening on http://127.0.0.1:${consolePort}`);
     expect(out()).toContain(join(dir, 'console.token'));
     // The CLI finds the console and its token from the same configs (the default and the port overlay).
-    const query = (...args: string[]) =>
-      spawnSync(process.execPath, [join(ROOT, 'bin', 'telemd.js'), 'query', ...args, '--config', join(ROOT, 'config', 'default.yaml'), '--config', join(dir, 'ports.yaml')], {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin', 'telemd.js'), ...args, '--config', join(ROOT, 'config', 'default.yaml'), '--config', join(dir, 'ports.yaml')], {
         env: { ...process.env, TELEMD_DATA_DIR: dir },
         encoding: 'utf8',
       });
+    const query = (...args: string[]) => cli('query', ...args);
     // The first scrape is at start: an instant query and an hour's range answer within seconds.
     const instant = await until(
       () => {
@@ -107,6 +108,13 @@ describe('npm start', () => {
     const range = query('system_memory_usage_bytes{state="used"}', '--range', '1h', '--step', '10s');
     expect(range.status, range.stderr).toBe(0);
     expect(range.stdout).toMatch(/^TIME\s+system_memory_usage_bytes/);
+    // The stock rules run in the default config: the rules API lists them, telemd alerts answers.
+    const alerts = cli('alerts', 'list', '--state', 'all');
+    expect(alerts.status, alerts.stderr).toBe(0);
+    const token = readFileSync(join(dir, 'console.token'), 'utf8').trim();
+    const rules = (await (await fetch(`http://127.0.0.1:${consolePort}/api/v1/rules`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: { groups: { rules: { name: string }[] }[] } };
+    const names = rules.data.groups.flatMap((g) => g.rules.map((r) => r.name));
+    expect(names).toEqual(expect.arrayContaining(['HostFilesystemAlmostFull', 'HostMemoryLow', 'HostCpuSaturated', 'TelemdExporterStalled']));
     npm.kill('SIGTERM');
   });
 
