@@ -128,24 +128,24 @@ export class AlertsEngine {
     this.logger = set.logger;
     const t = set.telemetry;
     this.m = {
-      evaluations: t.counter('telemd_connector_alerts_rule_evaluations_total', 'Rule evaluations'),
-      failures: t.counter('telemd_connector_alerts_rule_evaluation_failures_total', 'Rule evaluations that failed (the rule keeps its alerts)'),
-      missed: t.counter('telemd_connector_alerts_group_iterations_missed_total', 'Group evaluations skipped because the previous one was still running'),
-      evalSeconds: t.counter('telemd_connector_alerts_evaluation_seconds_total', 'Time spent evaluating rule groups'),
-      ingested: t.counter('telemd_connector_alerts_window_samples_total', 'Samples added to the evaluation window'),
-      refused: t.counter('telemd_connector_alerts_window_refused_samples_total', 'Samples the window refused (out of order, duplicate, series limit)'),
-      templateErrors: t.counter('telemd_connector_alerts_template_errors_total', 'Label or annotation templates that failed to expand'),
-      records: t.counter('telemd_connector_alerts_log_records_total', 'Alert log records handed to the logs pipelines'),
-      recordsFailed: t.counter('telemd_connector_alerts_log_records_retried_total', 'Alert log records a logs pipeline handed back (retried)'),
-      recordsDropped: t.counter('telemd_connector_alerts_log_records_dropped_total', 'Alert log records refused for good by a logs pipeline, or over the pending limit'),
-      silences: t.counter('telemd_connector_alerts_silences_total', 'Silences created or expired at Alertmanagers'),
-      silenceErrors: t.counter('telemd_connector_alerts_silence_errors_total', 'Silence requests that failed (retried)'),
-      lastDuration: t.gauge('telemd_connector_alerts_last_evaluation_seconds', 'Duration of the last group evaluation'),
+      evaluations: t.counter('telemd_connector_alerts_rule_evaluations_total'),
+      failures: t.counter('telemd_connector_alerts_rule_evaluation_failures_total'),
+      missed: t.counter('telemd_connector_alerts_group_iterations_missed_total'),
+      evalSeconds: t.counter('telemd_connector_alerts_evaluation_seconds_total'),
+      ingested: t.counter('telemd_connector_alerts_window_samples_total'),
+      refused: t.counter('telemd_connector_alerts_window_refused_samples_total'),
+      templateErrors: t.counter('telemd_connector_alerts_template_errors_total'),
+      records: t.counter('telemd_connector_alerts_log_records_total'),
+      recordsFailed: t.counter('telemd_connector_alerts_log_records_retried_total'),
+      recordsDropped: t.counter('telemd_connector_alerts_log_records_dropped_total'),
+      silences: t.counter('telemd_connector_alerts_silences_total'),
+      silenceErrors: t.counter('telemd_connector_alerts_silence_errors_total'),
+      lastDuration: t.gauge('telemd_connector_alerts_last_evaluation_seconds'),
     };
     for (const st of ['pending', 'firing', 'acknowledged', 'resolved'] as const)
-      t.observe('telemd_connector_alerts_alerts', 'Alerts by state (acknowledged: pending or firing, acknowledged)', { state: st }, () => this.countState(st));
-    t.observe('telemd_connector_alerts_window_series', 'Series in the evaluation window', {}, () => this.window.store.seriesCount);
-    t.observe('telemd_connector_alerts_rules', 'Rules loaded', {}, () => this.groups.reduce((n, g) => n + g.group.rules.length, 0));
+      t.observe('telemd_connector_alerts_alerts', { state: st }, () => this.countState(st));
+    t.observe('telemd_connector_alerts_window_series', {}, () => this.window.store.seriesCount);
+    t.observe('telemd_connector_alerts_rules', {}, () => this.groups.reduce((n, g) => n + g.group.rules.length, 0));
     this.window = new AlertWindow(60_000, cfg.max_series);
     this.saver = new Coalescer(() => this.save());
     const client = makeClient(cfg.alertmanager);

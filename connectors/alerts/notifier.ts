@@ -60,10 +60,10 @@ export class DeliveryQueue<T> {
     private readonly what: string,
   ) {
     this.backoff = new Backoff({ initial_interval: retry.initial_interval, max_interval: retry.max_interval, multiplier: 2, randomization_factor: 0.2 });
-    this.sent = tel.counter('telemd_connector_alerts_notifications_sent_total', 'Alerts (or webhook messages) delivered', labels);
-    this.failed = tel.counter('telemd_connector_alerts_notifications_failed_total', 'Alerts (or webhook messages) whose delivery attempt failed (retried unless refused)', labels);
-    this.dropped = tel.counter('telemd_connector_alerts_notifications_dropped_total', 'Alerts (or webhook messages) given up: queue full, or refused by the receiver', labels);
-    tel.observe('telemd_connector_alerts_notification_queue_length', 'Alerts (or webhook messages) waiting to be delivered', labels, () => this.queue.length);
+    this.sent = tel.counter('telemd_connector_alerts_notifications_sent_total', labels);
+    this.failed = tel.counter('telemd_connector_alerts_notifications_failed_total', labels);
+    this.dropped = tel.counter('telemd_connector_alerts_notifications_dropped_total', labels);
+    tel.observe('telemd_connector_alerts_notification_queue_length', labels, () => this.queue.length);
   }
 
   get length(): number {
