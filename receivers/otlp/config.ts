@@ -59,6 +59,11 @@ export const configSchema = s.object({
         .number({ min: 1 })
         .default(32)
         .describe('estimated memory (MiB) of requests being read, decoded or held by the pipeline at once; more get 503 / UNAVAILABLE'),
+      // telemd key: the CPU side of admission (the byte budget is the memory side).
+      max_queue_wait: s
+        .duration()
+        .default('300ms')
+        .describe('requests are decoded in event-loop turns, oldest first; when what waits would keep a new request waiting longer than this (the process is out of CPU), it gets 503 / UNAVAILABLE before its body is read (and one that still waited twice as long, before it is decoded); 0 = decode at once, no such refusal'),
     })
     .describe('byte budget for data in flight'),
 });

@@ -125,6 +125,12 @@ export class OtlpGrpcServer {
     const budget = this.ingest.budget;
     const held = budget.reserve();
     try {
+      // grpc-js has read the message; refusing before decoding is what saves the CPU.
+      const busy = this.ingest.overloaded('grpc');
+      if (busy) {
+        cb(fail(grpc.status.UNAVAILABLE, busy, this.ingest.retryAfterMs));
+        return;
+      }
       const full = () => {
         this.ingest.badRequest('grpc', 'memory_budget', 'receiver byte budget full');
         cb(fail(grpc.status.UNAVAILABLE, `receiver byte budget full (${Math.round(budget.used / 1048576)} of ${Math.round(budget.limit / 1048576)} MiB in flight); retry later`, this.ingest.retryAfterMs));
@@ -133,9 +139,13 @@ export class OtlpGrpcServer {
       let data;
       const room = held.held + held.room;
       try {
-        const r = decodeProtoCosted(signal, call.request, room);
-        data = r.data;
-        held.resize(r.cost);
+        const r = await this.ingest.inTurn('grpc', call.request.length, () => decodeProtoCosted(signal, call.request, room));
+        if (!r.ok) {
+          cb(fail(grpc.status.UNAVAILABLE, r.message, this.ingest.retryAfterMs));
+          return;
+        }
+        data = r.value.data;
+        held.resize(r.value.cost);
       } catch (e) {
         if (e instanceof OtlpCostError && room < budget.limit) return full();
         if (e instanceof OtlpCostError) {

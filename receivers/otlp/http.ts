@@ -108,8 +108,8 @@ export class OtlpHttpServer {
       await this.receive(req, res, signal, format);
     } catch (e) {
       if (e instanceof BudgetFull) {
-        // The unread rest of the body is not worth reading: answer, then close.
-        res.setHeader('Connection', 'close');
+        // The rest of the body is drained unkept (readBody resumed it): closing while the
+        // client still sends would reset the connection before it reads the 503.
         this.answer(res, 'metrics', format, refusedRetryable(e.message, this.ingest.retryAfterMs));
       } else if (e instanceof HttpError) {
         this.ingest.badRequest('http', e.reason, e.message);
@@ -130,8 +130,21 @@ export class OtlpHttpServer {
   private async receive(req: IncomingMessage, res: ServerResponse, signal: Signal, format: Format): Promise<void> {
     const held = this.ingest.budget.reserve();
     try {
+      // Refused unread (the body is drained, the connection kept) and again before decoding:
+      // both are cheap next to JSON.parse, so refusing keeps the loop short.
+      const busy = this.ingest.overloaded('http');
+      if (busy) {
+        req.resume();
+        this.answer(res, signal, format, refusedRetryable(busy, this.ingest.retryAfterMs));
+        return;
+      }
       const body = await this.readBody(req, held);
-      const data = this.decode(signal, format, body, held);
+      const decoded = await this.ingest.inTurn('http', body.length, () => this.decode(signal, format, body, held));
+      if (!decoded.ok) {
+        this.answer(res, signal, format, refusedRetryable(decoded.message, this.ingest.retryAfterMs));
+        return;
+      }
+      const data = decoded.value;
       const slot = this.ingest.admit('http', signal);
       if (!(slot instanceof Ticket)) {
         this.answer(res, signal, format, refusedRetryable(slot.message, this.ingest.retryAfterMs));
@@ -291,3 +304,4 @@ export class OtlpHttpServer {
     return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
   }
 }
+

@@ -9,6 +9,7 @@ import type { Counter, SelfTelemetry } from '../../src/telemetry/self.js';
 import { ByteBudget } from '../../src/memory/byte-budget.js';
 import { delivered, dropped, handedBack, type Outcome } from '../../src/component/outcome.js';
 import { InflightGate, Ticket, type Refusal } from './inflight.js';
+import { Turns } from './turns.js';
 
 export type Transport = 'grpc' | 'http';
 
@@ -34,7 +35,9 @@ export class Ingest {
     readonly retryAfterMs: number,
     maxConcurrent: number,
     budgetBytes: number,
+    maxQueueWaitMs = 0,
   ) {
+    this.turns = new Turns(maxQueueWaitMs);
     this.logger = set.logger;
     this.gate = new InflightGate(maxConcurrent);
     this.budget = new ByteBudget(budgetBytes);
@@ -48,6 +51,34 @@ export class Ingest {
 
   get telemetry(): SelfTelemetry {
     return this.set.telemetry;
+  }
+
+  /** One decode per event-loop turn, oldest first (admission.max_queue_wait). */
+  private turns: Turns;
+
+  /**
+   * A refusal (counted, reason "overloaded") for a request that just arrived, before its body
+   * is read: what already waits to be decoded would keep it waiting past max_queue_wait.
+   */
+  overloaded(transport: Transport): string | undefined {
+    const r = this.turns.behind();
+    if (r) this.badRequest(transport, 'overloaded', r);
+    return r;
+  }
+
+  /**
+   * `decode` run in this request's turn, or a refusal (counted) if it waited far past
+   * max_queue_wait: the request is then answered 503 / UNAVAILABLE without being decoded.
+   */
+  inTurn<T>(transport: Transport, bytes: number, decode: () => T): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+    return this.turns.run(
+      bytes,
+      () => ({ ok: true as const, value: decode() }),
+      (message) => {
+        this.badRequest(transport, 'overloaded', message);
+        return { ok: false as const, message };
+      },
+    );
   }
 
   /** A slot for one request until it is answered, or a refusal (counted) to answer 503 / UNAVAILABLE. */

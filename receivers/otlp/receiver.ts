@@ -16,7 +16,7 @@ export class OtlpReceiver implements Receiver {
     private cfg: Config,
     next: SignalConsumers,
   ) {
-    this.ingest = new Ingest(set, next, cfg.retry_after, cfg.max_concurrent_requests, Math.round(cfg.admission.request_limit_mib * 1024 * 1024));
+    this.ingest = new Ingest(set, next, cfg.retry_after, cfg.max_concurrent_requests, Math.round(cfg.admission.request_limit_mib * 1024 * 1024), cfg.admission.max_queue_wait);
     if (cfg.protocols.grpc) this.grpc = new OtlpGrpcServer(cfg.protocols.grpc, this.ingest);
     if (cfg.protocols.http) this.http = new OtlpHttpServer(cfg.protocols.http, this.ingest);
   }
