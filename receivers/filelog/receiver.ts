@@ -394,7 +394,9 @@ export class FileLogReceiver implements Receiver {
     if (d) {
       this.dormant.delete(key);
       // (.gz offsets count decompressed bytes and may exceed the file size.)
-      if (d.fp.length === 0 || sameStart(d.fp, head)) offset = d.offset <= m.size || m.path.endsWith('.gz') ? d.offset : undefined;
+      // An empty fingerprint with an offset (written before fingerprints grew from the bytes read)
+      // cannot tell this content from a later one: read it again rather than skip unread lines.
+      if (d.fp.length === 0 ? d.offset === 0 : sameStart(d.fp, head)) offset = d.offset <= m.size || m.path.endsWith('.gz') ? d.offset : undefined;
       if (offset === undefined) {
         this.set.logger.info({ path: m.path }, 'filelog: file content replaced (inode reused or truncated)');
         // Its old content may live on in a copy (copytruncate while the agent was down).
@@ -550,11 +552,10 @@ export class FileLogReceiver implements Receiver {
         f.splitter.drain(f.combiner.push, max - this.batch.length);
         if (this.batch.length >= max) break;
         const w = f.splitter.writable();
+        const pos = f.splitter.readPos;
         let bytesRead: number;
         try {
-          bytesRead = f.gz
-            ? await f.gz.read(w.buf, w.off, w.len, f.splitter.readPos)
-            : await f.read(w.buf, w.off, w.len, f.splitter.readPos);
+          bytesRead = f.gz ? await f.gz.read(w.buf, w.off, w.len, pos) : await f.read(w.buf, w.off, w.len, pos);
         } catch (err) {
           if (!f.gz) throw err;
           // A corrupt or cut archive: keep what was decoded, say why the rest is missing.
@@ -566,6 +567,7 @@ export class FileLogReceiver implements Receiver {
           eof = true;
           break;
         }
+        if (!f.gz) this.growFingerprint(f, w.buf.subarray(w.off, w.off + bytesRead), pos);
         f.splitter.commit(bytesRead);
         f.lastData = Date.now();
         this.activity = true;
@@ -581,6 +583,20 @@ export class FileLogReceiver implements Receiver {
       }
       if (eof) break;
     }
+  }
+
+  /**
+   * Bytes just read at `pos` that continue a short fingerprint extend it. A truncation noticed
+   * while the file was empty leaves an empty fingerprint; the new content read before the next
+   * head check would otherwise be checkpointed without one, and after a restart a later
+   * copytruncate's content would be taken for it and read from that offset (lines lost).
+   */
+  private growFingerprint(f: TrackedFile, bytes: Buffer, pos: number): void {
+    const have = f.fp.length;
+    if (have >= this.cfg.fingerprint_size || pos > have || pos + bytes.length <= have) return;
+    // The overlap must agree; if not, the content changed and checkTruncated deals with it.
+    if (!bytes.subarray(0, have - pos).equals(f.fp.subarray(pos))) return;
+    f.fp = Buffer.concat([f.fp, bytes.subarray(have - pos, have - pos + this.cfg.fingerprint_size - have)]);
   }
 
   private async deliver(f: TrackedFile, records: LogRecord[], res: (Attributes | undefined)[] | undefined, end: number, bytes: number): Promise<void> {

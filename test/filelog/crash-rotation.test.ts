@@ -1,10 +1,12 @@
 // Rotations that happen while the agent is down (after a crash): the rotated content must
 // continue where its checkpoint was, not be read again from its start.
+import { appendFileSync, copyFileSync, statSync, truncateSync } from 'node:fs';
 import { appendFile, copyFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../src/component/component.js';
 import { DirStorage, Recorder, startReceiver, tempDir, waitFor } from './harness.js';
+import { encodeCheckpoints } from '../../receivers/filelog/checkpoint.js';
 
 const fast = { poll_interval: '20ms', force_flush_period: '100ms' };
 let running: Receiver[] = [];
@@ -40,4 +42,60 @@ describe('filelog: rotation while the agent was down', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(rec2.bodies().sort()).toEqual([...lines('B', 50), ...lines('C', 20)]);
     });
+});
+
+describe('filelog: copytruncate seen while the file was empty, then a restart', () => {
+  // The truncation is noticed while the file is empty (its fingerprint then has no bytes) and
+  // the new content is read before the next poll looks at its head again. The checkpoint must
+  // still identify that content: if it is copied away and truncated while the agent is down,
+  // the newest content is read from its start and the copy continues where reading stopped.
+  it('the new content read before the next poll is fingerprinted; nothing lost after a restart', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'app.log');
+    await writeFile(f, lines('X', 300).join('\n') + '\n');
+    // A long poll_interval: everything below happens within the first poll (no head refresh).
+    const opts = { include: [join(dir, 'app.log*')], start_at: 'beginning', storage: 'file_storage', max_batch_size: 100, poll_interval: '10s', force_flush_period: '100ms' };
+    const rec = new Recorder();
+    let calls = 0;
+    rec.gate = async () => {
+      if (++calls !== 1) return;
+      // While the first batch is in flight: copy + truncate (the file is empty when the reader
+      // checks it before its next batch), then the writer's next lines arrive.
+      copyFileSync(f, join(dir, 'app.log.1'));
+      truncateSync(f, 0);
+      await new Promise((r) => setTimeout(r, 50));
+      appendFileSync(f, lines('Y', 50).join('\n') + '\n');
+    };
+    const r1 = await startReceiver(opts, rec, new DirStorage(join(dir, 'st')));
+    await waitFor(() => rec.bodies().filter((b) => b.startsWith('Y')).length === 50, 10_000, 'the new content');
+    await r1.shutdown();
+    // Down: the next copytruncate, and the newest content grows past where reading stopped.
+    copyFileSync(f, join(dir, 'app.log.2'));
+    truncateSync(f, 0);
+    appendFileSync(f, lines('Z', 120).join('\n') + '\n');
+    const rec2 = new Recorder();
+    running.push(await startReceiver({ ...opts, poll_interval: '20ms' }, rec2, new DirStorage(join(dir, 'st'))));
+    await waitFor(() => new Set([...rec.bodies(), ...rec2.bodies()]).size >= 470, 10_000, 'every line').catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    const all = new Set([...rec.bodies(), ...rec2.bodies()]);
+    const want = [...lines('X', 300), ...lines('Y', 50), ...lines('Z', 120)];
+    expect(want.filter((l) => !all.has(l))).toEqual([]);
+    // And the copy of the new content is not read again from its start.
+    expect(rec2.bodies().filter((b) => b.startsWith('Y'))).toEqual([]);
+  });
+});
+
+describe('filelog: a checkpoint with an offset but no fingerprint', () => {
+  it('is not trusted: the file is read from its start (duplicates rather than loss)', async () => {
+    const dir = await tempDir();
+    const f = join(dir, 'app.log');
+    await writeFile(f, lines('N', 20).join('\n') + '\n');
+    const st = statSync(f);
+    const storage = new DirStorage(join(dir, 'st'));
+    await storage.set('file_checkpoints', encodeCheckpoints([{ dev: st.dev, ino: st.ino, fp: Buffer.alloc(0), offset: 500, path: f }]));
+    const rec = new Recorder();
+    running.push(await startReceiver({ include: [f], start_at: 'beginning', storage: 'file_storage', ...fast }, rec, storage));
+    await waitFor(() => rec.got.length >= 20, 10_000, 'the whole file');
+    expect(rec.bodies()).toEqual(lines('N', 20));
+  });
 });
