@@ -13,27 +13,34 @@ interface Opened {
   ws?: WebSocket;
   status?: number;
   body?: string;
+  /** Messages from the first frame on: the server may send one in the upgrade's own TCP segment. */
+  messages: string[];
+  /** Settles when the server closes; listened for from the start for the same reason. */
+  closed: Promise<{ code: number; reason: string }>;
 }
 
 /** Connects; resolves with the open socket, or with the HTTP status and body of a refused upgrade. */
 function connect(url: string, headers: Record<string, string>): Promise<Opened> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
-    ws.once('open', () => resolve({ ws }));
+    // Listening from here, not after `await connect(...)`: ws can emit a frame that came with the
+    // 101 response on a nextTick, before the awaiting code's continuation runs (the header was lost).
+    const messages: string[] = [];
+    ws.on('message', (d) => messages.push(String(d)));
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: String(reason) })));
+    ws.once('open', () => resolve({ ws, messages, closed }));
     ws.once('unexpected-response', (_req, res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode, body }));
+      res.on('end', () => resolve({ status: res.statusCode, body, messages, closed }));
     });
     ws.once('error', reject);
   });
 }
 
 /** Every message until the server closes, and the close code and reason. */
-function drain(ws: WebSocket): Promise<{ messages: string[]; code: number; reason: string }> {
-  const messages: string[] = [];
-  ws.on('message', (d) => messages.push(String(d)));
-  return new Promise((r) => ws.once('close', (code, reason) => r({ messages, code, reason: String(reason) })));
+function drain(opened: Opened): Promise<{ messages: string[]; code: number; reason: string }> {
+  return opened.closed.then((c) => ({ messages: opened.messages, ...c }));
 }
 
 describe('the tap as WebSocket', () => {
@@ -73,8 +80,8 @@ service:
   });
 
   it('streams the tap header, OTLP JSON batches and the end, one message each, then closes normally', async () => {
-    const { ws } = await connect(url('component=hostmetrics&limit=3'), { authorization: `Bearer ${token}` });
-    const { messages, code, reason } = await drain(ws!);
+    const opened = await connect(url('component=hostmetrics&limit=3'), { authorization: `Bearer ${token}` });
+    const { messages, code, reason } = await drain(opened);
     expect(code).toBe(1000);
     expect(reason).toBe('limit');
     expect(messages).toHaveLength(5);
@@ -108,7 +115,7 @@ service:
     expect(count(after, 'host') - count(before, 'host')).toBe(1);
     // The console's own origin is fine.
     const own = await connect(url('component=hostmetrics&limit=1'), { authorization: `Bearer ${token}`, origin: `http://127.0.0.1:${port}` });
-    expect((await drain(own.ws!)).code).toBe(1000);
+    expect((await drain(own)).code).toBe(1000);
   });
 
   it('answers bad parameters and other paths as HTTP errors before upgrading', async () => {
@@ -121,21 +128,20 @@ service:
 
   it('detaches the tap when the reader closes the socket (tap.max_taps: 1 frees up)', async () => {
     const first = await connect(url('component=hostmetrics'), { authorization: `Bearer ${token}` });
-    const got = new Promise((r) => first.ws!.once('message', r));
-    await got;
+    await until(() => first.messages.length > 0 || undefined, 10_000, "the first tap message");
     // The one tap is taken: a second is answered 503, over WebSocket and over NDJSON alike.
     expect((await connect(url('component=hostmetrics'), { authorization: `Bearer ${token}` })).status).toBe(503);
     first.ws!.close();
     const deadline = Date.now() + 10_000;
-    let again: Opened = {};
+    let again: Opened | undefined;
     while (Date.now() < deadline) {
       again = await connect(url('component=hostmetrics&limit=1'), { authorization: `Bearer ${token}` });
       if (again.ws) break;
       expect(again.status).toBe(503);
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(again.ws).toBeDefined();
-    expect((await drain(again.ws!)).code).toBe(1000);
+    expect(again?.ws).toBeDefined();
+    expect((await drain(again!)).code).toBe(1000);
   });
 });
 
