@@ -55,6 +55,10 @@ export function typeOf(e: Expr): ValueType {
 }
 
 const KEYWORDS = new Set(['bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset']);
+/** Words Prometheus' lexer makes keywords or operators that no expression can start with (unlike
+ * `by`, `offset`, `sum` …, which its grammar also takes as metric names): how its errors name them. */
+const NON_EXPR_WORDS = new Set(['bool', 'on', 'ignoring', 'group_left', 'group_right', 'atan2']);
+const nonExprWord = (t: Token): string | undefined => (t.kind === 'ident' && NON_EXPR_WORDS.has(t.text.toLowerCase()) ? describe(t) : undefined);
 
 function describe(t: Token): string {
   switch (t.kind) {
@@ -63,7 +67,7 @@ function describe(t: Token): string {
     case 'num': return `number ${JSON.stringify(t.text)}`;
     case 'dur': return `duration ${JSON.stringify(t.text)}`;
     case 'str': return `string ${t.text}`;
-    case 'ident': return KEYWORDS.has(t.text.toLowerCase()) ? `<${t.text.toLowerCase()}>` : `identifier ${JSON.stringify(t.text)}`;
+    case 'ident': return KEYWORDS.has(t.text.toLowerCase()) ? `<${t.text}>` : t.text.toLowerCase() === 'atan2' ? `<op:${t.text}>` : `identifier ${JSON.stringify(t.text)}`;
     case 'op': return t.text === ')' ? "right parenthesis ')'" : JSON.stringify(t.text);
   }
 }
@@ -142,6 +146,8 @@ class Parser {
       if (this.isWord(g, 'group_left') || this.isWord(g, 'group_right')) {
         this.next();
         m.card = g.text.toLowerCase() === 'group_left' ? 'many-to-one' : 'one-to-many';
+        const w = nonExprWord(this.peek());
+        if (w) this.fail(this.peek(), `unexpected ${w} in grouping opts, expected "("`);
         if (this.isOp(this.peek(), '(')) m.include = this.parseLabelList('grouping opts');
       }
     } else if (this.isWord(t, 'group_left') || this.isWord(t, 'group_right')) {
@@ -317,8 +323,11 @@ class Parser {
         }
         if (t.text === '{') return this.parseSelector(undefined, t);
         return this.fail(t, `unexpected ${describe(t)}`);
-      case 'ident':
+      case 'ident': {
+        const w = nonExprWord(t);
+        if (w) this.fail(t, `unexpected ${w}`);
         break;
+      }
     }
     const word = t.text.toLowerCase();
     const after = this.peek(1);
@@ -387,11 +396,16 @@ class Parser {
     this.expectOp('(', `in ${ctx}`);
     const args: Expr[] = [];
     if (this.isOp(this.peek(), ')')) return { args, end: this.next().end };
+    // As Prometheus' grammar recovers: a keyword that starts no expression first in an
+    // aggregation is named there; after a comma it reads as a trailing comma.
+    const first = nonExprWord(this.peek());
+    if (first && ctx === 'aggregation') this.fail(this.peek(), `unexpected ${first} in aggregation`);
     for (;;) {
       args.push(this.parseExpr(0));
       const t = this.peek();
       if (this.isOp(t, ',')) {
         this.next();
+        if (nonExprWord(this.peek())) this.fail(t, 'trailing commas not allowed in function call args');
         if (this.isOp(this.peek(), ')')) {
           if (noTrailingComma) this.fail(t, `trailing commas not allowed in ${ctx}`);
           return { args, end: this.next().end };
@@ -503,8 +517,9 @@ function checkTypes(input: string, root: Expr): void {
         if (lt !== 'scalar' && lt !== 'vector') fail(e.lhs, 'binary expression must contain only scalar and instant vector types');
         if (rt !== 'scalar' && rt !== 'vector') fail(e.rhs, 'binary expression must contain only scalar and instant vector types');
         if (lt !== 'vector' || rt !== 'vector') {
-          if (m.labels.length > 0 || m.explicit) fail(e, 'vector matching only allowed between instant vectors');
-          if (m.card === 'many-to-one' || m.card === 'one-to-many') fail(e, 'vector matching only allowed between instant vectors');
+          // As 2.42: only matching labels are an error with a scalar side; an empty on() or
+          // ignoring() and group_left/group_right are accepted and mean nothing there.
+          if (m.labels.length > 0) fail(e, 'vector matching only allowed between instant vectors');
           (e as { matching: VectorMatching | undefined }).matching = undefined;
         } else if (SET_OPS.has(e.op)) {
           if (m.card === 'many-to-one' || m.card === 'one-to-many') fail(e, `no grouping allowed for ${JSON.stringify(e.op)} operation`);

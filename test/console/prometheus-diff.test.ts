@@ -101,9 +101,9 @@ const QUERIES: string[] = [
   'increase(diff_requests[$R])',
   'diff_queue_depth',
   'avg_over_time(diff_queue_depth[$R])',
-  // Left out, found by this suite, for the promql engine: Prometheus 2.42 accepts
-  // 'x * on() group_left scalar(...)' (vector matching with a scalar side), the engine refuses it.
   'diff_queue_depth * scalar(sum(rate(diff_requests[$R])))',
+  // found by this suite: an empty on() with group_left beside a scalar is valid (2.42 drops it)
+  'diff_queue_depth * on() group_left scalar(sum(rate(diff_requests[$R])))',
   // histograms (OTLP)
   'diff_latency_seconds_bucket',
   'rate(diff_latency_seconds_bucket[$R])',

@@ -76,6 +76,10 @@ export const DIFF_QUERIES: string[] = [
   'temperature unless temperature{room="hall"}',
   'http_requests_total * on(instance) up',
   'vector(1) + on() group_left up',
+  // an empty on()/ignoring() and group_left/right beside a scalar: accepted, and mean nothing
+  'temperature * on() group_left scalar(sum(up))',
+  'scalar(sum(up)) - ignoring() temperature',
+  'temperature > bool on() 20',
   // comparisons and arithmetic
   'temperature > 20',
   'temperature > bool 20',
@@ -139,6 +143,9 @@ export const BAD_QUERIES: string[] = [
   '1 + on(a) foo', 'foo[5m] + 1', '-"a"', 'foo @ bar', 'foo[1.5m]', '1.5m', 'topk(foo)', 'count_values(1, foo)',
   'foo{__name__="bar"}', 'foo @ 1 @ 2', '"unterminated', 'bar)', '  +', 'x\n  +\n )', 'foo{a=~"x**"}',
   'rate(foo[5m])[1m:1]', 'sum by (a', 'foo[5m:1m] offset', 'abs()', 'time(1)',
+  // keywords no expression starts with, and where the grammar names them
+  'bool', 'On{a="b"}', 'sum(group_left)', 'rate(foo[5m], bool)', 'atan2(foo)', 'foo > on() bool 1', 'foo + on() group_left BOOL',
+  'foo and on() 1', 'foo * on(a) scalar(bar)', '(ignoring)',
 ];
 
 /** Valid PromQL 2.42 that this engine refuses at parse time (and says so). */
