@@ -15,7 +15,7 @@ import { AnonymizationProcessor } from '../../processors/anonymization/processor
 import { ParseContext } from '../../src/config/schema.js';
 import { MetricRegistry, SelfTelemetry } from '../../src/telemetry/self.js';
 import type { LogRecord, LogsData } from '../../src/pdata/types.js';
-import { REALISTIC_FILE, REALISTIC_HELDOUT2_FILE, REALISTIC_HELDOUT3_FILE, REALISTIC_HELDOUT4_FILE, REALISTIC_HELDOUT_FILE } from '../../test/fixtures/redaction/realistic.js';
+import { REALISTIC_FILE, REALISTIC_HELDOUT2_FILE, REALISTIC_HELDOUT3_FILE, REALISTIC_HELDOUT4_FILE, REALISTIC_HELDOUT5_FILE, REALISTIC_HELDOUT_FILE } from '../../test/fixtures/redaction/realistic.js';
 import { datasetDir } from '../datasets.js';
 
 const LOGHUB = datasetDir('loghub-2k');
@@ -148,6 +148,7 @@ async function main(): Promise<void> {
       ['realistic corpus, held-out part 2 (1,000 lines, written after part 1 was scored)', REALISTIC_HELDOUT2_FILE],
       ['realistic corpus, held-out part 3 (1,000 lines, other syntaxes, written after part 2 was scored)', REALISTIC_HELDOUT3_FILE],
       ['realistic corpus, held-out part 4 (1,000 lines, other spellings and syntaxes, written after part 3 was scored)', REALISTIC_HELDOUT4_FILE],
+      ['realistic corpus, held-out part 5 (1,000 lines, other syntaxes again, written after part 4 was scored)', REALISTIC_HELDOUT5_FILE],
     );
   for (const [title, file] of parts) {
     const real = readJsonl<Real>(file);

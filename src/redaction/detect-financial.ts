@@ -7,8 +7,10 @@ import type { FindFn } from './text.js';
 // ---------- payment cards ----------
 
 const CARD = /(?<![\w.+\-/])\d(?:[ -]?\d){11,18}(?![\w]|[.,\-/]\d)/g;
-/** A bare digit run right after these keys is an identifier, not a card number. */
-const ID_CONTEXT = /(?:id|_no|seq|offset|nanos|_ns|_ms|ts|timestamp|epoch|count|bytes|size)["']?\s*[:=]\s*["']?$/i;
+/** A bare digit run right after these keys is an identifier, not a card number; ean/gtin/upc/
+ *  isbn/barcode name product codes (an EAN-13 under GS1's 40-44 prefixes passes Luhn one time
+ *  in ten and looks like a 13-digit Visa). */
+const ID_CONTEXT = /(?:id|_no|seq|offset|nanos|_ns|_ms|ts|timestamp|epoch|count|bytes|size|ean|gtin|upc|isbn|barcode)["']?\s*[:=]\s*["']?$/i;
 
 export const findCard: FindFn = (t, st, det, out) => {
   if (st.digits < 12) return;
@@ -61,6 +63,18 @@ export const findIban: FindFn = (t, st, det, out) => {
 
 // ---------- phone ----------
 
+/**
+ * A number that starts right after a short digit group and a space continues a longer grouped
+ * number (a SIRET `503 008 539 57873`, an account `12 0612 3456`): its tail is not a phone.
+ */
+function continuesDigitGroups(t: string, start: number): boolean {
+  if (start < 2 || t.charCodeAt(start - 1) !== 32) return false;
+  let i = start - 2;
+  while (i >= 0 && t.charCodeAt(i) >= 48 && t.charCodeAt(i) <= 57) i--;
+  const run = start - 2 - i;
+  return run >= 1 && run <= 4 && (i < 0 || !/[\w.+\-/]/.test(t[i]!));
+}
+
 /** International (+, 00, URL-encoded %2B) with country-code checks, then national formats. */
 export const findPhone: FindFn = (t, st, det, out) => {
   if (st.digits < 9) return;
@@ -87,7 +101,7 @@ export const findPhone: FindFn = (t, st, det, out) => {
   // then only where the text speaks of phones.
   for (let p = t.indexOf('00'); p >= 0; p = t.indexOf('00', p + 1)) {
     const e = matchPhoneAt(t, p, 2);
-    if (e < 0) continue;
+    if (e < 0 || continuesDigitGroups(t, p)) continue;
     let q = p + 2;
     while (q < e && t.charCodeAt(q) >= 48 && t.charCodeAt(q) <= 57) q++;
     const cc = q - p - 2;
@@ -96,5 +110,7 @@ export const findPhone: FindFn = (t, st, det, out) => {
       p = e - 1;
     }
   }
-  findNationalPhones(t, (start, end) => out.push({ start, end, det }));
+  findNationalPhones(t, (start, end) => {
+    if (!continuesDigitGroups(t, start)) out.push({ start, end, det });
+  });
 };

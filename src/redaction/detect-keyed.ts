@@ -27,6 +27,9 @@ const SQL =
   /\b(?:PASSWORD\s*(?:FOR\s+\S+\s*)?=\s*(?:PASSWORD\s*\(\s*)?|IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY\s+(?:PASSWORD\s+)?|(?:WITH\s+|ENCRYPTED\s+|UNENCRYPTED\s+)PASSWORD\s+)'([^']{1,256})'/gi;
 
 const SQL_GATE = /password|identified/i;
+/** A login call with two string literals, `login('user', 'pw')`, `simple_bind_s("cn=x", "pw")`:
+ *  the second argument of these APIs (smtplib/imaplib/ftplib login, LDAP bind_s) is the password. */
+const LOGIN_CALL = /(?<![\w$])(?:login|bind_s|simple_bind_s)\(\s*(["'])[^"'\n]{1,256}\1\s*,\s*(["'])([^"'\n]{1,256})\2\s*\)/dg;
 
 function isKeyChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
@@ -179,6 +182,15 @@ function scanKeyed(t: string): Found[] {
       if (!valueIsSecret('password', 'password', m[2]!)) continue;
       const start = m.index + m[0].length - m[2]!.length;
       out.push({ start, end: start + m[2]!.length, kind: 'password' });
+    }
+  }
+  if (t.indexOf('login(') >= 0 || t.indexOf('bind_s(') >= 0) {
+    LOGIN_CALL.lastIndex = 0;
+    for (let m = LOGIN_CALL.exec(t); m; m = LOGIN_CALL.exec(t)) {
+      const value = m[3]!;
+      if (!valueIsSecret('password', 'password', value)) continue;
+      const [start, end] = m.indices![3]!;
+      out.push({ start, end, kind: 'password' });
     }
   }
   SQL.lastIndex = 0;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_KINDS } from '../../src/redaction/detectors.js';
 import { CORPUS_FILE, generate, serialize } from '../fixtures/redaction/generate.js';
 import { evaluate, loadCorpus } from '../fixtures/redaction/evaluate.js';
-import { generateHeldout2, generateHeldout3, generateHeldout4, generateRealistic, REALISTIC_FILE, REALISTIC_HELDOUT2_FILE, REALISTIC_HELDOUT3_FILE, REALISTIC_HELDOUT4_FILE, REALISTIC_HELDOUT_FILE, serializeRealistic } from '../fixtures/redaction/realistic.js';
+import { generateHeldout2, generateHeldout3, generateHeldout4, generateHeldout5, generateRealistic, REALISTIC_FILE, REALISTIC_HELDOUT2_FILE, REALISTIC_HELDOUT3_FILE, REALISTIC_HELDOUT4_FILE, REALISTIC_HELDOUT5_FILE, REALISTIC_HELDOUT_FILE, serializeRealistic } from '../fixtures/redaction/realistic.js';
 
 describe('redaction corpus', () => {
   const corpus = loadCorpus();
@@ -44,6 +44,7 @@ describe('realistic redaction corpus (access, auth, JSON, stack traces, SQL, pay
     expect(readFileSync(REALISTIC_HELDOUT2_FILE, 'utf8')).toBe(serializeRealistic(generateHeldout2()));
     expect(readFileSync(REALISTIC_HELDOUT3_FILE, 'utf8')).toBe(serializeRealistic(generateHeldout3()));
     expect(readFileSync(REALISTIC_HELDOUT4_FILE, 'utf8')).toBe(serializeRealistic(generateHeldout4()));
+    expect(readFileSync(REALISTIC_HELDOUT5_FILE, 'utf8')).toBe(serializeRealistic(generateHeldout5()));
   });
 
   it('has a third of look-alike lines and every detector in it', () => {

@@ -171,3 +171,24 @@ describe('secrets and look-alikes in other syntaxes', () => {
     expect(only('paid with card 4111111111111111 ok', 'credit_card')).toEqual(['4111111111111111']);
   });
 });
+
+describe('held-out part 5 rules', () => {
+  it('the second string argument of a login call is the password', () => {
+    expect(only("smtplib.SMTPAuthenticationError: login('maria@shop.example.fr', 'F%riCMK6UR')", 'password')).toEqual(['F%riCMK6UR']);
+    expect(only('l.simple_bind_s("cn=admin,dc=example,dc=org", "Winter2022!")', 'password')).toEqual(['Winter2022!']);
+    // One argument, a placeholder, or another function: nothing.
+    expect(only("login('maria')", 'password')).toEqual([]);
+    expect(only("login('maria', '***')", 'password')).toEqual([]);
+    expect(only("do_login('maria', 'hunter22') connect('db', '5432')", 'password')).toEqual([]);
+  });
+
+  it('product codes are not cards; the tail of a longer grouped number is not a phone', () => {
+    // 4001354441879 passes Luhn under Visa's prefix; after "ean" it is a product code.
+    expect(only('{"product":{"ean":"4001354441879","sku":"AQM-12154"}}', 'credit_card')).toEqual([]);
+    expect(only('{"card":"4001354441879"}', 'credit_card')).toEqual(['4001354441879']);
+    // A SIRET 503 008 539 57873: "008 539 57873" would read as 00 + country code 8.
+    expect(only('{"siret":"503 008 539 57873"}', 'phone')).toEqual([]);
+    expect(only('Tel. 0033 6 12 34 56 78', 'phone')).toEqual(['0033 6 12 34 56 78']);
+    expect(only('Mobil: 0151-12345678, Rückruf 030 12345678', 'phone')).toEqual(['0151-12345678', '030 12345678']);
+  });
+});
