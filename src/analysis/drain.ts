@@ -44,6 +44,11 @@ export interface Cluster {
   lastSeen: number;
   /** The template text, cached until the template next changes. */
   text?: string;
+  /** The miner's own bookkeeping: neighbours in its least-recently-seen list, and the leaf and
+   *  branch keys the cluster lives under (fields, not Map entries: no hashing per message). */
+  older?: Cluster;
+  newer?: Cluster;
+  home?: { leaf: Node; route: string[] };
 }
 
 export interface MatchResult {
@@ -62,7 +67,7 @@ export interface SavedCluster {
   route?: string[];
 }
 
-interface Node {
+export interface Node {
   children: Map<string, Node>;
   clusters: Cluster[];
 }
@@ -107,10 +112,11 @@ function fnv(s: string): string {
 
 export class TemplateMiner {
   private root = newNode();
-  /** Every cluster, least recently seen first. */
+  /** Every cluster by id. */
   private all = new Map<string, Cluster>();
-  /** Where each cluster lives: its leaf and the branch keys leading there. */
-  private home = new Map<string, { leaf: Node; route: string[] }>();
+  /** Least and most recently seen cluster: ends of a doubly linked list through the clusters. */
+  private oldest?: Cluster;
+  private newest?: Cluster;
   /** Clusters by token count, in creation order (the cross-branch search). */
   private byLength = new Map<number, Cluster[]>();
   private seq = 0;
@@ -124,8 +130,25 @@ export class TemplateMiner {
     return this.all.size;
   }
 
-  clusters(): IterableIterator<Cluster> {
-    return this.all.values();
+  /** Every cluster, least recently seen first. */
+  *clusters(): IterableIterator<Cluster> {
+    for (let c = this.oldest; c; c = c.newer) yield c;
+  }
+
+  private unlink(c: Cluster): void {
+    if (c.older) c.older.newer = c.newer;
+    else this.oldest = c.newer;
+    if (c.newer) c.newer.older = c.older;
+    else this.newest = c.older;
+    c.older = c.newer = undefined;
+  }
+
+  private append(c: Cluster): void {
+    c.older = this.newest;
+    c.newer = undefined;
+    if (this.newest) this.newest.newer = c;
+    else this.oldest = c;
+    this.newest = c;
   }
 
   /** Finds or creates the template of one message. */
@@ -142,16 +165,18 @@ export class TemplateMiner {
         }
       c.count++;
       c.lastSeen = this.seq;
-      // Keep `all` in least-recently-seen order, so the global eviction is O(1).
-      this.all.delete(c.id);
-      this.all.set(c.id, c);
+      // Keep the list in least-recently-seen order, so the global eviction is O(1).
+      if (c !== this.newest) {
+        this.unlink(c);
+        this.append(c);
+      }
       return { cluster: c, created: false };
     }
     const evicted =
       leaf.clusters.length >= this.opts.maxLeafTemplates
         ? this.evict(oldestOf(leaf.clusters))
         : this.all.size >= this.opts.maxTemplates
-          ? this.evict(this.all.values().next().value)
+          ? this.evict(this.oldest)
           : undefined;
     const created = this.insert(tokens, 1, undefined, leaf, route);
     return { cluster: created, created: true, evicted };
@@ -163,9 +188,9 @@ export class TemplateMiner {
   }
 
   save(): SavedCluster[] {
-    return [...this.all.values()]
+    return [...this.clusters()]
       .sort((a, b) => a.lastSeen - b.lastSeen)
-      .map((c) => ({ id: c.id, template: TemplateMiner.text(c), count: c.count, route: this.home.get(c.id)?.route }));
+      .map((c) => ({ id: c.id, template: TemplateMiner.text(c), count: c.count, route: c.home?.route }));
   }
 
   /** Restores saved clusters (oldest first), keeping their ids. */
@@ -183,21 +208,22 @@ export class TemplateMiner {
   private insert(tokens: string[], count: number, id: string | undefined, leaf: Node, route: string[]): Cluster {
     let cid = id ?? fnv(tokens.join(' '));
     for (let k = 1; !id && this.all.has(cid); k++) cid = `${fnv(tokens.join(' '))}-${k}`;
-    const c: Cluster = { id: cid, tokens: tokens.slice(), count, lastSeen: this.seq };
+    const c: Cluster = { id: cid, tokens: tokens.slice(), count, lastSeen: this.seq, text: undefined, older: undefined, newer: undefined, home: { leaf, route } };
     leaf.clusters.push(c);
     this.all.set(cid, c);
+    this.append(c);
     const same = this.byLength.get(tokens.length);
     if (same) same.push(c);
     else this.byLength.set(tokens.length, [c]);
-    this.home.set(cid, { leaf, route });
     return c;
   }
 
   private evict(old: Cluster | undefined): Cluster | undefined {
     if (!old) return undefined;
     this.all.delete(old.id);
-    const home = this.home.get(old.id);
-    this.home.delete(old.id);
+    this.unlink(old);
+    const home = old.home;
+    old.home = undefined;
     if (home) home.leaf.clusters = home.leaf.clusters.filter((c) => c !== old);
     const same = this.byLength.get(old.tokens.length);
     if (same) {
@@ -248,7 +274,7 @@ export class TemplateMiner {
     // The newest n of that length, bounded however many of them share this leaf (garbage input
     // that fills one wildcard leaf must not make every message scan them all).
     const pool: Cluster[] = [];
-    for (let i = same.length - 1; i >= 0 && i >= same.length - n; i--) if (this.home.get(same[i]!.id)?.leaf !== leaf) pool.push(same[i]!);
+    for (let i = same.length - 1; i >= 0 && i >= same.length - n; i--) if (same[i]!.home?.leaf !== leaf) pool.push(same[i]!);
     return this.best(pool, tokens, CROSS_BRANCH_WORDS);
   }
 

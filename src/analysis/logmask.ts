@@ -36,9 +36,19 @@ const EXTENSIONS = new Set(
 function core(t: string): [number, number] {
   let s = 0;
   let e = t.length;
-  while (s < e && '([{<"\''.includes(t[s]!)) s++;
-  while (e > s && ')]}>"\',;.:!?'.includes(t[e - 1]!)) e--;
+  while (s < e && isOpener(t.charCodeAt(s))) s++;
+  while (e > s && isCloser(t.charCodeAt(e - 1))) e--;
   return [s, e];
+}
+
+/** ( [ { < " ' */
+function isOpener(c: number): boolean {
+  return c === 40 || c === 91 || c === 123 || c === 60 || c === 34 || c === 39;
+}
+
+/** ) ] } > " ' , ; . : ! ? */
+function isCloser(c: number): boolean {
+  return c === 41 || c === 93 || c === 125 || c === 62 || c === 34 || c === 39 || c === 44 || c === 59 || c === 46 || c === 58 || c === 33 || c === 63;
 }
 
 function isLabelChar(c: number): boolean {
@@ -101,17 +111,26 @@ function isKeyStart(c: number): boolean {
  */
 export function maskToken(t: string): string {
   // One scan for the characters any rule needs; most tokens are plain words and leave here.
-  let digit = false;
-  let dot = false;
-  let other = false; // '/', '\\', '=', ':'
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c >= 48 && c <= 58) {
-      if (c === 58) other = true;
-      else digit = true;
-    } else if (c === 46) dot = true;
-    else if (c === 47 || c === 92 || c === 61) other = true;
-  }
+  let f = 0;
+  for (let i = 0; i < t.length; i++) f |= charFlag(t.charCodeAt(i));
+  return maskFlagged(t, f);
+}
+
+const F_DIGIT = 1;
+const F_DOT = 2;
+const F_OTHER = 4; // '/', '\\', '=', ':'
+
+function charFlag(c: number): number {
+  if (c >= 48 && c <= 58) return c === 58 ? F_OTHER : F_DIGIT;
+  if (c === 46) return F_DOT;
+  return c === 47 || c === 92 || c === 61 ? F_OTHER : 0;
+}
+
+/** maskToken with the character flags already known (tokenize computes them while it splits). */
+function maskFlagged(t: string, f: number): string {
+  const digit = (f & F_DIGIT) !== 0;
+  const dot = (f & F_DOT) !== 0;
+  const other = (f & F_OTHER) !== 0;
   if (digit) return keyValue(t) ?? WILDCARD; // key=12 keeps its key
   if (!dot && !other) {
     if (t.length === 3) return CALENDAR.has(t) ? WILDCARD : t;
@@ -169,14 +188,15 @@ export function tokenize(line: string): string[] {
   while (i < n) {
     while (i < n && line.charCodeAt(i) <= 32) i++;
     const s = i;
-    while (i < n && line.charCodeAt(i) > 32) i++;
+    let f = 0;
+    for (let c = line.charCodeAt(i); i < n && c > 32; c = line.charCodeAt(++i)) f |= charFlag(c);
     if (i === s) break;
     const raw = line.slice(s, i);
     if (prevVar && isUnit(raw)) {
       prevVar = false;
       continue;
     }
-    const m = maskToken(raw);
+    const m = maskFlagged(raw, f);
     prevVar = m === WILDCARD;
     out.push(m);
   }
