@@ -43,15 +43,49 @@ async function loginUrl(agent: Agent): Promise<string> {
   return url;
 }
 
-/** Pixels of a canvas that are clearly coloured (series lines; grid and axes are grey). */
-async function colouredPixels(page: Page, selector: string): Promise<number> {
+interface Drawn {
+  label: string;
+  colour: string;
+  points: [number, number][];
+}
+
+/**
+ * Checks a chart's canvas against the data it says it drew (data-plot: the plot area in canvas
+ * pixels, the scales, each series' colour and newest segment): the test maps each series' newest
+ * segment to canvas pixels itself and looks for the series' colour there (at the middle of the
+ * segment: a forecast drawn ahead of the line starts at its last point; an isolated point is a
+ * dot at the point). A series drawn later may cover it (several series at 0). Returns the series
+ * not found where their values say, with what is there instead, and the series checked.
+ */
+async function drawnAsData(page: Page, selector: string): Promise<{ checked: Drawn[]; missing: string[] }> {
   return page.$eval(selector, (el) => {
-    const c = (el as unknown as El).querySelector('canvas');
-    if (!c) return 0;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && Math.max(d[i]!, d[i + 1]!, d[i + 2]!) - Math.min(d[i]!, d[i + 1]!, d[i + 2]!) > 60) n++;
-    return n;
+    const e = el as unknown as El;
+    const c = e.querySelector('canvas');
+    if (!c || !e.dataset.plot) return { checked: [], missing: ['no canvas or no data-plot'] };
+    const plot = JSON.parse(e.dataset.plot) as { left: number; top: number; width: number; height: number; x: [number, number]; y: [number, number]; series: Drawn[] };
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const missing: string[] = [];
+    plot.series.forEach((s, k) => {
+      const [t, v] = s.points.length === 2 ? [(s.points[0]![0] + s.points[1]![0]) / 2, (s.points[0]![1] + s.points[1]![1]) / 2] : s.points[0]!;
+      const px = Math.round(plot.left + ((t - plot.x[0]) / (plot.x[1] - plot.x[0])) * plot.width);
+      const py = Math.round(plot.top + (1 - (v - plot.y[0]) / (plot.y[1] - plot.y[0])) * plot.height);
+      const colours = plot.series.slice(k).map((o) => rgb(o.colour));
+      let best = Infinity;
+      let seen = 'nothing';
+      for (let y = py - 3; y <= py + 3; y++)
+        for (let x = px - 3; x <= px + 3; x++) {
+          if (x < 0 || y < 0 || x >= c.width || y >= c.height) continue;
+          const i = 4 * (y * c.width + x);
+          if (d[i + 3]! < 128) continue;
+          for (const col of colours) {
+            const dist = Math.abs(d[i]! - col[0]!) + Math.abs(d[i + 1]! - col[1]!) + Math.abs(d[i + 2]! - col[2]!);
+            if (dist < best) (best = dist), (seen = `rgba(${d[i]},${d[i + 1]},${d[i + 2]},${d[i + 3]})`);
+          }
+        }
+      if (best > 60) missing.push(`${s.label} (${s.colour}) at ${px},${py} of ${c.width}x${c.height}: closest ${seen}`);
+    });
+    return { checked: plot.series, missing };
   });
 }
 
@@ -194,7 +228,15 @@ service:
     await page.goto(`${base}/#/host`);
     for (const id of ['cpu', 'memory', 'filesystem', 'network']) await page.waitForSelector(`[data-chart="${id}"][data-drawn-at]`, { timeout: 2000 });
     const firstDraw = Date.now() - t0;
-    for (const id of ['cpu', 'memory', 'filesystem', 'network', 'load']) expect(await colouredPixels(page, `[data-chart="${id}"]`), `${id} canvas`).toBeGreaterThan(30);
+    // The canvases show the data: each series' newest segment in its colour where its values put it,
+    // every series of data-last among them, ending at its last value.
+    for (const id of ['cpu', 'memory', 'filesystem', 'network', 'load']) {
+      const { checked, missing } = await drawnAsData(page, `[data-chart="${id}"]`);
+      expect(missing, `${id} canvas`).toEqual([]);
+      const last = JSON.parse((await page.getAttribute(`[data-chart="${id}"]`, 'data-last'))!) as Last[];
+      expect(checked.length, `${id}: series drawn`).toBeGreaterThan(0);
+      expect(checked.map((s) => [s.label, ...s.points.at(-1)!]), `${id}: drawn as data-last`).toEqual(last.map((l) => [l.label, l.t, l.v]));
+    }
     // Values: the latest point of each series against an instant query at its timestamp (the
     // newest point can be computed before its last sample arrived and corrected on the next
     // poll; so one consistent read of a chart within a few polls must match exactly).
@@ -321,7 +363,9 @@ service:
     const d = await api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('sum by (state) (system_memory_usage_bytes)')}`);
     expect(rows).toBe(d.result.length);
     await page.waitForSelector('.chart[data-drawn-at]');
-    expect(await colouredPixels(page, '.chart')).toBeGreaterThan(10);
+    const drawn = await drawnAsData(page, '.chart');
+    expect(drawn.missing).toEqual([]);
+    expect(drawn.checked.map((s) => s.label).sort()).toEqual(d.result.map((r) => `{${Object.entries((r as { metric: Record<string, string> }).metric).map(([k, v]) => `${k}="${v}"`).join(', ')}}`).sort());
     // A parse error is shown, with its position.
     await page.fill('.query-box textarea', 'sum(rate(x[5m])');
     await page.press('.query-box textarea', 'Enter');

@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import { h } from './dom.js';
 import { clock, fmt, type Unit } from './format.js';
+import { isolated } from './isolated.js';
 
 export const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#64748b'];
 
@@ -55,6 +56,8 @@ export class TimeChart {
   private xMax?: number;
   private resize?: ResizeObserver;
   private labelsKey = '';
+  /** setData was called and the canvas has not drawn it yet (data-drawn-at is set by the draw). */
+  private pending = false;
 
   constructor(private readonly opts: ChartOptions) {
     this.summary = h('div', { class: 'chart-summary' });
@@ -93,8 +96,8 @@ export class TimeChart {
       this.plot.setScale('x', { min: xMin, max: xMax });
     }
     this.renderSummary();
-    this.el.dataset.drawnAt = String(Date.now());
     this.el.dataset.points = String(xs.length);
+    this.pending = true;
   }
 
   private renderSummary(): void {
@@ -142,7 +145,8 @@ export class TimeChart {
           label: s.label,
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
-          points: { show: false },
+          // A point with no neighbour is no line segment: drawn as a dot, or it would not show.
+          points: { show: false, size: 5, fill: PALETTE[i % PALETTE.length], filter: (u: uPlot, si: number) => isolated(u.data[si] as (number | null)[]) },
           spanGaps: false,
           value: (_u: uPlot, v: number | null) => fmt(v, unit),
         })),
@@ -211,6 +215,27 @@ export class TimeChart {
     ctx.restore();
     this.el.dataset.markers = String(this.markers.length);
     this.el.dataset.forecasts = String(this.forecasts.length);
+    // What this draw put where (read by tests, which map the values to canvas pixels themselves
+    // and look for each series' colour there): the plot area in canvas pixels, the scales, and per
+    // series its colour and newest segment (its last two points on consecutive steps, or the one
+    // isolated point drawn as a dot).
+    const drawn: { label: string; colour: string; points: [number, number][] }[] = [];
+    this.series.forEach((s, si) => {
+      let j = s.values.length - 1;
+      while (j >= 0 && (s.values[j] === null || s.values[j] === undefined)) j--;
+      if (j < 0) return;
+      const points: [number, number][] = [[this.xs[j]!, s.values[j]!]];
+      const p = s.values[j - 1];
+      if (j > 0 && p !== null && p !== undefined) points.unshift([this.xs[j - 1]!, p]);
+      drawn.push({ label: s.label, colour: PALETTE[si % PALETTE.length]!, points });
+    });
+    const x = u.scales.x!;
+    const y = u.scales.y!;
+    this.el.dataset.plot = JSON.stringify({ left: u.bbox.left, top: u.bbox.top, width: u.bbox.width, height: u.bbox.height, x: [x.min, x.max], y: [y.min, y.max], series: drawn });
+    if (this.pending) {
+      this.pending = false;
+      this.el.dataset.drawnAt = String(Date.now());
+    }
   }
 
   destroy(): void {
