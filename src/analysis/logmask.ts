@@ -5,7 +5,8 @@
 //  - is a path (/var/log/x, ./x, ~/x, C:\x), a URL (scheme://...), a host name (labels ending in
 //    a top-level domain: www.example.com), or a file name with a common extension (app.exe);
 // and `key=value` / `key:value` keep the key and mask the value (`user=<*>`), so that the key,
-// which names the variable, stays part of the template.
+// which names the variable, stays part of the template; a quoted value (`tag="View Lock"`) is
+// one value however many words it has.
 
 export const WILDCARD = '<*>';
 
@@ -179,7 +180,11 @@ function isUnit(t: string): boolean {
   return UNITS.has(t.slice(s, e).toLowerCase());
 }
 
-/** Whitespace tokens, masked; a unit after a number is part of the number's variable. */
+/** Characters a quoted value after `key=` may span (a closing quote further away is another's). */
+const MAX_QUOTED = 256;
+
+/** Whitespace tokens, masked; a unit after a number is part of the number's variable; a quoted
+ *  value after `key=` / `key:` is one variable however many words it has. */
 export function tokenize(line: string): string[] {
   const out: string[] = [];
   let i = 0;
@@ -197,6 +202,19 @@ export function tokenize(line: string): string[] {
       continue;
     }
     const m = maskFlagged(raw, f);
+    if (f & F_OTHER && m.length > WILDCARD.length && m.endsWith(WILDCARD)) {
+      // key="a quoted value with spaces" (Android's tag="View Lock"): the key names one value,
+      // however many words it has, so the words up to the closing quote are that value.
+      const open = m.length - WILDCARD.length;
+      const q = raw[open];
+      if ((q === '"' || q === "'") && raw.indexOf(q, open + 1) < 0) {
+        const close = line.indexOf(q, i);
+        if (close > 0 && close - i <= MAX_QUOTED) {
+          i = close;
+          while (i < n && line.charCodeAt(i) > 32) i++;
+        }
+      }
+    }
     prevVar = m === WILDCARD;
     out.push(m);
   }

@@ -37,6 +37,18 @@ describe('log token masks', () => {
     expect(tokenize('route 2 b c')).toEqual(['route', W, 'b', 'c']); // a lower-case letter is a word
   });
 
+  it('takes a quoted value after key= as one value, however many words', () => {
+    const a = tokenize('acquire lock=233570404, flags=0x1, tag="View Lock", name=com.android.systemui, uid=10037');
+    const b = tokenize('acquire lock=166121161, flags=0x1, tag="*alarm*", name=android, uid=1000');
+    expect(a).toEqual(['acquire', 'lock=<*>', 'flags=<*>', 'tag=<*>', 'name=<*>', 'uid=<*>']);
+    expect(b).toEqual(a);
+    expect(tokenize("user='John Smith' logged in")).toEqual(['user=<*>', 'logged', 'in']);
+    // A quoted string without a key keeps its words (the method of a request is no variable),
+    // and a quote that never closes takes no more than its own token.
+    expect(tokenize('"GET /v2/servers HTTP/1.1" status: 200')).toEqual(['"GET', W, W, 'status:', W]);
+    expect(tokenize('msg="unterminated value and more words')).toEqual(['msg=<*>', 'value', 'and', 'more', 'words']);
+  });
+
   it('tells enumeration words from variable words', () => {
     for (const t of ['NEW', 'RUNNING', '"GET', 'SUCCESS_CONTAINER_CLEANUP']) expect(isUpperWord(t), t).toBe(true);
     for (const t of ['root', 'webmaster', 'A', 'x']) expect(isUpperWord(t, true), t).toBe(false);
