@@ -68,6 +68,9 @@ export function keyKind(key: string): KeyedKind | undefined {
   // The value of a credential, in a login event, is what the user typed.
   if (valued && (last === 'credential' || last === 'credentials')) return 'password';
   if (TOKEN_WORDS.has(last)) return 'api_key';
+  // Vault AppRole's secret_id is the login credential (role_id beside it is not); AWS's SecretId
+  // names a secret instead, an ARN or a path, which valueIsSecret leaves.
+  if (last === 'id' && w.length >= 2 && w[w.length - 2] === 'secret') return 'api_key';
   if (last === 'key' && w.length >= 2 && KEY_QUALIFIERS.has(w[w.length - 2]!)) return 'api_key';
   return undefined;
 }
@@ -81,6 +84,9 @@ function valueIsSecret(kind: KeyedKind, key: string, value: string): boolean {
   if (value.charCodeAt(0) === 47 || value.startsWith('~/')) return false;
   if (kind === 'password') return value.length >= 3;
   if (value.length < 8) return false;
+  // secret_id: a credential is random (a UUID, a token: 16+ characters, letters and digits, no
+  // ':' or '/'); a name or an ARN (AWS SecretId) is not.
+  if (keyWords(key).at(-1) === 'id') return value.length >= 16 && /\d/.test(value) && /[a-z]/i.test(value) && !/[:/]/.test(value);
   if (/^\d+$/.test(value) && value.length < 16) return false; // sid=42, token=1234567
   // Authorization with a scheme is the bearer detector's (it knows the token formats).
   if (keyWords(key).at(-1) === 'authorization' && AUTH_SCHEME.test(value)) return false;

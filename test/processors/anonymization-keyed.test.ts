@@ -182,6 +182,14 @@ describe('held-out part 5 rules', () => {
     expect(only("do_login('maria', 'hunter22') connect('db', '5432')", 'password')).toEqual([]);
   });
 
+  it("Vault's secret_id is a credential; role_id and AWS SecretId names are not", () => {
+    const t = 'vault[1]: auth/approle/login role_id=3e7f542f-d558-49f7-afce-bc339fdf032a secret_id=09f7c5b4-6021-4421-b903-5fafdf6d1a8a remote_addr=172.25.105.25';
+    expect(only(t, 'api_key')).toEqual(['09f7c5b4-6021-4421-b903-5fafdf6d1a8a']);
+    expect(only('GetSecretValue SecretId=arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf', 'api_key')).toEqual([]);
+    expect(only('{"SecretId": "prod/db/creds", "VersionStage": "AWSCURRENT"}', 'api_key')).toEqual([]);
+    expect(only('secretId=payments-db-password', 'api_key')).toEqual([]);
+  });
+
   it('product codes are not cards; the tail of a longer grouped number is not a phone', () => {
     // 4001354441879 passes Luhn under Visa's prefix; after "ean" it is a product code.
     expect(only('{"product":{"ean":"4001354441879","sku":"AQM-12154"}}', 'credit_card')).toEqual([]);
