@@ -11,7 +11,8 @@ import type { Counter } from '../../src/telemetry/self.js';
 import { Aggregator } from './aggregate.js';
 import type { Config } from './config.js';
 import { ParseError, parseLine } from './parse.js';
-import { listenTcp, listenUdp, listenUnixgram, type Listener } from './transport.js';
+import { listenTcp, listenUdp, listenUnixgram, MAX_TCP_LINE, splitHostPort, type Listener } from './transport.js';
+import { warnIfExposed } from '../../src/net/exposure.js';
 import { hostResource } from '../../src/resource/host.js';
 import { listenError } from '../../src/net/listen-error.js';
 
@@ -61,11 +62,15 @@ export class StatsdReceiver implements Receiver {
         t === 'unixgram'
           ? await listenUnixgram(this.cfg.endpoint, parseInt(this.cfg.socket_mode, 8), onPacket, onError)
           : t === 'tcp'
-            ? await listenTcp(this.cfg.endpoint, onPacket, onError)
+            ? await listenTcp(this.cfg.endpoint, onPacket, onError, () => this.overlong())
             : await listenUdp(this.cfg.endpoint, t, onPacket, onError);
     } catch (e) {
       if (!(e as NodeJS.ErrnoException).code) throw e;
       throw listenError(e, { listener: `${this.id} (statsd ${t})`, address: this.cfg.endpoint, configKey: `receivers::${this.id}::endpoint` });
+    }
+    if (t !== 'unixgram') {
+      const port = Number(this.listener.address.split(':').pop());
+      warnIfExposed(this.log, `receivers::${this.id}::endpoint`, `${this.id} (statsd ${t})`, splitHostPort(this.cfg.endpoint).host, port);
     }
     this.intervalStart = nowNanos();
     this.timer = setInterval(() => void this.flush(), this.cfg.aggregation_interval);
@@ -77,6 +82,13 @@ export class StatsdReceiver implements Receiver {
     await this.listener?.close();
     await this.flush();
     await this.inFlight.drain();
+  }
+
+  /** A TCP line past MAX_TCP_LINE, skipped unread to its newline. */
+  private overlong(): void {
+    this.malformed.add();
+    this.refused.add();
+    this.log.warn({ max_bytes: MAX_TCP_LINE, malformed: this.malformed.value() }, 'statsd TCP line longer than the limit skipped (up to its newline)');
   }
 
   onPacket(buf: Buffer): void {

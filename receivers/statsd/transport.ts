@@ -35,25 +35,44 @@ export async function listenUdp(endpoint: string, family: 'udp' | 'udp4' | 'udp6
   return { address: `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`, close: () => new Promise((r) => sock.close(() => r())) };
 }
 
-export async function listenTcp(endpoint: string, onPacket: (b: Buffer) => void, onError: (e: Error) => void): Promise<Listener> {
+/** The longest TCP line kept (a UDP datagram's limit): a longer one is skipped to its newline. */
+export const MAX_TCP_LINE = 65_535;
+
+/**
+ * `onOverlong` is told of each line longer than MAX_TCP_LINE: without the bound a client that
+ * never sends a newline made the receiver keep (and re-scan) everything it sent.
+ */
+export async function listenTcp(endpoint: string, onPacket: (b: Buffer) => void, onError: (e: Error) => void, onOverlong: () => void = () => {}): Promise<Listener> {
   const { host, port } = splitHostPort(endpoint);
   const conns = new Set<Socket>();
   const srv: Server = createServer((c) => {
     conns.add(c);
     let rest = '';
+    let skipping = false;
     c.setEncoding('utf8');
     c.on('data', (chunk: string) => {
-      const text = rest + chunk;
-      const cut = text.lastIndexOf('\n');
-      if (cut < 0) {
-        rest = text;
-        return;
+      let text = chunk;
+      if (skipping) {
+        const nl = text.indexOf('\n');
+        if (nl < 0) return;
+        skipping = false;
+        text = text.slice(nl + 1);
       }
-      rest = text.slice(cut + 1);
-      onPacket(Buffer.from(text.slice(0, cut)));
+      text = rest + text;
+      const cut = text.lastIndexOf('\n');
+      if (cut < 0) rest = text;
+      else {
+        rest = text.slice(cut + 1);
+        onPacket(Buffer.from(text.slice(0, cut)));
+      }
+      if (rest.length > MAX_TCP_LINE) {
+        rest = '';
+        skipping = true;
+        onOverlong();
+      }
     });
     c.on('end', () => {
-      if (rest) onPacket(Buffer.from(rest));
+      if (rest && !skipping) onPacket(Buffer.from(rest));
     });
     c.on('error', () => {});
     c.on('close', () => conns.delete(c));

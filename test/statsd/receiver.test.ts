@@ -13,6 +13,7 @@ import { configSchema } from '../../receivers/statsd/config.js';
 import { factory } from '../../receivers/statsd/index.js';
 import { StatsdReceiver } from '../../receivers/statsd/receiver.js';
 import { testHost } from '../helpers/host.js';
+import { testSettings } from '../helpers/settings.js';
 import type { Metric, MetricsData } from '../../src/pdata/types.js';
 import { observed } from '../helpers/observe.js';
 import { waitUntil as until } from '../helpers/wait.js';
@@ -101,6 +102,42 @@ describe('statsd receiver on real sockets', () => {
     await r.shutdown();
     expect(value(got, 'a')).toBe(3n);
     expect(value(got, 'b')).toBe(3);
+  });
+
+  it('TCP: a client that never sends a newline cannot grow memory; its overlong line is skipped and counted, the next lines are read', async () => {
+    const { r, got, registry } = make({ transport: 'tcp', endpoint: '127.0.0.1:0' });
+    await r.start(host);
+    const port = Number(r.address!.split(':').pop());
+    const sock = connect(port, '127.0.0.1');
+    await new Promise((res) => sock.once('connect', res));
+    // 4 MiB without a newline: before, all of it was kept (and re-scanned per chunk) until one came.
+    const mib = 'x'.repeat(1 << 20);
+    for (let i = 0; i < 4; i++) sock.write(mib);
+    const malformed = () => registry.values('telemd_receiver_malformed_lines_total').reduce((a, v) => a + v.value, 0);
+    await until(() => malformed() === 1);
+    sock.write('still:1|c\nok:5|c\n');
+    await until(() => r['agg'].size >= 1);
+    sock.end();
+    await r.shutdown();
+    expect(value(got, 'ok')).toBe(5n);
+    // The rest of the overlong line (up to its newline, "still:1|c") was part of it.
+    expect(value(got, 'still')).toBeUndefined();
+    expect(malformed()).toBe(1);
+  });
+
+  it('warns once, naming receivers::<id>::endpoint, when UDP or TCP listen on every interface; never on loopback', async () => {
+    const warnings: string[] = [];
+    for (const [transport, endpoint] of [['udp', '0.0.0.0:0'], ['tcp', ':0'], ['udp', '127.0.0.1:0']] as const) {
+      const set = testSettings(`statsd/${transport}${endpoint.startsWith('127') ? 'lo' : ''}`, 'receiver');
+      const cfg = configSchema.parse({ transport, endpoint, aggregation_interval: '1h' }, new ParseContext());
+      const r = new StatsdReceiver(set, cfg, observed(set, 'metrics', { consume: async () => {} }));
+      await r.start(host);
+      await r.shutdown();
+      warnings.push(...set.lines.filter((l) => l.level === 40).map((l) => String(l.msg)));
+    }
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('statsd/udp (statsd udp) listens on every network interface (receivers::statsd/udp::endpoint)');
+    expect(warnings[1]).toContain('(receivers::statsd/tcp::endpoint)');
   });
 
   it('emits every aggregation_interval and counts a refused batch', async () => {
