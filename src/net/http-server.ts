@@ -180,13 +180,16 @@ async function listenNew(first: HttpListenOptions, host: string, port: number, k
     });
   });
   server.on('clientError', (err: NodeJS.ErrnoException, sock: Socket) => {
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    // A timed-out connection is cut (and counted) even when its write side has already ended
+    // (an answer with Connection: close sent before the body came): the server closes it.
+    if (timeout) count(receiving.has(sock) ? 'body_timeout' : 'header_timeout');
     if (err.code === 'ECONNRESET' || !sock.writable) {
       sock.destroy();
       return;
     }
     let answer = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
-    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      count(receiving.has(sock) ? 'body_timeout' : 'header_timeout');
+    if (timeout) {
       answer = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
     } else {
       count('bad_http');
