@@ -55,6 +55,8 @@ export function tapRoute(cfg: Config, service: ServiceView, taps: () => TapView 
     }
     c.add(n);
   };
+  // The taps readers hold open (a closed page or a paused tap holds none: the pipeline copies nothing).
+  tel.observe('telemd_console_taps_open', {}, () => open.size);
 
   const openTap = (form: URLSearchParams): TapStream => {
     const view = taps();

@@ -129,6 +129,7 @@ export const SELF_METRICS = {
   telemd_console_tap_batches_total: { type: 'counter', help: 'Tap batches streamed to readers' },
   telemd_console_tap_dropped_total: { type: 'counter', help: 'Tap batches dropped because a reader was slow (its buffer full)' },
   telemd_console_tap_skipped_total: { type: 'counter', help: 'Tap batches not copied because of the per-tap rate limit' },
+  telemd_console_taps_open: { type: 'gauge', help: 'Taps attached to components for readers now (one per signal of the tapped component)' },
   telemd_cumulativetodelta_streams: { type: 'gauge', help: 'Streams tracked' },
   telemd_deltatocumulative_out_of_order_items_total: { type: 'counter', help: 'Points dropped as late or duplicate' },
   telemd_deltatocumulative_stream_limit_items_total: { type: 'counter', help: 'Points dropped because max_streams was reached' },

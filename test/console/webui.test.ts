@@ -333,16 +333,39 @@ service:
     expect(await page.textContent('.panel pre.config')).toContain('collection_interval');
     await page.waitForFunction(() => Number(document.querySelector('.tap-records')?.dataset.count ?? 0) > 0, undefined, { timeout: 15_000 });
     expect(await page.textContent('.tap-records')).toMatch(/system\.(cpu|memory|filesystem|network|disk)/);
-    // Filter and pause.
+    // Filter: only matching records shown, also of those arriving later; a filter nothing matches
+    // shows none; clearing it shows them all again.
+    const tapState = () => page.$eval('.tap-records', (e) => ({ count: Number((e as unknown as El).dataset.count), received: Number((e as unknown as El).dataset.received), text: (e as unknown as El).textContent ?? '' }));
     await page.fill('.panel input[type=search]', 'system.memory');
+    const r0 = (await tapState()).received;
+    await page.waitForFunction((r) => Number(document.querySelector('.tap-records')?.dataset.received) > (r as number) && Number(document.querySelector('.tap-records')?.dataset.count) > 0, r0, { timeout: 15_000 });
     const filtered = await page.$$eval('.tap-records div', (els) => els.map((e) => e.textContent ?? ''));
+    expect(filtered.length).toBeGreaterThan(0);
     expect(filtered.every((t) => t.toLowerCase().includes('system.memory'))).toBe(true);
+    await page.fill('.panel input[type=search]', 'no-such-metric-webui');
+    expect((await tapState()).count).toBe(0);
+    await page.fill('.panel input[type=search]', '');
+    expect((await tapState()).count).toBeGreaterThan(filtered.length);
+    // Pause closes the tap at the agent (its taps_open gauge falls to 0); while paused, newer
+    // samples reach the history and none reaches the page; Resume opens it again and they do.
+    const tapsOpen = async () => Number(/^telemd_console_taps_open(?:\{[^}]*\})? (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${agent.selfMetricsPort}/metrics`)).text())?.[1] ?? NaN);
+    expect(await tapsOpen()).toBe(1);
     await page.click('.panel button[data-action="pause"]');
     await page.waitForFunction(() => /paused/.test(document.querySelector('.panel .status-line')?.textContent ?? ''));
+    await until(async () => (await tapsOpen()) === 0, 5000, 'the tap closed at the agent');
+    const paused = await tapState();
+    const pausedAt = Date.now() / 1000;
+    await until(async () => (await api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent(`timestamp(system_memory_usage_bytes) > ${pausedAt + 1}`)}`)).result.length > 0, 10_000, 'newer samples in the history');
+    expect(await tapState()).toEqual(paused);
+    expect(await page.textContent('.panel button[data-action="pause"]')).toBe('Resume');
+    await screenshot(page, '03-pipelines-paused');
+    await page.click('.panel button[data-action="pause"]');
+    await until(async () => (await tapsOpen()) === 1, 5000, 'the tap open again at the agent');
+    await page.waitForFunction((r) => Number(document.querySelector('.tap-records')?.dataset.received) > (r as number), paused.received, { timeout: 15_000 });
     await screenshot(page, '03-pipelines');
     // Keyboard: Escape closes the panel, the tap ends at the agent.
     await page.keyboard.press('Escape');
-    await until(async () => (await api<{ components: unknown[] }>('/api/v1/status/components')) && !(await page.$('.panel')), 5000, 'the panel to close');
+    await until(async () => !(await page.$('.panel')) && (await tapsOpen()) === 0, 5000, 'the panel to close and its tap at the agent');
     // A component with a secret in its config (a probe's Authorization header): redacted in the
     // panel, and nowhere in the page or its tap.
     await page.click('svg.graph g.node[data-key="receiver:httpcheck/web"]');

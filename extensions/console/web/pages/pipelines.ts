@@ -167,7 +167,10 @@ export const pipelinesPage: Page = {
       readTap(`/api/v1/tap?component=${encodeURIComponent(key)}`, ac.signal, (e) => {
         if (e.tap) tapInfo?.replaceChildren(`tapping ${key}`);
         else if (e.data !== undefined && e.signal) {
-          lines.push(...records(e.signal, e.data));
+          const got = records(e.signal, e.data);
+          lines.push(...got);
+          // Every record received since the panel opened, shown or filtered out (read by tests).
+          if (tapBox) tapBox.dataset.received = String(Number(tapBox.dataset.received ?? 0) + got.length);
           if (lines.length > 1000) lines.splice(0, lines.length - 1000);
           tapInfo?.replaceChildren(`tapping ${key} · ${e.dropped ?? 0} dropped · ${e.skipped ?? 0} skipped (sampled)`);
           renderTap();
@@ -191,7 +194,7 @@ export const pipelinesPage: Page = {
       filter = '';
       const n = last?.nodes.find((x) => x.key === key);
       detail = h('div', {});
-      tapBox = h('div', { class: 'tap-records', role: 'log', 'aria-live': 'off' });
+      tapBox = h('div', { class: 'tap-records', role: 'log', 'aria-live': 'off', 'data-received': '0' });
       tapInfo = h('div', { class: 'status-line' });
       const pauseBtn = h('button', { class: 'btn', 'data-action': 'pause' }, 'Pause');
       pauseBtn.addEventListener('click', () => {
