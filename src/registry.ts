@@ -51,6 +51,7 @@ import { factory as httpcheck } from '../receivers/httpcheck/index.js';
 import { factory as tcpcheck } from '../receivers/tcpcheck/index.js';
 import { factory as systemdReceiver } from '../receivers/systemd/index.js';
 import { factory as alertsConnector } from '../connectors/alerts/index.js';
+import { factory as sloConnector } from '../connectors/slo/index.js';
 
 export const factories: readonly AnyFactory[] = [
   ipc,
@@ -104,4 +105,5 @@ export const factories: readonly AnyFactory[] = [
   tcpcheck,
   systemdReceiver,
   alertsConnector,
+  sloConnector,
 ];
