@@ -20,7 +20,15 @@ export function findRsyslog(): { bin: string; modDir: string } | string {
   return { bin, modDir };
 }
 
-export function startRsyslog(work: string, input: string, out: string): Peer {
+/**
+ * Each peer at its defaults and with its batching settings raised (the figures of a peer are
+ * the best of these): rsyslog's imfile MaxSubmitAtOnce, the main queue's dequeue batch, omfile's
+ * asyncWriting with a 1 MiB ioBufferSize and no flush at each transaction's end; syslog-ng's
+ * log-fetch-limit and log-iw-size (source), flush-lines and log-fifo-size (destination).
+ */
+export type PeerSettings = 'defaults' | 'batching';
+
+export function startRsyslog(work: string, input: string, out: string, settings: PeerSettings = 'defaults'): Peer {
   const r = findRsyslog();
   if (typeof r === 'string') throw new Error(r);
   const state = join(work, 'rsyslog-state');
@@ -28,15 +36,23 @@ export function startRsyslog(work: string, input: string, out: string): Peer {
   const conf = join(work, 'rsyslog.conf');
   writeFileSync(
     conf,
-    `global(workDirectory="${state}")
+    settings === 'defaults'
+      ? `global(workDirectory="${state}")
 module(load="imfile" mode="inotify")
 template(name="msgonly" type="string" string="%msg%\\n")
 input(type="imfile" file="${input}" tag="bench" freshStartTail="off")
 action(type="omfile" file="${out}" template="msgonly")
+`
+      : `global(workDirectory="${state}")
+main_queue(queue.size="200000" queue.dequeueBatchSize="4096")
+module(load="imfile" mode="inotify")
+template(name="msgonly" type="string" string="%msg%\\n")
+input(type="imfile" file="${input}" tag="bench" freshStartTail="off" MaxSubmitAtOnce="4096")
+action(type="omfile" file="${out}" template="msgonly" asyncWriting="on" ioBufferSize="1m" flushOnTXEnd="off" flushInterval="1")
 `,
   );
   const proc = spawn(r.bin, ['-n', '-f', conf, '-i', join(work, 'rsyslog.pid'), '-M', r.modDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return { name: 'rsyslog (imfile -> omfile)', proc, out };
+  return { name: `rsyslog (imfile -> omfile, ${settings})`, proc, out };
 }
 
 /** Root of an unpacked syslog-ng, fetching the Debian packages when needed. */
@@ -56,16 +72,23 @@ export function findSyslogNg(scratch = '/tmp/telemd-bench-syslogng'): { bin: str
   return existsSync(bin) ? { bin, root } : 'syslog-ng unavailable';
 }
 
-export function startSyslogNg(work: string, input: string, out: string): Peer {
+export function startSyslogNg(work: string, input: string, out: string, settings: PeerSettings = 'defaults'): Peer {
   const s = findSyslogNg();
   if (typeof s === 'string') throw new Error(s);
   const conf = join(work, 'syslog-ng.conf');
   writeFileSync(
     conf,
-    `@version: 3.38
+    settings === 'defaults'
+      ? `@version: 3.38
 options { stats-freq(0); };
 source s_in { file("${input}" flags(no-parse) follow-freq(1)); };
 destination d_out { file("${out}" template("$MSG\\n")); };
+log { source(s_in); destination(d_out); };
+`
+      : `@version: 3.38
+options { stats-freq(0); };
+source s_in { file("${input}" flags(no-parse) follow-freq(1) log-fetch-limit(10000) log-iw-size(200000)); };
+destination d_out { file("${out}" template("$MSG\\n") flush-lines(10000) log-fifo-size(200000)); };
 log { source(s_in); destination(d_out); };
 `,
   );
@@ -73,5 +96,5 @@ log { source(s_in); destination(d_out); };
   const args = ['-F', '-f', conf, '-R', join(work, 'sng.persist'), '-p', join(work, 'sng.pid'), '-c', join(work, 'sng.ctl')];
   if (s.root !== '/') args.push(`--module-path=${join(s.root, 'usr/lib/syslog-ng/3.38')}`);
   const proc = spawn(s.bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LD_LIBRARY_PATH: lib } });
-  return { name: 'syslog-ng (file -> file)', proc, out };
+  return { name: `syslog-ng (file -> file, ${settings})`, proc, out };
 }

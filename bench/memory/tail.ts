@@ -2,16 +2,18 @@
 // filelog → file, drops 1M lines of 107 bytes into the watched folder at once, and prints the
 // peak RSS (VmHWM) with the V8 heap figures the agent reports at the end of the run. Node flags
 // to compare are given as arguments:
-//   npx tsx bench/memory/tail.ts [--lines 1000000] [-- --max-semi-space-size=2 ...]
+//   npx tsx bench/memory/tail.ts [--lines 1000000] [--bin DIR] [-- --max-semi-space-size=2 ...]
+// --bin DIR runs another build (DIR/bin/telemd.js), to compare builds in one session.
 // docs/memory.md has the results and what each MiB is for.
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startAgent, tempDir } from '../../test/helpers/agent.js';
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');
 const nodeArgs = dash >= 0 ? argv.slice(dash + 1) : [];
 const LINES = argv.includes('--lines') ? Number(argv[argv.indexOf('--lines') + 1]) : 1_000_000;
+const BIN = argv.includes('--bin') ? resolve(argv[argv.indexOf('--bin') + 1]!, 'bin', 'telemd.js') : undefined;
 
 function status(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
@@ -37,6 +39,7 @@ mkdirSync(join(dir, 'watch'));
 const agent = await startAgent({
   dir,
   nodeArgs,
+  bin: BIN,
   env: process.env.BENCH_ENV ? Object.fromEntries(process.env.BENCH_ENV.split(',').map((kv) => kv.split('=') as [string, string])) : undefined,
   config: `
 receivers:
@@ -73,4 +76,4 @@ let committed = 0;
 for (const l of agent.logs) if (l.level === 'raw') for (const m of l.msg.matchAll(/-> [\d.]+ \(([\d.]+)\) MB/g)) committed = Math.max(committed, Number(m[1]));
 await agent.stop();
 console.log('includes: the whole agent process (filelog → file, fsync on); excludes: nothing (RSS is the kernel\'s count)');
-console.log(JSON.stringify({ lines: LINES, nodeArgs, seconds: Math.round(seconds * 100) / 100, cpuSeconds, idleRssMiB: idle.VmRSS, peakRssMiB: end.VmHWM, endRssMiB: end.VmRSS, anonMiB: end.RssAnon, fileMiB: end.RssFile, peakHeapUsedMiB: Math.round(peakHeap / 104857.6) / 10, ...(committed ? { peakHeapCommittedMB: committed } : {}) }));
+console.log(JSON.stringify({ lines: LINES, bin: BIN ?? 'this tree', nodeArgs, seconds: Math.round(seconds * 100) / 100, cpuSeconds, idleRssMiB: idle.VmRSS, peakRssMiB: end.VmHWM, endRssMiB: end.VmRSS, anonMiB: end.RssAnon, fileMiB: end.RssFile, peakHeapUsedMiB: Math.round(peakHeap / 104857.6) / 10, ...(committed ? { peakHeapCommittedMB: committed } : {}) }));
