@@ -26,6 +26,7 @@ export const DEFS: Record<keyof ScrapersConfig, MetricDefs> = {
   processes: processesDefs,
   process: processDefs,
   system: systemDefs,
+  uptime: systemDefs,
   cgroup: cgroupDefs,
 };
 
@@ -63,7 +64,8 @@ export function buildScrapers(cfg: ScrapersConfig, statfsTimeoutMs: number, onPr
   if (cfg.disk) add(new DiskScraper(pair(cfg.disk.include, cfg.disk.exclude, 'devices')), cfg.disk.metrics);
   if (cfg.paging) add(new PagingScraper(), cfg.paging.metrics);
   if (cfg.processes) add(new ProcessesScraper(), cfg.processes.metrics);
-  if (cfg.system) add(new SystemScraper(), cfg.system.metrics);
+  const system = cfg.system ?? cfg.uptime;
+  if (system) add(new SystemScraper(), system.metrics);
   if (cfg.cgroup) add(new CgroupScraper(cfg.cgroup.services), cfg.cgroup.metrics);
   if (cfg.process) {
     const p = cfg.process;
@@ -81,6 +83,7 @@ export function buildScrapers(cfg: ScrapersConfig, statfsTimeoutMs: number, onPr
 export function validateScrapers(cfg: ScrapersConfig): string[] {
   const errs: string[] = [];
   const entries = Object.entries(cfg).filter(([, v]) => v !== undefined) as [keyof ScrapersConfig, { metrics: Toggles } & Record<string, unknown>][];
+  if (cfg.system && cfg.uptime) errs.push('scrapers.uptime: the older name of scrapers.system; set one of them');
   if (entries.length === 0) errs.push('scrapers: at least one scraper must be configured (cpu, memory, load, filesystem, network, disk, …)');
   for (const [name, sc] of entries) {
     for (const [k, v] of Object.entries(sc)) {

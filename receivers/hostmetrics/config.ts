@@ -117,6 +117,8 @@ export const scrapersSchema = s.object({
   processes: section(processesSchema),
   process: section(processSchema),
   system: section(systemSchema),
+  // An older name of the system scraper (system.uptime is its one metric): loads, with a warning.
+  uptime: s.deprecated(section(systemSchema), 'system (the scraper of system.uptime)'),
   cgroup: section(cgroupSchema),
 });
 

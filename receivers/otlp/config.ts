@@ -17,13 +17,23 @@ const authSchema = s
   .optional()
   .describe('bearer-token authentication of clients');
 
+// The Collector puts the client's headers/metadata into the request context for processors and
+// exporters that read it (batch metadata_keys, attributes/resource from_context, headers_setter
+// from_context). telemd does not carry client metadata through its pipelines, so true is refused
+// at its position rather than accepted and ignored; false (the Collector's default) is what telemd does.
+const includeMetadata = s
+  .refine(s.boolean().default(false), (v) =>
+    v ? 'include_metadata: true is not supported: telemd does not carry client metadata (headers) into the pipeline, so no processor or exporter could read it; remove the key or set it to false' : undefined,
+  )
+  .describe('must be false: client metadata is not carried into the pipeline (true is refused)');
+
 const grpcSchema = s.presence(
   s.object({
     endpoint: endpoint('127.0.0.1:4317').describe('listen address'),
     max_recv_msg_size_mib: s.int({ min: 1 }).default(4).describe('largest request accepted, in MiB'),
     max_concurrent_streams: s.int({ min: 1 }).default(100),
     ...grpcLimitsKeys,
-    include_metadata: s.boolean().default(false).describe('accepted for Collector compatibility; client metadata is not propagated'),
+    include_metadata: includeMetadata,
     tls: serverTlsSchema,
     auth: authSchema,
   }),
@@ -37,7 +47,7 @@ const httpSchema = s.presence(
     metrics_url_path: s.string().default('/v1/metrics'),
     logs_url_path: s.string().default('/v1/logs'),
     ...httpLimitsKeys,
-    include_metadata: s.boolean().default(false).describe('accepted for Collector compatibility; client metadata is not propagated'),
+    include_metadata: includeMetadata,
     tls: serverTlsSchema,
     auth: authSchema,
   }),

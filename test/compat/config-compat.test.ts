@@ -76,3 +76,23 @@ describe('nop components', () => {
     await expect(refusing.consume(batch)).rejects.toMatchObject({ kind: 'retryable' });
   });
 });
+
+describe('keys with an effect telemd does not have are refused, not ignored', () => {
+  it('otlp include_metadata: true is an error at its position; false loads', () => {
+    const cfg = (v: boolean) => `receivers:\n  otlp:\n    protocols:\n      http:\n        include_metadata: ${v}\n      grpc:\n        include_metadata: false\nexporters:\n  nop:\nservice:\n  pipelines:\n    logs: {receivers: [otlp], exporters: [nop]}\n`;
+    const bad = resolve(cfg(true)).errors.map(formatConfigError);
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatch(/^c\.yaml:5:27: .*include_metadata: true is not supported: telemd does not carry client metadata/);
+    const ok = resolve(cfg(false));
+    expect(ok.errors).toEqual([]);
+    expect(ok.warnings).toEqual([]);
+  });
+
+  it('hostmetrics uptime loads as the system scraper, with a warning naming it', () => {
+    const r = resolve(`receivers:\n  hostmetrics:\n    scrapers:\n      uptime:\nexporters:\n  nop:\nservice:\n  pipelines:\n    metrics: {receivers: [hostmetrics], exporters: [nop]}\n`);
+    expect(r.errors.map(formatConfigError)).toEqual([]);
+    expect(r.warnings.map(formatConfigError)).toEqual([expect.stringMatching(/^c\.yaml:4:7: .*"uptime" is deprecated .*use system/)]);
+    const both = resolve(`receivers:\n  hostmetrics:\n    scrapers:\n      uptime:\n      system:\nexporters:\n  nop:\nservice:\n  pipelines:\n    metrics: {receivers: [hostmetrics], exporters: [nop]}\n`);
+    expect(both.errors.map(formatConfigError).join('\n')).toMatch(/scrapers\.uptime: the older name of scrapers\.system/);
+  });
+});
