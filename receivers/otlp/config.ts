@@ -3,6 +3,7 @@ import { serverTlsSchema } from '../../src/otlp/tls.js';
 import { parseEndpoint } from '../../src/util/endpoint.js';
 import { checkHttpLimits, httpLimitsKeys } from '../../src/net/http-server.js';
 import { grpcLimitsKeys } from '../../src/net/grpc-server.js';
+import { corsSchema, validateCors } from './cors.js';
 
 
 const endpoint = (def: string) =>
@@ -48,6 +49,7 @@ const httpSchema = s.presence(
     logs_url_path: s.string().default('/v1/logs'),
     ...httpLimitsKeys,
     include_metadata: includeMetadata,
+    cors: corsSchema,
     tls: serverTlsSchema,
     auth: authSchema,
   }),
@@ -92,5 +94,6 @@ export function validate(cfg: Config): string[] {
     else if (p?.auth && !p.auth.authenticator && !p.auth.bearer_token && !p.auth.bearer_token_file) out.push('auth: set authenticator, bearer_token or bearer_token_file');
   const limits = cfg.protocols.http && checkHttpLimits(cfg.protocols.http);
   if (limits) out.push(`protocols.http.${limits}`);
+  for (const e of validateCors(cfg.protocols.http?.cors)) out.push(`protocols.http.${e}`);
   return out;
 }

@@ -17,6 +17,7 @@ import type { HttpConfig } from './config.js';
 import { checkBearer, refusedRetryable, type Ingest, type Outcome } from './ingest.js';
 import { loadToken } from './auth.js';
 import { Ticket } from './inflight.js';
+import { Cors } from './cors.js';
 import { countItems } from '../../src/pdata/index.js';
 import type { AuthOutcome, RequestHeaders } from '../../src/auth/auth.js';
 
@@ -28,6 +29,7 @@ const UNAUTHENTICATED = 16;
 const UNAVAILABLE = 14;
 const UNIMPLEMENTED = 12;
 const RESOURCE_EXHAUSTED = 8;
+const PERMISSION_DENIED = 7;
 
 class HttpError extends Error {
   constructor(
@@ -47,6 +49,7 @@ export class OtlpHttpServer {
   private listener?: HardenedServer;
   private routes: Map<string, Signal>;
   private token?: Buffer;
+  private readonly cors: Cors;
   port = 0;
   /** Set at start when auth.authenticator names an extension (src/auth). */
   authenticate?: (h: RequestHeaders) => AuthOutcome;
@@ -61,6 +64,7 @@ export class OtlpHttpServer {
       [cfg.logs_url_path, 'logs'],
     ]);
     this.token = loadToken(cfg.auth);
+    this.cors = new Cors(cfg.cors);
   }
 
   async start(): Promise<void> {
@@ -93,6 +97,8 @@ export class OtlpHttpServer {
       const path = (req.url ?? '/').split('?')[0]!;
       const signal = this.routes.get(path);
       if (!signal || !this.ingest.has(signal)) throw new HttpError(404, UNIMPLEMENTED, `no OTLP endpoint at ${path}`, 'not_found');
+      if (this.cors.preflight(req, res)) return;
+      if (!this.cors.actual(req, res)) throw new HttpError(403, PERMISSION_DENIED, `origin ${req.headers.origin} is not in cors.allowed_origins`, 'origin');
       if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST');
         throw new HttpError(405, UNIMPLEMENTED, `method ${req.method} not allowed, use POST`, 'method');
