@@ -451,30 +451,108 @@ service:
     await screenshot(page, '05-checks-down');
   });
 
-  it('every page renders in dark theme and on a phone-sized screen', async () => {
-    // Keyboard: g then a page's key goes there, as do the digits.
+  it('keyboard: g and a page key or a digit switch pages, Tab reaches the nav and the pipeline nodes, Enter opens one', async () => {
+    await page.goto(`${base}/#/host`);
+    await page.waitForSelector('[data-chart="cpu"][data-drawn-at]');
     await page.keyboard.press('g');
     await page.keyboard.press('a');
     await page.waitForURL(/#\/alerts$/, { timeout: 5000 });
     await page.keyboard.press('6');
     await page.waitForSelector('.query-box textarea');
-    for (const p of ['alerts']) {
+    await page.keyboard.press('Escape'); // out of the query box
+    await page.goto(`${base}/#/host`);
+    await page.reload(); // focus at the top of a fresh page
+    await page.waitForSelector('nav a[data-page="pipelines"]');
+    // Tab from the top: the skip link first, then the nav; Enter follows the focused link.
+    const focused = () => page.evaluate(() => {
+      const a = (document as unknown as { activeElement: { getAttribute(n: string): string | null; className?: unknown } | null }).activeElement;
+      return { page: a?.getAttribute('data-page') ?? null, key: a?.getAttribute('data-key') ?? null, cls: a?.getAttribute('class') ?? null };
+    });
+    await page.keyboard.press('Tab');
+    expect((await focused()).cls).toBe('skip');
+    for (let i = 0; i < 10 && (await focused()).page !== 'pipelines'; i++) await page.keyboard.press('Tab');
+    expect((await focused()).page).toBe('pipelines');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('svg.graph g.node');
+    // The graph's nodes are in the tab order; Enter on one opens its panel, Escape closes it.
+    let key: string | null = null;
+    for (let i = 0; i < 80 && !key; i++) {
+      await page.keyboard.press('Tab');
+      key = (await focused()).key;
+    }
+    expect(key).toMatch(/^(receiver|processor|exporter|connector):/);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.panel pre.config');
+    expect(await page.textContent('.panel h3')).toContain(key!.split(':')[1]!.split('@')[0]!);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('.panel'));
+  });
+
+  it('light and dark themes: t cycles auto, light, dark, the choice survives a reload, every page drawn in both', async () => {
+    // Luminance of the page background (0 black … 1 white).
+    const background = () => page.evaluate(() => {
+      const c = (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle((document as unknown as { body: unknown }).body).backgroundColor;
+      const [r, g, b] = (c.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+      return (0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255;
+    });
+    await page.goto(`${base}/#/host`);
+    await page.waitForSelector('[data-chart="memory"][data-drawn-at]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light'); // auto, the browser light
+    expect(await background()).toBeGreaterThan(0.8);
+    await page.keyboard.press('t'); // light
+    expect(await page.textContent('header button[title^="theme"]')).toContain('light');
+    await page.keyboard.press('t'); // dark
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await background()).toBeLessThan(0.2);
+    // The charts are drawn again with the theme (still the data where its values put it).
+    await page.waitForSelector('[data-chart="memory"][data-drawn-at]');
+    expect((await drawnAsData(page, '[data-chart="memory"]')).missing).toEqual([]);
+    await page.reload();
+    await page.waitForSelector('[data-chart="memory"][data-drawn-at]');
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    for (const p of ['host', 'pipelines', 'alerts', 'checks', 'logs', 'query']) {
+      await page.goto(`${base}/#/${p}`);
+      await page.waitForSelector(p === 'host' ? '[data-chart][data-drawn-at]' : p === 'pipelines' ? 'svg.graph g.node' : p === 'query' ? '.chart[data-drawn-at]' : 'main > *');
+      await screenshot(page, `08-${p}-dark`);
+    }
+    // (The query page's box has the focus there: a t typed into it is text, not a shortcut.)
+    expect(await page.inputValue('.query-box textarea')).not.toContain('t\n');
+    await page.goto(`${base}/#/alerts`);
+    await page.waitForSelector('main > *');
+    await page.keyboard.press('t'); // auto again: light here
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('telemd.theme'))).toBe('auto');
+    for (const p of ['alerts', 'checks']) {
       await page.goto(`${base}/#/${p}`);
       await page.waitForSelector('main > *');
-      await page.waitForTimeout(500);
-      await screenshot(page, `05-${p}`);
+      await screenshot(page, `08-${p}-light`);
     }
+  });
+
+  it('on a phone-sized screen (dark by the browser preference) no page is wider than the screen', async () => {
     const phone = await launch({ width: 390, height: 844, colorScheme: 'dark' });
     try {
       await phone.page.goto(await loginUrl(agent));
       await phone.page.waitForSelector('[data-chart="cpu"][data-drawn-at]', { timeout: 10_000 });
       expect(await phone.page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-      // Nothing wider than the screen but the scrolling nav.
-      expect(await phone.page.evaluate(() => document.querySelector('.grid')!.scrollWidth <= innerWidth + 1)).toBe(true);
-      await screenshot(phone.page, '06-host-phone-dark');
-      await phone.page.goto(`${base}/#/pipelines`);
-      await phone.page.waitForSelector('svg.graph g.node');
-      await screenshot(phone.page, '07-pipelines-phone-dark');
+      expect((await drawnAsData(phone.page, '[data-chart="cpu"]')).missing).toEqual([]);
+      for (const p of ['host', 'pipelines', 'alerts', 'checks', 'logs', 'query']) {
+        await phone.page.goto(`${base}/#/${p}`);
+        await phone.page.waitForSelector(p === 'host' ? '[data-chart][data-drawn-at]' : p === 'pipelines' ? 'svg.graph g.node' : p === 'query' ? '.chart[data-drawn-at]' : 'main > *');
+        // Nothing wider than the screen (the nav scrolls within itself).
+        const wide = await phone.page.evaluate(() => {
+          // The outermost elements reaching past the screen's right edge (for the failure message).
+          const over: string[] = [];
+          for (const e of Array.from(document.querySelectorAll('main *')) as unknown as { tagName: string; className: unknown; getBoundingClientRect(): { right: number }; parentElement: unknown }[]) {
+            const par = e.parentElement as { getBoundingClientRect(): { right: number } } | null;
+            if (e.getBoundingClientRect().right > innerWidth + 1 && (!par || par.getBoundingClientRect().right <= innerWidth + 1)) over.push(`${e.tagName}.${String(e.className)} ${Math.round(e.getBoundingClientRect().right)}`);
+          }
+          return { page: document.documentElement.scrollWidth, main: document.querySelector('main')!.scrollWidth, screen: innerWidth, over: over.slice(0, 5).join('; ') };
+        });
+        expect(wide.page, `${p}: page width (${wide.over})`).toBeLessThanOrEqual(wide.screen + 1);
+        expect(wide.main, `${p}: main width (${wide.over})`).toBeLessThanOrEqual(wide.screen + 1);
+        await screenshot(phone.page, `09-${p}-phone-dark`);
+      }
     } finally {
       await phone.close();
     }

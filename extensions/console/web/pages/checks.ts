@@ -55,7 +55,7 @@ export const checksPage: Page = {
           : h(
               'table',
               { class: 'list' },
-              h('tr', {}, h('th', {}, 'status'), h('th', {}, 'target'), h('th', { class: 'hide-narrow' }, 'receiver'), h('th', { class: 'num' }, 'latency'), h('th', {}, 'recent probes'), h('th', { class: 'hide-narrow' }, 'last probe'), h('th', {}, 'detail')),
+              h('tr', {}, h('th', {}, 'status'), h('th', {}, 'target'), h('th', { class: 'hide-narrow' }, 'receiver'), h('th', { class: 'num' }, 'latency'), h('th', {}, 'recent probes'), h('th', { class: 'hide-narrow' }, 'last probe'), h('th', { class: 'hide-narrow' }, 'detail')),
               ...targets.map((t) =>
                 h(
                   'tr',
@@ -66,7 +66,7 @@ export const checksPage: Page = {
                   h('td', { class: 'num mono' }, t.durationMs === undefined ? '–' : `${t.durationMs.toFixed(1)} ms`),
                   h('td', {}, sparkline(t.recent.map((p) => p.ms), { bad: t.recent.map((p) => !p.ok), title: `${t.recent.length} probes, ${t.failures} of ${t.probes} failed in all` })),
                   h('td', { class: 'hide-narrow' }, t.lastProbe ? `${since(new Date(t.lastProbe).toISOString())} ago` : '–'),
-                  h('td', {}, h('div', { class: 'labels' }, ...Object.entries(t.detail).slice(0, 6).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`)))),
+                  h('td', { class: 'hide-narrow' }, h('div', { class: 'labels' }, ...Object.entries(t.detail).slice(0, 6).map(([k, v]) => h('span', { class: 'label' }, `${k}=${v}`)))),
                 ),
               ),
             ),
