@@ -145,6 +145,10 @@ receivers:
     include: [${logFile}]
     start_at: beginning
     poll_interval: 100ms
+connectors:
+  slo:
+    evaluation_interval: 1s
+    objectives: [{name: web-availability, target: 99, window: 1h, probe: httpcheck/web}]
 processors:
   batch: {timeout: 100ms}
   logpattern: {emit_counts: true, count_interval: 1s}
@@ -159,7 +163,8 @@ service:
     metrics: {receivers: [hostmetrics], processors: [logpattern, batch], exporters: [history]}
     logs: {receivers: [filelog], processors: [logpattern], exporters: [nop]}
     metrics/statsd: {receivers: [statsd], exporters: [history, nop]}
-    metrics/checks: {receivers: [httpcheck/web, tcpcheck], exporters: [history]}
+    metrics/checks: {receivers: [httpcheck/web, tcpcheck], exporters: [history, slo]}
+    metrics/slo: {receivers: [slo], exporters: [history]}
 `,
     });
     token = readFileSync(tokenFile, 'utf8').trim();
@@ -439,6 +444,10 @@ service:
     await page.waitForSelector(`${http}[data-up="true"]`, { timeout: 15_000 });
     await page.waitForSelector(`${tcp}[data-up="true"]`, { timeout: 15_000 });
     expect(await page.$$eval(`${http} svg.spark path`, (e) => e.length)).toBe(1);
+    // The objective over that probe: its budget untouched while the server answers.
+    const slo = '.slo[data-objective="web-availability"]';
+    await page.waitForSelector(slo, { timeout: 15_000 });
+    expect(Number(await page.getAttribute(slo, 'data-remaining'))).toBe(1);
     await screenshot(page, '05-checks-up');
     web!.kill('SIGTERM');
     await new Promise((r) => web!.once('exit', r));
@@ -448,6 +457,12 @@ service:
     expect(await page.textContent(http)).toMatch(/down/);
     expect(await page.textContent(http)).toMatch(/refused|ECONNREFUSED/i);
     expect(await page.textContent('.status-line')).toMatch(/[12] down/);
+    // The failed probes spend the objective's budget and burn in its windows, shown without reload.
+    await page.waitForFunction((sel) => Number(document.querySelector(sel as string)?.dataset.remaining) < 1, slo, { timeout: 15_000 });
+    const burns = await page.$$eval(`${slo} td[data-burn]`, (els) => els.map((e) => Number((e as unknown as El).dataset.burn)));
+    expect(Math.max(...burns)).toBeGreaterThan(0);
+    const api1 = await api<{ objectives: { name: string; budgetRemaining: number }[] }>('/api/v1/slo');
+    expect(api1.objectives.find((o) => o.name === 'web-availability')!.budgetRemaining).toBeLessThan(1);
     await screenshot(page, '05-checks-down');
   });
 
